@@ -1,0 +1,27 @@
+import type { Route } from '../types.ts';
+
+/** Top-level collections under /v2.1 (used to recognise legacy /v2.1/{project_id}/… URLs). */
+export const COLLECTIONS = [
+  'servers',
+  'flavors',
+  'os-services',
+  'os-hypervisors',
+  'os-availability-zone',
+  'limits',
+  'os-keypairs',
+  'os-quota-sets',
+  'os-instance-actions',
+  'extensions',
+  'images',
+  'os-console-auth-tokens',
+  'os-certificates',
+  'os-simple-tenant-usage',
+  'os-aggregates',
+  'os-migrations',
+  'os-server-groups',
+] as const;
+
+/** The route table of the Compute API. */
+export function computeRoutes(): Route[] {
+  return [];
+}

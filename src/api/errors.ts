@@ -1,0 +1,41 @@
+import { NovaError } from '../exception/base.ts';
+
+/** The fault name Nova wraps an error body in, by HTTP status. */
+const FAULT_NAMES: Record<number, string> = {
+  400: 'badRequest',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'itemNotFound',
+  405: 'badMethod',
+  406: 'notAcceptable',
+  409: 'conflictingRequest',
+  413: 'overLimit',
+  415: 'badMediaType',
+  429: 'overLimit',
+  501: 'notImplemented',
+  503: 'serviceUnavailable',
+};
+
+export function faultName(status: number): string {
+  return FAULT_NAMES[status] ?? 'computeFault';
+}
+
+/** `{"itemNotFound": {"code": 404, "message": "…"}}` */
+export function faultBody(status: number, message: string): Record<string, { code: number; message: string }> {
+  return { [faultName(status)]: { code: status, message } };
+}
+
+/** An HTTP error raised by the API layer itself. */
+export class HttpError extends NovaError {
+  override readonly status: number;
+
+  constructor(status: number, message: string) {
+    super(message);
+    this.status = status;
+  }
+}
+
+export const badRequest = (m: string) => new HttpError(400, m);
+export const forbidden = (m: string) => new HttpError(403, m);
+export const notFound = (m: string) => new HttpError(404, m);
+export const conflict = (m: string) => new HttpError(409, m);

@@ -1,0 +1,99 @@
+import { Command } from 'commander';
+import { renderTable } from '../cli/table.ts';
+import { showConfig, sampleConfig } from '../conf/show.ts';
+import { openDatabase } from '../db/connection.ts';
+import { DbApi } from '../db/api/index.ts';
+import { LATEST_SCHEMA_VERSION, schemaVersion, syncSchema } from '../db/migrate.ts';
+import { serviceIsUp } from '../service/servicegroup.ts';
+import { fail, setup } from './common.ts';
+
+function isoTime(s: string | null): string | null {
+  return s ? s.replace(' ', 'T') : null;
+}
+
+const program = new Command('nova-manage')
+  .description('Administer the nova compute service: schema, services, configuration.')
+  .option('--config-file <path>', 'nova.conf to read (repeatable, later wins)')
+  .option('--config-dir <dir>', 'read every *.conf in this directory')
+  .showHelpAfterError();
+
+let env: ReturnType<typeof setup> | null = null;
+function loadEnv(): ReturnType<typeof setup> {
+  env ??= setup('nova-manage');
+  return env;
+}
+
+async function withDb<T>(fn: (db: DbApi) => Promise<T>, create = false): Promise<T> {
+  const { conf, log } = loadEnv();
+  const db = await openDatabase(conf.database.connection, { log, createDatabase: create, maxRetries: 0 });
+  try {
+    return await fn(new DbApi(db));
+  } finally {
+    await db.close();
+  }
+}
+
+const dbCmd = program.command('db').description('Database schema.');
+dbCmd
+  .command('sync')
+  .description('Create or upgrade the schema to the latest version (idempotent); seeds the default flavors.')
+  .action(async () => {
+    const v = await withDb((db) => syncSchema(db.db), true);
+    process.stdout.write(`Database schema is at version ${v}\n`);
+  });
+dbCmd
+  .command('version')
+  .description('Print the schema version of the database.')
+  .action(async () => {
+    const v = await withDb((db) => schemaVersion(db.db));
+    process.stdout.write(`${v}\n`);
+    if (v < LATEST_SCHEMA_VERSION) process.stderr.write(`(this code expects ${LATEST_SCHEMA_VERSION}: run nova-manage db sync)\n`);
+  });
+
+const svc = program.command('service').description('Services (daemons) in the services table.');
+svc
+  .command('list')
+  .description("List services, as nova's service-list: status from the disabled flag, state from heartbeats.")
+  .option('--host <host>', 'only this host')
+  .option('--binary <binary>', 'only this binary')
+  .action(async (opts: { host?: string; binary?: string }) => {
+    const { conf } = loadEnv();
+    const services = await withDb((db) => db.services.list({ host: opts.host, binary: opts.binary }));
+    const now = new Date();
+    const rows = services.map((s) => [
+      s.id,
+      s.binary,
+      s.host,
+      s.binary === 'nova-compute' ? conf.DEFAULT.default_availability_zone : conf.DEFAULT.internal_service_availability_zone,
+      s.disabled ? 'disabled' : 'enabled',
+      serviceIsUp(s, conf.DEFAULT.service_down_time, now) ? 'up' : 'down',
+      isoTime(s.updated_at),
+      s.disabled_reason ?? '-',
+      s.forced_down ? 'True' : 'False',
+    ]);
+    process.stdout.write(`${renderTable(['Id', 'Binary', 'Host', 'Zone', 'Status', 'State', 'Updated At', 'Disabled Reason', 'Forced down'], rows)}\n`);
+  });
+svc
+  .command('delete <id>')
+  .description('Delete a service record (soft delete).')
+  .action(async (id: string) => {
+    await withDb((db) => db.services.destroy(Number(id)));
+    process.stdout.write(`Service ${id} deleted\n`);
+  });
+
+const cfg = program.command('config').description('Configuration.');
+cfg
+  .command('show')
+  .description('Print the effective configuration (defaults, files, environment), secrets masked.')
+  .action(() => {
+    const { conf } = loadEnv();
+    process.stdout.write(showConfig(conf));
+  });
+cfg
+  .command('sample')
+  .description('Print a commented nova.conf with every option, its type, default and help.')
+  .action(() => {
+    process.stdout.write(sampleConfig());
+  });
+
+program.parseAsync(process.argv).catch((e: unknown) => fail('nova-manage', e));

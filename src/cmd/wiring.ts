@@ -1,0 +1,39 @@
+import type { NovaConfig } from '../conf/loader.ts';
+import { DbApi } from '../db/api/index.ts';
+import { openDatabase } from '../db/connection.ts';
+import { requireCurrentSchema, syncSchema } from '../db/migrate.ts';
+import type { Logger } from '../log.ts';
+import { transportFromConfig } from '../rpc/factory.ts';
+import type { Transport } from '../rpc/transport.ts';
+
+/** Connect `[database] connection`; `sync` applies migrations (all-in-one), otherwise the schema must be current. */
+export async function connectDb(conf: NovaConfig, log: Logger, opts: { sync?: boolean } = {}): Promise<DbApi> {
+  const d = conf.database;
+  const db = await openDatabase(d.connection, {
+    maxPoolSize: d.max_pool_size,
+    maxRetries: d.max_retries,
+    retryIntervalMs: d.retry_interval * 1000,
+    connectTimeoutMs: d.connect_timeout * 1000,
+    log,
+    createDatabase: opts.sync,
+  });
+  try {
+    if (opts.sync) await syncSchema(db);
+    else await requireCurrentSchema(db);
+  } catch (e) {
+    await db.close();
+    throw e;
+  }
+  log.debug({ database: db.description }, 'database connected');
+  return new DbApi(db);
+}
+
+/** The transport of `[DEFAULT] transport_url`, logging its connection changes. */
+export function makeTransport(conf: NovaConfig, log: Logger): Transport {
+  return transportFromConfig(conf, {
+    onDisconnect: (reason) => log.error({ reason }, 'lost the message bus connection; reconnecting'),
+    onReconnect: (attempt) => log.info({ attempt }, 'message bus connection re-established'),
+    onUnroutable: (key) => log.warn({ routing_key: key }, 'message was unroutable: nobody listens on this topic'),
+    onError: (message) => log.warn(message),
+  });
+}

@@ -1,0 +1,17 @@
+import { defineGroup, intOpt, optionalStrOpt, strOpt, portOpt } from './opt.ts';
+
+/** `[api]` and the listen options of nova-api. */
+export const apiGroup = defineGroup('api', 'The Compute REST API (nova-api).', {
+  auth_strategy: strOpt({
+    default: 'noauth2',
+    choices: ['noauth2', 'keystone'],
+    help: "How requests are authenticated. noauth2: the X-Auth-Token 'user:project' is trusted (a user name containing 'admin' is an administrator); for tests and development only. keystone: tokens are validated by the identity service.",
+  }),
+  max_limit: intOpt({ default: 1000, min: 1, help: 'The largest page a list request returns.' }),
+  compute_link_prefix: optionalStrOpt({
+    help: 'Base URL put in links instead of the request host (for a proxy in front of nova-api).',
+  }),
+  glance_link_prefix: optionalStrOpt({ help: 'Base URL of image links instead of the request host.' }),
+  osapi_compute_listen: strOpt({ default: '0.0.0.0', help: 'Address nova-api listens on.' }),
+  osapi_compute_listen_port: portOpt({ default: 8774, help: 'Port nova-api listens on.' }),
+});

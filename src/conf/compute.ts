@@ -1,0 +1,34 @@
+import { defineGroup, floatOpt, intOpt } from './opt.ts';
+
+/** `[compute]`: nova-compute. */
+export const computeGroup = defineGroup('compute', 'nova-compute.', {
+  resource_provider_association_refresh: intOpt({
+    default: 300,
+    min: 0,
+    help: 'Unused compatibility option (no placement service).',
+  }),
+  shutdown_timeout: intOpt({
+    default: 60,
+    min: 0,
+    help: 'Seconds a guest is given to shut down cleanly on stop before it is powered off.',
+  }),
+  conductor_wait_timeout: floatOpt({
+    default: 10,
+    min: 1,
+    help: 'Seconds per attempt nova-compute waits for nova-conductor at start; it keeps retrying and logs each miss.',
+  }),
+});
+
+/** `[fake]`: the fake compute driver (tests and scale runs). Not in Nova. */
+export const fakeGroup = defineGroup('fake', 'The fake compute driver (compute_driver = fake.FakeDriver).', {
+  vcpus: intOpt({ default: 1000, min: 0, help: 'vCPUs the fake hypervisor reports.' }),
+  memory_mb: intOpt({ default: 800000, min: 0, help: 'Memory (MiB) the fake hypervisor reports.' }),
+  local_gb: intOpt({ default: 600000, min: 0, help: 'Disk (GiB) the fake hypervisor reports.' }),
+  spawn_delay_ms: intOpt({ default: 0, min: 0, help: 'Milliseconds spawn takes (simulated boot time).' }),
+  spawn_failure_rate: floatOpt({
+    default: 0,
+    min: 0,
+    max: 1,
+    help: 'Fraction of spawns that fail (failure injection for tests).',
+  }),
+});

@@ -1,0 +1,128 @@
+import os from 'node:os';
+import path from 'node:path';
+import { boolOpt, defineGroup, floatOpt, intOpt, optionalStrOpt, strOpt } from './opt.ts';
+import { guessMyIp, projectRoot } from './paths.ts';
+
+/** `[DEFAULT]`: options shared by every nova daemon. */
+export const defaultGroup = defineGroup('DEFAULT', 'Options shared by every nova service.', {
+  host: strOpt({
+    default: os.hostname(),
+    help: 'Name of this node. Used as the services table host, the compute.<host> RPC topic and the hypervisor host. Must be unique per compute host.',
+  }),
+  my_ip: strOpt({
+    default: guessMyIp(),
+    help: "This host's IP address on the management network. Reported as the hypervisor's host_ip.",
+  }),
+  state_path: strOpt({
+    default: path.join(projectRoot, 'state'),
+    help: 'Top-level directory for state: the SQLite database (embedded default), instances, images, the CA. Other options may refer to it as $state_path.',
+  }),
+  instances_path: strOpt({
+    default: '$state_path/instances',
+    help: 'Where instances keep their files (disks, sockets, console logs), one directory per instance UUID.',
+  }),
+  transport_url: strOpt({
+    default: 'memory://',
+    secret: true,
+    help: 'Message bus URL. memory:// is an in-process bus (all-in-one only); rabbit://user:pass@host:port/vhost is RabbitMQ. Several rabbit hosts may be given comma separated: rabbit://u:p@h1:5672,u:p@h2:5672/.',
+  }),
+  control_exchange: strOpt({
+    default: 'nova',
+    help: 'The AMQP exchange RPC topics are published on.',
+  }),
+  rpc_response_timeout: intOpt({
+    default: 60,
+    min: 1,
+    help: 'Seconds to wait for the answer of an RPC call before it fails with MessagingTimeout.',
+  }),
+  report_interval: intOpt({
+    default: 10,
+    min: 1,
+    help: 'Seconds between service heartbeats (the services table last_seen_up and report_count).',
+  }),
+  service_down_time: intOpt({
+    default: 60,
+    min: 1,
+    help: 'A service whose last heartbeat is older than this many seconds is reported down. Should be larger than report_interval.',
+  }),
+  periodic_interval: intOpt({
+    default: 60,
+    min: 1,
+    help: 'Seconds between runs of the generic periodic tasks of a service.',
+  }),
+  update_resources_interval: intOpt({
+    default: 60,
+    min: 0,
+    help: 'Seconds between nova-compute resource reports (compute_nodes). 0 uses periodic_interval.',
+  }),
+  sync_power_state_interval: intOpt({
+    default: 600,
+    min: -1,
+    help: 'Seconds between syncs of the power state the database holds with the hypervisor. -1 disables the sync.',
+  }),
+  compute_driver: strOpt({
+    default: 'fake.FakeDriver',
+    help: 'The hypervisor driver nova-compute uses: fake.FakeDriver (or fake) keeps instances in memory; qemu.QemuDriver (or qemu) runs real QEMU guests.',
+  }),
+  max_concurrent_builds: intOpt({
+    default: 10,
+    min: 0,
+    help: 'Builds one nova-compute runs at a time; 0 means unlimited.',
+  }),
+  default_availability_zone: strOpt({
+    default: 'nova',
+    help: 'The availability zone of compute services that are not in a host aggregate with a zone.',
+  }),
+  default_schedule_zone: optionalStrOpt({
+    help: 'Availability zone given to a server created without one. Unset: any zone.',
+  }),
+  internal_service_availability_zone: strOpt({
+    default: 'internal',
+    help: 'The availability zone shown for non-compute services.',
+  }),
+  cpu_allocation_ratio: floatOpt({
+    default: 4.0,
+    min: 0,
+    help: 'Virtual CPUs per physical CPU the scheduler may place on a host (initial value of the compute node ratio).',
+  }),
+  ram_allocation_ratio: floatOpt({
+    default: 1.0,
+    min: 0,
+    help: 'Virtual RAM per physical RAM the scheduler may place on a host.',
+  }),
+  disk_allocation_ratio: floatOpt({
+    default: 1.0,
+    min: 0,
+    help: 'Virtual disk per physical disk the scheduler may place on a host.',
+  }),
+  reserved_host_memory_mb: intOpt({
+    default: 512,
+    min: 0,
+    help: 'Memory (MiB) kept for the host; never given to instances.',
+  }),
+  reserved_host_disk_mb: intOpt({
+    default: 0,
+    min: 0,
+    help: 'Disk (MiB) kept for the host; never given to instances.',
+  }),
+  reserved_host_cpus: intOpt({
+    default: 0,
+    min: 0,
+    help: 'Host CPUs kept for the host; never given to instances.',
+  }),
+  instance_name_template: strOpt({
+    default: 'instance-%08x',
+    help: 'Template for instance names on the hypervisor; %08x is replaced by the instance id in hex.',
+  }),
+  graceful_shutdown_timeout: intOpt({
+    default: 60,
+    min: 0,
+    help: 'Seconds a service waits on SIGTERM for in-flight work before it exits anyway. 0 waits forever.',
+  }),
+  debug: boolOpt({ default: false, help: 'Log at debug level.' }),
+  log_file: optionalStrOpt({ help: 'Write logs (JSON lines) to this file instead of stderr.' }),
+  log_pretty: boolOpt({
+    default: false,
+    help: 'Print human readable log lines instead of JSON (development).',
+  }),
+});

@@ -1,0 +1,30 @@
+import { apiGroup } from './api.ts';
+import { computeGroup, fakeGroup } from './compute.ts';
+import { databaseGroup } from './database.ts';
+import { defaultGroup } from './default.ts';
+import { rabbitGroup } from './messaging.ts';
+import type { GroupValues, Opt, OptGroup } from './opt.ts';
+import { filterSchedulerGroup, schedulerGroup } from './scheduler.ts';
+import { vncGroup } from './vnc.ts';
+
+/** Every option group nova knows, by section name. Add new groups here. */
+export const groups = {
+  DEFAULT: defaultGroup,
+  api: apiGroup,
+  compute: computeGroup,
+  database: databaseGroup,
+  fake: fakeGroup,
+  filter_scheduler: filterSchedulerGroup,
+  oslo_messaging_rabbit: rabbitGroup,
+  scheduler: schedulerGroup,
+  vnc: vncGroup,
+} as const;
+
+export type GroupName = keyof typeof groups;
+
+/** The effective configuration: every option of every group, defaults filled in. */
+export type NovaConfig = { readonly [G in GroupName]: GroupValues<(typeof groups)[G]> };
+
+export function groupList(): OptGroup<Record<string, Opt<unknown>>>[] {
+  return Object.values(groups) as OptGroup<Record<string, Opt<unknown>>>[];
+}

@@ -1,0 +1,62 @@
+import { defineGroup, floatOpt, intOpt, listOpt } from './opt.ts';
+
+/** `[scheduler]`: nova-scheduler. */
+export const schedulerGroup = defineGroup('scheduler', 'nova-scheduler.', {
+  max_attempts: intOpt({
+    default: 3,
+    min: 1,
+    help: 'Hosts a build is tried on (the first and the alternates) before the instance goes to ERROR.',
+  }),
+  workers: intOpt({ default: 1, min: 1, help: 'Unused: run more nova-scheduler processes instead.' }),
+});
+
+export const ALL_FILTERS = [
+  'ComputeFilter',
+  'AvailabilityZoneFilter',
+  'RamFilter',
+  'CoreFilter',
+  'DiskFilter',
+  'ImagePropertiesFilter',
+  'SameHostFilter',
+  'DifferentHostFilter',
+] as const;
+
+/** `[filter_scheduler]`: which filters and weighers decide where a server goes. */
+export const filterSchedulerGroup = defineGroup('filter_scheduler', 'Filters and weighers of nova-scheduler.', {
+  enabled_filters: listOpt({
+    default: [
+      'ComputeFilter',
+      'AvailabilityZoneFilter',
+      'RamFilter',
+      'CoreFilter',
+      'DiskFilter',
+      'ImagePropertiesFilter',
+      'SameHostFilter',
+      'DifferentHostFilter',
+    ],
+    choices: ALL_FILTERS,
+    help: 'Filters run in this order; a host must pass all of them.',
+  }),
+  weight_classes: listOpt({
+    default: ['RAMWeigher', 'CPUWeigher', 'DiskWeigher'],
+    choices: ['RAMWeigher', 'CPUWeigher', 'DiskWeigher', 'all'],
+    help: 'Weighers that rank the hosts that passed the filters.',
+  }),
+  ram_weight_multiplier: floatOpt({
+    default: 1.0,
+    help: 'Positive spreads instances by free RAM, negative stacks them.',
+  }),
+  cpu_weight_multiplier: floatOpt({
+    default: 1.0,
+    help: 'Positive spreads instances by free vCPUs, negative stacks them.',
+  }),
+  disk_weight_multiplier: floatOpt({
+    default: 1.0,
+    help: 'Positive spreads instances by free disk, negative stacks them.',
+  }),
+  host_subset_size: intOpt({
+    default: 1,
+    min: 1,
+    help: 'Pick at random among this many best-weighed hosts (reduces collisions between schedulers).',
+  }),
+});

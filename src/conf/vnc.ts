@@ -1,0 +1,17 @@
+import { boolOpt, defineGroup, portOpt, strOpt } from './opt.ts';
+
+/** `[vnc]`: VNC consoles and nova-novncproxy. */
+export const vncGroup = defineGroup('vnc', 'VNC consoles and nova-novncproxy.', {
+  enabled: boolOpt({ default: true, help: 'Give instances a VNC console.' }),
+  server_listen: strOpt({ default: '127.0.0.1', help: 'Address guest VNC servers listen on.' }),
+  server_proxyclient_address: strOpt({
+    default: '127.0.0.1',
+    help: 'Address of this compute host that the proxy connects to for guest VNC.',
+  }),
+  novncproxy_base_url: strOpt({
+    default: 'http://127.0.0.1:6080/vnc_auto.html',
+    help: 'Base URL handed to clients for the noVNC console.',
+  }),
+  novncproxy_host: strOpt({ default: '0.0.0.0', help: 'Address nova-novncproxy listens on.' }),
+  novncproxy_port: portOpt({ default: 6080, help: 'Port nova-novncproxy listens on.' }),
+});

@@ -1,0 +1,192 @@
+import { randomUUID } from 'node:crypto';
+import type { Selectable } from 'kysely';
+import { sql } from 'kysely';
+import { ClaimFailed, ComputeHostNotFound, HypervisorNotFound } from '../../exception/resources.ts';
+import type { ComputeNodeDTO, ComputeNodeInventory, ResourceRequest } from '../../objects/compute-node.ts';
+import type { ComputeNodesTable } from '../schema.ts';
+import { dbTime } from '../time.ts';
+import { affected, type Db, insertedId, isDuplicate } from './common.ts';
+
+function toDTO(r: Selectable<ComputeNodesTable>): ComputeNodeDTO {
+  return {
+    id: r.id,
+    uuid: r.uuid,
+    service_id: r.service_id,
+    host: r.host,
+    hypervisor_hostname: r.hypervisor_hostname,
+    hypervisor_type: r.hypervisor_type,
+    hypervisor_version: r.hypervisor_version,
+    cpu_info: r.cpu_info,
+    host_ip: r.host_ip,
+    vcpus: r.vcpus,
+    memory_mb: r.memory_mb,
+    local_gb: r.local_gb,
+    vcpus_used: r.vcpus_used,
+    memory_mb_used: r.memory_mb_used,
+    local_gb_used: r.local_gb_used,
+    running_vms: r.running_vms,
+    reserved_vcpus: r.reserved_vcpus,
+    reserved_memory_mb: r.reserved_memory_mb,
+    reserved_disk_gb: r.reserved_disk_gb,
+    disk_available_least: r.disk_available_least,
+    current_workload: r.current_workload,
+    cpu_allocation_ratio: Number(r.cpu_allocation_ratio),
+    ram_allocation_ratio: Number(r.ram_allocation_ratio),
+    disk_allocation_ratio: Number(r.disk_allocation_ratio),
+    generation: r.generation,
+    created_at: r.created_at,
+    updated_at: r.updated_at,
+  };
+}
+
+export interface Allocation {
+  consumer_uuid: string;
+  compute_node_id: number;
+  vcpus: number;
+  memory_mb: number;
+  disk_gb: number;
+}
+
+/**
+ * compute_nodes (inventory reported by nova-compute) and allocations (claims
+ * written by nova-scheduler). A claim is one conditional UPDATE that only
+ * succeeds while the node has room under its allocation ratios, in the same
+ * transaction as the allocation row, so concurrent schedulers can never
+ * overcommit a node.
+ */
+export class ComputeNodeRepository {
+  constructor(private readonly db: Db) {}
+
+  private base() {
+    return this.db.kysely.selectFrom('compute_nodes').selectAll().where('deleted', '=', 0);
+  }
+
+  async get(id: number): Promise<ComputeNodeDTO> {
+    const r = await this.base().where('id', '=', id).executeTakeFirst();
+    if (!r) throw new HypervisorNotFound(`Hypervisor with ID '${id}' could not be found.`, { id });
+    return toDTO(r);
+  }
+
+  async getByUuid(uuid: string): Promise<ComputeNodeDTO> {
+    const r = await this.base().where('uuid', '=', uuid).executeTakeFirst();
+    if (!r) throw new HypervisorNotFound(`Hypervisor with ID '${uuid}' could not be found.`, { id: uuid });
+    return toDTO(r);
+  }
+
+  async list(): Promise<ComputeNodeDTO[]> {
+    return (await this.base().orderBy('id').execute()).map(toDTO);
+  }
+
+  async listByHost(host: string): Promise<ComputeNodeDTO[]> {
+    const rows = await this.base().where('host', '=', host).orderBy('id').execute();
+    return rows.map(toDTO);
+  }
+
+  async getByHost(host: string): Promise<ComputeNodeDTO> {
+    const [node] = await this.listByHost(host);
+    if (!node) throw ComputeHostNotFound.of(host);
+    return node;
+  }
+
+  /** Create or refresh a node's inventory; claimed usage is left alone. */
+  async upsertInventory(host: string, serviceId: number | null, inv: ComputeNodeInventory): Promise<ComputeNodeDTO> {
+    const now = dbTime();
+    const values = { ...inv, service_id: serviceId, updated_at: now };
+    const existing = await this.base().where('host', '=', host).where('hypervisor_hostname', '=', inv.hypervisor_hostname).executeTakeFirst();
+    if (existing) {
+      await this.db.kysely
+        .updateTable('compute_nodes')
+        .set((eb) => ({ ...values, generation: eb('generation', '+', 1) }))
+        .where('id', '=', existing.id)
+        .execute();
+      return this.get(existing.id);
+    }
+    try {
+      const r = await this.db.kysely
+        .insertInto('compute_nodes')
+        .values({ ...values, uuid: randomUUID(), host, created_at: now, stats: '{}' })
+        .executeTakeFirstOrThrow();
+      return this.get(insertedId(r));
+    } catch (e) {
+      if (isDuplicate(e)) return this.upsertInventory(host, serviceId, inv);
+      throw e;
+    }
+  }
+
+  /**
+   * Claim resources for a consumer (instance) on a node. Throws ClaimFailed
+   * when the node lacks room. Claiming again for the same consumer and node
+   * is a no-op.
+   */
+  async claim(nodeId: number, consumerUuid: string, req: ResourceRequest): Promise<void> {
+    try {
+      await this.db.kysely.transaction().execute(async (trx) => {
+        const r = await trx
+          .updateTable('compute_nodes')
+          .set((eb) => ({
+            vcpus_used: eb('vcpus_used', '+', req.vcpus),
+            memory_mb_used: eb('memory_mb_used', '+', req.memory_mb),
+            local_gb_used: eb('local_gb_used', '+', req.disk_gb),
+            running_vms: eb('running_vms', '+', 1),
+            generation: eb('generation', '+', 1),
+          }))
+          .where('id', '=', nodeId)
+          .where('deleted', '=', 0)
+          .where(sql<boolean>`vcpus_used + ${req.vcpus} <= (vcpus - reserved_vcpus) * cpu_allocation_ratio`)
+          .where(sql<boolean>`memory_mb_used + ${req.memory_mb} <= (memory_mb - reserved_memory_mb) * ram_allocation_ratio`)
+          .where(sql<boolean>`local_gb_used + ${req.disk_gb} <= (local_gb - reserved_disk_gb) * disk_allocation_ratio`)
+          .executeTakeFirst();
+        if (affected(r) === 0) throw new ClaimFailed(`Insufficient resources on compute node ${nodeId} for ${consumerUuid}`, { node_id: nodeId });
+        await trx
+          .insertInto('allocations')
+          .values({ consumer_uuid: consumerUuid, compute_node_id: nodeId, vcpus: req.vcpus, memory_mb: req.memory_mb, disk_gb: req.disk_gb, created_at: dbTime() })
+          .execute();
+      });
+    } catch (e) {
+      if (isDuplicate(e)) return;
+      throw e;
+    }
+  }
+
+  /** Release everything a consumer holds; returns what was released. Idempotent. */
+  async release(consumerUuid: string): Promise<Allocation[]> {
+    return this.db.kysely.transaction().execute(async (trx) => {
+      const allocs = await trx.selectFrom('allocations').selectAll().where('consumer_uuid', '=', consumerUuid).execute();
+      const released: Allocation[] = [];
+      for (const a of allocs) {
+        const d = await trx.deleteFrom('allocations').where('id', '=', a.id).executeTakeFirst();
+        if (affected(d) === 0) continue;
+        await trx
+          .updateTable('compute_nodes')
+          .set((eb) => ({
+            vcpus_used: eb('vcpus_used', '-', a.vcpus),
+            memory_mb_used: eb('memory_mb_used', '-', a.memory_mb),
+            local_gb_used: eb('local_gb_used', '-', a.disk_gb),
+            running_vms: eb('running_vms', '-', 1),
+            generation: eb('generation', '+', 1),
+          }))
+          .where('id', '=', a.compute_node_id)
+          .execute();
+        released.push(a);
+      }
+      return released;
+    });
+  }
+
+  async allocationsOf(consumerUuid: string): Promise<Allocation[]> {
+    return this.db.kysely.selectFrom('allocations').select(['consumer_uuid', 'compute_node_id', 'vcpus', 'memory_mb', 'disk_gb']).where('consumer_uuid', '=', consumerUuid).execute();
+  }
+
+  async allocationsOn(nodeId: number): Promise<Allocation[]> {
+    return this.db.kysely.selectFrom('allocations').select(['consumer_uuid', 'compute_node_id', 'vcpus', 'memory_mb', 'disk_gb']).where('compute_node_id', '=', nodeId).execute();
+  }
+
+  async destroy(id: number): Promise<void> {
+    const now = dbTime();
+    await this.db.kysely
+      .updateTable('compute_nodes')
+      .set((eb) => ({ deleted: eb.ref('id'), deleted_at: now }))
+      .where('id', '=', id)
+      .execute();
+  }
+}

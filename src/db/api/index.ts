@@ -1,0 +1,29 @@
+import type { Db } from '../connection.ts';
+import { ComputeNodeRepository } from './compute-nodes.ts';
+import { FlavorRepository } from './flavors.ts';
+import { InstanceHistoryRepository } from './instance-history.ts';
+import { InstanceRepository } from './instances.ts';
+import { KeyPairRepository } from './keypairs.ts';
+import { QuotaRepository } from './quotas.ts';
+import { ServiceRepository } from './services.ts';
+
+/** Every repository over one database connection. */
+export class DbApi {
+  readonly services: ServiceRepository;
+  readonly computeNodes: ComputeNodeRepository;
+  readonly instances: InstanceRepository;
+  readonly history: InstanceHistoryRepository;
+  readonly flavors: FlavorRepository;
+  readonly keypairs: KeyPairRepository;
+  readonly quotas: QuotaRepository;
+
+  constructor(readonly db: Db) {
+    this.services = new ServiceRepository(db);
+    this.computeNodes = new ComputeNodeRepository(db);
+    this.instances = new InstanceRepository(db);
+    this.history = new InstanceHistoryRepository(db);
+    this.flavors = new FlavorRepository(db);
+    this.keypairs = new KeyPairRepository(db);
+    this.quotas = new QuotaRepository(db);
+  }
+}

@@ -1,0 +1,268 @@
+import type { Expression, Insertable, Selectable, SqlBool } from 'kysely';
+import { sql } from 'kysely';
+import { InstanceNotFound, InvalidSortKey, MarkerNotFound, UnexpectedTaskStateError } from '../../exception/instance.ts';
+import type { FlavorSnapshot, InstanceDTO, InstanceUpdate } from '../../objects/instance.ts';
+import type { InstancesTable } from '../schema.ts';
+import { dbTime } from '../time.ts';
+import { affected, bool, type Db, parseJson } from './common.ts';
+
+type Row = Selectable<InstancesTable>;
+
+function toDTO(r: Row): InstanceDTO {
+  return {
+    ...r,
+    locked: bool(r.locked),
+    deleted: r.deleted !== 0,
+    flavor: parseJson<FlavorSnapshot>(r.flavor, {} as FlavorSnapshot),
+    metadata: parseJson<Record<string, string>>(r.metadata, {}),
+    system_metadata: parseJson<Record<string, string>>(r.system_metadata, {}),
+    tags: parseJson<string[]>(r.tags, []),
+  } as InstanceDTO;
+}
+
+const JSON_FIELDS = new Set(['flavor', 'metadata', 'system_metadata', 'tags']);
+
+function toRow(values: InstanceUpdate): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(values)) {
+    if (v === undefined) continue;
+    if (JSON_FIELDS.has(k)) out[k] = JSON.stringify(v);
+    else if (typeof v === 'boolean') out[k] = v ? 1 : 0;
+    else out[k] = v;
+  }
+  return out;
+}
+
+export type NewInstance = Omit<InstanceDTO, 'id' | 'created_at' | 'updated_at' | 'deleted_at' | 'deleted'>;
+
+/** What a guarded update expects to find (Nova's expected_task_state / expected_vm_state). */
+export interface UpdateGuard {
+  expectedTaskState?: readonly (string | null)[];
+  expectedVmState?: readonly string[];
+}
+
+export interface InstanceFilters {
+  project_id?: string;
+  user_id?: string;
+  /** A regular expression on display_name. */
+  name?: string;
+  vm_state?: readonly string[];
+  task_state?: readonly (string | null)[];
+  host?: string;
+  node?: string;
+  instance_type_id?: number;
+  image_ref?: string;
+  reservation_id?: string;
+  availability_zone?: string;
+  uuids?: readonly string[];
+  /** Only instances changed at or after this time; includes deleted ones. */
+  changes_since?: string;
+  changes_before?: string;
+  /** true: deleted only; false (default): live only; 'any': both. */
+  deleted?: boolean | 'any';
+  locked?: boolean;
+  tags?: readonly string[];
+  tags_any?: readonly string[];
+  not_tags?: readonly string[];
+  not_tags_any?: readonly string[];
+}
+
+export const SORT_KEYS = {
+  created_at: 'str',
+  updated_at: 'str',
+  display_name: 'str',
+  uuid: 'str',
+  vm_state: 'str',
+  task_state: 'str',
+  power_state: 'num',
+  launched_at: 'str',
+  terminated_at: 'str',
+  host: 'str',
+  node: 'str',
+  hostname: 'str',
+  availability_zone: 'str',
+  key_name: 'str',
+  project_id: 'str',
+  user_id: 'str',
+  image_ref: 'str',
+  kernel_id: 'str',
+  ramdisk_id: 'str',
+  instance_type_id: 'num',
+  memory_mb: 'num',
+  vcpus: 'num',
+  root_gb: 'num',
+  ephemeral_gb: 'num',
+  launch_index: 'num',
+  locked: 'num',
+  progress: 'num',
+  reservation_id: 'str',
+  config_drive: 'str',
+  access_ip_v4: 'str',
+  access_ip_v6: 'str',
+  root_device_name: 'str',
+  display_description: 'str',
+  id: 'num',
+} as const;
+export type SortKey = keyof typeof SORT_KEYS;
+
+export interface ListOptions {
+  sort?: readonly { key: string; dir: 'asc' | 'desc' }[];
+  limit?: number;
+  /** uuid of the last instance of the previous page. */
+  marker?: string;
+}
+
+/** The instances table, with guarded updates for optimistic concurrency. */
+export class InstanceRepository {
+  constructor(private readonly db: Db) {}
+
+  async create(values: NewInstance): Promise<InstanceDTO> {
+    const now = dbTime();
+    const row = toRow({ ...values, deleted_at: null } as InstanceUpdate);
+    await this.db.kysely
+      .insertInto('instances')
+      .values({ ...row, uuid: values.uuid, created_at: now, updated_at: now, deleted: 0 } as Insertable<InstancesTable>)
+      .execute();
+    return this.get(values.uuid);
+  }
+
+  async get(uuid: string, opts: { readDeleted?: boolean } = {}): Promise<InstanceDTO> {
+    let q = this.db.kysely.selectFrom('instances').selectAll().where('uuid', '=', uuid);
+    if (!opts.readDeleted) q = q.where('deleted', '=', 0);
+    const r = await q.executeTakeFirst();
+    if (!r) throw InstanceNotFound.of(uuid);
+    return toDTO(r);
+  }
+
+  async getMany(uuids: readonly string[]): Promise<InstanceDTO[]> {
+    if (uuids.length === 0) return [];
+    const rows = await this.db.kysely.selectFrom('instances').selectAll().where('uuid', 'in', [...uuids]).where('deleted', '=', 0).execute();
+    return rows.map(toDTO);
+  }
+
+  /**
+   * Update an instance. With a guard, the UPDATE only applies while the
+   * instance is still in an expected state; otherwise UnexpectedTaskStateError
+   * (two writers can never both win).
+   */
+  async update(uuid: string, changes: InstanceUpdate, guard: UpdateGuard = {}): Promise<InstanceDTO> {
+    const values = { ...toRow(changes), updated_at: dbTime() };
+    let q = this.db.kysely.updateTable('instances').set(values).where('uuid', '=', uuid).where('deleted', '=', 0);
+    if (guard.expectedTaskState) {
+      const states = guard.expectedTaskState;
+      const named = states.filter((s): s is string => s !== null);
+      q = q.where((eb) => {
+        const ors: Expression<SqlBool>[] = [];
+        if (named.length) ors.push(eb('task_state', 'in', named));
+        if (states.includes(null)) ors.push(eb('task_state', 'is', null));
+        return eb.or(ors);
+      });
+    }
+    if (guard.expectedVmState) q = q.where('vm_state', 'in', [...guard.expectedVmState]);
+    const r = await q.executeTakeFirst();
+    if (affected(r) === 0) {
+      const current = await this.get(uuid);
+      if (guard.expectedVmState && !guard.expectedVmState.includes(current.vm_state)) {
+        throw UnexpectedTaskStateError.of(uuid, { vm_state: guard.expectedVmState }, { vm_state: current.vm_state });
+      }
+      throw UnexpectedTaskStateError.of(uuid, guard.expectedTaskState ?? null, current.task_state);
+    }
+    return this.get(uuid);
+  }
+
+  /** Soft delete: deleted = id, vm_state deleted, terminated_at now. */
+  async destroy(uuid: string): Promise<InstanceDTO> {
+    const now = dbTime();
+    const r = await this.db.kysely
+      .updateTable('instances')
+      .set((eb) => ({ deleted: eb.ref('id'), deleted_at: now, updated_at: now, vm_state: 'deleted', task_state: null, terminated_at: now, power_state: 0 }))
+      .where('uuid', '=', uuid)
+      .where('deleted', '=', 0)
+      .executeTakeFirst();
+    if (affected(r) === 0) throw InstanceNotFound.of(uuid);
+    return this.get(uuid, { readDeleted: true });
+  }
+
+  private filtered(f: InstanceFilters) {
+    let q = this.db.kysely.selectFrom('instances');
+    const deleted = f.deleted ?? (f.changes_since || f.changes_before ? 'any' : false);
+    if (deleted === true) q = q.where('deleted', '!=', 0);
+    else if (deleted === false) q = q.where('deleted', '=', 0);
+    if (f.project_id !== undefined) q = q.where('project_id', '=', f.project_id);
+    if (f.user_id !== undefined) q = q.where('user_id', '=', f.user_id);
+    if (f.name !== undefined) q = q.where(sql<SqlBool>`display_name REGEXP ${f.name}`);
+    if (f.vm_state) q = q.where('vm_state', 'in', f.vm_state.length ? [...f.vm_state] : ['<none>']);
+    if (f.task_state) {
+      const ts = f.task_state;
+      const named = ts.filter((s): s is string => s !== null);
+      q = q.where((eb) => eb.or([...(named.length ? [eb('task_state', 'in', named)] : []), ...(ts.includes(null) ? [eb('task_state', 'is', null)] : [])]));
+    }
+    if (f.host !== undefined) q = q.where('host', '=', f.host);
+    if (f.node !== undefined) q = q.where('node', '=', f.node);
+    if (f.instance_type_id !== undefined) q = q.where('instance_type_id', '=', f.instance_type_id);
+    if (f.image_ref !== undefined) q = q.where('image_ref', '=', f.image_ref);
+    if (f.reservation_id !== undefined) q = q.where('reservation_id', '=', f.reservation_id);
+    if (f.availability_zone !== undefined) q = q.where('availability_zone', '=', f.availability_zone);
+    if (f.uuids) q = q.where('uuid', 'in', f.uuids.length ? [...f.uuids] : ['<none>']);
+    if (f.changes_since) q = q.where('updated_at', '>=', f.changes_since);
+    if (f.changes_before) q = q.where('updated_at', '<=', f.changes_before);
+    if (f.locked !== undefined) q = q.where('locked', '=', f.locked ? 1 : 0);
+    // Tags are a JSON array of strings; match '"tag"' inside it.
+    for (const t of f.tags ?? []) q = q.where('tags', 'like', `%${JSON.stringify(t)}%`);
+    if (f.tags_any?.length) q = q.where((eb) => eb.or((f.tags_any ?? []).map((t) => eb('tags', 'like', `%${JSON.stringify(t)}%`))));
+    if (f.not_tags?.length) q = q.where((eb) => eb.not(eb.and((f.not_tags ?? []).map((t) => eb('tags', 'like', `%${JSON.stringify(t)}%`)))));
+    for (const t of f.not_tags_any ?? []) q = q.where('tags', 'not like', `%${JSON.stringify(t)}%`);
+    return q;
+  }
+
+  /**
+   * List with Nova's semantics: filters, multi-key sort (default created_at
+   * desc, then id), keyset pagination after `marker`.
+   */
+  async list(filters: InstanceFilters = {}, opts: ListOptions = {}): Promise<InstanceDTO[]> {
+    const sort = opts.sort?.length ? [...opts.sort] : [{ key: 'created_at', dir: 'desc' as const }];
+    for (const s of sort) {
+      if (!Object.hasOwn(SORT_KEYS, s.key)) throw new InvalidSortKey(`Sort key supplied is invalid: ${s.key}`);
+    }
+    if (!sort.some((s) => s.key === 'id' || s.key === 'uuid')) sort.push({ key: 'id', dir: sort[0]?.dir ?? 'desc' });
+    const col = (key: string) => {
+      const kind = SORT_KEYS[key as SortKey];
+      return kind === 'num' ? sql`COALESCE(${sql.ref(key)}, -1)` : sql`COALESCE(${sql.ref(key)}, '')`;
+    };
+    let q = this.filtered(filters).selectAll();
+    if (opts.marker) {
+      const m = await this.db.kysely.selectFrom('instances').selectAll().where('uuid', '=', opts.marker).executeTakeFirst();
+      if (!m) throw MarkerNotFound.of(opts.marker);
+      const mv = (key: string) => {
+        const v = (m as Record<string, unknown>)[key];
+        return v ?? (SORT_KEYS[key as SortKey] === 'num' ? -1 : '');
+      };
+      // (k1 > v1) OR (k1 = v1 AND k2 > v2) OR … with > or < per direction.
+      const ors = sort.map((s, i) => {
+        const eqs = sort.slice(0, i).map((p) => sql`${col(p.key)} = ${mv(p.key)}`);
+        const cmp = s.dir === 'asc' ? sql`${col(s.key)} > ${mv(s.key)}` : sql`${col(s.key)} < ${mv(s.key)}`;
+        return sql.join([...eqs, cmp], sql` AND `);
+      });
+      q = q.where(sql<SqlBool>`(${sql.join(ors.map((o) => sql`(${o})`), sql` OR `)})`);
+    }
+    for (const s of sort) q = q.orderBy(col(s.key), s.dir);
+    if (opts.limit !== undefined) q = q.limit(opts.limit);
+    return (await q.execute()).map(toDTO);
+  }
+
+  async listByHost(host: string): Promise<InstanceDTO[]> {
+    const rows = await this.db.kysely.selectFrom('instances').selectAll().where('host', '=', host).where('deleted', '=', 0).execute();
+    return rows.map(toDTO);
+  }
+
+  /** Usage a project holds (quota counting): instances, vCPUs, RAM. */
+  async usage(projectId: string): Promise<{ instances: number; cores: number; ram: number }> {
+    const r = await this.db.kysely
+      .selectFrom('instances')
+      .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.sum<number>('vcpus').as('cores'), eb.fn.sum<number>('memory_mb').as('ram')])
+      .where('project_id', '=', projectId)
+      .where('deleted', '=', 0)
+      .executeTakeFirst();
+    return { instances: Number(r?.n ?? 0), cores: Number(r?.cores ?? 0), ram: Number(r?.ram ?? 0) };
+  }
+}

@@ -1,0 +1,227 @@
+import type { ColumnType, Generated } from 'kysely';
+
+/**
+ * Row types of every table, as Kysely sees them. Datetimes are naive UTC
+ * strings 'YYYY-MM-DD HH:MM:SS.ffffff' on both backends; booleans are 0/1.
+ * Soft-deleted rows have `deleted` = their id and `deleted_at` set, as in Nova.
+ */
+type Timestamp = string;
+type Bool = ColumnType<number, number | boolean | undefined, number | boolean>;
+type Defaulted<T> = ColumnType<T, T | undefined, T>;
+
+interface Timestamps {
+  created_at: Defaulted<Timestamp | null>;
+  updated_at: Defaulted<Timestamp | null>;
+}
+interface SoftDelete {
+  deleted_at: Defaulted<Timestamp | null>;
+  deleted: Defaulted<number>;
+}
+
+export interface ServicesTable extends Timestamps, SoftDelete {
+  id: Generated<number>;
+  uuid: string;
+  host: string;
+  binary: string;
+  topic: string | null;
+  report_count: Defaulted<number>;
+  disabled: Bool;
+  disabled_reason: Defaulted<string | null>;
+  last_seen_up: Defaulted<Timestamp | null>;
+  forced_down: Bool;
+  version: Defaulted<number>;
+}
+
+export interface ComputeNodesTable extends Timestamps, SoftDelete {
+  id: Generated<number>;
+  uuid: string;
+  service_id: number | null;
+  host: string;
+  hypervisor_hostname: string;
+  hypervisor_type: string;
+  hypervisor_version: number;
+  cpu_info: Defaulted<string>;
+  host_ip: string | null;
+  vcpus: number;
+  memory_mb: number;
+  local_gb: number;
+  /** Claimed by the scheduler (sum of allocations), maintained atomically with them. */
+  vcpus_used: Defaulted<number>;
+  memory_mb_used: Defaulted<number>;
+  local_gb_used: Defaulted<number>;
+  running_vms: Defaulted<number>;
+  reserved_vcpus: Defaulted<number>;
+  reserved_memory_mb: Defaulted<number>;
+  reserved_disk_gb: Defaulted<number>;
+  disk_available_least: Defaulted<number | null>;
+  current_workload: Defaulted<number>;
+  cpu_allocation_ratio: number;
+  ram_allocation_ratio: number;
+  disk_allocation_ratio: number;
+  /** Bumped on every inventory or claim change (optimistic concurrency). */
+  generation: Defaulted<number>;
+  stats: Defaulted<string>;
+}
+
+export interface AllocationsTable {
+  id: Generated<number>;
+  consumer_uuid: string;
+  compute_node_id: number;
+  vcpus: number;
+  memory_mb: number;
+  disk_gb: number;
+  created_at: Timestamp;
+}
+
+export interface InstancesTable extends Timestamps, SoftDelete {
+  id: Generated<number>;
+  uuid: string;
+  user_id: string;
+  project_id: string;
+  image_ref: Defaulted<string>;
+  kernel_id: Defaulted<string>;
+  ramdisk_id: Defaulted<string>;
+  hostname: Defaulted<string | null>;
+  host: Defaulted<string | null>;
+  node: Defaulted<string | null>;
+  launch_index: Defaulted<number>;
+  key_name: Defaulted<string | null>;
+  key_data: Defaulted<string | null>;
+  power_state: Defaulted<number>;
+  vm_state: string;
+  task_state: Defaulted<string | null>;
+  memory_mb: number;
+  vcpus: number;
+  root_gb: number;
+  ephemeral_gb: number;
+  instance_type_id: number;
+  /** JSON: the flavor snapshot taken at boot. */
+  flavor: string;
+  display_name: Defaulted<string | null>;
+  display_description: Defaulted<string | null>;
+  availability_zone: Defaulted<string | null>;
+  locked: Bool;
+  locked_by: Defaulted<string | null>;
+  locked_reason: Defaulted<string | null>;
+  reservation_id: string;
+  launched_at: Defaulted<Timestamp | null>;
+  terminated_at: Defaulted<Timestamp | null>;
+  scheduled_at: Defaulted<Timestamp | null>;
+  user_data: Defaulted<string | null>;
+  config_drive: Defaulted<string>;
+  access_ip_v4: Defaulted<string | null>;
+  access_ip_v6: Defaulted<string | null>;
+  progress: Defaulted<number>;
+  root_device_name: Defaulted<string | null>;
+  /** JSON objects and arrays. */
+  metadata: Defaulted<string>;
+  system_metadata: Defaulted<string>;
+  tags: Defaulted<string>;
+  trusted_certs: Defaulted<string | null>;
+}
+
+export interface InstanceFaultsTable extends Timestamps, SoftDelete {
+  id: Generated<number>;
+  instance_uuid: string;
+  code: number;
+  message: string;
+  details: Defaulted<string>;
+  host: Defaulted<string | null>;
+}
+
+export interface InstanceActionsTable extends Timestamps, SoftDelete {
+  id: Generated<number>;
+  action: string;
+  instance_uuid: string;
+  request_id: string;
+  user_id: string | null;
+  project_id: string | null;
+  start_time: Timestamp;
+  finish_time: Defaulted<Timestamp | null>;
+  message: Defaulted<string | null>;
+}
+
+export interface InstanceActionsEventsTable extends Timestamps, SoftDelete {
+  id: Generated<number>;
+  event: string;
+  action_id: number;
+  start_time: Timestamp;
+  finish_time: Defaulted<Timestamp | null>;
+  result: Defaulted<string | null>;
+  traceback: Defaulted<string | null>;
+  host: Defaulted<string | null>;
+  details: Defaulted<string | null>;
+}
+
+export interface FlavorsTable extends Timestamps {
+  id: Generated<number>;
+  flavorid: string;
+  name: string;
+  memory_mb: number;
+  vcpus: number;
+  root_gb: number;
+  ephemeral_gb: number;
+  swap: number;
+  rxtx_factor: number;
+  vcpu_weight: number | null;
+  disabled: Bool;
+  is_public: Bool;
+  description: string | null;
+  /** JSON object of extra specs. */
+  extra_specs: Defaulted<string>;
+}
+
+export interface FlavorProjectsTable extends Timestamps {
+  id: Generated<number>;
+  flavor_id: number;
+  project_id: string;
+}
+
+export interface QuotasTable extends Timestamps {
+  id: Generated<number>;
+  project_id: string;
+  resource: string;
+  hard_limit: number;
+}
+
+export interface KeyPairsTable extends Timestamps, SoftDelete {
+  id: Generated<number>;
+  name: string;
+  user_id: string;
+  fingerprint: string;
+  public_key: string;
+  type: string;
+}
+
+export interface MigrationsTable extends Timestamps, SoftDelete {
+  id: Generated<number>;
+  uuid: string;
+  instance_uuid: string;
+  source_compute: string | null;
+  dest_compute: string | null;
+  source_node: string | null;
+  dest_node: string | null;
+  dest_host: string | null;
+  old_instance_type_id: number | null;
+  new_instance_type_id: number | null;
+  status: string;
+  migration_type: string;
+  hidden: Bool;
+  user_id: string | null;
+  project_id: string | null;
+}
+
+export interface NovaDatabase {
+  services: ServicesTable;
+  compute_nodes: ComputeNodesTable;
+  allocations: AllocationsTable;
+  instances: InstancesTable;
+  instance_faults: InstanceFaultsTable;
+  instance_actions: InstanceActionsTable;
+  instance_actions_events: InstanceActionsEventsTable;
+  flavors: FlavorsTable;
+  flavor_projects: FlavorProjectsTable;
+  quotas: QuotasTable;
+  key_pairs: KeyPairsTable;
+  migrations: MigrationsTable;
+}

@@ -1,0 +1,76 @@
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import net from 'node:net';
+
+/**
+ * Gating for tests that need real services. Without the service the test is
+ * skipped with the reason printed; with NOVA_TEST_REQUIRE_BACKENDS=1 (CI) a
+ * missing service fails the run instead.
+ */
+export const REQUIRE = process.env.NOVA_TEST_REQUIRE_BACKENDS === '1';
+
+export const MYSQL_HOST = process.env.NOVA_TEST_MYSQL_HOST ?? '127.0.0.1';
+export const MYSQL_PORT = Number(process.env.NOVA_TEST_MYSQL_PORT ?? 3306);
+export const RABBIT_HOST = process.env.NOVA_TEST_RABBIT_HOST ?? '127.0.0.1';
+export const RABBIT_PORT = Number(process.env.NOVA_TEST_RABBIT_PORT ?? 5672);
+
+function portOpen(host: string, port: number, timeoutMs = 1000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.connect({ host, port });
+    const done = (ok: boolean) => {
+      s.destroy();
+      resolve(ok);
+    };
+    s.setTimeout(timeoutMs, () => done(false));
+    s.once('connect', () => done(true));
+    s.once('error', () => done(false));
+  });
+}
+
+/** undefined when available; otherwise the skip reason. Throws in CI. */
+async function gate(name: string, host: string, port: number): Promise<string | undefined> {
+  if (await portOpen(host, port)) return undefined;
+  const reason = `SKIPPED: ${name} is not reachable at ${host}:${port}`;
+  if (REQUIRE) throw new Error(`${reason}, and NOVA_TEST_REQUIRE_BACKENDS=1 forbids skipping`);
+  process.stderr.write(`# ${reason}\n`);
+  return reason;
+}
+
+export const mysqlSkip = (): Promise<string | undefined> => gate('MariaDB/MySQL', MYSQL_HOST, MYSQL_PORT);
+export const rabbitSkip = (): Promise<string | undefined> => gate('RabbitMQ', RABBIT_HOST, RABBIT_PORT);
+
+export function uniqueName(prefix: string): string {
+  return `${prefix}_${randomBytes(5).toString('hex')}`;
+}
+
+/** A fresh MySQL database URL (the caller drops it with dropMysqlDatabase). */
+export function mysqlUrl(database: string): string {
+  return `mysql+pymysql://root:@${MYSQL_HOST}:${MYSQL_PORT}/${database}`;
+}
+
+export async function dropMysqlDatabase(database: string): Promise<void> {
+  const { createConnection } = await import('mysql2/promise');
+  const c = await createConnection({ host: MYSQL_HOST, port: MYSQL_PORT, user: 'root', password: '' });
+  try {
+    await c.query(`DROP DATABASE IF EXISTS \`${database}\``);
+  } finally {
+    await c.end();
+  }
+}
+
+function rabbitmqctl(...args: string[]): void {
+  execFileSync('rabbitmqctl', args, { stdio: 'ignore', timeout: 30_000 });
+}
+
+/** A private RabbitMQ virtual host for one test, so tests never see each other's queues. */
+export function createRabbitVhost(): { url: string; vhost: string; drop(): void; closeConnections(): void } {
+  const vhost = uniqueName('nova_test');
+  rabbitmqctl('add_vhost', vhost);
+  rabbitmqctl('set_permissions', '-p', vhost, 'guest', '.*', '.*', '.*');
+  return {
+    vhost,
+    url: `rabbit://guest:guest@${RABBIT_HOST}:${RABBIT_PORT}/${vhost}`,
+    drop: () => rabbitmqctl('delete_vhost', vhost),
+    closeConnections: () => rabbitmqctl('close_all_connections', '--vhost', vhost, 'test: simulated broker restart'),
+  };
+}
