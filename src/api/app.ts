@@ -4,7 +4,7 @@ import { NovaError } from '../exception/base.ts';
 import type { Logger } from '../log.ts';
 import type { Authenticator } from './auth.ts';
 import { faultBody } from './errors.ts';
-import { cmp, fmt, type Microversion, MIN, negotiate, parseVersion } from './microversion.ts';
+import { cmp, fmt, MIN, type Microversion, negotiate, parseVersion } from './microversion.ts';
 import type { ApiResponse, Route } from './types.ts';
 import { v21Document, versionsDocument } from './versions.ts';
 

@@ -11,7 +11,10 @@ describe('microversion negotiation', () => {
   });
   it('maps latest to the maximum', () => assert.equal(fmt(negotiate({ 'openstack-api-version': 'compute latest' })), MAX_VERSION));
   it('answers 406 out of range', () => {
-    assert.throws(() => negotiate({ 'x-openstack-nova-api-version': '2.999' }), (e: unknown) => e instanceof NotAcceptableVersion && e.status === 406);
+    assert.throws(
+      () => negotiate({ 'x-openstack-nova-api-version': '2.999' }),
+      (e: unknown) => e instanceof NotAcceptableVersion && e.status === 406,
+    );
     assert.throws(() => negotiate({ 'x-openstack-nova-api-version': '1.1' }), NotAcceptableVersion);
   });
   it('rejects garbage with 400', () => assert.throws(() => negotiate({ 'x-openstack-nova-api-version': 'abc' }), /Invalid API version request/));

@@ -29,9 +29,25 @@ main('nova-all', async () => {
   const [tConductor, tScheduler, tCompute, tApi] = transports;
 
   const conductorLog = log.child({ name: 'nova-conductor' });
-  const conductor = new Service({ conf, binary: 'nova-conductor', topic: CONDUCTOR_TOPIC, transport: tConductor, registry, manager: new ConductorManager(db, conductorLog), log: conductorLog });
+  const conductor = new Service({
+    conf,
+    binary: 'nova-conductor',
+    topic: CONDUCTOR_TOPIC,
+    transport: tConductor,
+    registry,
+    manager: new ConductorManager(db, conductorLog),
+    log: conductorLog,
+  });
   const schedulerLog = log.child({ name: 'nova-scheduler' });
-  const scheduler = new Service({ conf, binary: 'nova-scheduler', topic: SCHEDULER_TOPIC, transport: tScheduler, registry, manager: new SchedulerManager({ conf, db, transport: tScheduler, log: schedulerLog }), log: schedulerLog });
+  const scheduler = new Service({
+    conf,
+    binary: 'nova-scheduler',
+    topic: SCHEDULER_TOPIC,
+    transport: tScheduler,
+    registry,
+    manager: new SchedulerManager({ conf, db, transport: tScheduler, log: schedulerLog }),
+    log: schedulerLog,
+  });
   const computeLog = log.child({ name: 'nova-compute' });
   const conductorApi = new ConductorRpcApi(tCompute, conf.DEFAULT.rpc_response_timeout * 1000);
   const compute = new Service({

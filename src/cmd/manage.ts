@@ -1,8 +1,8 @@
 import { Command } from 'commander';
 import { renderTable } from '../cli/table.ts';
-import { showConfig, sampleConfig } from '../conf/show.ts';
-import { openDatabase } from '../db/connection.ts';
+import { sampleConfig, showConfig } from '../conf/show.ts';
 import { DbApi } from '../db/api/index.ts';
+import { openDatabase } from '../db/connection.ts';
 import { LATEST_SCHEMA_VERSION, schemaVersion, syncSchema } from '../db/migrate.ts';
 import { serviceIsUp } from '../service/servicegroup.ts';
 import { fail, setup } from './common.ts';

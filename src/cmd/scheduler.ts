@@ -1,5 +1,5 @@
-import { SCHEDULER_TOPIC } from '../scheduler/rpc-types.ts';
 import { SchedulerManager } from '../scheduler/manager.ts';
+import { SCHEDULER_TOPIC } from '../scheduler/rpc-types.ts';
 import { stopOnSignal } from '../service/launcher.ts';
 import { Service } from '../service/service.ts';
 import { DbServiceRegistry } from '../service/servicegroup.ts';

@@ -1,5 +1,5 @@
-import type { NovaConfig } from '../conf/loader.ts';
 import type { ConductorRpcApi } from '../conductor/rpcapi.ts';
+import type { NovaConfig } from '../conf/loader.ts';
 import type { Logger } from '../log.ts';
 import type { Endpoint } from '../rpc/server.ts';
 import type { Manager } from '../service/manager.ts';

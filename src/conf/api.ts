@@ -1,4 +1,4 @@
-import { defineGroup, intOpt, optionalStrOpt, strOpt, portOpt } from './opt.ts';
+import { defineGroup, intOpt, optionalStrOpt, portOpt, strOpt } from './opt.ts';
 
 /** `[api]` and the listen options of nova-api. */
 export const apiGroup = defineGroup('api', 'The Compute REST API (nova-api).', {

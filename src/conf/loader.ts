@@ -25,14 +25,30 @@ interface RawValue {
 }
 
 /** Sections used by other OpenStack services or future issues that we accept silently. */
-const TOLERATED_SECTIONS = new Set(['keystone_authtoken', 'oslo_concurrency', 'placement', 'neutron', 'glance', 'cinder', 'wsgi', 'upgrade_levels', 'notifications', 'oslo_messaging_notifications', 'cells', 'api_database']);
+const TOLERATED_SECTIONS = new Set([
+  'keystone_authtoken',
+  'oslo_concurrency',
+  'placement',
+  'neutron',
+  'glance',
+  'cinder',
+  'wsgi',
+  'upgrade_levels',
+  'notifications',
+  'oslo_messaging_notifications',
+  'cells',
+  'api_database',
+]);
 
 function readFiles(opts: LoadOptions): { file: string; entries: IniEntry[] }[] {
   const files = [...(opts.files ?? [])];
   for (const dir of opts.dirs ?? []) {
     let names: string[];
     try {
-      names = fs.readdirSync(dir).filter((n) => n.endsWith('.conf')).sort();
+      names = fs
+        .readdirSync(dir)
+        .filter((n) => n.endsWith('.conf'))
+        .sort();
     } catch (e) {
       throw new ConfigError(`--config-dir ${dir}: ${(e as Error).message}`);
     }

@@ -24,16 +24,7 @@ export const ALL_FILTERS = [
 /** `[filter_scheduler]`: which filters and weighers decide where a server goes. */
 export const filterSchedulerGroup = defineGroup('filter_scheduler', 'Filters and weighers of nova-scheduler.', {
   enabled_filters: listOpt({
-    default: [
-      'ComputeFilter',
-      'AvailabilityZoneFilter',
-      'RamFilter',
-      'CoreFilter',
-      'DiskFilter',
-      'ImagePropertiesFilter',
-      'SameHostFilter',
-      'DifferentHostFilter',
-    ],
+    default: ['ComputeFilter', 'AvailabilityZoneFilter', 'RamFilter', 'CoreFilter', 'DiskFilter', 'ImagePropertiesFilter', 'SameHostFilter', 'DifferentHostFilter'],
     choices: ALL_FILTERS,
     help: 'Filters run in this order; a host must pass all of them.',
   }),

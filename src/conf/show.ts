@@ -1,5 +1,5 @@
 import type { NovaConfig } from './groups.ts';
-import { groupList, type GroupName } from './groups.ts';
+import { type GroupName, groupList } from './groups.ts';
 import type { Opt } from './opt.ts';
 
 /** Hide the password part of URLs and whole secret values. */

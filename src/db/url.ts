@@ -1,9 +1,7 @@
 import path from 'node:path';
 import { ConfigError } from '../exception/base.ts';
 
-export type DbUrl =
-  | { dialect: 'sqlite'; path: string }
-  | { dialect: 'mysql'; host: string; port: number; user: string; password: string; database: string; socketPath?: string };
+export type DbUrl = { dialect: 'sqlite'; path: string } | { dialect: 'mysql'; host: string; port: number; user: string; password: string; database: string; socketPath?: string };
 
 /**
  * Parse an SQLAlchemy-style `[database] connection` URL.

@@ -9,20 +9,18 @@ export class InstanceNotFound extends NotFound {
 /** A guarded update found the instance in another task_state or vm_state (optimistic concurrency). */
 export class UnexpectedTaskStateError extends Conflict {
   static of(uuid: string, expected: unknown, actual: unknown): UnexpectedTaskStateError {
-    return new UnexpectedTaskStateError(
-      `Conflict updating instance ${uuid}. Expected: ${JSON.stringify(expected)}. Actual: ${JSON.stringify(actual)}`,
-      { instance_uuid: uuid, expected, actual },
-    );
+    return new UnexpectedTaskStateError(`Conflict updating instance ${uuid}. Expected: ${JSON.stringify(expected)}. Actual: ${JSON.stringify(actual)}`, {
+      instance_uuid: uuid,
+      expected,
+      actual,
+    });
   }
 }
 
 /** An action is not allowed in the instance's current state. */
 export class InstanceInvalidState extends Conflict {
   static of(uuid: string, attr: string, state: string | null, method: string): InstanceInvalidState {
-    return new InstanceInvalidState(
-      `Instance ${uuid} in ${attr} ${state}. Cannot ${method} while the instance is in this state.`,
-      { instance_uuid: uuid, attr, state, method },
-    );
+    return new InstanceInvalidState(`Instance ${uuid} in ${attr} ${state}. Cannot ${method} while the instance is in this state.`, { instance_uuid: uuid, attr, state, method });
   }
 }
 

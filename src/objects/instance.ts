@@ -1,7 +1,10 @@
 import type { FlavorDTO } from './flavor.ts';
 
 /** The flavor as it was when the instance was built (kept with the instance). */
-export type FlavorSnapshot = Pick<FlavorDTO, 'id' | 'flavorid' | 'name' | 'memory_mb' | 'vcpus' | 'root_gb' | 'ephemeral_gb' | 'swap' | 'rxtx_factor' | 'vcpu_weight' | 'extra_specs' | 'description'>;
+export type FlavorSnapshot = Pick<
+  FlavorDTO,
+  'id' | 'flavorid' | 'name' | 'memory_mb' | 'vcpus' | 'root_gb' | 'ephemeral_gb' | 'swap' | 'rxtx_factor' | 'vcpu_weight' | 'extra_specs' | 'description'
+>;
 
 /** An instance as it crosses the bus. Datetimes are naive UTC 'YYYY-MM-DD HH:MM:SS.ffffff'. */
 export interface InstanceDTO {

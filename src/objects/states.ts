@@ -66,7 +66,7 @@ export function serverStatus(vmState: string, taskState: string | null): string 
       resize_migrating: 'RESIZE',
       resize_migrated: 'RESIZE',
       resize_finish: 'RESIZE',
-      'updating_password': 'PASSWORD',
+      updating_password: 'PASSWORD',
     },
     stopped: { rebooting: 'REBOOT', rebooting_hard: 'HARD_REBOOT', reboot_pending: 'REBOOT', reboot_started: 'REBOOT' },
   };

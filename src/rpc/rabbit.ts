@@ -103,7 +103,7 @@ export class RabbitTransport implements Transport {
         vhost: this.url.virtualHost,
         heartbeat: this.opts.heartbeatSeconds,
       },
-      { timeout: 10_000 },
+      { timeout: 10_000, noDelay: true },
     );
     try {
       const pub = await conn.createConfirmChannel();

@@ -59,7 +59,10 @@ describe('transport_url', () => {
     assert.equal(parseTransportUrl('memory://').scheme, 'memory');
   });
   it('names the option when the scheme is wrong', () => {
-    assert.throws(() => parseTransportUrl('kafka://x'), (e: unknown) => e instanceof ConfigError && /\[DEFAULT\] transport_url: unsupported scheme 'kafka:\/\/'/.test(e.message));
+    assert.throws(
+      () => parseTransportUrl('kafka://x'),
+      (e: unknown) => e instanceof ConfigError && /\[DEFAULT\] transport_url: unsupported scheme 'kafka:\/\/'/.test(e.message),
+    );
     assert.throws(() => parseTransportUrl('nonsense'), /is not a URL/);
   });
 });

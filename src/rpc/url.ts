@@ -30,7 +30,7 @@ export function parseTransportUrl(raw: string): TransportUrl {
   }
   const slash = rest.indexOf('/');
   const hostPart = slash >= 0 ? rest.slice(0, slash) : rest;
-  const vhostRaw = slash >= 0 ? rest.slice(slash + 1).split('?')[0] ?? '' : '';
+  const vhostRaw = slash >= 0 ? (rest.slice(slash + 1).split('?')[0] ?? '') : '';
   const hosts: BrokerHost[] = [];
   for (const item of hostPart.split(',')) {
     if (item === '') continue;

@@ -1,8 +1,8 @@
 import type { NovaConfig } from '../conf/loader.ts';
 import type { DbApi } from '../db/api/index.ts';
 import type { Logger } from '../log.ts';
-import type { Transport } from '../rpc/transport.ts';
 import type { Endpoint } from '../rpc/server.ts';
+import type { Transport } from '../rpc/transport.ts';
 import type { Manager } from '../service/manager.ts';
 import { SCHEDULER_RPC_VERSION } from './rpc-types.ts';
 

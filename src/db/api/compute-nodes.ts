@@ -121,6 +121,8 @@ export class ComputeNodeRepository {
   async claim(nodeId: number, consumerUuid: string, req: ResourceRequest): Promise<void> {
     try {
       await this.db.kysely.transaction().execute(async (trx) => {
+        const existing = await trx.selectFrom('allocations').select('id').where('consumer_uuid', '=', consumerUuid).where('compute_node_id', '=', nodeId).executeTakeFirst();
+        if (existing) return;
         const r = await trx
           .updateTable('compute_nodes')
           .set((eb) => ({
@@ -174,7 +176,11 @@ export class ComputeNodeRepository {
   }
 
   async allocationsOf(consumerUuid: string): Promise<Allocation[]> {
-    return this.db.kysely.selectFrom('allocations').select(['consumer_uuid', 'compute_node_id', 'vcpus', 'memory_mb', 'disk_gb']).where('consumer_uuid', '=', consumerUuid).execute();
+    return this.db.kysely
+      .selectFrom('allocations')
+      .select(['consumer_uuid', 'compute_node_id', 'vcpus', 'memory_mb', 'disk_gb'])
+      .where('consumer_uuid', '=', consumerUuid)
+      .execute();
   }
 
   async allocationsOn(nodeId: number): Promise<Allocation[]> {

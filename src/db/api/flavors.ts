@@ -1,6 +1,6 @@
 import type { Selectable } from 'kysely';
-import { FlavorExists, FlavorIdExists, FlavorNotFound } from '../../exception/resources.ts';
 import { MarkerNotFound } from '../../exception/instance.ts';
+import { FlavorExists, FlavorIdExists, FlavorNotFound } from '../../exception/resources.ts';
 import type { FlavorDTO } from '../../objects/flavor.ts';
 import type { FlavorsTable } from '../schema.ts';
 import { dbTime } from '../time.ts';
@@ -120,7 +120,11 @@ export class FlavorRepository {
 
   async update(flavorid: string, changes: { description?: string | null }): Promise<FlavorDTO> {
     const f = await this.getByFlavorId(flavorid);
-    await this.db.kysely.updateTable('flavors').set({ ...changes, updated_at: dbTime() }).where('id', '=', f.id).execute();
+    await this.db.kysely
+      .updateTable('flavors')
+      .set({ ...changes, updated_at: dbTime() })
+      .where('id', '=', f.id)
+      .execute();
     return this.getById(f.id);
   }
 
@@ -138,7 +142,11 @@ export class FlavorRepository {
       const r = await trx.selectFrom('flavors').select(['id', 'extra_specs']).where('flavorid', '=', flavorid).executeTakeFirst();
       if (!r) throw FlavorNotFound.of(flavorid);
       const next = merge ? { ...parseJson<Record<string, string>>(r.extra_specs, {}), ...specs } : { ...specs };
-      await trx.updateTable('flavors').set({ extra_specs: JSON.stringify(next), updated_at: dbTime() }).where('id', '=', r.id).execute();
+      await trx
+        .updateTable('flavors')
+        .set({ extra_specs: JSON.stringify(next), updated_at: dbTime() })
+        .where('id', '=', r.id)
+        .execute();
       return next;
     });
   }
@@ -151,7 +159,11 @@ export class FlavorRepository {
       const specs = parseJson<Record<string, string>>(r.extra_specs, {});
       if (!Object.hasOwn(specs, key)) return false;
       delete specs[key];
-      await trx.updateTable('flavors').set({ extra_specs: JSON.stringify(specs), updated_at: dbTime() }).where('id', '=', r.id).execute();
+      await trx
+        .updateTable('flavors')
+        .set({ extra_specs: JSON.stringify(specs), updated_at: dbTime() })
+        .where('id', '=', r.id)
+        .execute();
       return true;
     });
   }

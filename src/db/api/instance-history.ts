@@ -57,7 +57,10 @@ export class InstanceHistoryRepository {
 
   async startAction(a: { action: string; instance_uuid: string; request_id: string; user_id: string | null; project_id: string | null }): Promise<InstanceActionDTO> {
     const now = dbTime();
-    const r = await this.db.kysely.insertInto('instance_actions').values({ ...a, start_time: now, created_at: now, updated_at: now }).executeTakeFirstOrThrow();
+    const r = await this.db.kysely
+      .insertInto('instance_actions')
+      .values({ ...a, start_time: now, created_at: now, updated_at: now })
+      .executeTakeFirstOrThrow();
     return { id: insertedId(r), ...a, start_time: now, finish_time: null, message: null, updated_at: now };
   }
 
@@ -74,7 +77,11 @@ export class InstanceHistoryRepository {
 
   async finishAction(actionId: number, message: string | null = null): Promise<void> {
     const now = dbTime();
-    await this.db.kysely.updateTable('instance_actions').set({ finish_time: now, updated_at: now, ...(message ? { message } : {}) }).where('id', '=', actionId).execute();
+    await this.db.kysely
+      .updateTable('instance_actions')
+      .set({ finish_time: now, updated_at: now, ...(message ? { message } : {}) })
+      .where('id', '=', actionId)
+      .execute();
   }
 
   async listActions(instanceUuid: string, opts: { limit?: number; changesSince?: string; changesBefore?: string } = {}): Promise<InstanceActionDTO[]> {

@@ -136,7 +136,12 @@ export class InstanceRepository {
 
   async getMany(uuids: readonly string[]): Promise<InstanceDTO[]> {
     if (uuids.length === 0) return [];
-    const rows = await this.db.kysely.selectFrom('instances').selectAll().where('uuid', 'in', [...uuids]).where('deleted', '=', 0).execute();
+    const rows = await this.db.kysely
+      .selectFrom('instances')
+      .selectAll()
+      .where('uuid', 'in', [...uuids])
+      .where('deleted', '=', 0)
+      .execute();
     return rows.map(toDTO);
   }
 
@@ -243,7 +248,12 @@ export class InstanceRepository {
         const cmp = s.dir === 'asc' ? sql`${col(s.key)} > ${mv(s.key)}` : sql`${col(s.key)} < ${mv(s.key)}`;
         return sql.join([...eqs, cmp], sql` AND `);
       });
-      q = q.where(sql<SqlBool>`(${sql.join(ors.map((o) => sql`(${o})`), sql` OR `)})`);
+      q = q.where(
+        sql<SqlBool>`(${sql.join(
+          ors.map((o) => sql`(${o})`),
+          sql` OR `,
+        )})`,
+      );
     }
     for (const s of sort) q = q.orderBy(col(s.key), s.dir);
     if (opts.limit !== undefined) q = q.limit(opts.limit);

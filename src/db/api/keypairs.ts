@@ -42,14 +42,22 @@ export class KeyPairRepository {
   }
 
   async count(userId: string): Promise<number> {
-    const r = await this.db.kysely.selectFrom('key_pairs').select((eb) => eb.fn.countAll<number>().as('n')).where('user_id', '=', userId).where('deleted', '=', 0).executeTakeFirst();
+    const r = await this.db.kysely
+      .selectFrom('key_pairs')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('user_id', '=', userId)
+      .where('deleted', '=', 0)
+      .executeTakeFirst();
     return Number(r?.n ?? 0);
   }
 
   async create(k: { name: string; user_id: string; fingerprint: string; public_key: string; type: string }): Promise<KeyPairDTO> {
     const now = dbTime();
     try {
-      await this.db.kysely.insertInto('key_pairs').values({ ...k, created_at: now, updated_at: null }).execute();
+      await this.db.kysely
+        .insertInto('key_pairs')
+        .values({ ...k, created_at: now, updated_at: null })
+        .execute();
     } catch (e) {
       if (isDuplicate(e)) throw KeyPairExists.of(k.name);
       throw e;

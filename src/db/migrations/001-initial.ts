@@ -8,7 +8,10 @@ export const initial: NovaMigration = {
   async up(db: Kysely<unknown>, dialect: Dialect) {
     const t = columnTypes(dialect);
     const table = (name: string, build: (b: CreateTableBuilder<string, string>) => CreateTableBuilder<string, string>, soft = true) => {
-      let b = db.schema.createTable(name).ifNotExists().addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement().notNull()) as CreateTableBuilder<string, string>;
+      let b = db.schema
+        .createTable(name)
+        .ifNotExists()
+        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement().notNull()) as CreateTableBuilder<string, string>;
       b = b.addColumn('created_at', t.datetime).addColumn('updated_at', t.datetime);
       if (soft) b = b.addColumn('deleted_at', t.datetime).addColumn('deleted', 'integer', (c) => c.notNull().defaultTo(0));
       return tableEnd(build(b), dialect).execute();
@@ -128,7 +131,12 @@ export const initial: NovaMigration = {
       ['instances_deleted_created_at_idx', ['deleted', 'created_at']],
       ['instances_updated_at_idx', ['updated_at']],
     ] as const) {
-      await db.schema.createIndex(name).ifNotExists().on('instances').columns([...cols]).execute();
+      await db.schema
+        .createIndex(name)
+        .ifNotExists()
+        .on('instances')
+        .columns([...cols])
+        .execute();
     }
 
     await table('instance_faults', (b) =>

@@ -10,9 +10,7 @@ export interface ColumnTypes {
 }
 
 export function columnTypes(dialect: Dialect): ColumnTypes {
-  return dialect === 'mysql'
-    ? { datetime: sql`datetime(6)`, longText: sql`mediumtext`, float: sql`double` }
-    : { datetime: 'text', longText: 'text', float: 'real' };
+  return dialect === 'mysql' ? { datetime: sql`datetime(6)`, longText: sql`mediumtext`, float: sql`double` } : { datetime: 'text', longText: 'text', float: 'real' };
 }
 
 /** One schema step. `up` must work on both dialects. */

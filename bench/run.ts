@@ -1,0 +1,17 @@
+// npm run bench [-- section ...]: prints the project's performance figures.
+import { benchRpc } from './rpc.ts';
+
+const sections: Record<string, () => Promise<void>> = {
+  rpc: benchRpc,
+};
+
+const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+for (const name of wanted.length ? wanted : Object.keys(sections)) {
+  const fn = sections[name];
+  if (!fn) {
+    console.error(`unknown section ${name}; choose from ${Object.keys(sections).join(', ')}`);
+    process.exit(2);
+  }
+  await fn();
+}
+process.exit(0);

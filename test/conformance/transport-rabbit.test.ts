@@ -1,0 +1,79 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { adminContext } from '../../src/context.ts';
+import { silentLogger } from '../../src/log.ts';
+import { RpcClient } from '../../src/rpc/client.ts';
+import { MessageDeliveryFailure, MessagingTimeout } from '../../src/rpc/errors.ts';
+import { RabbitTransport } from '../../src/rpc/rabbit.ts';
+import { RpcServer } from '../../src/rpc/server.ts';
+import { parseTransportUrl } from '../../src/rpc/url.ts';
+import { createRabbitVhost, rabbitSkip, uniqueName } from '../support/backends.ts';
+import { runTransportSuite } from './transport.case.ts';
+
+function rabbit(url: string, events: ConstructorParameters<typeof RabbitTransport>[1]['events'] = {}) {
+  return new RabbitTransport(parseTransportUrl(url), {
+    exchange: 'nova',
+    retryIntervalMs: 100,
+    retryBackoffMs: 200,
+    maxIntervalMs: 1000,
+    heartbeatSeconds: 10,
+    prefetch: 64,
+    connectAttempts: 2,
+    sendWaitMs: 3000,
+    events,
+  });
+}
+
+runTransportSuite('rabbit://', async () => {
+  const reason = await rabbitSkip();
+  if (reason) return reason;
+  const vh = createRabbitVhost();
+  return { make: async () => rabbit(vh.url), cleanup: async () => vh.drop() };
+});
+
+describe('RabbitMQ connection loss', () => {
+  let skip: string | undefined;
+  let vh: ReturnType<typeof createRabbitVhost> | null = null;
+  before(async () => {
+    skip = await rabbitSkip();
+    if (!skip) vh = createRabbitVhost();
+  });
+  after(() => vh?.drop());
+
+  it('fails a call in flight with a timeout, reconnects with backoff and serves again', async (t) => {
+    if (skip || !vh) return t.skip(skip);
+    const events: string[] = [];
+    const ts = rabbit(vh.url, { onDisconnect: () => events.push('server-down'), onReconnect: () => events.push('server-up') });
+    const tc = rabbit(vh.url, { onDisconnect: () => events.push('client-down'), onReconnect: () => events.push('client-up') });
+    await ts.connect();
+    await tc.connect();
+    const topic = uniqueName('t');
+    const server = new RpcServer(ts, topic, 'h1', [{ version: '1.0', methods: { ping: async () => 'pong', hang: () => sleep(5000).then(() => 'late') } }], silentLogger());
+    await server.start();
+    const client = new RpcClient(tc, { topic, version: '1.0', timeoutMs: 1500 });
+    const ctx = adminContext();
+    assert.equal(await client.call(ctx, 'ping'), 'pong');
+
+    const inflight = client.call(ctx, 'hang');
+    await sleep(200);
+    vh.closeConnections();
+    await assert.rejects(inflight, (e: unknown) => e instanceof MessagingTimeout || e instanceof MessageDeliveryFailure);
+
+    let answer: unknown = null;
+    for (let i = 0; i < 50 && answer !== 'pong'; i++) {
+      answer = await client.call(ctx, 'ping').catch(() => null);
+      if (answer !== 'pong') await sleep(200);
+    }
+    assert.equal(answer, 'pong', 'calls work again after the reconnection');
+    assert.ok(events.includes('server-down') && events.includes('server-up') && events.includes('client-up'), events.join(','));
+    await server.stop();
+    await ts.close();
+    await tc.close();
+  });
+
+  it('connect() fails with a clear message when the broker is unreachable', async () => {
+    const t = rabbit('rabbit://guest:guest@127.0.0.1:1/');
+    await assert.rejects(t.connect(), /cannot connect to the message bus rabbit:\/\/guest:\*\*\*\*@127\.0\.0\.1:1\/: connection refused by 127\.0\.0\.1:1/);
+  });
+});

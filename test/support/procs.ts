@@ -1,0 +1,135 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+export type Binary = 'nova-api' | 'nova-scheduler' | 'nova-conductor' | 'nova-compute' | 'nova-manage' | 'nova-all' | 'nova';
+
+export function tmpDir(prefix = 'nova-e2e-'): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+/** Write a nova.conf from { section: { key: value } }. */
+export function writeConf(file: string, sections: Record<string, Record<string, string | number | boolean>>): string {
+  const text = Object.entries(sections)
+    .map(
+      ([s, kv]) =>
+        `[${s}]\n${Object.entries(kv)
+          .map(([k, v]) => `${k} = ${v}`)
+          .join('\n')}\n`,
+    )
+    .join('\n');
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, text);
+  return file;
+}
+
+/** A nova daemon running as its own OS process. */
+export class Daemon {
+  readonly proc: ChildProcess;
+  readonly output: string[] = [];
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+
+  constructor(
+    readonly name: string,
+    bin: Binary,
+    args: string[],
+    env: Record<string, string> = {},
+  ) {
+    this.proc = spawn(process.execPath, [path.join(ROOT, 'bin', `${bin}.js`), ...args], {
+      cwd: ROOT,
+      env: { ...process.env, NOVA_LOG_LEVEL: 'info', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const collect = (b: Buffer) => {
+      for (const line of b.toString().split('\n')) if (line) this.output.push(line);
+    };
+    this.proc.stdout?.on('data', collect);
+    this.proc.stderr?.on('data', collect);
+    this.exited = new Promise((resolve) => this.proc.on('exit', (code, signal) => resolve({ code, signal })));
+  }
+
+  /** Wait until a line of output matches. */
+  async waitFor(re: RegExp, timeoutMs = 30_000): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    let seen = 0;
+    while (Date.now() < deadline) {
+      for (; seen < this.output.length; seen++) if (re.test(this.output[seen] as string)) return this.output[seen] as string;
+      if (this.proc.exitCode !== null) throw new Error(`${this.name} exited (${this.proc.exitCode}) before ${re}:\n${this.tail()}`);
+      await sleep(50);
+    }
+    throw new Error(`${this.name}: timed out waiting for ${re}:\n${this.tail()}`);
+  }
+
+  tail(n = 30): string {
+    return this.output.slice(-n).join('\n');
+  }
+
+  kill(signal: NodeJS.Signals = 'SIGTERM'): void {
+    if (this.proc.exitCode === null && this.proc.signalCode === null) this.proc.kill(signal);
+  }
+
+  async stop(timeoutMs = 15_000): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+    this.kill('SIGTERM');
+    const r = await Promise.race([this.exited, sleep(timeoutMs).then(() => null)]);
+    if (r) return r;
+    this.kill('SIGKILL');
+    return this.exited;
+  }
+}
+
+/** Run a command to completion. */
+export function run(bin: Binary, args: string[], env: Record<string, string> = {}, timeoutMs = 60_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, [path.join(ROOT, 'bin', `${bin}.js`), ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (b: Buffer) => {
+      stdout += b.toString();
+    });
+    p.stderr.on('data', (b: Buffer) => {
+      stderr += b.toString();
+    });
+    const timer = setTimeout(() => {
+      p.kill('SIGKILL');
+      reject(new Error(`${bin} ${args.join(' ')} timed out\n${stdout}\n${stderr}`));
+    }, timeoutMs);
+    p.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** Parse a prettytable (as printed by nova-manage / nova) into row objects. */
+export function parseTable(text: string): Record<string, string>[] {
+  const lines = text.split('\n').filter((l) => l.startsWith('|'));
+  const cells = (l: string) =>
+    l
+      .split('|')
+      .slice(1, -1)
+      .map((c) => c.trim());
+  const [head, ...rows] = lines;
+  if (!head) return [];
+  const keys = cells(head);
+  return rows.map((r) => Object.fromEntries(cells(r).map((c, i) => [keys[i] as string, c])));
+}
+
+export async function until<T>(fn: () => Promise<T | null | undefined | false>, timeoutMs: number, what: string, intervalMs = 250): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (e) {
+      last = e;
+    }
+    await sleep(intervalMs);
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+}
