@@ -53,8 +53,7 @@ export function buildApiApp(opts: ApiAppOptions): FastifyInstance {
   const app = Fastify({
     loggerInstance: opts.log as FastifyBaseLogger,
     disableRequestLogging: true,
-    ignoreTrailingSlash: true,
-    ignoreDuplicateSlashes: true,
+    routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
     bodyLimit: 1024 * 1024,
     // Legacy /v2.1/{project_id}/… URLs: drop the project id segment.
     rewriteUrl(req) {

@@ -20,7 +20,7 @@ import { connectDb, makeTransport } from './wiring.ts';
  * in-process bus) unless nova.conf says otherwise. Data survives restarts.
  */
 main('nova-all', async () => {
-  const { conf, log } = setup('nova-all');
+  const { conf, log } = setup('nova-all', process.argv.slice(2), { prettyOnTty: true });
   const db = await connectDb(conf, log, { sync: true });
   const registry = new DbServiceRegistry(db.services);
   const parts: { stop(): Promise<void> }[] = [{ stop: () => db.db.close() }];
@@ -28,7 +28,7 @@ main('nova-all', async () => {
   parts.push({ stop: async () => void (await Promise.all(transports.map((t) => t.close()))) });
   const [tConductor, tScheduler, tCompute, tApi] = transports;
 
-  const conductorLog = log.child({ name: 'nova-conductor' });
+  const conductorLog = log.child({ svc: 'nova-conductor' });
   const conductor = new Service({
     conf,
     binary: 'nova-conductor',
@@ -38,7 +38,7 @@ main('nova-all', async () => {
     manager: new ConductorManager(db, conductorLog),
     log: conductorLog,
   });
-  const schedulerLog = log.child({ name: 'nova-scheduler' });
+  const schedulerLog = log.child({ svc: 'nova-scheduler' });
   const scheduler = new Service({
     conf,
     binary: 'nova-scheduler',
@@ -48,7 +48,7 @@ main('nova-all', async () => {
     manager: new SchedulerManager({ conf, db, transport: tScheduler, log: schedulerLog }),
     log: schedulerLog,
   });
-  const computeLog = log.child({ name: 'nova-compute' });
+  const computeLog = log.child({ svc: 'nova-compute' });
   const conductorApi = new ConductorRpcApi(tCompute, conf.DEFAULT.rpc_response_timeout * 1000);
   const compute = new Service({
     conf,
@@ -59,7 +59,7 @@ main('nova-all', async () => {
     manager: new ComputeManager({ conf, host: conf.DEFAULT.host, conductor: conductorApi, log: computeLog }),
     log: computeLog,
   });
-  const apiLog = log.child({ name: 'nova-api' });
+  const apiLog = log.child({ svc: 'nova-api' });
   const apiManager = new ApiManager(buildApi({ conf, db, transport: tApi, log: apiLog }), conf, apiLog);
   const api = new Service({ conf, binary: 'nova-osapi_compute', topic: null, transport: tApi, registry, manager: apiManager, log: apiLog });
 
