@@ -1,0 +1,34 @@
+import type { FlavorSnapshot } from './instance.ts';
+
+/** Scheduler hints a client may pass (os:scheduler_hints). */
+export interface SchedulerHints {
+  same_host?: string[];
+  different_host?: string[];
+  [key: string]: unknown;
+}
+
+/** The image a server boots from, as far as scheduling cares. */
+export interface ImageMeta {
+  id: string;
+  /** Image properties (hw_architecture, img_hv_type, hw_vm_mode, img_hv_requested_version…). */
+  properties: Record<string, string>;
+}
+
+/** What one build asks of the scheduler (Nova's RequestSpec). Crosses the bus. */
+export interface RequestSpec {
+  instance_uuids: string[];
+  num_instances: number;
+  project_id: string;
+  user_id: string;
+  flavor: FlavorSnapshot;
+  image: ImageMeta;
+  /** Requested zone, or null for any. */
+  availability_zone: string | null;
+  /** `zone:host[:node]` forced destination (admin only), split out. */
+  force_hosts: string[];
+  force_nodes: string[];
+  scheduler_hints: SchedulerHints;
+  /** Hosts already tried for this build (reschedules). */
+  ignore_hosts: string[];
+  retry: { num_attempts: number; hosts: string[] };
+}
