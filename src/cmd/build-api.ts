@@ -17,7 +17,7 @@ export interface ApiWiring {
 /** Wire the Compute API app: routes, authentication. */
 export function buildApi(w: ApiWiring): FastifyInstance {
   return buildApiApp({
-    routes: computeRoutes(),
+    routes: computeRoutes({ conf: w.conf, db: w.db, log: w.log }),
     auth: new NoAuth2(),
     log: w.log,
     linkPrefix: w.conf.api.compute_link_prefix,

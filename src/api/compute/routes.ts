@@ -1,4 +1,5 @@
 import type { Route } from '../types.ts';
+import type { ApiDeps } from './deps.ts';
 
 /** Top-level collections under /v2.1 (used to recognise legacy /v2.1/{project_id}/… URLs). */
 export const COLLECTIONS = [
@@ -21,7 +22,9 @@ export const COLLECTIONS = [
   'os-server-groups',
 ] as const;
 
-/** The route table of the Compute API. */
-export function computeRoutes(): Route[] {
-  return [];
+/** The route table of the Compute API: every resource module contributes its rows. */
+export function computeRoutes(_deps: ApiDeps): Route[] {
+  return [
+    // resource route lists are added here, one line per resource module
+  ];
 }

@@ -1,0 +1,10 @@
+import type { NovaConfig } from '../../conf/loader.ts';
+import type { DbApi } from '../../db/api/index.ts';
+import type { Logger } from '../../log.ts';
+
+/** What the Compute API resources need. nova-api has the database and the bus (through the compute API façade). */
+export interface ApiDeps {
+  readonly conf: NovaConfig;
+  readonly db: DbApi;
+  readonly log: Logger;
+}
