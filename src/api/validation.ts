@@ -1,8 +1,11 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import addFormatsModule from 'ajv-formats';
 import type { Static, TSchema } from 'typebox';
 import { badRequest } from './errors.ts';
 
 const ajv = new Ajv({ allErrors: false, strict: false, coerceTypes: false });
+const addFormats = addFormatsModule as unknown as (a: Ajv, formats: string[]) => void;
+addFormats(ajv, ['ipv4', 'ipv6', 'uuid', 'date-time', 'uri', 'hostname', 'email']);
 const compiled = new WeakMap<object, ValidateFunction>();
 
 /** Render a value as Python's repr would (Nova's messages come from jsonschema in Python). */

@@ -2,22 +2,22 @@ import type { FastifyInstance } from 'fastify';
 import { buildApiApp } from '../api/app.ts';
 import { NoAuth2 } from '../api/auth.ts';
 import { COLLECTIONS, computeRoutes } from '../api/compute/routes.ts';
+import type { ComputeApi } from '../compute/api.ts';
 import type { NovaConfig } from '../conf/loader.ts';
 import type { DbApi } from '../db/api/index.ts';
 import type { Logger } from '../log.ts';
-import type { Transport } from '../rpc/transport.ts';
 
 export interface ApiWiring {
   conf: NovaConfig;
   db: DbApi;
-  transport: Transport;
+  compute?: ComputeApi;
   log: Logger;
 }
 
 /** Wire the Compute API app: routes, authentication. */
 export function buildApi(w: ApiWiring): FastifyInstance {
   return buildApiApp({
-    routes: computeRoutes({ conf: w.conf, db: w.db, log: w.log }),
+    routes: computeRoutes({ conf: w.conf, db: w.db, log: w.log }, w.compute),
     auth: new NoAuth2(),
     log: w.log,
     linkPrefix: w.conf.api.compute_link_prefix,

@@ -1,22 +1,239 @@
-import type { ConductorRpcApi } from '../conductor/rpcapi.ts';
 import type { NovaConfig } from '../conf/loader.ts';
+import type { ConductorAPI } from '../conductor/rpc-types.ts';
+import { adminContext, type RequestContext } from '../context.ts';
+import { dbTime } from '../db/time.ts';
+import { NovaError } from '../exception/base.ts';
+import { InstanceNotFound, UnexpectedTaskStateError } from '../exception/instance.ts';
 import type { Logger } from '../log.ts';
-import type { Endpoint } from '../rpc/server.ts';
-import type { Manager } from '../service/manager.ts';
-import { COMPUTE_RPC_VERSION } from './rpc-types.ts';
+import type { InstanceDTO, InstanceUpdate } from '../objects/instance.ts';
+import type { RequestSpec } from '../objects/request-spec.ts';
+import type { ServiceDTO } from '../objects/service.ts';
+import { PowerState, TaskState, VmState } from '../objects/states.ts';
+import { methodsOf } from '../rpc/server.ts';
+import type { Manager, PeriodicTask } from '../service/manager.ts';
+import { Semaphore } from '../util/semaphore.ts';
+import type { ComputeDriver, ConsoleEndpoint, RebootType } from '../virt/driver.ts';
+import { syncPowerStates } from './power-sync.ts';
+import { ResourceTracker } from './resource-tracker.ts';
+import { COMPUTE_METHODS, COMPUTE_RPC_VERSION, type ComputeAPI } from './rpc-types.ts';
 
 export interface ComputeDeps {
   conf: NovaConfig;
   host: string;
-  conductor: ConductorRpcApi;
+  driver: ComputeDriver;
+  conductor: ConductorAPI;
   log: Logger;
 }
 
-/** nova-compute: runs instances on this host through its driver. It has no database. */
-export class ComputeManager implements Manager {
-  readonly endpoints: readonly Endpoint[];
+/** The change an action leaves behind when it succeeds. */
+type Outcome = Pick<InstanceUpdate, 'vm_state' | 'power_state'>;
 
-  constructor(readonly deps: ComputeDeps) {
-    this.endpoints = [{ version: COMPUTE_RPC_VERSION, methods: {} }];
+function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/**
+ * nova-compute: runs instances on this host through its driver. It has no
+ * database; every state change goes to nova-conductor. Each operation
+ * records an instance action event; a failure records a fault and resets
+ * the task state, as Nova's wrap_instance_fault / reverts_task_state do.
+ */
+export class ComputeManager implements Manager, ComputeAPI {
+  readonly endpoints;
+  private readonly builds: Semaphore;
+  private readonly tracker: ResourceTracker;
+  private readonly host: string;
+  private readonly driver: ComputeDriver;
+  private readonly conductor: ConductorAPI;
+  private readonly log: Logger;
+
+  constructor(private readonly deps: ComputeDeps) {
+    this.host = deps.host;
+    this.driver = deps.driver;
+    this.conductor = deps.conductor;
+    this.log = deps.log;
+    this.builds = new Semaphore(deps.conf.DEFAULT.max_concurrent_builds);
+    this.tracker = new ResourceTracker(deps.conf, deps.host, deps.driver, deps.conductor, deps.log);
+    this.endpoints = [{ version: COMPUTE_RPC_VERSION, methods: methodsOf<ComputeAPI>(this, COMPUTE_METHODS) }];
+  }
+
+  /** Registered: adopt what runs here, settle interrupted work, report resources. */
+  async preStartHook(_service: ServiceDTO): Promise<void> {
+    const ctx = adminContext();
+    const instances = await this.conductor.instances_on_host(ctx, { host: this.host });
+    await this.driver.initHost(this.host, instances);
+    for (const inst of instances) await this.initInstance(ctx, inst);
+    await this.tracker.update();
+    this.log.info({ host: this.host, instances: instances.length }, 'compute host initialised');
+  }
+
+  /** Nova's _init_instance: finish deletes, fail interrupted builds, clear stale task states. */
+  private async initInstance(ctx: RequestContext, inst: InstanceDTO): Promise<void> {
+    try {
+      if (inst.task_state === TaskState.DELETING) {
+        await this.driver.destroy(inst);
+        await this.conductor.instance_destroy(ctx, { uuid: inst.uuid });
+      } else if (inst.vm_state === VmState.BUILDING) {
+        await this.driver.destroy(inst).catch(() => {});
+        await this.conductor.instance_fault_create(ctx, { uuid: inst.uuid, code: 500, message: 'Instance build was interrupted by a restart of nova-compute.', details: '', host: this.host });
+        await this.conductor.instance_update(ctx, { uuid: inst.uuid, updates: { vm_state: VmState.ERROR, task_state: null } });
+      } else if (inst.task_state !== null) {
+        const info = await this.driver.getInfo(inst).catch(() => ({ state: PowerState.NOSTATE as number }));
+        await this.conductor.instance_update(ctx, { uuid: inst.uuid, updates: { task_state: null, power_state: info.state } });
+      }
+    } catch (e) {
+      this.log.warn({ instance: inst.uuid, err: errorText(e) }, 'could not initialise instance');
+    }
+  }
+
+  periodicTasks(): PeriodicTask[] {
+    const d = this.deps.conf.DEFAULT;
+    const tasks: PeriodicTask[] = [{ name: 'update_available_resource', intervalSec: d.update_resources_interval || d.periodic_interval, run: async () => void (await this.tracker.update()) }];
+    if (d.sync_power_state_interval > 0) {
+      tasks.push({ name: '_sync_power_states', intervalSec: d.sync_power_state_interval, run: async () => void (await syncPowerStates(this.host, this.driver, this.conductor, this.log)) });
+    }
+    return tasks;
+  }
+
+  async cleanup(): Promise<void> {
+    await this.driver.cleanupHost?.();
+  }
+
+  private update(ctx: RequestContext, uuid: string, updates: InstanceUpdate, expected?: (string | null)[]): Promise<InstanceDTO> {
+    return this.conductor.instance_update(ctx, { uuid, updates, ...(expected ? { expected_task_state: expected } : {}) });
+  }
+
+  private async event<T>(ctx: RequestContext, instance: InstanceDTO, name: string, fn: () => Promise<T>): Promise<T> {
+    await this.conductor.action_event_start(ctx, { uuid: instance.uuid, event: name, host: this.host });
+    try {
+      const r = await fn();
+      await this.conductor.action_event_finish(ctx, { uuid: instance.uuid, event: name, result: 'Success', traceback: null });
+      return r;
+    } catch (e) {
+      await this.conductor.action_event_finish(ctx, { uuid: instance.uuid, event: name, result: 'Error', traceback: errorText(e) }).catch(() => {});
+      throw e;
+    }
+  }
+
+  /**
+   * Run a driver action: on success apply `outcome` (guarded by the task
+   * state the API set); on failure record a fault and clear the task state.
+   */
+  private async act(ctx: RequestContext, instance: InstanceDTO, event: string, expected: string, run: () => Promise<void>, outcome: Outcome): Promise<void> {
+    try {
+      await this.event(ctx, instance, event, run);
+      await this.update(ctx, instance.uuid, { ...outcome, task_state: null }, [expected]);
+      this.log.info({ instance: instance.uuid, event }, 'instance action done');
+    } catch (e) {
+      if (e instanceof UnexpectedTaskStateError || e instanceof InstanceNotFound) {
+        this.log.info({ instance: instance.uuid, event, err: e.message }, 'instance changed while the action ran');
+        return;
+      }
+      this.log.error({ instance: instance.uuid, event, err: errorText(e) }, 'instance action failed');
+      const code = e instanceof NovaError ? e.status : 500;
+      await this.conductor.instance_fault_create(ctx, { uuid: instance.uuid, code, message: errorText(e), details: e instanceof Error ? (e.stack ?? '') : '', host: this.host }).catch(() => {});
+      await this.update(ctx, instance.uuid, { task_state: null }).catch(() => {});
+    }
+  }
+
+  async build_and_run_instance(ctx: RequestContext, args: { instance: InstanceDTO; request_spec: RequestSpec; node: string; admin_password: string | null }): Promise<void> {
+    await this.builds.run(() => this.build(ctx, args));
+  }
+
+  private async build(ctx: RequestContext, args: { instance: InstanceDTO; request_spec: RequestSpec; node: string; admin_password: string | null }): Promise<void> {
+    const { request_spec: spec } = args;
+    const uuid = args.instance.uuid;
+    const event = 'compute__do_build_and_run_instance';
+    let instance: InstanceDTO;
+    try {
+      instance = await this.update(ctx, uuid, { task_state: TaskState.SPAWNING, host: this.host, node: args.node }, [TaskState.SCHEDULING]);
+    } catch (e) {
+      this.log.info({ instance: uuid, err: errorText(e) }, 'build aborted: the instance was deleted or changed before it started');
+      await this.conductor.allocations_release(ctx, { uuid }).catch(() => {});
+      return;
+    }
+    await this.conductor.action_event_start(ctx, { uuid, event, host: this.host });
+    try {
+      await this.driver.spawn(instance, { image: spec.image, adminPassword: args.admin_password });
+    } catch (e) {
+      const reason = errorText(e);
+      this.log.warn({ instance: uuid, err: reason }, 'spawn failed; releasing the claim and asking for a reschedule');
+      await this.driver.destroy(instance).catch(() => {});
+      await this.conductor.instance_fault_create(ctx, { uuid, code: 500, message: reason, details: e instanceof Error ? (e.stack ?? '') : '', host: this.host });
+      await this.conductor.allocations_release(ctx, { uuid });
+      await this.conductor.action_event_finish(ctx, { uuid, event, result: 'Error', traceback: reason });
+      await this.conductor.reschedule_instance(ctx, { instance, request_spec: spec, admin_password: args.admin_password, reason });
+      return;
+    }
+    try {
+      await this.update(ctx, uuid, { vm_state: VmState.ACTIVE, task_state: null, power_state: PowerState.RUNNING, launched_at: dbTime() }, [TaskState.SPAWNING]);
+    } catch (e) {
+      this.log.info({ instance: uuid, err: errorText(e) }, 'instance deleted while it was spawning; cleaning up');
+      await this.driver.destroy(instance).catch(() => {});
+      await this.conductor.allocations_release(ctx, { uuid }).catch(() => {});
+      return;
+    }
+    await this.conductor.action_event_finish(ctx, { uuid, event, result: 'Success', traceback: null });
+    this.log.info({ instance: uuid }, 'instance spawned');
+  }
+
+  async terminate_instance(ctx: RequestContext, args: { instance: InstanceDTO }): Promise<void> {
+    const { instance } = args;
+    await this.event(ctx, instance, 'compute_terminate_instance', async () => {
+      await this.driver.destroy(instance);
+      await this.conductor.instance_destroy(ctx, { uuid: instance.uuid });
+    }).catch(async (e: unknown) => {
+      if (e instanceof InstanceNotFound) return;
+      this.log.error({ instance: instance.uuid, err: errorText(e) }, 'terminate failed');
+      await this.conductor.instance_fault_create(ctx, { uuid: instance.uuid, code: 500, message: errorText(e), details: '', host: this.host }).catch(() => {});
+      await this.update(ctx, instance.uuid, { vm_state: VmState.ERROR, task_state: null }).catch(() => {});
+    });
+  }
+
+  start_instance(ctx: RequestContext, args: { instance: InstanceDTO }): Promise<void> {
+    const i = args.instance;
+    return this.act(ctx, i, 'compute_start_instance', TaskState.POWERING_ON, () => this.driver.powerOn(i), { vm_state: VmState.ACTIVE, power_state: PowerState.RUNNING });
+  }
+
+  stop_instance(ctx: RequestContext, args: { instance: InstanceDTO; clean_shutdown: boolean }): Promise<void> {
+    const i = args.instance;
+    const timeout = args.clean_shutdown ? this.deps.conf.compute.shutdown_timeout : 0;
+    return this.act(ctx, i, 'compute_stop_instance', TaskState.POWERING_OFF, () => this.driver.powerOff(i, timeout), { vm_state: VmState.STOPPED, power_state: PowerState.SHUTDOWN });
+  }
+
+  reboot_instance(ctx: RequestContext, args: { instance: InstanceDTO; reboot_type: RebootType }): Promise<void> {
+    const i = args.instance;
+    const expected = args.reboot_type === 'HARD' ? TaskState.REBOOTING_HARD : TaskState.REBOOTING;
+    return this.act(ctx, i, 'compute_reboot_instance', expected, () => this.driver.reboot(i, args.reboot_type), { vm_state: VmState.ACTIVE, power_state: PowerState.RUNNING });
+  }
+
+  pause_instance(ctx: RequestContext, args: { instance: InstanceDTO }): Promise<void> {
+    const i = args.instance;
+    return this.act(ctx, i, 'compute_pause_instance', TaskState.PAUSING, () => this.driver.pause(i), { vm_state: VmState.PAUSED, power_state: PowerState.PAUSED });
+  }
+
+  unpause_instance(ctx: RequestContext, args: { instance: InstanceDTO }): Promise<void> {
+    const i = args.instance;
+    return this.act(ctx, i, 'compute_unpause_instance', TaskState.UNPAUSING, () => this.driver.unpause(i), { vm_state: VmState.ACTIVE, power_state: PowerState.RUNNING });
+  }
+
+  suspend_instance(ctx: RequestContext, args: { instance: InstanceDTO }): Promise<void> {
+    const i = args.instance;
+    return this.act(ctx, i, 'compute_suspend_instance', TaskState.SUSPENDING, () => this.driver.suspend(i), { vm_state: VmState.SUSPENDED, power_state: PowerState.SUSPENDED });
+  }
+
+  resume_instance(ctx: RequestContext, args: { instance: InstanceDTO }): Promise<void> {
+    const i = args.instance;
+    return this.act(ctx, i, 'compute_resume_instance', TaskState.RESUMING, () => this.driver.resume(i), { vm_state: VmState.ACTIVE, power_state: PowerState.RUNNING });
+  }
+
+  get_console_output(_ctx: RequestContext, args: { instance: InstanceDTO; tail_length: number | null }): Promise<string> {
+    return this.driver.getConsoleOutput(args.instance, args.tail_length ?? undefined);
+  }
+
+  get_console_endpoint(_ctx: RequestContext, args: { instance: InstanceDTO; console_type: 'novnc' | 'serial' | 'spice-html5' }): Promise<ConsoleEndpoint> {
+    if (args.console_type === 'serial') return this.driver.getSerialConsole(args.instance);
+    if (args.console_type === 'spice-html5') return this.driver.getSpiceConsole(args.instance);
+    return this.driver.getVncConsole(args.instance);
   }
 }

@@ -1,19 +1,34 @@
+import type { NovaConfig } from '../conf/loader.ts';
 import type { RequestContext } from '../context.ts';
 import type { DbApi } from '../db/api/index.ts';
+import { dbTime } from '../db/time.ts';
 import type { Logger } from '../log.ts';
+import type { ComputeNodeDTO, ComputeNodeInventory } from '../objects/compute-node.ts';
+import type { InstanceDTO, InstanceUpdate } from '../objects/instance.ts';
+import type { RequestSpec } from '../objects/request-spec.ts';
 import type { ServiceDTO } from '../objects/service.ts';
+import { TaskState, VmState } from '../objects/states.ts';
 import { methodsOf } from '../rpc/server.ts';
+import type { SchedulerAPI } from '../scheduler/rpc-types.ts';
 import type { Manager } from '../service/manager.ts';
 import { CONDUCTOR_METHODS, CONDUCTOR_RPC_VERSION, type ConductorAPI } from './rpc-types.ts';
 
-/** nova-conductor: the database work of services that have no database (nova-compute). */
+export interface ConductorDeps {
+  conf: NovaConfig;
+  db: DbApi;
+  scheduler: SchedulerAPI;
+  log: Logger;
+}
+
+/** nova-conductor: the database work of nova-compute (which has no database), and reschedules. */
 export class ConductorManager implements Manager, ConductorAPI {
   readonly endpoints;
+  private readonly db: DbApi;
+  private readonly log: Logger;
 
-  constructor(
-    private readonly db: DbApi,
-    private readonly log: Logger,
-  ) {
+  constructor(private readonly deps: ConductorDeps) {
+    this.db = deps.db;
+    this.log = deps.log;
     this.endpoints = [{ version: CONDUCTOR_RPC_VERSION, methods: methodsOf<ConductorAPI>(this, CONDUCTOR_METHODS) }];
   }
 
@@ -24,5 +39,77 @@ export class ConductorManager implements Manager, ConductorAPI {
 
   service_heartbeat(_ctx: RequestContext, args: { service_id: number }): Promise<ServiceDTO> {
     return this.db.services.heartbeat(args.service_id);
+  }
+
+  instance_update(_ctx: RequestContext, args: { uuid: string; updates: InstanceUpdate; expected_task_state?: (string | null)[]; expected_vm_state?: string[] }): Promise<InstanceDTO> {
+    return this.db.instances.update(args.uuid, args.updates, { expectedTaskState: args.expected_task_state, expectedVmState: args.expected_vm_state });
+  }
+
+  instance_get(_ctx: RequestContext, args: { uuid: string }): Promise<InstanceDTO> {
+    return this.db.instances.get(args.uuid);
+  }
+
+  async instance_destroy(_ctx: RequestContext, args: { uuid: string }): Promise<void> {
+    await this.db.computeNodes.release(args.uuid);
+    await this.db.instances.destroy(args.uuid);
+  }
+
+  instances_on_host(_ctx: RequestContext, args: { host: string }): Promise<InstanceDTO[]> {
+    return this.db.instances.listByHost(args.host);
+  }
+
+  async instance_fault_create(_ctx: RequestContext, args: { uuid: string; code: number; message: string; details: string; host: string | null }): Promise<void> {
+    await this.db.history.addFault({ instance_uuid: args.uuid, code: args.code, message: args.message, details: args.details, host: args.host });
+  }
+
+  async action_event_start(ctx: RequestContext, args: { uuid: string; event: string; host: string | null }): Promise<void> {
+    await this.db.history.startEvent(args.uuid, ctx.request_id, args.event, args.host);
+  }
+
+  async action_event_finish(ctx: RequestContext, args: { uuid: string; event: string; result: 'Success' | 'Error'; traceback: string | null }): Promise<void> {
+    await this.db.history.finishEvent(args.uuid, ctx.request_id, args.event, args.result, args.traceback);
+  }
+
+  async compute_node_update(_ctx: RequestContext, args: { host: string; inventory: ComputeNodeInventory }): Promise<ComputeNodeDTO> {
+    const service = await this.db.services.findByHostAndBinary(args.host, 'nova-compute');
+    return this.db.computeNodes.upsertInventory(args.host, service?.id ?? null, args.inventory);
+  }
+
+  async allocations_release(_ctx: RequestContext, args: { uuid: string }): Promise<void> {
+    await this.db.computeNodes.release(args.uuid);
+  }
+
+  /**
+   * A build failed on `instance.host`: send it back to the scheduler with that
+   * host excluded, or put it in ERROR once `[scheduler] max_attempts` hosts
+   * have been tried (Nova's MaxRetriesExceeded).
+   */
+  async reschedule_instance(ctx: RequestContext, args: { instance: InstanceDTO; request_spec: RequestSpec; admin_password: string | null; reason: string }): Promise<void> {
+    const { instance, request_spec: spec } = args;
+    const tried = [...new Set([...spec.retry.hosts, ...(instance.host ? [instance.host] : [])])];
+    const attempts = spec.retry.num_attempts;
+    if (attempts >= this.deps.conf.scheduler.max_attempts) {
+      const msg = `Exceeded maximum number of retries. Exhausted all hosts available for retrying build failures for instance ${instance.uuid}.`;
+      this.log.warn({ instance: instance.uuid, attempts, last_error: args.reason }, msg);
+      await this.db.history.addFault({ instance_uuid: instance.uuid, code: 500, message: msg, details: args.reason, host: null });
+      await this.db.instances
+        .update(instance.uuid, { vm_state: VmState.ERROR, task_state: null }, { expectedTaskState: [TaskState.SPAWNING, TaskState.SCHEDULING, null] })
+        .catch((e: unknown) => this.log.info({ instance: instance.uuid, err: String(e) }, 'instance changed during reschedule; leaving it'));
+      await this.db.history.finishEvent(instance.uuid, ctx.request_id, 'compute__do_build_and_run_instance', 'Error', args.reason).catch(() => {});
+      return;
+    }
+    try {
+      await this.db.instances.update(
+        instance.uuid,
+        { host: null, node: null, task_state: TaskState.SCHEDULING, scheduled_at: null, updated_at: dbTime() },
+        { expectedTaskState: [TaskState.SPAWNING, TaskState.SCHEDULING] },
+      );
+    } catch (e) {
+      this.log.info({ instance: instance.uuid, err: String(e) }, 'not rescheduling: the instance changed (deleted?)');
+      return;
+    }
+    this.log.info({ instance: instance.uuid, failed_host: instance.host, attempt: attempts + 1 }, 'rescheduling build');
+    const next: RequestSpec = { ...spec, instance_uuids: [instance.uuid], num_instances: 1, ignore_hosts: tried, retry: { num_attempts: attempts + 1, hosts: tried } };
+    await this.deps.scheduler.build_instances(ctx, { request_spec: next, admin_password: args.admin_password });
   }
 }

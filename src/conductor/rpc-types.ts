@@ -1,13 +1,47 @@
 import type { RequestContext } from '../context.ts';
+import type { ComputeNodeDTO, ComputeNodeInventory } from '../objects/compute-node.ts';
+import type { InstanceDTO, InstanceUpdate } from '../objects/instance.ts';
+import type { RequestSpec } from '../objects/request-spec.ts';
 import type { ServiceDTO } from '../objects/service.ts';
 
 export const CONDUCTOR_TOPIC = 'conductor';
 export const CONDUCTOR_RPC_VERSION = '1.0';
 
-/** The methods nova-conductor serves; rpcapi.ts calls them, manager.ts implements them. */
+/** The methods nova-conductor serves: the database work of nova-compute. */
 export interface ConductorAPI {
   service_register(ctx: RequestContext, args: { host: string; binary: string; topic: string | null; version: number }): Promise<ServiceDTO>;
   service_heartbeat(ctx: RequestContext, args: { service_id: number }): Promise<ServiceDTO>;
+  /** Guarded update: with expected states the write only happens if the instance is still in one of them. */
+  instance_update(
+    ctx: RequestContext,
+    args: { uuid: string; updates: InstanceUpdate; expected_task_state?: (string | null)[]; expected_vm_state?: string[] },
+  ): Promise<InstanceDTO>;
+  instance_get(ctx: RequestContext, args: { uuid: string }): Promise<InstanceDTO>;
+  /** Soft delete the instance and release what it claimed. */
+  instance_destroy(ctx: RequestContext, args: { uuid: string }): Promise<void>;
+  instances_on_host(ctx: RequestContext, args: { host: string }): Promise<InstanceDTO[]>;
+  instance_fault_create(ctx: RequestContext, args: { uuid: string; code: number; message: string; details: string; host: string | null }): Promise<void>;
+  action_event_start(ctx: RequestContext, args: { uuid: string; event: string; host: string | null }): Promise<void>;
+  action_event_finish(ctx: RequestContext, args: { uuid: string; event: string; result: 'Success' | 'Error'; traceback: string | null }): Promise<void>;
+  /** Report a compute node's inventory (nova-compute's resource tracker). */
+  compute_node_update(ctx: RequestContext, args: { host: string; inventory: ComputeNodeInventory }): Promise<ComputeNodeDTO>;
+  /** Release the resources an instance claimed. */
+  allocations_release(ctx: RequestContext, args: { uuid: string }): Promise<void>;
+  /** A build failed on a host: try another one or give up (Nova's build_instances on reschedule). */
+  reschedule_instance(ctx: RequestContext, args: { instance: InstanceDTO; request_spec: RequestSpec; admin_password: string | null; reason: string }): Promise<void>;
 }
 
-export const CONDUCTOR_METHODS = ['service_register', 'service_heartbeat'] as const satisfies readonly (keyof ConductorAPI)[];
+export const CONDUCTOR_METHODS = [
+  'service_register',
+  'service_heartbeat',
+  'instance_update',
+  'instance_get',
+  'instance_destroy',
+  'instances_on_host',
+  'instance_fault_create',
+  'action_event_start',
+  'action_event_finish',
+  'compute_node_update',
+  'allocations_release',
+  'reschedule_instance',
+] as const satisfies readonly (keyof ConductorAPI)[];

@@ -1,23 +1,160 @@
 import type { NovaConfig } from '../conf/loader.ts';
+import type { RequestContext } from '../context.ts';
 import type { DbApi } from '../db/api/index.ts';
+import { dbTime } from '../db/time.ts';
+import { ClaimFailed, NoValidHost } from '../exception/resources.ts';
 import type { Logger } from '../log.ts';
-import type { Endpoint } from '../rpc/server.ts';
-import type { Transport } from '../rpc/transport.ts';
+import type { ResourceRequest } from '../objects/compute-node.ts';
+import type { RequestSpec } from '../objects/request-spec.ts';
+import { TaskState, VmState } from '../objects/states.ts';
+import type { ComputeAPI } from '../compute/rpc-types.ts';
+import { methodsOf } from '../rpc/server.ts';
 import type { Manager } from '../service/manager.ts';
-import { SCHEDULER_RPC_VERSION } from './rpc-types.ts';
+import { loadFilters, runFilters, describeRejections } from './filters/registry.ts';
+import type { HostFilter } from './filters/filter.ts';
+import { consume, loadHostStates } from './host-manager.ts';
+import type { HostState } from './host-state.ts';
+import { type Destination, SCHEDULER_METHODS, SCHEDULER_RPC_VERSION, type SchedulerAPI } from './rpc-types.ts';
+import { loadWeighers, weighHosts } from './weights/registry.ts';
+import type { HostWeigher } from './weights/weigher.ts';
 
 export interface SchedulerDeps {
   conf: NovaConfig;
   db: DbApi;
-  transport: Transport;
+  compute: ComputeAPI;
   log: Logger;
+  random?: () => number;
 }
 
-/** nova-scheduler: picks hosts for new instances. */
-export class SchedulerManager implements Manager {
-  readonly endpoints: readonly Endpoint[];
+/** What one instance of a flavor claims on a node. */
+export function resourceRequest(spec: RequestSpec): ResourceRequest {
+  const f = spec.flavor;
+  return { vcpus: f.vcpus, memory_mb: f.memory_mb, disk_gb: f.root_gb + f.ephemeral_gb + Math.ceil(f.swap / 1024) };
+}
 
-  constructor(readonly deps: SchedulerDeps) {
-    this.endpoints = [{ version: SCHEDULER_RPC_VERSION, methods: {} }];
+/**
+ * nova-scheduler: for each instance of a request, run the filters, weigh
+ * the hosts that pass, and claim the best one atomically in the database
+ * (a lost race moves on to the next host). Decisions within one process are
+ * serialized so each sees the previous claims; several scheduler processes
+ * are kept honest by the claim itself.
+ */
+export class SchedulerManager implements Manager, SchedulerAPI {
+  readonly endpoints;
+  private readonly filters: HostFilter[];
+  private readonly weighers: HostWeigher[];
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly deps: SchedulerDeps) {
+    const fs = deps.conf.filter_scheduler;
+    this.filters = loadFilters(fs.enabled_filters);
+    this.weighers = loadWeighers(fs.weight_classes, { ram: fs.ram_weight_multiplier, cpu: fs.cpu_weight_multiplier, disk: fs.disk_weight_multiplier });
+    this.endpoints = [{ version: SCHEDULER_RPC_VERSION, methods: methodsOf<SchedulerAPI>(this, SCHEDULER_METHODS) }];
+  }
+
+  /** Run fn after every decision queued before it (one decision at a time per process). */
+  private serialized<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn, fn);
+    this.queue = run.catch(() => {});
+    return run;
+  }
+
+  select_destinations(_ctx: RequestContext, args: { request_spec: RequestSpec }): Promise<Destination[]> {
+    return this.serialized(() => this.selectAndClaim(args.request_spec));
+  }
+
+  async build_instances(ctx: RequestContext, args: { request_spec: RequestSpec; admin_password: string | null }): Promise<void> {
+    const spec = args.request_spec;
+    const { db, log } = this.deps;
+    await Promise.all(spec.instance_uuids.map((u) => db.history.startEvent(u, ctx.request_id, 'schedule_instances', null)));
+    let dests: Destination[];
+    try {
+      dests = await this.serialized(() => this.selectAndClaim(spec));
+    } catch (e) {
+      const reason = e instanceof NoValidHost ? e.message : `Scheduling failed: ${(e as Error).message}`;
+      log.warn({ instances: spec.instance_uuids, reason }, 'no valid host');
+      await Promise.all(spec.instance_uuids.map((u) => this.failInstance(ctx, u, reason)));
+      return;
+    }
+    await Promise.all(
+      spec.instance_uuids.map(async (uuid, i) => {
+        const dest = dests[i] as Destination;
+        let instance;
+        try {
+          instance = await db.instances.update(
+            uuid,
+            { host: dest.host, node: dest.nodename, availability_zone: dest.availability_zone, scheduled_at: dbTime() },
+            { expectedTaskState: [TaskState.SCHEDULING] },
+          );
+        } catch (e) {
+          log.info({ instance: uuid, err: String(e) }, 'instance went away while scheduling; releasing its claim');
+          await db.computeNodes.release(uuid);
+          return;
+        }
+        await db.history.finishEvent(uuid, ctx.request_id, 'schedule_instances', 'Success', null);
+        log.info({ instance: uuid, host: dest.host, attempt: spec.retry.num_attempts }, 'scheduled');
+        const single: RequestSpec = { ...spec, instance_uuids: [uuid], num_instances: 1 };
+        await this.deps.compute.build_and_run_instance(ctx, { instance, request_spec: single, node: dest.nodename, admin_password: args.admin_password });
+      }),
+    );
+  }
+
+  private async failInstance(ctx: RequestContext, uuid: string, reason: string): Promise<void> {
+    const { db, log } = this.deps;
+    try {
+      await db.history.addFault({ instance_uuid: uuid, code: 500, message: reason, details: reason, host: null });
+      await db.instances.update(uuid, { vm_state: VmState.ERROR, task_state: null }, { expectedTaskState: [TaskState.SCHEDULING] });
+      await db.history.finishEvent(uuid, ctx.request_id, 'schedule_instances', 'Error', reason);
+    } catch (e) {
+      log.info({ instance: uuid, err: String(e) }, 'could not mark the instance as failed (deleted meanwhile?)');
+    }
+  }
+
+  private candidates(weighed: { host: HostState }[]): HostState[] {
+    const n = Math.min(this.deps.conf.filter_scheduler.host_subset_size, weighed.length);
+    const order = weighed.map((w) => w.host);
+    if (n > 1) {
+      const pick = Math.floor((this.deps.random ?? Math.random)() * n);
+      const [chosen] = order.splice(pick, 1);
+      if (chosen) order.unshift(chosen);
+    }
+    return order;
+  }
+
+  /** Choose and claim a node for every instance of the request, or none (NoValidHost). */
+  private async selectAndClaim(spec: RequestSpec): Promise<Destination[]> {
+    const { db, conf } = this.deps;
+    const hints = spec.scheduler_hints ?? {};
+    let hosts = await loadHostStates(db, conf, { withInstances: Boolean(hints.same_host || hints.different_host) });
+    const ignore = new Set(spec.ignore_hosts);
+    hosts = hosts.filter((h) => !ignore.has(h.host));
+    if (spec.force_hosts.length) hosts = hosts.filter((h) => spec.force_hosts.includes(h.host));
+    if (spec.force_nodes.length) hosts = hosts.filter((h) => spec.force_nodes.includes(h.nodename));
+    const req = resourceRequest(spec);
+    const placed: Destination[] = [];
+    try {
+      for (const uuid of spec.instance_uuids) {
+        const { passed, rejections } = runFilters(this.filters, hosts, spec);
+        if (passed.length === 0) throw NoValidHost.of(describeRejections(rejections));
+        let claimed: HostState | null = null;
+        for (const h of this.candidates(weighHosts(this.weighers, passed, spec))) {
+          try {
+            await db.computeNodes.claim(h.nodeId, uuid, req);
+            claimed = h;
+            break;
+          } catch (e) {
+            if (!(e instanceof ClaimFailed)) throw e;
+          }
+        }
+        if (!claimed) throw NoValidHost.of('Every candidate host was claimed by concurrent requests.');
+        const host = claimed;
+        hosts = hosts.map((h) => (h.nodeId === host.nodeId ? consume(h, uuid, req) : h));
+        placed.push({ host: host.host, nodename: host.nodename, node_id: host.nodeId, availability_zone: host.availabilityZone });
+      }
+    } catch (e) {
+      for (const uuid of spec.instance_uuids.slice(0, placed.length)) await db.computeNodes.release(uuid);
+      throw e;
+    }
+    return placed;
   }
 }

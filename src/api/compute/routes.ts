@@ -1,5 +1,10 @@
+import type { ComputeApi } from '../../compute/api.ts';
 import type { Route } from '../types.ts';
 import type { ApiDeps } from './deps.ts';
+import { instanceActionRoutes } from './instance-actions.ts';
+import { serverActionRoutes } from './server-actions.ts';
+import { serverMetadataRoutes } from './server-metadata.ts';
+import { serversRoutes } from './servers.ts';
 
 /** Top-level collections under /v2.1 (used to recognise legacy /v2.1/{project_id}/… URLs). */
 export const COLLECTIONS = [
@@ -22,9 +27,17 @@ export const COLLECTIONS = [
   'os-server-groups',
 ] as const;
 
+/** The servers' routes (they need the compute API façade, which talks to the bus). */
+function serverRoutes(deps: ApiDeps, compute: ComputeApi | undefined): Route[] {
+  if (!compute) return [];
+  const d = { ...deps, compute };
+  return [...serversRoutes(d), ...serverActionRoutes(d), ...serverMetadataRoutes(d), ...instanceActionRoutes(d)];
+}
+
 /** The route table of the Compute API: every resource module contributes its rows. */
-export function computeRoutes(_deps: ApiDeps): Route[] {
+export function computeRoutes(_deps: ApiDeps, compute?: ComputeApi): Route[] {
   return [
+    ...serverRoutes(_deps, compute),
     // resource route lists are added here, one line per resource module
   ];
 }

@@ -1,0 +1,88 @@
+import type { InstanceDTO } from '../../objects/instance.ts';
+import { badRequest } from '../errors.ts';
+import { atLeast } from '../microversion.ts';
+import { type ApiRequest, type ApiResponse, ok, type Route } from '../types.ts';
+import { validate } from '../validation.ts';
+import * as schema from './schemas/servers.ts';
+import { type ServerApiDeps, stateConflicts } from './servers.ts';
+
+type ActionHandler = (deps: ServerApiDeps, req: ApiRequest, inst: InstanceDTO) => Promise<ApiResponse>;
+
+const accepted = (): ApiResponse => ({ status: 202 });
+
+/** POST /servers/{id}/action bodies, by their single key (Nova's server action plugins). */
+const ACTIONS: Record<string, ActionHandler> = {
+  'os-start': async (d, r, i) => {
+    await stateConflicts('start', i.uuid, () => d.compute.start(r.ctx, i));
+    return accepted();
+  },
+  'os-stop': async (d, r, i) => {
+    await stateConflicts('stop', i.uuid, () => d.compute.stop(r.ctx, i));
+    return accepted();
+  },
+  reboot: async (d, r, i) => {
+    const body = validate(schema.reboot, r.body);
+    const type = body.reboot.type.toUpperCase() as 'SOFT' | 'HARD';
+    await stateConflicts('reboot', i.uuid, () => d.compute.reboot(r.ctx, i, type));
+    return accepted();
+  },
+  pause: async (d, r, i) => {
+    await stateConflicts('pause', i.uuid, () => d.compute.pause(r.ctx, i));
+    return accepted();
+  },
+  unpause: async (d, r, i) => {
+    await stateConflicts('unpause', i.uuid, () => d.compute.unpause(r.ctx, i));
+    return accepted();
+  },
+  suspend: async (d, r, i) => {
+    await stateConflicts('suspend', i.uuid, () => d.compute.suspend(r.ctx, i));
+    return accepted();
+  },
+  resume: async (d, r, i) => {
+    await stateConflicts('resume', i.uuid, () => d.compute.resume(r.ctx, i));
+    return accepted();
+  },
+  lock: async (d, r, i) => {
+    let reason: string | null = null;
+    if (atLeast(r.version, '2.73')) {
+      const body = validate(schema.lockV273, r.body);
+      reason = body.lock?.locked_reason ?? null;
+    }
+    await d.compute.lock(r.ctx, i, reason);
+    return accepted();
+  },
+  unlock: async (d, r, i) => {
+    await d.compute.unlock(r.ctx, i);
+    return accepted();
+  },
+  'os-getConsoleOutput': async (d, r, i) => {
+    const body = validate(schema.consoleOutput, r.body);
+    const raw = body['os-getConsoleOutput'].length;
+    const length = raw === undefined || raw === null ? null : Number(raw);
+    if (length !== null && length < -1) throw badRequest('Invalid input for field/attribute length.');
+    const output = await stateConflicts('get_console_output', i.uuid, () => d.compute.getConsoleOutput(r.ctx, i, length === -1 ? null : length));
+    return ok({ output });
+  },
+};
+
+async function serverAction(deps: ServerApiDeps, req: ApiRequest): Promise<ApiResponse> {
+  const body = req.body;
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw badRequest('Malformed request body');
+  const keys = Object.keys(body);
+  if (keys.length !== 1) throw badRequest('Malformed request body: exactly one action is expected');
+  const name = keys[0] as string;
+  const handler = ACTIONS[name];
+  if (!handler) throw badRequest(`There is no such action: ${name}`);
+  const inst = await deps.compute.get(req.ctx, req.params.id as string);
+  return handler(deps, req, inst);
+}
+
+/** Server actions: start, stop, reboot, pause/unpause, suspend/resume, lock/unlock, console output. */
+export function serverActionRoutes(deps: ServerApiDeps): Route[] {
+  return [{ method: 'POST', path: '/servers/:id/action', handler: (r) => serverAction(deps, r) }];
+}
+
+/** Other modules (consoles) add actions here. */
+export function registerServerAction(name: string, handler: ActionHandler): void {
+  ACTIONS[name] = handler;
+}

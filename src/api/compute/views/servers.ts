@@ -1,0 +1,114 @@
+import { createHash } from 'node:crypto';
+import type { NovaConfig } from '../../../conf/loader.ts';
+import type { RequestContext } from '../../../context.ts';
+import type { InstanceDTO, InstanceFaultDTO } from '../../../objects/instance.ts';
+import { serverStatus } from '../../../objects/states.ts';
+import { atLeast, type Microversion } from '../../microversion.ts';
+import { allowed } from '../../policy.ts';
+import { isoMicro, isoSeconds, links } from './common.ts';
+
+/** What the detail view needs besides the instance. */
+export interface ServerViewContext {
+  ctx: RequestContext;
+  version: Microversion;
+  baseUrl: string;
+  conf: NovaConfig;
+  /** Newest fault per instance (shown for ERROR/DELETED servers). */
+  faults: ReadonlyMap<string, InstanceFaultDTO>;
+  /** host → UP/DOWN/MAINTENANCE (2.16 host_status). */
+  hostStatus: ReadonlyMap<string, string>;
+  /** Show server_groups (show/update, 2.71+). */
+  single?: boolean;
+}
+
+const PROGRESS_STATUSES = new Set(['ACTIVE', 'BUILD', 'REBUILD', 'RESIZE', 'VERIFY_RESIZE', 'MIGRATING']);
+
+/** sha224(project_id + host), as Nova's hostId. */
+export function hostId(projectId: string, host: string | null): string {
+  return host ? createHash('sha224').update(`${projectId}${host}`).digest('hex') : '';
+}
+
+export function instanceName(conf: NovaConfig, id: number): string {
+  return conf.DEFAULT.instance_name_template.replace(/%(0?)(\d*)x/, (_m, zero: string, width: string) => id.toString(16).padStart(Number(width || 0), zero ? '0' : ' ')).replace('%d', String(id));
+}
+
+/** The brief view: id, name, links (GET /servers). */
+export function serverBrief(i: InstanceDTO, baseUrl: string) {
+  return { id: i.uuid, name: i.display_name ?? '', links: links(baseUrl, 'servers', i.uuid) };
+}
+
+function flavorView(i: InstanceDTO, v: ServerViewContext): Record<string, unknown> {
+  const f = i.flavor;
+  if (atLeast(v.version, '2.47')) {
+    return { vcpus: f.vcpus, ram: f.memory_mb, disk: f.root_gb, ephemeral: f.ephemeral_gb, swap: f.swap, original_name: f.name, extra_specs: f.extra_specs ?? {} };
+  }
+  return { id: f.flavorid, links: [{ rel: 'bookmark', href: `${v.baseUrl}/flavors/${f.flavorid}` }] };
+}
+
+function faultView(f: InstanceFaultDTO, ctx: RequestContext): Record<string, unknown> {
+  const out: Record<string, unknown> = { code: f.code, created: isoSeconds(f.created_at), message: f.message };
+  if (ctx.is_admin || f.code !== 500) out.details = f.details;
+  return out;
+}
+
+/** The detail view (GET /servers/detail, GET /servers/{id}), shaped per microversion as Nova's. */
+export function serverDetail(i: InstanceDTO, v: ServerViewContext): Record<string, unknown> {
+  const status = serverStatus(i.vm_state, i.task_state);
+  const admin = allowed(v.ctx, 'os_compute_api:os-extended-server-attributes');
+  const s: Record<string, unknown> = {
+    id: i.uuid,
+    name: i.display_name ?? '',
+    status,
+    tenant_id: i.project_id,
+    user_id: i.user_id,
+    metadata: i.metadata,
+    hostId: hostId(i.project_id, i.host),
+    image: i.image_ref ? { id: i.image_ref, links: [{ rel: 'bookmark', href: `${v.baseUrl}/images/${i.image_ref}` }] } : '',
+    flavor: flavorView(i, v),
+    created: isoSeconds(i.created_at),
+    updated: isoSeconds(i.updated_at),
+    addresses: {},
+    accessIPv4: i.access_ip_v4 ?? '',
+    accessIPv6: i.access_ip_v6 ?? '',
+    links: links(v.baseUrl, 'servers', i.uuid),
+    'OS-DCF:diskConfig': 'MANUAL',
+  };
+  if (PROGRESS_STATUSES.has(status)) s.progress = i.progress ?? 0;
+  s['OS-EXT-AZ:availability_zone'] = i.host ? (i.availability_zone ?? '') : '';
+  s.config_drive = i.config_drive;
+  s.key_name = i.key_name;
+  s['OS-SRV-USG:launched_at'] = isoMicro(i.launched_at);
+  s['OS-SRV-USG:terminated_at'] = isoMicro(i.terminated_at);
+  if (admin) {
+    s['OS-EXT-SRV-ATTR:host'] = i.host;
+    s['OS-EXT-SRV-ATTR:instance_name'] = i.host ? instanceName(v.conf, i.id) : '';
+    s['OS-EXT-SRV-ATTR:hypervisor_hostname'] = i.node;
+    if (atLeast(v.version, '2.3')) {
+      s['OS-EXT-SRV-ATTR:reservation_id'] = i.reservation_id;
+      s['OS-EXT-SRV-ATTR:launch_index'] = i.launch_index;
+      s['OS-EXT-SRV-ATTR:hostname'] = i.hostname;
+      s['OS-EXT-SRV-ATTR:kernel_id'] = i.kernel_id;
+      s['OS-EXT-SRV-ATTR:ramdisk_id'] = i.ramdisk_id;
+      s['OS-EXT-SRV-ATTR:root_device_name'] = i.root_device_name;
+      s['OS-EXT-SRV-ATTR:user_data'] = i.user_data;
+    }
+  } else if (atLeast(v.version, '2.90')) {
+    s['OS-EXT-SRV-ATTR:hostname'] = i.hostname;
+  }
+  s['OS-EXT-STS:task_state'] = i.task_state;
+  s['OS-EXT-STS:vm_state'] = i.vm_state;
+  s['OS-EXT-STS:power_state'] = i.power_state;
+  s['os-extended-volumes:volumes_attached'] = [];
+  const fault = v.faults.get(i.uuid);
+  if (fault && (i.vm_state === 'error' || i.vm_state === 'deleted')) s.fault = faultView(fault, v.ctx);
+  if (atLeast(v.version, '2.16') && allowed(v.ctx, 'os_compute_api:servers:show:host_status')) {
+    s.host_status = i.host ? (v.hostStatus.get(i.host) ?? 'UNKNOWN') : '';
+  }
+  if (atLeast(v.version, '2.9')) s.locked = i.locked;
+  if (atLeast(v.version, '2.73')) s.locked_reason = i.locked_reason;
+  if (atLeast(v.version, '2.19')) s.description = i.display_description;
+  if (atLeast(v.version, '2.26')) s.tags = i.tags;
+  if (atLeast(v.version, '2.63')) s.trusted_image_certificates = null;
+  if (v.single && atLeast(v.version, '2.71')) s.server_groups = [];
+  return s;
+}

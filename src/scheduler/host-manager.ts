@@ -1,0 +1,76 @@
+import type { NovaConfig } from '../conf/loader.ts';
+import type { DbApi } from '../db/api/index.ts';
+import type { ComputeNodeDTO, ResourceRequest } from '../objects/compute-node.ts';
+import type { ServiceDTO } from '../objects/service.ts';
+import { serviceIsUp } from '../service/servicegroup.ts';
+import type { HostState } from './host-state.ts';
+
+function parseCpuInfo(s: string): Record<string, unknown> {
+  try {
+    const v = JSON.parse(s) as unknown;
+    return v && typeof v === 'object' ? (v as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}
+
+export function hostStateOf(node: ComputeNodeDTO, service: ServiceDTO | undefined, conf: NovaConfig, instances: ReadonlySet<string>, now: Date): HostState {
+  return {
+    host: node.host,
+    nodename: node.hypervisor_hostname,
+    nodeId: node.id,
+    nodeUuid: node.uuid,
+    availabilityZone: conf.DEFAULT.default_availability_zone,
+    service: {
+      id: service?.id ?? 0,
+      disabled: service?.disabled ?? true,
+      disabledReason: service?.disabled_reason ?? null,
+      forcedDown: service?.forced_down ?? false,
+      up: service ? serviceIsUp(service, conf.DEFAULT.service_down_time, now) : false,
+    },
+    hypervisorType: node.hypervisor_type,
+    hypervisorVersion: node.hypervisor_version,
+    cpuInfo: parseCpuInfo(node.cpu_info),
+    vcpus: node.vcpus,
+    memoryMb: node.memory_mb,
+    localGb: node.local_gb,
+    reservedVcpus: node.reserved_vcpus,
+    reservedMemoryMb: node.reserved_memory_mb,
+    reservedDiskGb: node.reserved_disk_gb,
+    vcpusUsed: node.vcpus_used,
+    memoryMbUsed: node.memory_mb_used,
+    localGbUsed: node.local_gb_used,
+    cpuAllocationRatio: node.cpu_allocation_ratio,
+    ramAllocationRatio: node.ram_allocation_ratio,
+    diskAllocationRatio: node.disk_allocation_ratio,
+    numInstances: node.running_vms,
+    instanceUuids: instances,
+  };
+}
+
+/**
+ * Current host states from the database: compute nodes, their services and,
+ * when asked (same_host/different_host hints), the instances on each node.
+ */
+export async function loadHostStates(db: DbApi, conf: NovaConfig, opts: { withInstances: boolean }): Promise<HostState[]> {
+  const [nodes, services] = await Promise.all([db.computeNodes.list(), db.services.list({ binary: 'nova-compute' })]);
+  const byHost = new Map(services.map((s) => [s.host, s]));
+  const perNode = new Map<number, Set<string>>();
+  if (opts.withInstances) {
+    for (const node of nodes) perNode.set(node.id, new Set((await db.computeNodes.allocationsOn(node.id)).map((a) => a.consumer_uuid)));
+  }
+  const now = new Date();
+  return nodes.map((n) => hostStateOf(n, byHost.get(n.host), conf, perNode.get(n.id) ?? new Set(), now));
+}
+
+/** The host after a claim (Nova's consume_from_request), so the next instance of the same request sees it. */
+export function consume(h: HostState, uuid: string, req: ResourceRequest): HostState {
+  return {
+    ...h,
+    vcpusUsed: h.vcpusUsed + req.vcpus,
+    memoryMbUsed: h.memoryMbUsed + req.memory_mb,
+    localGbUsed: h.localGbUsed + req.disk_gb,
+    numInstances: h.numInstances + 1,
+    instanceUuids: new Set([...h.instanceUuids, uuid]),
+  };
+}

@@ -1,0 +1,34 @@
+import type { NovaConfig } from '../conf/loader.ts';
+import { ConfigError } from '../exception/base.ts';
+import type { Logger } from '../log.ts';
+import type { ComputeDriver } from './driver.ts';
+
+type DriverFactory = (conf: NovaConfig, host: string, log: Logger) => Promise<ComputeDriver>;
+
+/** Drivers by `compute_driver` name (Nova's spelling and a short alias). Loaded on demand. */
+const DRIVERS: Record<string, DriverFactory> = {
+  'fake.FakeDriver': async (conf, host) => {
+    const { FakeDriver } = await import('./fake/driver.ts');
+    const f = conf.fake;
+    return new FakeDriver({ hostname: host, vcpus: f.vcpus, memoryMb: f.memory_mb, localGb: f.local_gb, spawnDelayMs: f.spawn_delay_ms, spawnFailureRate: f.spawn_failure_rate });
+  },
+};
+const ALIASES: Record<string, string> = { fake: 'fake.FakeDriver' };
+
+/** Extra drivers (qemu) register themselves here from their own module. */
+export function registerDriver(name: string, alias: string, factory: DriverFactory): void {
+  DRIVERS[name] = factory;
+  ALIASES[alias] = name;
+}
+
+export function driverNames(): string[] {
+  return [...Object.keys(DRIVERS), ...Object.keys(ALIASES)];
+}
+
+/** Load the driver `[DEFAULT] compute_driver` names. */
+export async function loadDriver(conf: NovaConfig, host: string, log: Logger): Promise<ComputeDriver> {
+  const name = conf.DEFAULT.compute_driver;
+  const factory = DRIVERS[ALIASES[name] ?? name];
+  if (!factory) throw new ConfigError(`[DEFAULT] compute_driver: unknown driver '${name}' (known: ${driverNames().join(', ')})`);
+  return factory(conf, host, log);
+}
