@@ -1,0 +1,68 @@
+import type { RequestSpec } from '../../objects/request-spec.ts';
+import type { HostState } from '../host-state.ts';
+import { AvailabilityZoneFilter } from './availability-zone-filter.ts';
+import { ComputeFilter } from './compute-filter.ts';
+import { CoreFilter } from './core-filter.ts';
+import { DifferentHostFilter } from './different-host-filter.ts';
+import { DiskFilter } from './disk-filter.ts';
+import type { HostFilter } from './filter.ts';
+import { ImagePropertiesFilter } from './image-properties-filter.ts';
+import { RamFilter } from './ram-filter.ts';
+import { SameHostFilter } from './same-host-filter.ts';
+
+/** Every filter by the class name `[filter_scheduler] enabled_filters` uses. */
+export const FILTER_CLASSES: Record<string, () => HostFilter> = {
+  ComputeFilter: () => new ComputeFilter(),
+  AvailabilityZoneFilter: () => new AvailabilityZoneFilter(),
+  RamFilter: () => new RamFilter(),
+  CoreFilter: () => new CoreFilter(),
+  DiskFilter: () => new DiskFilter(),
+  ImagePropertiesFilter: () => new ImagePropertiesFilter(),
+  SameHostFilter: () => new SameHostFilter(),
+  DifferentHostFilter: () => new DifferentHostFilter(),
+};
+
+/** The filters named in enabled_filters, in that order. Throws on a name that is not a filter. */
+export function loadFilters(names: readonly string[]): HostFilter[] {
+  return names.map((name) => {
+    const make = Object.hasOwn(FILTER_CLASSES, name) ? FILTER_CLASSES[name] : undefined;
+    if (!make) {
+      throw new Error(`Unknown scheduler filter '${name}' in [filter_scheduler] enabled_filters; known filters: ${Object.keys(FILTER_CLASSES).join(', ')}`);
+    }
+    return make();
+  });
+}
+
+/** How many of the hosts a filter saw it removed. */
+export interface FilterRejection {
+  filter: string;
+  rejected: number;
+  of: number;
+}
+
+/**
+ * Runs the filters in order, each over the hosts the previous ones kept.
+ * As in Nova, stops as soon as no host is left. Records per filter run how
+ * many hosts it removed out of how many it saw.
+ */
+export function runFilters(filters: readonly HostFilter[], hosts: readonly HostState[], spec: RequestSpec): { passed: HostState[]; rejections: FilterRejection[] } {
+  let passed = [...hosts];
+  const rejections: FilterRejection[] = [];
+  for (const filter of filters) {
+    if (passed.length === 0) break;
+    const kept = passed.filter((host) => filter.hostPasses(host, spec));
+    rejections.push({ filter: filter.name, rejected: passed.length - kept.length, of: passed.length });
+    passed = kept;
+  }
+  return { passed, rejections };
+}
+
+/**
+ * The reasons no host was left, for the "No valid host" fault: e.g.
+ * "ComputeFilter rejected 1 of 4 hosts; RamFilter rejected 3 of 3 hosts".
+ */
+export function describeRejections(rejections: readonly FilterRejection[]): string {
+  if (rejections.length === 0 || rejections[0]!.of === 0) return 'There are no compute hosts.';
+  const parts = rejections.filter((r) => r.rejected > 0).map((r) => `${r.filter} rejected ${r.rejected} of ${r.of} hosts`);
+  return parts.length === 0 ? 'No filter rejected a host.' : parts.join('; ');
+}
