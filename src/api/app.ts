@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest, LogController } from 'fastify';
 import { newRequestId, runWithContext } from '../context.ts';
 import { NovaError } from '../exception/base.ts';
 import type { Logger } from '../log.ts';
@@ -52,7 +52,7 @@ export function buildApiApp(opts: ApiAppOptions): FastifyInstance {
   const collections = new Set(opts.collections ?? []);
   const app = Fastify({
     loggerInstance: opts.log as FastifyBaseLogger,
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
     bodyLimit: 1024 * 1024,
     // Legacy /v2.1/{project_id}/… URLs: drop the project id segment.
@@ -84,6 +84,14 @@ export function buildApiApp(opts: ApiAppOptions): FastifyInstance {
     req.novaRequestId = newRequestId();
     reply.header('x-openstack-request-id', req.novaRequestId);
     reply.header('x-compute-request-id', req.novaRequestId);
+  });
+
+  // One line per request, as nova-api logs it.
+  app.addHook('onResponse', async (req, reply) => {
+    opts.log.info(
+      { request_id: req.novaRequestId, method: req.method, url: req.url, status: reply.statusCode, microversion: req.novaVersion ? fmt(req.novaVersion) : undefined, time_ms: Math.round(reply.elapsedTime * 10) / 10 },
+      'request',
+    );
   });
 
   app.setErrorHandler((err, req, reply) => {

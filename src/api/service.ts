@@ -12,7 +12,7 @@ export class ApiManager implements Manager {
   private address = '';
 
   constructor(
-    private readonly app: FastifyInstance,
+    readonly app: FastifyInstance,
     private readonly conf: NovaConfig,
     private readonly log: Logger,
   ) {}
