@@ -1,8 +1,10 @@
 // npm run bench [-- section ...]: prints the project's performance figures.
+import { benchBoot } from './boot.ts';
 import { benchRpc } from './rpc.ts';
 
 const sections: Record<string, () => Promise<void>> = {
   rpc: benchRpc,
+  boot: benchBoot,
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -1,8 +1,12 @@
 import type { Service } from '../service/service.ts';
 import { stopOnSignal } from '../service/launcher.ts';
 import { main, setup } from './common.ts';
-import { apiService, computeService, conductorService, schedulerService } from './services.ts';
-import { connectDb, makeTransport } from './wiring.ts';
+import { apiService } from './services/api.ts';
+import { computeService } from './services/compute.ts';
+import { conductorService } from './services/conductor.ts';
+import { schedulerService } from './services/scheduler.ts';
+import { makeTransport } from './transport.ts';
+import { connectDb } from './wiring.ts';
 
 /**
  * The all-in-one: nova-conductor, nova-scheduler, nova-compute and nova-api

@@ -1,7 +1,8 @@
 import { stopOnSignal } from '../service/launcher.ts';
 import { main, setup } from './common.ts';
-import { apiService } from './services.ts';
-import { connectDb, makeTransport } from './wiring.ts';
+import { apiService } from './services/api.ts';
+import { makeTransport } from './transport.ts';
+import { connectDb } from './wiring.ts';
 
 main('nova-api', async () => {
   const { conf, log } = setup('nova-api');

@@ -1,7 +1,7 @@
 import { stopOnSignal } from '../service/launcher.ts';
 import { main, setup } from './common.ts';
-import { computeService } from './services.ts';
-import { makeTransport } from './wiring.ts';
+import { computeService } from './services/compute.ts';
+import { makeTransport } from './transport.ts';
 
 // nova-compute never opens the database: everything goes through nova-conductor.
 main('nova-compute', async () => {

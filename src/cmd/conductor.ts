@@ -1,7 +1,8 @@
 import { stopOnSignal } from '../service/launcher.ts';
 import { main, setup } from './common.ts';
-import { conductorService } from './services.ts';
-import { connectDb, makeTransport } from './wiring.ts';
+import { conductorService } from './services/conductor.ts';
+import { makeTransport } from './transport.ts';
+import { connectDb } from './wiring.ts';
 
 main('nova-conductor', async () => {
   const { conf, log } = setup('nova-conductor');

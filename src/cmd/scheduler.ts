@@ -1,7 +1,8 @@
 import { stopOnSignal } from '../service/launcher.ts';
 import { main, setup } from './common.ts';
-import { schedulerService } from './services.ts';
-import { connectDb, makeTransport } from './wiring.ts';
+import { schedulerService } from './services/scheduler.ts';
+import { makeTransport } from './transport.ts';
+import { connectDb } from './wiring.ts';
 
 main('nova-scheduler', async () => {
   const { conf, log } = setup('nova-scheduler');

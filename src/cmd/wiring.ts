@@ -3,8 +3,6 @@ import { DbApi } from '../db/api/index.ts';
 import { openDatabase } from '../db/connection.ts';
 import { requireCurrentSchema, syncSchema } from '../db/migrate.ts';
 import type { Logger } from '../log.ts';
-import { transportFromConfig } from '../rpc/factory.ts';
-import type { Transport } from '../rpc/transport.ts';
 
 /** Connect `[database] connection`; `sync` applies migrations (all-in-one), otherwise the schema must be current. */
 export async function connectDb(conf: NovaConfig, log: Logger, opts: { sync?: boolean } = {}): Promise<DbApi> {
@@ -26,14 +24,4 @@ export async function connectDb(conf: NovaConfig, log: Logger, opts: { sync?: bo
   }
   log.debug({ database: db.description }, 'database connected');
   return new DbApi(db);
-}
-
-/** The transport of `[DEFAULT] transport_url`, logging its connection changes. */
-export function makeTransport(conf: NovaConfig, log: Logger): Transport {
-  return transportFromConfig(conf, {
-    onDisconnect: (reason) => log.error({ reason }, 'lost the message bus connection; reconnecting'),
-    onReconnect: (attempt) => log.info({ attempt }, 'message bus connection re-established'),
-    onUnroutable: (key) => log.warn({ routing_key: key }, 'message was unroutable: nobody listens on this topic'),
-    onError: (message) => log.warn(message),
-  });
 }

@@ -1,9 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import Database from 'better-sqlite3';
 import { Kysely, MysqlDialect, SqliteDialect } from 'kysely';
-import { createPool, type Pool, type PoolOptions } from 'mysql2';
+import type { Pool, PoolOptions } from 'mysql2';
 import { NovaError } from '../exception/base.ts';
 import type { Logger } from '../log.ts';
 import type { NovaDatabase } from './schema.ts';
@@ -54,7 +53,8 @@ function describe(e: unknown, url: DbUrl): string {
   return err.message ?? String(e);
 }
 
-function openSqlite(url: Extract<DbUrl, { dialect: 'sqlite' }>): Kysely<NovaDatabase> {
+async function openSqlite(url: Extract<DbUrl, { dialect: 'sqlite' }>): Promise<Kysely<NovaDatabase>> {
+  const { default: Database } = await import('better-sqlite3');
   if (url.path !== ':memory:') fs.mkdirSync(path.dirname(url.path), { recursive: true });
   const sqlite = new Database(url.path, { timeout: 10_000 });
   sqlite.pragma('journal_mode = WAL');
@@ -79,7 +79,8 @@ function openSqlite(url: Extract<DbUrl, { dialect: 'sqlite' }>): Kysely<NovaData
   return new Kysely<NovaDatabase>({ dialect: new SqliteDialect({ database: sqlite }) });
 }
 
-function mysqlPool(url: Extract<DbUrl, { dialect: 'mysql' }>, opts: DbOptions, database: string | undefined): Pool {
+async function mysqlPool(url: Extract<DbUrl, { dialect: 'mysql' }>, opts: DbOptions, database: string | undefined): Promise<Pool> {
+  const { createPool } = await import('mysql2');
   const poolOpts: PoolOptions = {
     host: url.host,
     port: url.port,
@@ -117,14 +118,14 @@ export async function openDatabase(connection: string, opts: DbOptions = {}): Pr
   const description = maskDbUrl(connection);
   if (url.dialect === 'sqlite') {
     try {
-      const kysely = openSqlite(url);
+      const kysely = await openSqlite(url);
       return { kysely, dialect: 'sqlite', description, close: () => kysely.destroy() };
     } catch (e) {
       throw new DBConnectionError(`[database] connection: cannot open ${url.path}: ${(e as Error).message}`);
     }
   }
   if (opts.createDatabase) {
-    const admin = mysqlPool(url, { ...opts, maxPoolSize: 1 }, undefined);
+    const admin = await mysqlPool(url, { ...opts, maxPoolSize: 1 }, undefined);
     try {
       await new Promise<void>((resolve, reject) =>
         admin.query(`CREATE DATABASE IF NOT EXISTS \`${url.database.replace(/`/g, '')}\` CHARACTER SET utf8mb4`, (err) => (err ? reject(err) : resolve())),
@@ -135,7 +136,7 @@ export async function openDatabase(connection: string, opts: DbOptions = {}): Pr
       await new Promise<void>((r) => admin.end(() => r()));
     }
   }
-  const pool = mysqlPool(url, opts, url.database);
+  const pool = await mysqlPool(url, opts, url.database);
   const maxRetries = opts.maxRetries ?? 10;
   for (let attempt = 1; ; attempt++) {
     try {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import amqp, { type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage, type Message } from 'amqplib';
+import type { Channel, ChannelModel, ConfirmChannel, ConsumeMessage, Message, Options } from 'amqplib';
 import { decodeEnvelope, encodeEnvelope, newMessageId } from './envelope.ts';
 import { MessageDeliveryFailure, MessagingTimeout } from './errors.ts';
 import type { IncomingHandler, Listener, Target, Transport, TransportEvents, WireMessage, WireReply } from './transport.ts';
@@ -93,6 +93,7 @@ export class RabbitTransport implements Transport {
 
   private async open(): Promise<void> {
     const h = this.url.hosts[this.hostIndex] as BrokerHost;
+    const amqp = await import('amqplib');
     const conn = await amqp.connect(
       {
         protocol: 'amqp',
@@ -180,7 +181,7 @@ export class RabbitTransport implements Transport {
     return this.pub;
   }
 
-  private publish(ch: ConfirmChannel, exchange: string, key: string, body: Buffer, options: amqp.Options.Publish): Promise<void> {
+  private publish(ch: ConfirmChannel, exchange: string, key: string, body: Buffer, options: Options.Publish): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       try {
         ch.publish(exchange, key, body, { contentType: 'application/json', contentEncoding: 'utf-8', ...options }, (err: unknown) =>
