@@ -25,7 +25,26 @@ function distIsFresh() {
   }
 }
 
+/** NOVA_CPU_PROFILE_DIR=<dir>: write a V8 CPU profile of this process there when it exits (for profiling daemons). */
+async function maybeProfile(name) {
+  const dir = process.env.NOVA_CPU_PROFILE_DIR;
+  if (!dir) return;
+  const inspector = await import('node:inspector');
+  const session = new inspector.Session();
+  session.connect();
+  session.post('Profiler.enable');
+  session.post('Profiler.start');
+  process.on('exit', () => {
+    session.post('Profiler.stop', (err, result) => {
+      if (err) return;
+      fs.mkdirSync(dir, { recursive: true });
+      fs.writeFileSync(path.join(dir, `${name}-${process.pid}.cpuprofile`), JSON.stringify(result.profile));
+    });
+  });
+}
+
 export async function run(name) {
+  await maybeProfile(name);
   if (distIsFresh()) {
     await import(pathToFileURL(path.join(root, 'dist', 'cmd', `${name}.js`)).href);
     return;

@@ -43,7 +43,8 @@ export class SchedulerManager implements Manager, SchedulerAPI {
   readonly endpoints;
   private readonly filters: HostFilter[];
   private readonly weighers: HostWeigher[];
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly pending: { spec: RequestSpec; resolve: (d: Destination[]) => void; reject: (e: unknown) => void }[] = [];
+  private draining = false;
 
   constructor(private readonly deps: SchedulerDeps) {
     const fs = deps.conf.filter_scheduler;
@@ -52,15 +53,48 @@ export class SchedulerManager implements Manager, SchedulerAPI {
     this.endpoints = [{ version: SCHEDULER_RPC_VERSION, methods: methodsOf<SchedulerAPI>(this, SCHEDULER_METHODS) }];
   }
 
-  /** Run fn after every decision queued before it (one decision at a time per process). */
-  private serialized<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(fn, fn);
-    this.queue = run.catch(() => {});
-    return run;
+  /**
+   * Queue a request for placement. Requests are placed one after another;
+   * those waiting together share one read of the host states, each seeing
+   * the claims of the ones before it.
+   */
+  private enqueue(spec: RequestSpec): Promise<Destination[]> {
+    return new Promise((resolve, reject) => {
+      this.pending.push({ spec, resolve, reject });
+      if (!this.draining) void this.drain();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    this.draining = true;
+    try {
+      while (this.pending.length) {
+        const batch = this.pending.splice(0, 100);
+        let hosts: HostState[];
+        try {
+          const withInstances = batch.some((b) => b.spec.scheduler_hints?.same_host || b.spec.scheduler_hints?.different_host);
+          hosts = await loadHostStates(this.deps.db, this.deps.conf, { withInstances });
+        } catch (e) {
+          for (const b of batch) b.reject(e);
+          continue;
+        }
+        for (const b of batch) {
+          try {
+            const placed = await this.place(b.spec, hosts);
+            hosts = placed.hosts;
+            b.resolve(placed.destinations);
+          } catch (e) {
+            b.reject(e);
+          }
+        }
+      }
+    } finally {
+      this.draining = false;
+    }
   }
 
   select_destinations(_ctx: RequestContext, args: { request_spec: RequestSpec }): Promise<Destination[]> {
-    return this.serialized(() => this.selectAndClaim(args.request_spec));
+    return this.enqueue(args.request_spec);
   }
 
   async build_instances(ctx: RequestContext, args: { request_spec: RequestSpec; admin_password: string | null }): Promise<void> {
@@ -69,7 +103,7 @@ export class SchedulerManager implements Manager, SchedulerAPI {
     await Promise.all(spec.instance_uuids.map((u) => db.history.startEvent(u, ctx.request_id, 'schedule_instances', null)));
     let dests: Destination[];
     try {
-      dests = await this.serialized(() => this.selectAndClaim(spec));
+      dests = await this.enqueue(spec);
     } catch (e) {
       const reason = e instanceof NoValidHost ? e.message : `Scheduling failed: ${(e as Error).message}`;
       log.warn({ instances: spec.instance_uuids, reason }, 'no valid host');
@@ -121,20 +155,22 @@ export class SchedulerManager implements Manager, SchedulerAPI {
     return order;
   }
 
-  /** Choose and claim a node for every instance of the request, or none (NoValidHost). */
-  private async selectAndClaim(spec: RequestSpec): Promise<Destination[]> {
-    const { db, conf } = this.deps;
-    const hints = spec.scheduler_hints ?? {};
-    let hosts = await loadHostStates(db, conf, { withInstances: Boolean(hints.same_host || hints.different_host) });
+  /**
+   * Choose and claim a node for every instance of the request, or none
+   * (NoValidHost). Returns the destinations and the host states after the
+   * claims.
+   */
+  private async place(spec: RequestSpec, all: HostState[]): Promise<{ destinations: Destination[]; hosts: HostState[] }> {
+    const { db } = this.deps;
     const ignore = new Set(spec.ignore_hosts);
-    hosts = hosts.filter((h) => !ignore.has(h.host));
-    if (spec.force_hosts.length) hosts = hosts.filter((h) => spec.force_hosts.includes(h.host));
-    if (spec.force_nodes.length) hosts = hosts.filter((h) => spec.force_nodes.includes(h.nodename));
+    const eligible = (h: HostState) =>
+      !ignore.has(h.host) && (spec.force_hosts.length === 0 || spec.force_hosts.includes(h.host)) && (spec.force_nodes.length === 0 || spec.force_nodes.includes(h.nodename));
+    let hosts = all;
     const req = resourceRequest(spec);
     const placed: Destination[] = [];
     try {
       for (const uuid of spec.instance_uuids) {
-        const { passed, rejections } = runFilters(this.filters, hosts, spec);
+        const { passed, rejections } = runFilters(this.filters, hosts.filter(eligible), spec);
         if (passed.length === 0) throw NoValidHost.of(describeRejections(rejections));
         let claimed: HostState | null = null;
         for (const h of this.candidates(weighHosts(this.weighers, passed, spec))) {
@@ -144,6 +180,8 @@ export class SchedulerManager implements Manager, SchedulerAPI {
             break;
           } catch (e) {
             if (!(e instanceof ClaimFailed)) throw e;
+            // Another scheduler took the room: this host's view is stale, drop it for this batch.
+            hosts = hosts.filter((x) => x.nodeId !== h.nodeId);
           }
         }
         if (!claimed) throw NoValidHost.of('Every candidate host was claimed by concurrent requests.');
@@ -155,6 +193,6 @@ export class SchedulerManager implements Manager, SchedulerAPI {
       for (const uuid of spec.instance_uuids.slice(0, placed.length)) await db.computeNodes.release(uuid);
       throw e;
     }
-    return placed;
+    return { destinations: placed, hosts };
   }
 }

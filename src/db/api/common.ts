@@ -27,4 +27,18 @@ export function insertedId(r: { insertId?: bigint }): number {
   return Number(r.insertId ?? 0n);
 }
 
+/** Run a transaction again when the database chose it as a deadlock victim (oslo.db's wrap_db_retry). */
+export async function retryOnDeadlock<T>(fn: () => Promise<T>, attempts = 5): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await fn();
+    } catch (e) {
+      const code = (e as { code?: string })?.code;
+      const retriable = code === 'ER_LOCK_DEADLOCK' || code === 'ER_LOCK_WAIT_TIMEOUT' || code === 'SQLITE_BUSY';
+      if (!retriable || i >= attempts) throw e;
+      await new Promise((r) => setTimeout(r, 5 * i + Math.random() * 10));
+    }
+  }
+}
+
 export type { Db };

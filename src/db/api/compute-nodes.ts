@@ -5,7 +5,7 @@ import { ClaimFailed, ComputeHostNotFound, HypervisorNotFound } from '../../exce
 import type { ComputeNodeDTO, ComputeNodeInventory, ResourceRequest } from '../../objects/compute-node.ts';
 import type { ComputeNodesTable } from '../schema.ts';
 import { dbTime } from '../time.ts';
-import { affected, type Db, insertedId, isDuplicate } from './common.ts';
+import { affected, type Db, insertedId, isDuplicate, retryOnDeadlock } from './common.ts';
 
 function toDTO(r: Selectable<ComputeNodesTable>): ComputeNodeDTO {
   return {
@@ -119,10 +119,11 @@ export class ComputeNodeRepository {
    * is a no-op.
    */
   async claim(nodeId: number, consumerUuid: string, req: ResourceRequest): Promise<void> {
-    try {
-      await this.db.kysely.transaction().execute(async (trx) => {
-        const existing = await trx.selectFrom('allocations').select('id').where('consumer_uuid', '=', consumerUuid).where('compute_node_id', '=', nodeId).executeTakeFirst();
-        if (existing) return;
+    const k = this.db.kysely;
+    const claimed = await retryOnDeadlock(() =>
+      k.transaction().execute(async (trx) => {
+        const held = await trx.selectFrom('allocations').select('id').where('consumer_uuid', '=', consumerUuid).where('compute_node_id', '=', nodeId).executeTakeFirst();
+        if (held) return true;
         const r = await trx
           .updateTable('compute_nodes')
           .set((eb) => ({
@@ -138,41 +139,42 @@ export class ComputeNodeRepository {
           .where(sql<boolean>`memory_mb_used + ${req.memory_mb} <= (memory_mb - reserved_memory_mb) * ram_allocation_ratio`)
           .where(sql<boolean>`local_gb_used + ${req.disk_gb} <= (local_gb - reserved_disk_gb) * disk_allocation_ratio`)
           .executeTakeFirst();
-        if (affected(r) === 0) throw new ClaimFailed(`Insufficient resources on compute node ${nodeId} for ${consumerUuid}`, { node_id: nodeId });
+        if (affected(r) === 0) return false;
         await trx
           .insertInto('allocations')
           .values({ consumer_uuid: consumerUuid, compute_node_id: nodeId, vcpus: req.vcpus, memory_mb: req.memory_mb, disk_gb: req.disk_gb, created_at: dbTime() })
           .execute();
-      });
-    } catch (e) {
-      if (isDuplicate(e)) return;
-      throw e;
-    }
+        return true;
+      }),
+    );
+    if (!claimed) throw new ClaimFailed(`Insufficient resources on compute node ${nodeId} for ${consumerUuid}`, { node_id: nodeId });
   }
 
   /** Release everything a consumer holds; returns what was released. Idempotent. */
   async release(consumerUuid: string): Promise<Allocation[]> {
-    return this.db.kysely.transaction().execute(async (trx) => {
-      const allocs = await trx.selectFrom('allocations').selectAll().where('consumer_uuid', '=', consumerUuid).execute();
-      const released: Allocation[] = [];
-      for (const a of allocs) {
-        const d = await trx.deleteFrom('allocations').where('id', '=', a.id).executeTakeFirst();
-        if (affected(d) === 0) continue;
-        await trx
-          .updateTable('compute_nodes')
-          .set((eb) => ({
-            vcpus_used: eb('vcpus_used', '-', a.vcpus),
-            memory_mb_used: eb('memory_mb_used', '-', a.memory_mb),
-            local_gb_used: eb('local_gb_used', '-', a.disk_gb),
-            running_vms: eb('running_vms', '-', 1),
-            generation: eb('generation', '+', 1),
-          }))
-          .where('id', '=', a.compute_node_id)
-          .execute();
-        released.push(a);
-      }
-      return released;
-    });
+    return retryOnDeadlock(() =>
+      this.db.kysely.transaction().execute(async (trx) => {
+        const allocs = await trx.selectFrom('allocations').selectAll().where('consumer_uuid', '=', consumerUuid).execute();
+        const released: Allocation[] = [];
+        for (const a of allocs) {
+          const d = await trx.deleteFrom('allocations').where('id', '=', a.id).executeTakeFirst();
+          if (affected(d) === 0) continue;
+          await trx
+            .updateTable('compute_nodes')
+            .set((eb) => ({
+              vcpus_used: eb('vcpus_used', '-', a.vcpus),
+              memory_mb_used: eb('memory_mb_used', '-', a.memory_mb),
+              local_gb_used: eb('local_gb_used', '-', a.disk_gb),
+              running_vms: eb('running_vms', '-', 1),
+              generation: eb('generation', '+', 1),
+            }))
+            .where('id', '=', a.compute_node_id)
+            .execute();
+          released.push(a);
+        }
+        return released;
+      }),
+    );
   }
 
   async allocationsOf(consumerUuid: string): Promise<Allocation[]> {

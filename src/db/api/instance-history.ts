@@ -93,33 +93,42 @@ export class InstanceHistoryRepository {
     return (await q.execute()).map(actionDTO);
   }
 
-  /** Record the start of an event under the action of (instance, request id). */
-  async startEvent(instanceUuid: string, requestId: string, event: string, host: string | null): Promise<number | null> {
-    const action = await this.findAction(instanceUuid, requestId);
-    if (!action) return null;
+  /** Record the start of an event under the action of (instance, request id). One INSERT … SELECT, one UPDATE. */
+  async startEvent(instanceUuid: string, requestId: string, event: string, host: string | null): Promise<void> {
     const now = dbTime();
-    const r = await this.db.kysely
+    const k = this.db.kysely;
+    const r = await k
       .insertInto('instance_actions_events')
-      .values({ event, action_id: action.id, start_time: now, host, created_at: now, updated_at: now })
-      .executeTakeFirstOrThrow();
-    await this.db.kysely.updateTable('instance_actions').set({ updated_at: now }).where('id', '=', action.id).execute();
-    return insertedId(r);
+      .columns(['event', 'action_id', 'start_time', 'host', 'created_at', 'updated_at'])
+      .expression(
+        k
+          .selectFrom('instance_actions')
+          .select((eb) => [eb.val(event).as('event'), 'id', eb.val(now).as('start_time'), eb.val(host).as('host'), eb.val(now).as('created_at'), eb.val(now).as('updated_at')])
+          .where('instance_uuid', '=', instanceUuid)
+          .where('request_id', '=', requestId)
+          .orderBy('id', 'desc')
+          .limit(1),
+      )
+      .executeTakeFirst();
+    if (Number(r.numInsertedOrUpdatedRows ?? 0n) === 0) return;
+    await k.updateTable('instance_actions').set({ updated_at: now }).where('instance_uuid', '=', instanceUuid).where('request_id', '=', requestId).execute();
   }
 
+  /** Record the end of an event (and mark the action as failed on Error). Two UPDATEs. */
   async finishEvent(instanceUuid: string, requestId: string, event: string, result: 'Success' | 'Error', traceback: string | null, details: string | null = null): Promise<void> {
-    const action = await this.findAction(instanceUuid, requestId);
-    if (!action) return;
     const now = dbTime();
-    await this.db.kysely
+    const k = this.db.kysely;
+    const actionIds = k.selectFrom('instance_actions').select('id').where('instance_uuid', '=', instanceUuid).where('request_id', '=', requestId);
+    await k
       .updateTable('instance_actions_events')
       .set({ finish_time: now, result, traceback, details, updated_at: now })
-      .where('action_id', '=', action.id)
+      .where('action_id', 'in', actionIds)
       .where('event', '=', event)
       .where('finish_time', 'is', null)
       .execute();
     const actionUpdate: Record<string, string> = { updated_at: now };
     if (result === 'Error') actionUpdate.message = 'Error';
-    await this.db.kysely.updateTable('instance_actions').set(actionUpdate).where('id', '=', action.id).execute();
+    await k.updateTable('instance_actions').set(actionUpdate).where('instance_uuid', '=', instanceUuid).where('request_id', '=', requestId).execute();
   }
 
   async listEvents(actionId: number): Promise<InstanceActionEventDTO[]> {

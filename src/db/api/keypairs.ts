@@ -35,6 +35,24 @@ export class KeyPairRepository {
     return (await q.execute()).map(toDTO);
   }
 
+  /**
+   * A user's key pairs ordered by name, as Nova's API database pages them;
+   * `marker` is the name of the last key pair of the previous page
+   * (KeypairNotFound when the user has no such key pair).
+   */
+  async listByName(userId: string, opts: { limit?: number; marker?: string } = {}): Promise<KeyPairDTO[]> {
+    let q = this.db.kysely.selectFrom('key_pairs').selectAll().where('user_id', '=', userId).where('deleted', '=', 0);
+    if (opts.marker !== undefined) {
+      const marker = opts.marker;
+      const m = await this.db.kysely.selectFrom('key_pairs').select('id').where('user_id', '=', userId).where('name', '=', marker).where('deleted', '=', 0).executeTakeFirst();
+      if (!m) throw KeypairNotFound.of(marker, userId);
+      q = q.where('name', '>', marker);
+    }
+    q = q.orderBy('name').orderBy('id');
+    if (opts.limit !== undefined) q = q.limit(opts.limit);
+    return (await q.execute()).map(toDTO);
+  }
+
   async get(userId: string, name: string): Promise<KeyPairDTO> {
     const r = await this.db.kysely.selectFrom('key_pairs').selectAll().where('user_id', '=', userId).where('name', '=', name).where('deleted', '=', 0).executeTakeFirst();
     if (!r) throw KeypairNotFound.of(name, userId);
