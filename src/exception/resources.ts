@@ -72,3 +72,10 @@ registerErrors(
   RescheduledException,
   BuildAbortException,
 );
+
+export class ImageNotFound extends NotFound {
+  static of(imageId: string): ImageNotFound {
+    return new ImageNotFound(`Image ${imageId} could not be found.`, { image_id: imageId });
+  }
+}
+registerErrors(ImageNotFound);
