@@ -3,7 +3,7 @@ import type { NovaConfig } from '../conf/loader.ts';
 import type { RequestContext } from '../context.ts';
 import type { DbApi } from '../db/api/index.ts';
 import type { InstanceFilters, ListOptions } from '../db/api/instances.ts';
-import { dbTime } from '../db/time.ts';
+import { dbTime } from '../util/time.ts';
 import { Forbidden, Invalid } from '../exception/base.ts';
 import { InstanceInvalidState, InstanceIsLocked, InstanceNotFound, UnexpectedTaskStateError } from '../exception/instance.ts';
 import { ComputeServiceUnavailable, FlavorNotFound } from '../exception/resources.ts';

@@ -1,7 +1,7 @@
 import type { NovaConfig } from '../conf/loader.ts';
 import type { ConductorAPI } from '../conductor/rpc-types.ts';
 import { adminContext, type RequestContext } from '../context.ts';
-import { dbTime } from '../db/time.ts';
+import { dbTime } from '../util/time.ts';
 import { NovaError } from '../exception/base.ts';
 import { InstanceNotFound, UnexpectedTaskStateError } from '../exception/instance.ts';
 import type { Logger } from '../log.ts';

@@ -1,7 +1,7 @@
 import type { NovaConfig } from '../conf/loader.ts';
 import type { RequestContext } from '../context.ts';
 import type { DbApi } from '../db/api/index.ts';
-import { dbTime } from '../db/time.ts';
+import { dbTime } from '../util/time.ts';
 import type { Logger } from '../log.ts';
 import type { ComputeNodeDTO, ComputeNodeInventory } from '../objects/compute-node.ts';
 import type { InstanceDTO, InstanceUpdate } from '../objects/instance.ts';

@@ -1,9 +1,1 @@
-/** Naive UTC timestamps as stored: 'YYYY-MM-DD HH:MM:SS.ffffff'. */
-export function dbTime(d: Date = new Date()): string {
-  return `${d.toISOString().slice(0, 23).replace('T', ' ')}000`;
-}
-
-/** Parse a stored timestamp (either backend) as a Date. */
-export function parseDbTime(s: string): Date {
-  return new Date(`${s.replace(' ', 'T').slice(0, 23)}Z`);
-}
+export { dbTime, parseDbTime } from '../util/time.ts';

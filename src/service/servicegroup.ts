@@ -1,6 +1,6 @@
 import type { RequestContext } from '../context.ts';
 import type { ServiceRepository } from '../db/api/services.ts';
-import { parseDbTime } from '../db/time.ts';
+import { parseDbTime } from '../util/time.ts';
 import type { ServiceDTO } from '../objects/service.ts';
 
 /**
