@@ -3,7 +3,7 @@ import { newRequestId, runWithContext } from '../context.ts';
 import { NovaError } from '../exception/base.ts';
 import type { Logger } from '../log.ts';
 import type { Authenticator } from './auth.ts';
-import { faultBody } from './errors.ts';
+import { faultBody, HttpError } from './errors.ts';
 import { cmp, fmt, MIN, type Microversion, negotiate, parseVersion } from './microversion.ts';
 import type { ApiResponse, Route } from './types.ts';
 import { v21Document, versionsDocument } from './versions.ts';
@@ -157,6 +157,9 @@ export function buildApiApp(opts: ApiAppOptions): FastifyInstance {
         const ctx = route.public
           ? { request_id: req.novaRequestId, user_id: null, project_id: null, roles: [], is_admin: false }
           : await opts.auth.authenticate(req.headers, req.novaRequestId);
+        if (!route.public && method !== 'GET' && method !== 'HEAD' && !ctx.is_admin && !ctx.roles.includes('member')) {
+          throw new HttpError(403, `Policy doesn't allow ${route.policy ?? `${method} ${path}`} to be performed.`);
+        }
         const res: ApiResponse = await runWithContext(ctx, () =>
           route.handler({
             ctx,

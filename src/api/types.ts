@@ -35,6 +35,12 @@ export interface Route {
   readonly maxVersion?: string;
   /** Answer without authentication (version documents). */
   readonly public?: boolean;
+  /**
+   * The Nova policy name of the operation, for the 403 message. Writes
+   * (anything but GET/HEAD) need the member role (or admin), as Nova's
+   * PROJECT_MEMBER_OR_ADMIN default: a reader may only read.
+   */
+  readonly policy?: string;
 }
 
 export const ok = (body: unknown, status = 200): ApiResponse => ({ status, body });

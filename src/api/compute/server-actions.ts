@@ -79,7 +79,7 @@ async function serverAction(deps: ServerApiDeps, req: ApiRequest): Promise<ApiRe
 
 /** Server actions: start, stop, reboot, pause/unpause, suspend/resume, lock/unlock, console output. */
 export function serverActionRoutes(deps: ServerApiDeps): Route[] {
-  return [{ method: 'POST', path: '/servers/:id/action', handler: (r) => serverAction(deps, r) }];
+  return [{ method: 'POST', path: '/servers/:id/action', handler: (r) => serverAction(deps, r), policy: 'os_compute_api:servers:action' }];
 }
 
 /** Other modules (consoles) add actions here. */

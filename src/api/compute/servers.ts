@@ -253,10 +253,10 @@ export function serversRoutes(deps: ServerApiDeps): Route[] {
   return [
     { method: 'GET', path: '/servers', handler: (r) => listServers(deps, r, false) },
     { method: 'GET', path: '/servers/detail', handler: (r) => listServers(deps, r, true) },
-    { method: 'POST', path: '/servers', handler: (r) => createServer(deps, r) },
+    { method: 'POST', path: '/servers', handler: (r) => createServer(deps, r), policy: 'os_compute_api:servers:create' },
     { method: 'GET', path: '/servers/:id', handler: (r) => showServer(deps, r) },
-    { method: 'PUT', path: '/servers/:id', handler: (r) => updateServer(deps, r) },
-    { method: 'DELETE', path: '/servers/:id', handler: (r) => deleteServer(deps, r) },
+    { method: 'PUT', path: '/servers/:id', handler: (r) => updateServer(deps, r), policy: 'os_compute_api:servers:update' },
+    { method: 'DELETE', path: '/servers/:id', handler: (r) => deleteServer(deps, r), policy: 'os_compute_api:servers:delete' },
   ];
 }
 
