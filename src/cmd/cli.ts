@@ -31,7 +31,7 @@ const program = new Command('nova')
   .option('--os-interface <interface>', 'Catalog interface: public, internal or admin (env OS_INTERFACE)')
   .option('--timeout <seconds>', 'Set HTTP call timeout (in seconds)')
   .option('--debug', 'Print debugging output (every HTTP request and response on stderr)')
-  .showHelpAfterError();
+  .showHelpAfterError('(add --help for additional information)');
 
 const session = (cmd: Command): Session => makeSession(cmd.optsWithGlobals<GlobalOptions>());
 
@@ -158,6 +158,7 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
   if (e.code === 'EPIPE') process.exit(0);
 });
 process.on('SIGINT', () => {
+  if (process.stdout.isTTY) process.stdout.write('\x1b[?25h\n'); // a progress bar may have hidden the cursor
   process.stderr.write('... terminating nova client\n');
   process.exit(130);
 });

@@ -146,13 +146,17 @@ export class ComputeManager implements Manager, ComputeAPI {
     const event = 'compute__do_build_and_run_instance';
     let instance: InstanceDTO;
     try {
-      instance = await this.update(ctx, uuid, { task_state: TaskState.SPAWNING, host: this.host, node: args.node }, [TaskState.SCHEDULING]);
+      instance = await this.conductor.instance_update(ctx, {
+        uuid,
+        updates: { task_state: TaskState.SPAWNING, host: this.host, node: args.node },
+        expected_task_state: [TaskState.SCHEDULING],
+        action_event: { event, host: this.host },
+      });
     } catch (e) {
       this.log.info({ instance: uuid, err: errorText(e) }, 'build aborted: the instance was deleted or changed before it started');
       await this.conductor.allocations_release(ctx, { uuid }).catch(() => {});
       return;
     }
-    await this.conductor.action_event_start(ctx, { uuid, event, host: this.host });
     try {
       await this.driver.spawn(instance, { image: spec.image, adminPassword: args.admin_password });
     } catch (e) {
@@ -166,14 +170,18 @@ export class ComputeManager implements Manager, ComputeAPI {
       return;
     }
     try {
-      await this.update(ctx, uuid, { vm_state: VmState.ACTIVE, task_state: null, power_state: PowerState.RUNNING, launched_at: dbTime() }, [TaskState.SPAWNING]);
+      await this.conductor.instance_update(ctx, {
+        uuid,
+        updates: { vm_state: VmState.ACTIVE, task_state: null, power_state: PowerState.RUNNING, launched_at: dbTime() },
+        expected_task_state: [TaskState.SPAWNING],
+        action_event: { event, host: this.host, result: 'Success', traceback: null },
+      });
     } catch (e) {
       this.log.info({ instance: uuid, err: errorText(e) }, 'instance deleted while it was spawning; cleaning up');
       await this.driver.destroy(instance).catch(() => {});
       await this.conductor.allocations_release(ctx, { uuid }).catch(() => {});
       return;
     }
-    await this.conductor.action_event_finish(ctx, { uuid, event, result: 'Success', traceback: null });
     this.log.info({ instance: uuid }, 'instance spawned');
   }
 

@@ -11,7 +11,7 @@ import { TaskState, VmState } from '../objects/states.ts';
 import { methodsOf } from '../rpc/server.ts';
 import type { SchedulerAPI } from '../scheduler/rpc-types.ts';
 import type { Manager } from '../service/manager.ts';
-import { CONDUCTOR_METHODS, CONDUCTOR_RPC_VERSION, type ConductorAPI } from './rpc-types.ts';
+import { type ActionEventNote, CONDUCTOR_METHODS, CONDUCTOR_RPC_VERSION, type ConductorAPI } from './rpc-types.ts';
 
 export interface ConductorDeps {
   conf: NovaConfig;
@@ -41,8 +41,17 @@ export class ConductorManager implements Manager, ConductorAPI {
     return this.db.services.heartbeat(args.service_id);
   }
 
-  instance_update(_ctx: RequestContext, args: { uuid: string; updates: InstanceUpdate; expected_task_state?: (string | null)[]; expected_vm_state?: string[] }): Promise<InstanceDTO> {
-    return this.db.instances.update(args.uuid, args.updates, { expectedTaskState: args.expected_task_state, expectedVmState: args.expected_vm_state });
+  async instance_update(
+    ctx: RequestContext,
+    args: { uuid: string; updates: InstanceUpdate; expected_task_state?: (string | null)[]; expected_vm_state?: string[]; action_event?: ActionEventNote },
+  ): Promise<InstanceDTO> {
+    const updated = await this.db.instances.update(args.uuid, args.updates, { expectedTaskState: args.expected_task_state, expectedVmState: args.expected_vm_state });
+    const e = args.action_event;
+    if (e) {
+      if (e.result) await this.db.history.finishEvent(args.uuid, ctx.request_id, e.event, e.result, e.traceback ?? null);
+      else await this.db.history.startEvent(args.uuid, ctx.request_id, e.event, e.host);
+    }
+    return updated;
   }
 
   instance_get(_ctx: RequestContext, args: { uuid: string }): Promise<InstanceDTO> {

@@ -5,16 +5,29 @@ import type { RequestSpec } from '../objects/request-spec.ts';
 import type { ServiceDTO } from '../objects/service.ts';
 
 export const CONDUCTOR_TOPIC = 'conductor';
+
+/** An instance action event to record along with an update: its start, or its end with a result. */
+export interface ActionEventNote {
+  event: string;
+  host: string | null;
+  result?: 'Success' | 'Error';
+  traceback?: string | null;
+}
 export const CONDUCTOR_RPC_VERSION = '1.0';
 
 /** The methods nova-conductor serves: the database work of nova-compute. */
 export interface ConductorAPI {
   service_register(ctx: RequestContext, args: { host: string; binary: string; topic: string | null; version: number }): Promise<ServiceDTO>;
   service_heartbeat(ctx: RequestContext, args: { service_id: number }): Promise<ServiceDTO>;
-  /** Guarded update: with expected states the write only happens if the instance is still in one of them. */
+  /**
+   * Guarded update: with expected states the write only happens if the
+   * instance is still in one of them. `action_event` records the start (no
+   * result) or the end of an instance action event after a successful update,
+   * saving a round trip.
+   */
   instance_update(
     ctx: RequestContext,
-    args: { uuid: string; updates: InstanceUpdate; expected_task_state?: (string | null)[]; expected_vm_state?: string[] },
+    args: { uuid: string; updates: InstanceUpdate; expected_task_state?: (string | null)[]; expected_vm_state?: string[]; action_event?: ActionEventNote },
   ): Promise<InstanceDTO>;
   instance_get(ctx: RequestContext, args: { uuid: string }): Promise<InstanceDTO>;
   /** Soft delete the instance and release what it claimed. */

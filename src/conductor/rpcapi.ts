@@ -5,7 +5,7 @@ import type { RequestSpec } from '../objects/request-spec.ts';
 import type { ServiceDTO } from '../objects/service.ts';
 import { RpcClient } from '../rpc/client.ts';
 import type { Transport } from '../rpc/transport.ts';
-import { CONDUCTOR_RPC_VERSION, CONDUCTOR_TOPIC, type ConductorAPI } from './rpc-types.ts';
+import { type ActionEventNote, CONDUCTOR_RPC_VERSION, CONDUCTOR_TOPIC, type ConductorAPI } from './rpc-types.ts';
 
 /** Client stubs for nova-conductor: each method is one call or cast. */
 export class ConductorRpcApi implements ConductorAPI {
@@ -26,7 +26,10 @@ export class ConductorRpcApi implements ConductorAPI {
   service_heartbeat(ctx: RequestContext, args: { service_id: number }): Promise<ServiceDTO> {
     return this.client.call(ctx, 'service_heartbeat', args);
   }
-  instance_update(ctx: RequestContext, args: { uuid: string; updates: InstanceUpdate; expected_task_state?: (string | null)[]; expected_vm_state?: string[] }): Promise<InstanceDTO> {
+  instance_update(
+    ctx: RequestContext,
+    args: { uuid: string; updates: InstanceUpdate; expected_task_state?: (string | null)[]; expected_vm_state?: string[]; action_event?: ActionEventNote },
+  ): Promise<InstanceDTO> {
     return this.client.call(ctx, 'instance_update', args);
   }
   instance_get(ctx: RequestContext, args: { uuid: string }): Promise<InstanceDTO> {
