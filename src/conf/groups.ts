@@ -2,8 +2,11 @@ import { apiGroup } from './api.ts';
 import { computeGroup, fakeGroup } from './compute.ts';
 import { databaseGroup } from './database.ts';
 import { defaultGroup } from './default.ts';
+import { identityGroup, keystoneAuthtokenGroup, tokenGroup } from './identity.ts';
 import { rabbitGroup } from './messaging.ts';
 import type { GroupValues, Opt, OptGroup } from './opt.ts';
+import { qemuGroup } from './qemu.ts';
+import { quotaGroup } from './quota.ts';
 import { filterSchedulerGroup, schedulerGroup } from './scheduler.ts';
 import { vncGroup } from './vnc.ts';
 
@@ -15,8 +18,13 @@ export const groups = {
   database: databaseGroup,
   fake: fakeGroup,
   filter_scheduler: filterSchedulerGroup,
+  identity: identityGroup,
+  keystone_authtoken: keystoneAuthtokenGroup,
   oslo_messaging_rabbit: rabbitGroup,
+  qemu: qemuGroup,
+  quota: quotaGroup,
   scheduler: schedulerGroup,
+  token: tokenGroup,
   vnc: vncGroup,
 } as const;
 

@@ -34,7 +34,8 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
     {
       DEFAULT: { transport_url: vhost.url, report_interval: 1, service_down_time: 10, state_path: path.join(dir, 'state'), graceful_shutdown_timeout: 10 },
       database: { connection: mysqlUrl(dbName), max_pool_size: 20 },
-      api: { osapi_compute_listen: '127.0.0.1', osapi_compute_listen_port: 0 },
+      api: { osapi_compute_listen: '127.0.0.1', osapi_compute_listen_port: 0, auth_strategy: 'noauth2' },
+      quota: { instances: -1, cores: -1, ram: -1 },
     },
     opts.conf,
   );

@@ -1,10 +1,19 @@
 import type { ComputeApi } from '../../compute/api.ts';
 import type { Route } from '../types.ts';
+import { availabilityZoneRoutes } from './availability-zone.ts';
 import type { ApiDeps } from './deps.ts';
+import { flavorAccessRoutes } from './flavor-access.ts';
+import { flavorsRoutes } from './flavors.ts';
+import { flavorExtraSpecsRoutes } from './flavors-extraspecs.ts';
+import { hypervisorsRoutes } from './hypervisors.ts';
 import { instanceActionRoutes } from './instance-actions.ts';
+import { keypairsRoutes } from './keypairs.ts';
+import { limitsRoutes } from './limits.ts';
+import { quotaSetsRoutes } from './quota-sets.ts';
 import { serverActionRoutes } from './server-actions.ts';
 import { serverMetadataRoutes } from './server-metadata.ts';
 import { serversRoutes } from './servers.ts';
+import { servicesRoutes } from './services.ts';
 
 /** Top-level collections under /v2.1 (used to recognise legacy /v2.1/{project_id}/… URLs). */
 export const COLLECTIONS = [
@@ -38,6 +47,15 @@ function serverRoutes(deps: ApiDeps, compute: ComputeApi | undefined): Route[] {
 export function computeRoutes(_deps: ApiDeps, compute?: ComputeApi): Route[] {
   return [
     ...serverRoutes(_deps, compute),
+    ...flavorsRoutes(_deps),
+    ...flavorExtraSpecsRoutes(_deps),
+    ...flavorAccessRoutes(_deps),
+    ...servicesRoutes(_deps),
+    ...hypervisorsRoutes(_deps),
+    ...availabilityZoneRoutes(_deps),
+    ...keypairsRoutes(_deps),
+    ...quotaSetsRoutes(_deps),
+    ...limitsRoutes(_deps),
     // resource route lists are added here, one line per resource module
   ];
 }

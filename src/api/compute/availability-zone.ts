@@ -1,0 +1,65 @@
+/**
+ * os-availability-zone (nova/api/openstack/compute/availability_zone.py):
+ * GET /os-availability-zone (anyone: the zones, without the internal one)
+ * and GET /os-availability-zone/detail (admin: with hosts and services).
+ * Every compute service is in [DEFAULT] default_availability_zone (no host
+ * aggregates yet), every other service in the internal zone.
+ */
+import type { ServiceDTO } from '../../objects/service.ts';
+import { authorize } from '../policy.ts';
+import { type ApiRequest, type ApiResponse, ok, type Route } from '../types.ts';
+import type { ApiDeps } from './deps.ts';
+import { type ZoneHostService, type ZoneInfo, zoneHostService, zoneSummary } from './views/availability-zone.ts';
+import { serviceIsAlive, serviceZone } from './views/services.ts';
+
+/** API services do not heartbeat; Nova leaves them out of the detailed listing. */
+const API_SERVICES = new Set(['nova-osapi_compute', 'nova-metadata']);
+
+/** get_availability_zones: zones with an enabled service are available; zones with only disabled ones are not. */
+function zonesOf(deps: ApiDeps, services: readonly ServiceDTO[]): { available: string[]; unavailable: string[] } {
+  const available = new Set(services.filter((s) => !s.disabled).map((s) => serviceZone(deps.conf, s)));
+  const unavailable = new Set(services.filter((s) => s.disabled).map((s) => serviceZone(deps.conf, s)));
+  for (const z of available) unavailable.delete(z);
+  return { available: [...available].sort(), unavailable: [...unavailable].sort() };
+}
+
+async function index(deps: ApiDeps, req: ApiRequest): Promise<ApiResponse> {
+  authorize(req.ctx, 'os_compute_api:os-availability-zone:list');
+  const { available, unavailable } = zonesOf(deps, await deps.db.services.list());
+  const internal = deps.conf.DEFAULT.internal_service_availability_zone;
+  const info: ZoneInfo[] = [
+    ...available.filter((z) => z !== internal).map((z) => zoneSummary(z, true)),
+    ...unavailable.filter((z) => z !== internal).map((z) => zoneSummary(z, false)),
+  ];
+  return ok({ availabilityZoneInfo: info });
+}
+
+async function detail(deps: ApiDeps, req: ApiRequest): Promise<ApiResponse> {
+  authorize(req.ctx, 'os_compute_api:os-availability-zone:detail');
+  const services = await deps.db.services.list();
+  const { available, unavailable } = zonesOf(deps, services);
+  const now = new Date();
+  const hostsByZone = new Map<string, Record<string, Record<string, ZoneHostService>>>();
+  for (const s of services) {
+    if (s.disabled || API_SERVICES.has(s.binary)) continue;
+    const zone = serviceZone(deps.conf, s);
+    const hosts = hostsByZone.get(zone) ?? {};
+    const host = hosts[s.host] ?? {};
+    host[s.binary] = zoneHostService(serviceIsAlive(deps.conf, s, now), s.disabled, s.updated_at);
+    hosts[s.host] = host;
+    hostsByZone.set(zone, hosts);
+  }
+  const info: ZoneInfo[] = [
+    ...available.map((z) => ({ zoneName: z, zoneState: { available: true }, hosts: hostsByZone.get(z) ?? {} })),
+    ...unavailable.map((z) => zoneSummary(z, false)),
+  ];
+  return ok({ availabilityZoneInfo: info });
+}
+
+/** The os-availability-zone routes. */
+export function availabilityZoneRoutes(deps: ApiDeps): Route[] {
+  return [
+    { method: 'GET', path: '/os-availability-zone', handler: (req) => index(deps, req) },
+    { method: 'GET', path: '/os-availability-zone/detail', handler: (req) => detail(deps, req) },
+  ];
+}
