@@ -1,25 +1,29 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { NovaConfig } from '../conf/loader.ts';
+import type { ConsoleAuthAPI } from '../consoleauth/rpc-types.ts';
 import type { RequestContext } from '../context.ts';
 import type { DbApi } from '../db/api/index.ts';
 import type { InstanceFilters, ListOptions } from '../db/api/instances.ts';
 import { dbTime } from '../util/time.ts';
 import { Forbidden, Invalid } from '../exception/base.ts';
+import { InstanceNotReady } from '../exception/console.ts';
 import { InstanceInvalidState, InstanceIsLocked, InstanceNotFound, UnexpectedTaskStateError } from '../exception/instance.ts';
 import { ComputeServiceUnavailable, FlavorNotFound } from '../exception/resources.ts';
 import type { Logger } from '../log.ts';
+import type { ConsoleType } from '../objects/console-auth-token.ts';
 import type { FlavorDTO } from '../objects/flavor.ts';
 import type { FlavorSnapshot, InstanceDTO, InstanceUpdate } from '../objects/instance.ts';
 import type { ImageMeta, RequestSpec, SchedulerHints } from '../objects/request-spec.ts';
 import { TaskState, VmState } from '../objects/states.ts';
 import type { SchedulerAPI } from '../scheduler/rpc-types.ts';
 import { serviceIsUp } from '../service/servicegroup.ts';
-import type { RebootType } from '../virt/driver.ts';
+import type { ConsoleEndpoint, RebootType } from '../virt/driver.ts';
 import type { ComputeAPI } from './rpc-types.ts';
 
-/** Checks a boot against the project's quota; throws OverQuota. */
+/** Checks a boot against the project's quota, before and after the instances are recorded; throws OverQuota. */
 export interface QuotaChecker {
   checkInstances(ctx: RequestContext, projectId: string, userId: string, count: number, flavor: FlavorDTO): Promise<void>;
+  recheck(ctx: RequestContext, projectId: string, created: { count: number; flavor: FlavorDTO }): Promise<void>;
 }
 
 export interface ComputeApiDeps {
@@ -29,6 +33,8 @@ export interface ComputeApiDeps {
   compute: ComputeAPI;
   log: Logger;
   quota?: QuotaChecker;
+  /** nova-consoleauth: console tokens (issued for the console API, revoked on delete). */
+  consoleauth?: ConsoleAuthAPI;
 }
 
 export interface CreateParams {
@@ -138,14 +144,17 @@ export class ComputeApi {
     if (Object.keys(p.metadata).length > maxMeta) throw new Forbidden('Quota exceeded for metadata_items: Requested 129, but already used 0 of 128 metadata_items');
     const projectId = ctx.project_id ?? '';
     const userId = ctx.user_id ?? '';
+    // As Nova: create max_count if the quota allows, else as many as fit, but at least min_count.
     let count = p.maxCount;
     if (this.deps.quota) {
-      try {
-        await this.deps.quota.checkInstances(ctx, projectId, userId, p.maxCount, flavor);
-      } catch (e) {
-        if (p.minCount === p.maxCount) throw e;
-        await this.deps.quota.checkInstances(ctx, projectId, userId, p.minCount, flavor);
-        count = p.minCount;
+      for (;;) {
+        try {
+          await this.deps.quota.checkInstances(ctx, projectId, userId, count, flavor);
+          break;
+        } catch (e) {
+          if (count <= p.minCount) throw e;
+          count--;
+        }
       }
     }
     const adminPass = p.adminPass ?? generatePassword();
@@ -198,6 +207,14 @@ export class ComputeApi {
       });
       await this.db.history.startAction({ action: 'create', instance_uuid: inst.uuid, request_id: ctx.request_id, user_id: ctx.user_id, project_id: ctx.project_id });
       instances.push(inst);
+    }
+    if (this.deps.quota) {
+      try {
+        await this.deps.quota.recheck(ctx, projectId, { count: instances.length, flavor });
+      } catch (e) {
+        for (const i of instances) await this.db.instances.destroy(i.uuid).catch(() => {});
+        throw e;
+      }
     }
     const spec: RequestSpec = {
       instance_uuids: instances.map((i) => i.uuid),
@@ -309,6 +326,7 @@ export class ComputeApi {
     this.checkLock(ctx, inst);
     await this.db.history.startAction({ action: 'delete', instance_uuid: inst.uuid, request_id: ctx.request_id, user_id: ctx.user_id, project_id: ctx.project_id });
     const updated = await this.db.instances.update(inst.uuid, { task_state: TaskState.DELETING, progress: 0 });
+    await this.revokeConsoles(ctx, inst.uuid);
     if (inst.host && (await this.hostUp(inst.host))) {
       await this.deps.compute.terminate_instance(ctx, { instance: updated });
       return;
@@ -318,6 +336,23 @@ export class ComputeApi {
     await this.db.instances.destroy(inst.uuid).catch((e: unknown) => {
       if (!(e instanceof InstanceNotFound)) throw e;
     });
+  }
+
+  /** Revoke the instance's console tokens (a cast to nova-consoleauth; a delete never fails on it). */
+  private async revokeConsoles(ctx: RequestContext, uuid: string): Promise<void> {
+    await this.deps.consoleauth?.delete_tokens_for_instance(ctx, { instance_uuid: uuid }).catch((e: unknown) => this.deps.log.warn({ instance: uuid, err: String(e) }, 'could not revoke console tokens'));
+  }
+
+  /** nova-consoleauth, when nova-api is wired with it. */
+  get consoleAuth(): ConsoleAuthAPI | undefined {
+    return this.deps.consoleauth;
+  }
+
+  /** Where the instance's console is, asked of its compute host (InstanceNotReady without one; ConsoleTypeUnavailable from the driver). */
+  async getConsoleEndpoint(ctx: RequestContext, inst: InstanceDTO, type: ConsoleType): Promise<ConsoleEndpoint> {
+    if (!inst.host) throw InstanceNotReady.of(inst.uuid);
+    if (!(await this.hostUp(inst.host))) throw new ComputeServiceUnavailable(`Compute service of ${inst.host} is unavailable at this time.`, { host: inst.host });
+    return this.deps.compute.get_console_endpoint(ctx, { instance: inst, console_type: type });
   }
 
   async lock(ctx: RequestContext, inst: InstanceDTO, reason: string | null): Promise<void> {

@@ -36,11 +36,10 @@ describe('server lifecycle across separate processes over RabbitMQ and MariaDB',
     }
     assert.deepEqual(perHost, { 'compute-1': 10, 'compute-2': 10, 'compute-3': 10 });
     const hyp = await api.get<{ hypervisors: { hypervisor_hostname: string; running_vms: number; memory_mb_used: number }[] }>('/os-hypervisors/detail');
-    if (hyp.status === 200) {
-      for (const h of hyp.body.hypervisors) {
-        assert.equal(h.running_vms, 10);
-        assert.equal(h.memory_mb_used, 512 + 10 * 512);
-      }
+    assert.equal(hyp.status, 200);
+    for (const h of hyp.body.hypervisors) {
+      assert.equal(h.running_vms, 10);
+      assert.equal(h.memory_mb_used, 512 + 10 * 512);
     }
   });
 
@@ -85,13 +84,12 @@ describe('server lifecycle across separate processes over RabbitMQ and MariaDB',
     await Promise.all(all.body.servers.map((s) => api.delete(`/servers/${s.id}`)));
     await Promise.all(all.body.servers.map((s) => api.waitGone(s.id, 60_000)));
     const hyp = await api.get<{ hypervisors: { running_vms: number; memory_mb_used: number; vcpus_used: number }[] }>('/os-hypervisors/detail');
-    if (hyp.status === 200) {
-      assert.equal(hyp.body.hypervisors.length, 3);
-      for (const h of hyp.body.hypervisors) {
-        assert.equal(h.running_vms, 0);
-        assert.equal(h.memory_mb_used, 512, 'only the reserved memory remains used');
-        assert.equal(h.vcpus_used, 0);
-      }
+    assert.equal(hyp.status, 200);
+    assert.equal(hyp.body.hypervisors.length, 3);
+    for (const h of hyp.body.hypervisors) {
+      assert.equal(h.running_vms, 0);
+      assert.equal(h.memory_mb_used, 512, 'only the reserved memory remains used');
+      assert.equal(h.vcpus_used, 0);
     }
   });
 });

@@ -19,7 +19,7 @@ import { allowed } from '../policy.ts';
 import { type ApiRequest, type ApiResponse, noContent, ok, type Route } from '../types.ts';
 import { validate } from '../validation.ts';
 import type { ApiDeps } from './deps.ts';
-import { effectiveLimits, overQuota, usage } from './quota.ts';
+import { effectiveLimits, overQuota, usage } from '../../compute/quota.ts';
 import * as schema from './schemas/keypairs.ts';
 import { collectionLinks, first, limitAndMarker, type QuerySpec, validateQuery } from './schemas/query.ts';
 import { keypairCreated, keypairIndexItem, keypairShow } from './views/keypairs.ts';

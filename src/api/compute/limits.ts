@@ -8,7 +8,7 @@ import { atLeast } from '../microversion.ts';
 import { authorize } from '../policy.ts';
 import { type ApiRequest, type ApiResponse, ok, type Route } from '../types.ts';
 import type { ApiDeps } from './deps.ts';
-import { effectiveLimits, usage } from './quota.ts';
+import { effectiveLimits, usage } from '../../compute/quota.ts';
 import { limitsQuery } from './schemas/limits.ts';
 import { last, validateQuery } from './schemas/query.ts';
 import { limitsView } from './views/limits.ts';

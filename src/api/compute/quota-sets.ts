@@ -10,7 +10,7 @@ import { authorize } from '../policy.ts';
 import { type ApiRequest, type ApiResponse, ok, type Route } from '../types.ts';
 import { validate } from '../validation.ts';
 import type { ApiDeps } from './deps.ts';
-import { COUNTABLE, defaultLimits, effectiveLimits, isQuotaResource, usage } from './quota.ts';
+import { COUNTABLE, defaultLimits, effectiveLimits, isQuotaResource, usage } from '../../compute/quota.ts';
 import { boolFromString, checkNumberRange, MAX_INT } from './schemas/parameter-types.ts';
 import { first, validateQuery } from './schemas/query.ts';
 import * as schema from './schemas/quota-sets.ts';

@@ -1,6 +1,9 @@
+import type { CertAPI } from '../../cert/rpc-types.ts';
 import type { ComputeApi } from '../../compute/api.ts';
 import type { Route } from '../types.ts';
 import { availabilityZoneRoutes } from './availability-zone.ts';
+import { certificatesRoutes } from './certificates.ts';
+import { consoleAuthTokenRoutes } from './console-auth-tokens.ts';
 import type { ApiDeps } from './deps.ts';
 import { flavorAccessRoutes } from './flavor-access.ts';
 import { flavorsRoutes } from './flavors.ts';
@@ -10,6 +13,7 @@ import { instanceActionRoutes } from './instance-actions.ts';
 import { keypairsRoutes } from './keypairs.ts';
 import { limitsRoutes } from './limits.ts';
 import { quotaSetsRoutes } from './quota-sets.ts';
+import { remoteConsoleRoutes } from './remote-consoles.ts';
 import { serverActionRoutes } from './server-actions.ts';
 import { serverMetadataRoutes } from './server-metadata.ts';
 import { serversRoutes } from './servers.ts';
@@ -40,12 +44,13 @@ export const COLLECTIONS = [
 function serverRoutes(deps: ApiDeps, compute: ComputeApi | undefined): Route[] {
   if (!compute) return [];
   const d = { ...deps, compute };
-  return [...serversRoutes(d), ...serverActionRoutes(d), ...serverMetadataRoutes(d), ...instanceActionRoutes(d)];
+  return [...serversRoutes(d), ...serverActionRoutes(d), ...serverMetadataRoutes(d), ...instanceActionRoutes(d), ...remoteConsoleRoutes(d), ...consoleAuthTokenRoutes(compute)];
 }
 
 /** The route table of the Compute API: every resource module contributes its rows. */
-export function computeRoutes(_deps: ApiDeps, compute?: ComputeApi): Route[] {
+export function computeRoutes(_deps: ApiDeps, compute?: ComputeApi, cert?: CertAPI): Route[] {
   return [
+    ...certificatesRoutes(cert),
     ...serverRoutes(_deps, compute),
     ...flavorsRoutes(_deps),
     ...flavorExtraSpecsRoutes(_deps),

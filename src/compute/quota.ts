@@ -3,7 +3,16 @@
  * the `[quota]` defaults overridden per project (the quotas table), usage is
  * counted on demand (no reservations). -1 means unlimited.
  */
-import type { ApiDeps } from './deps.ts';
+import type { NovaConfig } from '../conf/loader.ts';
+import type { RequestContext } from '../context.ts';
+import type { DbApi } from '../db/api/index.ts';
+import { OverQuota } from '../exception/resources.ts';
+import type { FlavorDTO } from '../objects/flavor.ts';
+
+interface QuotaDeps {
+  conf: NovaConfig;
+  db: DbApi;
+}
 
 /** Every quota resource, in Nova's QUOTAS order (the last four are nova-network leftovers, always -1). */
 export const QUOTA_RESOURCES = [
@@ -35,7 +44,7 @@ export function isQuotaResource(name: string): name is QuotaResource {
 }
 
 /** The configured defaults (`[quota]`), i.e. GET /os-quota-sets/{id}/defaults. */
-export function defaultLimits(deps: Pick<ApiDeps, 'conf'>): QuotaValues {
+export function defaultLimits(deps: Pick<QuotaDeps, 'conf'>): QuotaValues {
   const q = deps.conf.quota;
   return {
     instances: q.instances,
@@ -56,7 +65,7 @@ export function defaultLimits(deps: Pick<ApiDeps, 'conf'>): QuotaValues {
 }
 
 /** The limits in force for a project: `[quota]` defaults overridden by the project's own (db.quotas). */
-export async function effectiveLimits(deps: Pick<ApiDeps, 'conf' | 'db'>, projectId: string): Promise<QuotaValues> {
+export async function effectiveLimits(deps: QuotaDeps, projectId: string): Promise<QuotaValues> {
   const limits = defaultLimits(deps);
   const own = await deps.db.quotas.limitsFor(projectId);
   for (const [k, v] of Object.entries(own)) if (isQuotaResource(k)) limits[k] = v;
@@ -68,7 +77,7 @@ export async function effectiveLimits(deps: Pick<ApiDeps, 'conf' | 'db'>, projec
  * a user id, that user's key pairs (key pairs are counted per user, and not at
  * all at project level, as in Nova). Server groups do not exist yet: 0.
  */
-export async function usage(deps: Pick<ApiDeps, 'db'>, projectId: string, userId?: string | null): Promise<QuotaValues> {
+export async function usage(deps: Pick<QuotaDeps, 'db'>, projectId: string, userId?: string | null): Promise<QuotaValues> {
   const used = Object.fromEntries(QUOTA_RESOURCES.map((r) => [r, 0])) as QuotaValues;
   const counted = await deps.db.instances.usage(projectId);
   used.instances = counted.instances;
@@ -92,4 +101,45 @@ export function overQuota(limits: QuotaValues, used: QuotaValues, deltas: Partia
     if (limit >= 0 && used[r] + d > limit) over.push(r);
   }
   return over;
+}
+
+/**
+ * Quota checks for server creation, as Nova's counting quotas: check before
+ * creating the instances and check again right after (quota recheck), so two
+ * concurrent requests can never both pass the limit — at worst both fail.
+ */
+export class InstanceQuota {
+  constructor(private readonly deps: QuotaDeps) {}
+
+  private async over(projectId: string, deltas: Partial<QuotaValues>): Promise<{ over: QuotaResource[]; limits: QuotaValues; used: QuotaValues }> {
+    const [limits, used] = await Promise.all([effectiveLimits(this.deps, projectId), usage(this.deps, projectId)]);
+    return { over: overQuota(limits, used, deltas), limits, used };
+  }
+
+  /** Throws OverQuota (403) when `count` instances of `flavor` do not fit. */
+  async checkInstances(_ctx: RequestContext, projectId: string, _userId: string, count: number, flavor: FlavorDTO): Promise<void> {
+    const deltas = { instances: count, cores: count * flavor.vcpus, ram: count * flavor.memory_mb };
+    const { over, limits, used } = await this.over(projectId, deltas);
+    if (over.length) throw tooMany(over, deltas, used, limits);
+  }
+
+  /** After the instances exist: throws OverQuota if the project is now over a limit. */
+  async recheck(_ctx: RequestContext, projectId: string, created: { count: number; flavor: FlavorDTO }): Promise<void> {
+    const { limits, used } = await this.over(projectId, {});
+    const over = (['instances', 'cores', 'ram'] as const).filter((r) => limits[r] >= 0 && used[r] > limits[r]);
+    if (over.length) {
+      const deltas = { instances: created.count, cores: created.count * created.flavor.vcpus, ram: created.count * created.flavor.memory_mb };
+      const before = { ...used, instances: used.instances - deltas.instances, cores: used.cores - deltas.cores, ram: used.ram - deltas.ram };
+      throw tooMany(over, deltas, before, limits);
+    }
+  }
+}
+
+/** Nova's TooManyInstances message. */
+function tooMany(over: QuotaResource[], deltas: Partial<QuotaValues>, used: QuotaValues, limits: QuotaValues): OverQuota {
+  const names = [...over].sort();
+  const req = names.map((r) => deltas[r] ?? 0).join(', ');
+  const u = names.map((r) => used[r]).join(', ');
+  const allowed = names.map((r) => limits[r]).join(', ');
+  return new OverQuota(`Quota exceeded for ${names.join(', ')}: Requested ${req}, but already used ${u} of ${allowed} ${names.join(', ')}`, { overs: names });
 }

@@ -1,0 +1,83 @@
+/**
+ * Remote consoles: POST /servers/{id}/remote-consoles (2.6+) and the legacy
+ * actions os-getVNCConsole, os-getSPICEConsole, os-getSerialConsole
+ * (2.1 – 2.5). The flow is Nova's (before nova-consoleauth was folded into
+ * the database): nova-api asks the instance's nova-compute where the console
+ * is (get_console_endpoint), has nova-consoleauth issue a token for it
+ * (authorize_console), and answers the proxy URL carrying the token.
+ */
+import type { TSchema } from 'typebox';
+import { ConsoleTypeInvalid, InstanceNotReady } from '../../exception/console.ts';
+import { InstanceInvalidState } from '../../exception/instance.ts';
+import { ConsoleTypeUnavailable } from '../../exception/virt.ts';
+import type { ConsoleType } from '../../objects/console-auth-token.ts';
+import type { InstanceDTO } from '../../objects/instance.ts';
+import { TaskState, VmState } from '../../objects/states.ts';
+import { HttpError, notFound } from '../errors.ts';
+import { atLeast } from '../microversion.ts';
+import { type ApiRequest, type ApiResponse, ok, type Route } from '../types.ts';
+import { validate } from '../validation.ts';
+import * as schema from './schemas/remote-consoles.ts';
+import { registerServerAction } from './server-actions.ts';
+import { type ServerApiDeps, stateConflicts } from './servers.ts';
+import { consoleBaseUrl, consoleEnabled, consoleUrl } from './views/remote-consoles.ts';
+
+/** The console type each protocol serves here (Nova's handlers by protocol). */
+const TYPE_OF_PROTOCOL: Readonly<Record<string, ConsoleType>> = { vnc: 'novnc', spice: 'spice-html5', serial: 'serial' };
+
+/** Nova refuses consoles of instances being deleted or migrated (reject_instance_state). */
+const BUSY_TASKS: readonly (string | null)[] = [TaskState.DELETING, 'migrating'];
+
+/** A console is offered while the guest runs (paused guests keep their display). */
+const READY_STATES: readonly string[] = [VmState.ACTIVE, VmState.PAUSED];
+
+/** Check protocol/type/config/state, get the endpoint, issue a token, build the URL. Throws Nova's errors. */
+export async function consoleUrlFor(d: ServerApiDeps, req: ApiRequest, inst: InstanceDTO, protocol: string, type: string): Promise<string> {
+  const expected = TYPE_OF_PROTOCOL[protocol];
+  if (!expected) throw ConsoleTypeUnavailable.of(type);
+  if (type !== expected) throw ConsoleTypeInvalid.of(type);
+  if (!consoleEnabled(d.conf, expected)) throw ConsoleTypeUnavailable.of(type);
+  if (BUSY_TASKS.includes(inst.task_state)) throw InstanceInvalidState.of(inst.uuid, 'task_state', inst.task_state, `get_${protocol}_console`);
+  if (!inst.host || !READY_STATES.includes(inst.vm_state)) throw InstanceNotReady.of(inst.uuid);
+  const consoleauth = d.compute.consoleAuth;
+  if (!consoleauth) throw new HttpError(501, 'Console tokens are not available: nova-api was started without nova-consoleauth.');
+  const endpoint = await d.compute.getConsoleEndpoint(req.ctx, inst, expected);
+  const base = consoleBaseUrl(d.conf, expected);
+  const token = await consoleauth.authorize_console(req.ctx, {
+    instance_uuid: inst.uuid,
+    console_type: expected,
+    host: endpoint.host,
+    port: endpoint.port,
+    internal_access_path: endpoint.path ?? endpoint.internal_access_path ?? null,
+    access_url_base: base,
+  });
+  return consoleUrl(expected, base, token);
+}
+
+async function createRemoteConsole(d: ServerApiDeps, req: ApiRequest): Promise<ApiResponse> {
+  const body = validate(atLeast(req.version, '2.8') ? schema.createV28 : schema.createV26, req.body);
+  const { protocol, type } = body.remote_console;
+  const inst = await d.compute.get(req.ctx, req.params.id as string);
+  const url = await stateConflicts('create', inst.uuid, () => consoleUrlFor(d, req, inst, protocol, type));
+  return ok({ remote_console: { protocol, type, url } });
+}
+
+/** A legacy console action: exists from 2.1 to 2.5 only (404 after, as Nova's versioned action). */
+function legacyAction(action: 'os-getVNCConsole' | 'os-getSPICEConsole' | 'os-getSerialConsole', protocol: string, bodySchema: TSchema): void {
+  registerServerAction(action, async (d, r, inst) => {
+    if (atLeast(r.version, '2.6')) throw notFound('The resource could not be found.');
+    const body = validate(bodySchema, r.body) as Record<string, { type: string }>;
+    const type = (body[action] as { type: string }).type;
+    const url = await consoleUrlFor(d, r, inst, protocol, type);
+    return ok({ console: { type, url } });
+  });
+}
+
+legacyAction('os-getVNCConsole', 'vnc', schema.getVncConsole);
+legacyAction('os-getSPICEConsole', 'spice', schema.getSpiceConsole);
+legacyAction('os-getSerialConsole', 'serial', schema.getSerialConsole);
+
+/** POST /servers/{id}/remote-consoles (2.6+). The legacy actions register themselves with the server actions. */
+export function remoteConsoleRoutes(d: ServerApiDeps): Route[] {
+  return [{ method: 'POST', path: '/servers/:id/remote-consoles', minVersion: '2.6', handler: (r) => createRemoteConsole(d, r), policy: 'os_compute_api:os-remote-consoles' }];
+}

@@ -1,0 +1,29 @@
+import { Type } from 'typebox';
+
+/** Nova's remote_consoles.create_v26: protocol and type as Nova enumerates them (unsupported ones answer 400 later). */
+const remoteConsole = (protocols: string[], types: string[]) =>
+  Type.Object(
+    {
+      remote_console: Type.Object(
+        { protocol: Type.String({ enum: protocols }), type: Type.String({ enum: types }) },
+        { additionalProperties: false, required: ['protocol', 'type'] },
+      ),
+    },
+    { additionalProperties: false },
+  );
+
+/** POST /servers/{id}/remote-consoles, 2.6 – 2.7. */
+export const createV26 = remoteConsole(['vnc', 'spice', 'rdp', 'serial'], ['novnc', 'xvpvnc', 'rdp-html5', 'spice-html5', 'serial']);
+/** 2.8: mks / webmks (VMware), which no driver here offers. */
+export const createV28 = remoteConsole(['vnc', 'spice', 'rdp', 'serial', 'mks'], ['novnc', 'xvpvnc', 'rdp-html5', 'spice-html5', 'serial', 'webmks']);
+
+const legacy = (action: string, types: string[]) =>
+  Type.Object(
+    { [action]: Type.Object({ type: Type.String({ enum: types }) }, { additionalProperties: false, required: ['type'] }) },
+    { additionalProperties: false, required: [action] },
+  );
+
+/** Legacy server actions (2.1 – 2.5). */
+export const getVncConsole = legacy('os-getVNCConsole', ['novnc', 'xvpvnc']);
+export const getSpiceConsole = legacy('os-getSPICEConsole', ['spice-html5']);
+export const getSerialConsole = legacy('os-getSerialConsole', ['serial']);
