@@ -39,6 +39,46 @@ async function gate(name: string, host: string, port: number): Promise<string | 
 export const mysqlSkip = (): Promise<string | undefined> => gate('MariaDB/MySQL', MYSQL_HOST, MYSQL_PORT);
 export const rabbitSkip = (): Promise<string | undefined> => gate('RabbitMQ', RABBIT_HOST, RABBIT_PORT);
 
+function runs(cmd: string, args: string[]): boolean {
+  try {
+    execFileSync(cmd, args, { stdio: 'ignore', timeout: 15_000 });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** undefined when qemu-system-x86_64 and qemu-img run here; otherwise the skip reason. Throws in CI. */
+export async function qemuSkip(): Promise<string | undefined> {
+  const missing = ['qemu-system-x86_64', 'qemu-img'].find((cmd) => !runs(cmd, ['--version']));
+  if (!missing) return undefined;
+  const reason = `SKIPPED: ${missing} not installed`;
+  if (REQUIRE) throw new Error(`${reason}, and NOVA_TEST_REQUIRE_BACKENDS=1 forbids skipping`);
+  process.stderr.write(`# ${reason}\n`);
+  return reason;
+}
+
+/** Debian's chromium, which the browser console tests drive with playwright-core. */
+export const CHROMIUM = process.env.NOVA_TEST_CHROMIUM ?? '/usr/bin/chromium';
+
+/** undefined when Debian's chromium runs here; otherwise the skip reason. Throws in CI. */
+export async function chromiumSkip(): Promise<string | undefined> {
+  if (runs(CHROMIUM, ['--version'])) return undefined;
+  const reason = `SKIPPED: ${CHROMIUM} not installed (Debian package chromium)`;
+  if (REQUIRE) throw new Error(`${reason}, and NOVA_TEST_REQUIRE_BACKENDS=1 forbids skipping`);
+  process.stderr.write(`# ${reason}\n`);
+  return reason;
+}
+
+/** undefined when the `openstack` command (Debian python3-openstackclient) runs here; otherwise the skip reason. Throws in CI. */
+export async function openstackSkip(): Promise<string | undefined> {
+  if (runs('openstack', ['--version'])) return undefined;
+  const reason = 'SKIPPED: python3-openstackclient not installed';
+  if (REQUIRE) throw new Error(`${reason}, and NOVA_TEST_REQUIRE_BACKENDS=1 forbids skipping`);
+  process.stderr.write(`# ${reason}\n`);
+  return reason;
+}
+
 export function uniqueName(prefix: string): string {
   return `${prefix}_${randomBytes(5).toString('hex')}`;
 }
@@ -59,7 +99,15 @@ export async function dropMysqlDatabase(database: string): Promise<void> {
 }
 
 function rabbitmqctl(...args: string[]): void {
-  execFileSync('rabbitmqctl', args, { stdio: 'ignore', timeout: 30_000 });
+  // rabbitmqctl starts an Erlang VM each time; under load it can be slow, so retry once.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      execFileSync('rabbitmqctl', args, { stdio: 'ignore', timeout: 60_000 });
+      return;
+    } catch (e) {
+      if (attempt >= 2) throw e;
+    }
+  }
 }
 
 /** A private RabbitMQ virtual host for one test, so tests never see each other's queues. */
