@@ -12,8 +12,12 @@ const DRIVERS: Record<string, DriverFactory> = {
     const f = conf.fake;
     return new FakeDriver({ hostname: host, vcpus: f.vcpus, memoryMb: f.memory_mb, localGb: f.local_gb, spawnDelayMs: f.spawn_delay_ms, spawnFailureRate: f.spawn_failure_rate });
   },
+  'qemu.QemuDriver': async (conf, host, log) => {
+    const { QemuDriver } = await import('./qemu/driver.ts');
+    return new QemuDriver({ conf, host, log });
+  },
 };
-const ALIASES: Record<string, string> = { fake: 'fake.FakeDriver' };
+const ALIASES: Record<string, string> = { fake: 'fake.FakeDriver', qemu: 'qemu.QemuDriver' };
 
 /** Extra drivers (qemu) register themselves here from their own module. */
 export function registerDriver(name: string, alias: string, factory: DriverFactory): void {

@@ -1,0 +1,113 @@
+/**
+ * The qemu-system command line of an instance: a pure function of the
+ * flavor, the accelerator and the instance's paths, so a guest started
+ * again (power on, resume from a state file) gets the same machine.
+ */
+import type { Accel } from './accel.ts';
+import type { InstancePaths } from './paths.ts';
+
+/** Everything a guest's command line depends on. */
+export interface LaunchSpec {
+  accel: Accel;
+  /** TCG translation cache in MiB; 0 leaves QEMU's default. */
+  tbSizeMb: number;
+  machine: string;
+  /** The hypervisor name of the instance (instance-0000000a). */
+  name: string;
+  uuid: string;
+  memoryMb: number;
+  vcpus: number;
+  mac: string;
+  paths: InstancePaths;
+  vnc: boolean;
+  spice: boolean;
+  /** Start paused, waiting for `migrate-incoming` (resume from a state file). */
+  incoming: boolean;
+}
+
+/** QEMU option values separate sub-options with commas; a literal comma is doubled. */
+export function qemuOptValue(value: string): string {
+  return value.replaceAll(',', ',,');
+}
+
+/** Quote a word for /bin/sh (QEMU runs `exec:` migration URIs through it). */
+export function shellQuote(value: string): string {
+  return `'${value.replaceAll("'", `'\\''`)}'`;
+}
+
+/** A stable locally administered MAC in OpenStack's fa:16:3e range, derived from the uuid. */
+export function macFromUuid(uuid: string): string {
+  const hex = uuid.replaceAll('-', '').toLowerCase();
+  const bytes = [hex.slice(-6, -4), hex.slice(-4, -2), hex.slice(-2)];
+  return `fa:16:3e:${bytes.join(':')}`;
+}
+
+/** `[DEFAULT] instance_name_template` applied to the instance id (`instance-%08x` → instance-0000002a). */
+export function instanceName(template: string, id: number, uuid: string): string {
+  return template.replace(/%(0?)(\d*)([xdsX])/g, (_m, zero: string, width: string, conv: string) => {
+    const raw = conv === 'x' ? id.toString(16) : conv === 'X' ? id.toString(16).toUpperCase() : conv === 'd' ? String(id) : uuid;
+    const w = width ? Number.parseInt(width, 10) : 0;
+    return raw.padStart(w, zero === '0' ? '0' : ' ');
+  });
+}
+
+function socketChardev(id: string, path: string, extra = ''): string {
+  return `socket,id=${id},path=${qemuOptValue(path)},server=on,wait=off${extra}`;
+}
+
+/** The arguments (without the binary) that start the guest described by `spec`. */
+export function buildQemuArgs(spec: LaunchSpec): string[] {
+  const p = spec.paths;
+  const accel = spec.accel === 'tcg' && spec.tbSizeMb > 0 ? `tcg,tb-size=${spec.tbSizeMb}` : spec.accel;
+  const args = [
+    '-nodefaults',
+    '-no-user-config',
+    '-msg',
+    'timestamp=on',
+    '-name',
+    qemuOptValue(spec.name),
+    '-uuid',
+    spec.uuid,
+    '-machine',
+    qemuOptValue(spec.machine),
+    '-accel',
+    accel,
+    ...(spec.accel === 'kvm' ? ['-cpu', 'host'] : []),
+    '-m',
+    `${spec.memoryMb}M`,
+    '-smp',
+    String(Math.max(1, spec.vcpus)),
+    '-smbios',
+    `type=1,manufacturer=OpenStack Foundation,product=OpenStack Nova,serial=${spec.uuid},uuid=${spec.uuid}`,
+    '-drive',
+    `file=${qemuOptValue(p.disk)},format=qcow2,if=none,id=disk0,cache=writeback,discard=unmap`,
+    '-device',
+    'virtio-blk-pci,drive=disk0,bootindex=0',
+    '-nic',
+    `user,model=virtio-net-pci,mac=${spec.mac}`,
+    '-vga',
+    'std',
+    '-display',
+    'none',
+  ];
+  if (spec.vnc) args.push('-vnc', `unix:${qemuOptValue(p.vnc)}`);
+  if (spec.spice) args.push('-spice', `unix=on,addr=${qemuOptValue(p.spice)},disable-ticketing=on`);
+  args.push(
+    '-chardev',
+    socketChardev('serial0', p.serial, `,logfile=${qemuOptValue(p.consoleLog)},logappend=on`),
+    '-serial',
+    'chardev:serial0',
+    '-chardev',
+    socketChardev('qmp', p.qmp),
+    '-mon',
+    'chardev=qmp,mode=control',
+    '-chardev',
+    socketChardev('monitor', p.monitor),
+    '-mon',
+    'chardev=monitor,mode=control',
+    '-pidfile',
+    p.pidfile,
+  );
+  if (spec.incoming) args.push('-S', '-incoming', 'defer');
+  return args;
+}

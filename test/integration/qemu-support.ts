@@ -1,0 +1,203 @@
+/**
+ * Helpers for the QEMU driver integration tests: the test guest image
+ * (built once by ../shared/guest/build-guest.sh and cached), instances,
+ * a QEMU driver on a private instances_path, and probes that look at QEMU
+ * from outside the driver (the second QMP monitor, /proc, the serial socket).
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { loadConfig } from '../../src/conf/loader.ts';
+import { silentLogger } from '../../src/log.ts';
+import type { InstanceDTO } from '../../src/objects/instance.ts';
+import { QemuDriver } from '../../src/virt/qemu/driver.ts';
+import { instancePaths } from '../../src/virt/qemu/paths.ts';
+import { QmpClient } from '../../src/virt/qemu/qmp.ts';
+import { ROOT } from '../support/procs.ts';
+
+/** Where the guest image is cached between runs. */
+export const GUEST_DIR = process.env.NOVA_GUEST_IMAGE_DIR ?? path.join(os.tmpdir(), 'nova-guest-image');
+const BUILD_SCRIPT = process.env.NOVA_GUEST_BUILD_SCRIPT ?? path.resolve(ROOT, '..', 'shared', 'guest', 'build-guest.sh');
+export const IMAGE_ID = 'nova-guest';
+export const BANNER = 'NOVA-GUEST-BOOT-OK';
+
+/** The guest's disk image, built when missing (into a temporary directory renamed into place). */
+export function ensureGuestImage(): string {
+  const disk = path.join(GUEST_DIR, 'disk.qcow2');
+  if (fs.existsSync(disk)) return disk;
+  if (!fs.existsSync(BUILD_SCRIPT)) throw new Error(`no guest image at ${disk} and no build script at ${BUILD_SCRIPT}`);
+  const tmp = `${GUEST_DIR}.build-${process.pid}`;
+  fs.rmSync(tmp, { recursive: true, force: true });
+  execFileSync(BUILD_SCRIPT, [tmp], { stdio: ['ignore', 'ignore', 'inherit'], timeout: 300_000 });
+  try {
+    fs.renameSync(tmp, GUEST_DIR);
+  } catch {
+    fs.rmSync(tmp, { recursive: true, force: true }); // another run built it meanwhile
+  }
+  return disk;
+}
+
+/** A private world for one test file: instances_path and an image directory holding the guest. */
+export function makeWorld(): { root: string; instancesPath: string; imageDir: string } {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'nq-'));
+  const imageDir = path.join(root, 'images');
+  fs.mkdirSync(imageDir);
+  fs.symlinkSync(ensureGuestImage(), path.join(imageDir, `${IMAGE_ID}.qcow2`));
+  return { root, instancesPath: path.join(root, 'instances'), imageDir };
+}
+
+/** A QEMU driver as nova-compute would load it, on the test's directories. */
+export function makeDriver(world: { root: string; instancesPath: string; imageDir: string }): QemuDriver {
+  const conf = loadConfig({
+    env: {},
+    overrides: {
+      DEFAULT: { state_path: world.root, instances_path: world.instancesPath },
+      qemu: { local_image_dir: world.imageDir, shutdown_timeout: '60' },
+    },
+  });
+  return new QemuDriver({ conf, host: 'qemu-test', log: silentLogger() });
+}
+
+let nextId = 1;
+
+/** An instance of a small flavor (128 MiB, 1 vCPU, 1 GiB root disk). */
+export function makeInstance(uuid: string, name: string): InstanceDTO {
+  const id = nextId++;
+  return {
+    id,
+    uuid,
+    user_id: 'u',
+    project_id: 'p',
+    image_ref: IMAGE_ID,
+    kernel_id: '',
+    ramdisk_id: '',
+    hostname: name,
+    host: 'qemu-test',
+    node: 'qemu-test',
+    launch_index: 0,
+    key_name: null,
+    key_data: null,
+    power_state: 0,
+    vm_state: 'building',
+    task_state: 'spawning',
+    memory_mb: 128,
+    vcpus: 1,
+    root_gb: 1,
+    ephemeral_gb: 0,
+    instance_type_id: 1,
+    flavor: {
+      id: 1,
+      flavorid: 'tiny',
+      name: 'm1.nano',
+      memory_mb: 128,
+      vcpus: 1,
+      root_gb: 1,
+      ephemeral_gb: 0,
+      swap: 0,
+      rxtx_factor: 1,
+      vcpu_weight: null,
+      extra_specs: {},
+      description: null,
+    },
+    display_name: name,
+    display_description: null,
+    availability_zone: null,
+    locked: false,
+    locked_by: null,
+    locked_reason: null,
+    reservation_id: `r-${id}`,
+    launched_at: null,
+    terminated_at: null,
+    scheduled_at: null,
+    user_data: null,
+    config_drive: '',
+    access_ip_v4: null,
+    access_ip_v6: null,
+    progress: 0,
+    root_device_name: null,
+    metadata: {},
+    system_metadata: {},
+    tags: [],
+    created_at: null,
+    updated_at: null,
+    deleted_at: null,
+    deleted: false,
+  };
+}
+
+/** pids of live processes whose command line names `uuid` (what "no qemu process left" checks). */
+export function pidsOf(uuid: string): number[] {
+  const out: number[] = [];
+  for (const name of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      if (fs.readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0').includes(uuid)) out.push(Number(name));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}
+
+/** QEMU's own run state, asked on the instance's second QMP monitor (not the driver's connection). */
+export async function qemuStatus(instancesPath: string, uuid: string): Promise<string> {
+  const qmp = await QmpClient.connect(instancePaths(instancesPath, uuid).monitor, 10_000);
+  try {
+    return await qmp.queryStatus();
+  } finally {
+    qmp.close();
+  }
+}
+
+/** Poll until `check` returns a value (not undefined); throws after `timeoutMs`. */
+export async function waitFor<T>(what: string, timeoutMs: number, check: () => Promise<T | undefined> | T | undefined): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await check();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(200);
+  }
+}
+
+/** How many times the guest printed its boot banner. */
+export function banners(consoleText: string): number {
+  return consoleText.split('\n').filter((l) => l.includes(BANNER)).length;
+}
+
+/** Type a shell command on the guest's serial socket and wait for `expect` in what comes back. */
+export function serialCommand(socketPath: string, command: string, expect: string, timeoutMs = 30_000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const s = net.createConnection({ path: socketPath });
+    let got = '';
+    const timer = setTimeout(() => {
+      s.destroy();
+      reject(new Error(`no '${expect}' on the serial console within ${timeoutMs} ms; got: ${JSON.stringify(got.slice(-300))}`));
+    }, timeoutMs);
+    s.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    s.on('data', (d) => {
+      got += d.toString('utf8');
+      if (got.includes(expect)) {
+        clearTimeout(timer);
+        s.destroy();
+        resolve(got);
+      }
+    });
+    s.on('connect', () => {
+      s.write('\n');
+      setTimeout(() => s.write(`${command}\n`), 500);
+    });
+  });
+}
+
+/** Whether the installed QEMU lists SPICE options (asked here, independently of the driver's probe). */
+export function qemuHasSpiceHere(): boolean {
+  const r = spawnSync('qemu-system-x86_64', ['-spice', 'help'], { encoding: 'utf8', timeout: 15_000 });
+  return /spice options/i.test(`${r.stdout}${r.stderr}`);
+}
