@@ -8,13 +8,33 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Ajv } from 'ajv';
 import { imageSchema } from '../../src/image/schemas/image.ts';
-import { ADMIN, ALICE, BOB, body, createImage, type ImageHarness } from './image-harness.ts';
+import { ADMIN, ALICE, BOB, body, createImage, type ImageHarness, text } from './image-harness.ts';
 
 type Image = Record<string, unknown>;
 const PATCH = 'application/openstack-images-v2.1-json-patch';
 const VIEW_KEYS = [
-  'name', 'disk_format', 'container_format', 'visibility', 'size', 'virtual_size', 'status', 'checksum', 'protected', 'min_ram', 'min_disk', 'owner',
-  'os_hidden', 'os_hash_algo', 'os_hash_value', 'id', 'created_at', 'updated_at', 'tags', 'self', 'file', 'schema',
+  'name',
+  'disk_format',
+  'container_format',
+  'visibility',
+  'size',
+  'virtual_size',
+  'status',
+  'checksum',
+  'protected',
+  'min_ram',
+  'min_disk',
+  'owner',
+  'os_hidden',
+  'os_hash_algo',
+  'os_hash_value',
+  'id',
+  'created_at',
+  'updated_at',
+  'tags',
+  'self',
+  'file',
+  'schema',
 ];
 const validView = new Ajv({ strict: false }).compile(imageSchema());
 
@@ -48,10 +68,29 @@ export function runImageApiSuite(backend: string, start: () => Promise<ImageHarn
       assert.deepEqual(
         { ...img, id: undefined, created_at: undefined, updated_at: undefined },
         {
-          os_distro: 'cirros', name: 'cirros', disk_format: 'qcow2', container_format: 'bare', visibility: 'shared', size: null, virtual_size: null,
-          status: 'queued', checksum: null, protected: false, min_ram: 0, min_disk: 0, owner: 'projA', os_hidden: false, os_hash_algo: null,
-          os_hash_value: null, id: undefined, created_at: undefined, updated_at: undefined, tags: ['a', 'b'], self: `/v2/images/${img.id}`,
-          file: `/v2/images/${img.id}/file`, schema: '/v2/schemas/image',
+          os_distro: 'cirros',
+          name: 'cirros',
+          disk_format: 'qcow2',
+          container_format: 'bare',
+          visibility: 'shared',
+          size: null,
+          virtual_size: null,
+          status: 'queued',
+          checksum: null,
+          protected: false,
+          min_ram: 0,
+          min_disk: 0,
+          owner: 'projA',
+          os_hidden: false,
+          os_hash_algo: null,
+          os_hash_value: null,
+          id: undefined,
+          created_at: undefined,
+          updated_at: undefined,
+          tags: ['a', 'b'],
+          self: `/v2/images/${img.id}`,
+          file: `/v2/images/${img.id}/file`,
+          schema: '/v2/schemas/image',
         },
       );
       assert.match(img.created_at as string, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);

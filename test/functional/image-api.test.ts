@@ -20,7 +20,19 @@ describe('image API (SQLite): versions, schemas, errors', () => {
     const doc = body<{ versions: { id: string; status: string; links: { rel: string; href: string }[] }[] }>(res);
     assert.deepEqual(
       doc.versions.map((v) => `${v.id}:${v.status}`),
-      ['v2.15:SUPPORTED', 'v2.9:SUPPORTED', 'v2.17:CURRENT', 'v2.7:SUPPORTED', 'v2.6:SUPPORTED', 'v2.5:SUPPORTED', 'v2.4:SUPPORTED', 'v2.3:SUPPORTED', 'v2.2:SUPPORTED', 'v2.1:SUPPORTED', 'v2.0:SUPPORTED'],
+      [
+        'v2.15:SUPPORTED',
+        'v2.9:SUPPORTED',
+        'v2.17:CURRENT',
+        'v2.7:SUPPORTED',
+        'v2.6:SUPPORTED',
+        'v2.5:SUPPORTED',
+        'v2.4:SUPPORTED',
+        'v2.3:SUPPORTED',
+        'v2.2:SUPPORTED',
+        'v2.1:SUPPORTED',
+        'v2.0:SUPPORTED',
+      ],
     );
     assert.deepEqual(doc.versions[0]?.links, [{ rel: 'self', href: 'http://localhost:80/v2/' }]);
     assert.equal((await h.call('GET', '/versions', { token: null })).statusCode, 200);
@@ -30,7 +42,9 @@ describe('image API (SQLite): versions, schemas, errors', () => {
   });
 
   it('serves the image and images schemas glanceclient builds its model from', async () => {
-    const image = body<{ name: string; properties: Record<string, Record<string, unknown>>; additionalProperties: unknown; links: unknown[] }>(await h.call('GET', '/v2/schemas/image'));
+    const image = body<{ name: string; properties: Record<string, Record<string, unknown>>; additionalProperties: unknown; links: unknown[] }>(
+      await h.call('GET', '/v2/schemas/image'),
+    );
     assert.equal(image.name, 'image');
     assert.deepEqual(image.additionalProperties, { type: 'string' });
     assert.deepEqual(image.links, [
@@ -50,7 +64,7 @@ describe('image API (SQLite): versions, schemas, errors', () => {
     assert.equal(body<{ name: string }>(await h.call('GET', '/v2/schemas/member')).name, 'member');
   });
 
-  it('401 without a token, in keystonemiddleware\'s format', async () => {
+  it("401 without a token, in keystonemiddleware's format", async () => {
     const res = await h.call('GET', '/v2/images', { token: null });
     assert.equal(res.statusCode, 401);
     assert.deepEqual(body(res), { error: { code: 401, title: 'Unauthorized', message: 'The request you have made requires authentication.' } });
@@ -127,6 +141,7 @@ describe('image API (SQLite): versions, schemas, errors', () => {
       ['delete unknown image', () => h.call('DELETE', '/v2/images/nope'), 404, /Failed to find image nope to delete/],
       ['tag too long', () => h.call('PUT', `/v2/images/${id}/tags/${'t'.repeat(300)}`), 400, /is too long/],
       ['remove missing tag', () => h.call('DELETE', `/v2/images/${id}/tags/none`), 404, /could not be found/],
+      ['bad %-encoding', () => h.call('GET', '/v2/images/%zz'), 400, /is not a valid url component/],
       ['invalid media type', () => h.call('POST', '/v2/images', { body: '{}', contentType: '/////' }), 415, /not supported/],
     ];
     for (const [what, send, status, message] of cases) {

@@ -1,0 +1,35 @@
+import { NoAuth2 } from '../api/auth.ts';
+import { openDatabase } from '../db/connection.ts';
+import { requireCurrentImageSchema } from '../image/db/migrate.ts';
+import { MemoryTransport } from '../rpc/memory.ts';
+import { stopOnSignal } from '../service/launcher.ts';
+import { main, setup } from './common.ts';
+import { imageService } from './services/image.ts';
+
+/**
+ * nova-image: the image service (Glance v2 subset) as its own daemon. Its
+ * tables live in `[database] connection` (run nova-manage db sync first); its
+ * data under `[glance_store] filesystem_store_datadir`. It uses no message
+ * bus, so it gets a private in-process transport.
+ */
+main('nova-image', async () => {
+  const { conf, log } = setup('nova-image');
+  const d = conf.database;
+  const db = await openDatabase(d.connection, {
+    maxPoolSize: d.max_pool_size,
+    maxRetries: d.max_retries,
+    retryIntervalMs: d.retry_interval * 1000,
+    connectTimeoutMs: d.connect_timeout * 1000,
+    log,
+  });
+  try {
+    await requireCurrentImageSchema(db);
+  } catch (e) {
+    await db.close();
+    throw e;
+  }
+  const transport = new MemoryTransport('memory://nova-image');
+  const { service } = imageService(conf, db, transport, log, new NoAuth2());
+  await service.start();
+  stopOnSignal([{ stop: () => db.close() }, { stop: () => transport.close() }, service], log);
+});
