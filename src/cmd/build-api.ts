@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApiApp } from '../api/app.ts';
 import { NoAuth2 } from '../api/auth.ts';
 import { COLLECTIONS, computeRoutes } from '../api/compute/routes.ts';
+import type { CertAPI } from '../cert/rpc-types.ts';
 import type { ComputeApi } from '../compute/api.ts';
 import type { NovaConfig } from '../conf/loader.ts';
 import type { DbApi } from '../db/api/index.ts';
@@ -11,13 +12,15 @@ export interface ApiWiring {
   conf: NovaConfig;
   db: DbApi;
   compute?: ComputeApi;
+  /** nova-cert, for os-certificates. */
+  cert?: CertAPI;
   log: Logger;
 }
 
 /** Wire the Compute API app: routes, authentication. */
 export function buildApi(w: ApiWiring): FastifyInstance {
   return buildApiApp({
-    routes: computeRoutes({ conf: w.conf, db: w.db, log: w.log }, w.compute),
+    routes: computeRoutes({ conf: w.conf, db: w.db, log: w.log }, w.compute, w.cert),
     auth: new NoAuth2(),
     log: w.log,
     linkPrefix: w.conf.api.compute_link_prefix,

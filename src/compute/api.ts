@@ -340,7 +340,8 @@ export class ComputeApi {
 
   /** Revoke the instance's console tokens (a cast to nova-consoleauth; a delete never fails on it). */
   private async revokeConsoles(ctx: RequestContext, uuid: string): Promise<void> {
-    await this.deps.consoleauth?.delete_tokens_for_instance(ctx, { instance_uuid: uuid }).catch((e: unknown) => this.deps.log.warn({ instance: uuid, err: String(e) }, 'could not revoke console tokens'));
+    const revoked = this.deps.consoleauth?.delete_tokens_for_instance(ctx, { instance_uuid: uuid });
+    await revoked?.catch((e: unknown) => this.deps.log.warn({ instance: uuid, err: String(e) }, 'could not revoke console tokens'));
   }
 
   /** nova-consoleauth, when nova-api is wired with it. */

@@ -1,8 +1,11 @@
 import { apiGroup } from './api.ts';
 import { computeGroup, fakeGroup } from './compute.ts';
+import { consoleauthGroup } from './consoleauth.ts';
+import { consoleGroup, serialConsoleGroup, spiceGroup } from './consoles.ts';
 import { databaseGroup } from './database.ts';
 import { defaultGroup } from './default.ts';
 import { identityGroup, keystoneAuthtokenGroup, tokenGroup } from './identity.ts';
+import { glanceApiGroup, glanceGroup, glanceStoreGroup } from './image.ts';
 import { rabbitGroup } from './messaging.ts';
 import type { GroupValues, Opt, OptGroup } from './opt.ts';
 import { qemuGroup } from './qemu.ts';
@@ -15,15 +18,22 @@ export const groups = {
   DEFAULT: defaultGroup,
   api: apiGroup,
   compute: computeGroup,
+  console: consoleGroup,
+  consoleauth: consoleauthGroup,
   database: databaseGroup,
   fake: fakeGroup,
   filter_scheduler: filterSchedulerGroup,
+  glance: glanceGroup,
+  glance_api: glanceApiGroup,
+  glance_store: glanceStoreGroup,
   identity: identityGroup,
   keystone_authtoken: keystoneAuthtokenGroup,
   oslo_messaging_rabbit: rabbitGroup,
   qemu: qemuGroup,
   quota: quotaGroup,
   scheduler: schedulerGroup,
+  serial_console: serialConsoleGroup,
+  spice: spiceGroup,
   token: tokenGroup,
   vnc: vncGroup,
 } as const;

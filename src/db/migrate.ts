@@ -3,10 +3,11 @@ import { NovaError } from '../exception/base.ts';
 import type { Db } from './connection.ts';
 import { initial } from './migrations/001-initial.ts';
 import { defaultFlavors } from './migrations/002-default-flavors.ts';
+import { consoleAuthTokens } from './migrations/003-console-auth-tokens.ts';
 import type { NovaMigration } from './migrations/types.ts';
 
 /** Every migration, in order. Append; never edit a released one. */
-export const MIGRATIONS: readonly NovaMigration[] = [initial, defaultFlavors];
+export const MIGRATIONS: readonly NovaMigration[] = [initial, defaultFlavors, consoleAuthTokens];
 
 export class DBSchemaError extends NovaError {}
 

@@ -25,7 +25,11 @@ describe('console proxies: token and Origin checks before any connection, then a
   const grants = new Map<string, ConsoleConnectInfo>();
   const consoleauth = { check_token: async (_ctx: unknown, a: { token: string }) => grants.get(a.token) ?? null };
   const conf = loadConfig({
-    overrides: { vnc: { novncproxy_host: '127.0.0.1', novncproxy_port: '0' }, serial_console: { serialproxy_host: '127.0.0.1', serialproxy_port: '0' }, console: { allowed_origins: 'console.example.org' } },
+    overrides: {
+      vnc: { novncproxy_host: '127.0.0.1', novncproxy_port: '0' },
+      serial_console: { serialproxy_host: '127.0.0.1', serialproxy_port: '0' },
+      console: { allowed_origins: 'console.example.org' },
+    },
   });
   let vnc: ConsoleProxy;
   let serial: ConsoleProxy;
@@ -60,6 +64,14 @@ describe('console proxies: token and Origin checks before any connection, then a
   function open(url: string, headers: Record<string, string> = {}): Promise<{ ws?: WebSocket; status?: number; body?: string }> {
     return new Promise((resolve) => {
       const ws = new WebSocket(url, ['binary'], { headers });
+      const inbox: string[] = [];
+      const waiting: ((s: string) => void)[] = [];
+      ws.on('message', (d: Buffer) => {
+        const w = waiting.shift();
+        if (w) w(d.toString());
+        else inbox.push(d.toString());
+      });
+      received.set(ws, () => new Promise<string>((r) => (inbox.length ? r(inbox.shift() as string) : waiting.push(r))));
       ws.on('open', () => resolve({ ws }));
       ws.on('unexpected-response', (_req, res) => {
         let body = '';
@@ -72,7 +84,8 @@ describe('console proxies: token and Origin checks before any connection, then a
     });
   }
 
-  const firstMessage = (ws: WebSocket) => new Promise<string>((r) => ws.once('message', (d: Buffer) => r(d.toString())));
+  const received = new WeakMap<WebSocket, () => Promise<string>>();
+  const firstMessage = (ws: WebSocket) => (received.get(ws) as () => Promise<string>)();
 
   it('relays bytes both ways for a valid token, with the binary subprotocol', async () => {
     const wsUrl = `${vnc.url.replace('http', 'ws')}/?token=vnc-token-0123456789abcdef`;
@@ -110,6 +123,23 @@ describe('console proxies: token and Origin checks before any connection, then a
       assert.equal(await firstMessage(ws), 'HELLO');
       ws.close();
     }
+  });
+
+  it('answers 400 to a malformed handshake without opening the console', async () => {
+    const before = connections;
+    const { port } = new URL(vnc.url);
+    const reply = await new Promise<string>((resolve) => {
+      const c = net.connect(Number(port), '127.0.0.1', () =>
+        c.write('GET /?token=vnc-token-0123456789abcdef HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n'),
+      );
+      let text = '';
+      c.on('data', (d) => {
+        text += d.toString();
+      });
+      c.on('close', () => resolve(text));
+    });
+    assert.match(reply, /^HTTP\/1\.1 400 /);
+    assert.equal(connections, before);
   });
 
   it('reads the token from the cookie (spice-html5) and answers 502 when the console is gone', async () => {

@@ -4,8 +4,10 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance } from 'fastify';
 import { apiService } from '../../src/cmd/services/api.ts';
+import { certService } from '../../src/cmd/services/cert.ts';
 import { computeService } from '../../src/cmd/services/compute.ts';
 import { conductorService } from '../../src/cmd/services/conductor.ts';
+import { consoleauthService } from '../../src/cmd/services/consoleauth.ts';
 import { schedulerService } from '../../src/cmd/services/scheduler.ts';
 import { makeTransport } from '../../src/cmd/transport.ts';
 import { connectDb } from '../../src/cmd/wiring.ts';
@@ -30,7 +32,7 @@ export interface CloudOptions {
   schedulers?: number;
 }
 
-/** A whole cloud in this process: conductor, scheduler(s), computes (fake driver), API on a random port. */
+/** A whole cloud in this process: conductor, consoleauth, cert, scheduler(s), computes (fake driver), API on a random port. */
 export interface Cloud {
   conf: NovaConfig;
   db: DbApi;
@@ -68,7 +70,7 @@ export async function startCloud(opts: CloudOptions = {}): Promise<Cloud> {
     transports.push(tr);
     return tr;
   };
-  const services: Service[] = [conductorService(conf, db, t(), log)];
+  const services: Service[] = [conductorService(conf, db, t(), log), consoleauthService(conf, db, t(), log), certService(conf, db, t(), log)];
   for (let i = 0; i < (opts.schedulers ?? 1); i++) services.push(schedulerService(conf, db, t(), log));
   const computes = new Map<string, Service>();
   for (const c of opts.computes ?? ['compute1']) {

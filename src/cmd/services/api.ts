@@ -17,7 +17,15 @@ import { buildApi } from '../build-api.ts';
 export function apiService(conf: NovaConfig, db: DbApi, transport: Transport, log: Logger): { service: Service; manager: ApiManager } {
   const timeoutMs = conf.DEFAULT.rpc_response_timeout * 1000;
   const quota = new InstanceQuota({ conf, db });
-  const compute = new ComputeApi({ conf, db, scheduler: new SchedulerRpcApi(transport, timeoutMs), compute: new ComputeRpcApi(transport, timeoutMs), log, quota, consoleauth: new ConsoleAuthRpcApi(transport, timeoutMs) });
+  const compute = new ComputeApi({
+    conf,
+    db,
+    scheduler: new SchedulerRpcApi(transport, timeoutMs),
+    compute: new ComputeRpcApi(transport, timeoutMs),
+    log,
+    quota,
+    consoleauth: new ConsoleAuthRpcApi(transport, timeoutMs),
+  });
   const manager = new ApiManager(buildApi({ conf, db, compute, cert: new CertRpcApi(transport, timeoutMs), log }), conf, log);
   const service = new Service({ conf, binary: 'nova-osapi_compute', topic: null, transport, registry: new DbServiceRegistry(db.services), manager, log });
   return { service, manager };

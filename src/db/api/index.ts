@@ -1,5 +1,6 @@
 import type { Db } from '../connection.ts';
 import { ComputeNodeRepository } from './compute-nodes.ts';
+import { ConsoleAuthTokenRepository } from './console-auth-tokens.ts';
 import { FlavorRepository } from './flavors.ts';
 import { InstanceHistoryRepository } from './instance-history.ts';
 import { InstanceRepository } from './instances.ts';
@@ -16,6 +17,7 @@ export class DbApi {
   readonly flavors: FlavorRepository;
   readonly keypairs: KeyPairRepository;
   readonly quotas: QuotaRepository;
+  readonly consoleAuthTokens: ConsoleAuthTokenRepository;
 
   constructor(readonly db: Db) {
     this.services = new ServiceRepository(db);
@@ -25,5 +27,6 @@ export class DbApi {
     this.flavors = new FlavorRepository(db);
     this.keypairs = new KeyPairRepository(db);
     this.quotas = new QuotaRepository(db);
+    this.consoleAuthTokens = new ConsoleAuthTokenRepository(db);
   }
 }

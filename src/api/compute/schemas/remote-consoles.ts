@@ -17,13 +17,16 @@ export const createV26 = remoteConsole(['vnc', 'spice', 'rdp', 'serial'], ['novn
 /** 2.8: mks / webmks (VMware), which no driver here offers. */
 export const createV28 = remoteConsole(['vnc', 'spice', 'rdp', 'serial', 'mks'], ['novnc', 'xvpvnc', 'rdp-html5', 'spice-html5', 'serial', 'webmks']);
 
+/** A legacy console action body (2.1 – 2.5). */
 const legacy = (action: string, types: string[]) =>
   Type.Object(
     { [action]: Type.Object({ type: Type.String({ enum: types }) }, { additionalProperties: false, required: ['type'] }) },
     { additionalProperties: false, required: [action] },
   );
 
-/** Legacy server actions (2.1 – 2.5). */
+/** os-getVNCConsole: {type: novnc | xvpvnc}. */
 export const getVncConsole = legacy('os-getVNCConsole', ['novnc', 'xvpvnc']);
+/** os-getSPICEConsole: {type: spice-html5}. */
 export const getSpiceConsole = legacy('os-getSPICEConsole', ['spice-html5']);
+/** os-getSerialConsole: {type: serial}. */
 export const getSerialConsole = legacy('os-getSerialConsole', ['serial']);
