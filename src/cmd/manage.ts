@@ -4,6 +4,9 @@ import { sampleConfig, showConfig } from '../conf/show.ts';
 import { DbApi } from '../db/api/index.ts';
 import { openDatabase } from '../db/connection.ts';
 import { LATEST_SCHEMA_VERSION, schemaVersion, syncSchema } from '../db/migrate.ts';
+import { bootstrapCommand } from '../identity/bootstrap.ts';
+import { requireCurrentIdentitySchema, syncIdentitySchema } from '../identity/db/migrate.ts';
+import { syncImageSchema } from '../image/db/migrate.ts';
 import { serviceIsUp } from '../service/servicegroup.ts';
 import { fail, setup } from './common.ts';
 
@@ -38,7 +41,12 @@ dbCmd
   .command('sync')
   .description('Create or upgrade the schema to the latest version (idempotent); seeds the default flavors.')
   .action(async () => {
-    const v = await withDb((db) => syncSchema(db.db), true);
+    const v = await withDb(async (db) => {
+      const version = await syncSchema(db.db);
+      await syncIdentitySchema(db.db);
+      await syncImageSchema(db.db);
+      return version;
+    }, true);
     process.stdout.write(`Database schema is at version ${v}\n`);
   });
 dbCmd
@@ -94,6 +102,26 @@ cfg
   .description('Print a commented nova.conf with every option, its type, default and help.')
   .action(() => {
     process.stdout.write(sampleConfig());
+  });
+
+program
+  .command('bootstrap')
+  .description('Create or update (idempotent) the default domain, roles, admin user and project, service users nova and glance, and the catalog.')
+  .option('--bootstrap-password <password>', 'password of the admin user (or OS_BOOTSTRAP_PASSWORD)')
+  .option('--bootstrap-username <name>', 'the admin user', 'admin')
+  .option('--bootstrap-project-name <name>', 'the admin project', 'admin')
+  .option('--service-password <password>', 'password of the service users nova and glance (default: the bootstrap password)')
+  .option('--region-id <region>', 'the region of the endpoints', 'RegionOne')
+  .option('--compute-url <url>', 'compute endpoint (default http://<my_ip>:8774/v2.1)')
+  .option('--identity-url <url>', 'identity endpoint (default [identity] public_url/v3 or http://<my_ip>:5000/v3)')
+  .option('--image-url <url>', 'image endpoint (default http://<my_ip>:9292)')
+  .action(async (opts: Parameters<typeof bootstrapCommand>[2]) => {
+    const { conf } = loadEnv();
+    const out = await withDb(async (db) => {
+      await requireCurrentIdentitySchema(db.db);
+      return bootstrapCommand(conf, db.db, opts);
+    });
+    process.stdout.write(out);
   });
 
 program.parseAsync(process.argv).catch((e: unknown) => fail('nova-manage', e));

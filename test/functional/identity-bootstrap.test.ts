@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { bootstrapCommand, bootstrapIdentity, defaultEndpointUrls } from '../../src/identity/bootstrap.ts';
+import { bootstrapCommand, bootstrapIdentity, defaultEndpointUrls, generatePassword, isIdentityBootstrapped } from '../../src/identity/bootstrap.ts';
 import { renderClientConfig } from '../../src/identity/client-config.ts';
 import { syncIdentitySchema } from '../../src/identity/db/migrate.ts';
 import { dropMysqlDatabase, mysqlSkip, mysqlUrl, uniqueName } from '../support/backends.ts';
@@ -73,6 +73,13 @@ describe('identity: bootstrap', () => {
       bootstrapCommand({ DEFAULT: { my_ip: 'x' }, identity: { public_url: null, listen_port: 5000 }, api: { osapi_compute_listen_port: 8774 } }, h.conn, {}, {}),
       /--bootstrap-password/,
     );
+  });
+
+  it('tells whether bootstrap ran, and generates passwords', async () => {
+    assert.equal(await isIdentityBootstrapped(h.conn), true);
+    assert.equal(await isIdentityBootstrapped(h.conn, 'nobody'), false);
+    assert.match(generatePassword(), /^[A-Za-z0-9_-]{24}$/);
+    assert.notEqual(generatePassword(), generatePassword());
   });
 
   it('computes default endpoint URLs from my_ip', () => {
