@@ -15,6 +15,8 @@ export interface RequestContext {
   readonly roles: readonly string[];
   readonly is_admin: boolean;
   readonly read_deleted?: 'no' | 'yes' | 'only';
+  /** The caller's token (Keystone), passed on to other services acting for the caller (image checks). */
+  readonly auth_token?: string | null;
 }
 
 export function newRequestId(): string {

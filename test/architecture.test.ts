@@ -51,7 +51,10 @@ describe('architecture', () => {
   it('nova-compute never loads database code or drivers', () => {
     const reach = [...closure(path.join(SRC, 'cmd', 'compute.ts'))];
     const offenders = reach.filter((f) => f.startsWith(path.join(SRC, 'db') + path.sep) || ['kysely', 'mysql2', 'better-sqlite3'].includes(f));
-    assert.deepEqual(offenders.map((f) => (f.startsWith('/') ? rel(f) : f)), []);
+    assert.deepEqual(
+      offenders.map((f) => (f.startsWith('/') ? rel(f) : f)),
+      [],
+    );
   });
 
   it('virt/ never imports db/, api/ or services; no driver imports another driver', () => {

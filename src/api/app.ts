@@ -89,7 +89,14 @@ export function buildApiApp(opts: ApiAppOptions): FastifyInstance {
   // One line per request, as nova-api logs it.
   app.addHook('onResponse', async (req, reply) => {
     opts.log.info(
-      { request_id: req.novaRequestId, method: req.method, url: req.url, status: reply.statusCode, microversion: req.novaVersion ? fmt(req.novaVersion) : undefined, time_ms: Math.round(reply.elapsedTime * 10) / 10 },
+      {
+        request_id: req.novaRequestId,
+        method: req.method,
+        url: req.url,
+        status: reply.statusCode,
+        microversion: req.novaVersion ? fmt(req.novaVersion) : undefined,
+        time_ms: Math.round(reply.elapsedTime * 10) / 10,
+      },
       'request',
     );
   });

@@ -1,45 +1,108 @@
-import type { Service } from '../service/service.ts';
+import fs from 'node:fs';
+import path from 'node:path';
+import { configArgs, loadConfig } from '../conf/loader.ts';
+import { bootstrapIdentity, defaultEndpointUrls, isIdentityBootstrapped } from '../identity/bootstrap.ts';
+import { renderClientConfig } from '../identity/client-config.ts';
+import { syncIdentitySchema } from '../identity/db/migrate.ts';
+import { authenticatorFromConfig } from '../identity/middleware.ts';
+import { syncImageSchema } from '../image/db/migrate.ts';
 import { stopOnSignal } from '../service/launcher.ts';
+import { allInOneSecrets } from './all-in-one-secrets.ts';
 import { main, setup } from './common.ts';
 import { apiService } from './services/api.ts';
+import { certService } from './services/cert.ts';
 import { computeService } from './services/compute.ts';
 import { conductorService } from './services/conductor.ts';
+import { consoleProxyService } from './services/console-proxy.ts';
+import { consoleauthService } from './services/consoleauth.ts';
+import { identityService } from './services/identity.ts';
+import { imageService } from './services/image.ts';
 import { schedulerService } from './services/scheduler.ts';
 import { makeTransport } from './transport.ts';
 import { connectDb } from './wiring.ts';
 
+interface Part {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
 /**
- * The all-in-one: nova-conductor, nova-scheduler, nova-compute and nova-api
- * in one process, on the embedded defaults (SQLite under state_path and the
- * in-process bus) unless nova.conf says otherwise. Data survives restarts.
+ * The all-in-one: every nova daemon plus the identity and image services and
+ * the console proxies in one process, on the embedded defaults (SQLite under
+ * state_path and the in-process bus) unless nova.conf says otherwise. On
+ * the first start it bootstraps the identity service and writes a
+ * clouds.yaml and an openrc into state_path. Data survives restarts.
  */
 main('nova-all', async () => {
-  const { conf, log } = setup('nova-all', process.argv.slice(2), { prettyOnTty: true });
-  const db = await connectDb(conf, log, { sync: true });
-  const transports = [makeTransport(conf, log), makeTransport(conf, log), makeTransport(conf, log), makeTransport(conf, log)] as const;
-  const [tConductor, tScheduler, tCompute, tApi] = transports;
-  const parts: { stop(): Promise<void> }[] = [{ stop: () => db.db.close() }, { stop: async () => void (await Promise.all(transports.map((t) => t.close()))) }];
-  const api = apiService(conf, db, tApi, log.child({ svc: 'nova-api' }));
-  const services: Service[] = [
-    conductorService(conf, db, tConductor, log.child({ svc: 'nova-conductor' })),
-    schedulerService(conf, db, tScheduler, log.child({ svc: 'nova-scheduler' })),
-    await computeService(conf, tCompute, log.child({ svc: 'nova-compute' })),
-    api.service,
-  ];
-  for (const s of services) {
-    await s.start();
-    parts.push(s);
+  let { conf, log } = setup('nova-all', process.argv.slice(2), { prettyOnTty: true });
+  const secrets = allInOneSecrets(conf.DEFAULT.state_path);
+  const keystone = conf.api.auth_strategy === 'keystone';
+  if (keystone && conf.keystone_authtoken.password === '') {
+    // nova-api and nova-image validate tokens as the nova service user that bootstrap creates.
+    const { files, dirs } = configArgs(process.argv.slice(2));
+    const overrides = { keystone_authtoken: { password: secrets.service_password, auth_url: `http://127.0.0.1:${conf.identity.listen_port}` } };
+    conf = loadConfig({ files: files.length || dirs.length ? files : [], dirs, env: process.env, overrides });
   }
-  stopOnSignal(parts, log);
+  const db = await connectDb(conf, log, { sync: true });
+  await syncIdentitySchema(db.db);
+  await syncImageSchema(db.db);
+
+  const urls = defaultEndpointUrls(conf.DEFAULT.my_ip, { compute: conf.api.osapi_compute_listen_port, identity: conf.identity.listen_port, image: conf.glance_api.bind_port });
+  const firstStart = !(await isIdentityBootstrapped(db.db));
+  if (firstStart) {
+    const r = await bootstrapIdentity(db.db, { adminPassword: secrets.admin_password, servicePassword: secrets.service_password, regionId: 'RegionOne', ...urls });
+    log.info({ changes: r.changes.length }, 'identity bootstrapped');
+  }
+  const creds = { authUrl: urls.identityUrl, username: 'admin', password: secrets.admin_password, projectName: 'admin', regionName: 'RegionOne', cloudName: 'nova-ts' };
+  const client = renderClientConfig(creds);
+  fs.writeFileSync(path.join(conf.DEFAULT.state_path, 'clouds.yaml'), client.cloudsYaml, { mode: 0o600 });
+  fs.writeFileSync(path.join(conf.DEFAULT.state_path, 'openrc'), client.openrc, { mode: 0o600 });
+
+  const transports: { close(): Promise<void> }[] = [];
+  const t = () => {
+    const tr = makeTransport(conf, log);
+    transports.push(tr);
+    return tr;
+  };
+  const child = (svc: string) => log.child({ svc });
+  const api = apiService(conf, db, t(), child('nova-api'));
+  const identity = identityService(conf, db, t(), child('nova-identity'));
+  const image = imageService(conf, db, t(), child('nova-image'), authenticatorFromConfig(conf, child('nova-image')));
+  const proxies = [consoleProxyService('novnc', conf, t(), child('nova-novncproxy'))];
+  if (conf.serial_console.enabled) proxies.push(consoleProxyService('serial', conf, t(), child('nova-serialproxy')));
+  if (conf.spice.enabled) proxies.push(consoleProxyService('spice', conf, t(), child('nova-spicehtml5proxy')));
+  const parts: Part[] = [
+    identity.service,
+    image.service,
+    conductorService(conf, db, t(), child('nova-conductor')),
+    schedulerService(conf, db, t(), child('nova-scheduler')),
+    consoleauthService(conf, db, t(), child('nova-consoleauth')),
+    certService(conf, db, t(), child('nova-cert')),
+    await computeService(conf, t(), child('nova-compute')),
+    api.service,
+    ...proxies,
+  ];
+  const running: { stop(): Promise<void> }[] = [{ stop: () => db.db.close() }, { stop: async () => void (await Promise.all(transports.map((x) => x.close()))) }];
+  for (const p of parts) {
+    await p.start();
+    running.push(p);
+  }
+  stopOnSignal(running, log);
+  const aio = path.join(conf.DEFAULT.state_path, 'openrc');
   process.stdout.write(
     [
       '',
       'nova all-in-one is running.',
-      `  Compute API:  ${api.manager.url}/v2.1`,
-      `  Database:     ${db.db.description}`,
-      `  Message bus:  ${tApi.description}`,
-      `  State:        ${conf.DEFAULT.state_path}`,
-      `  Try:          curl -s -H 'X-Auth-Token: admin:admin' ${api.manager.url}/v2.1/os-services`,
+      `  Compute API:   ${api.manager.url}/v2.1`,
+      `  Identity:      ${urls.identityUrl}${keystone ? '' : '   ([api] auth_strategy = noauth2: tokens are not checked)'}`,
+      `  Image:         ${urls.imageUrl}`,
+      `  noVNC proxy:   ${conf.vnc.novncproxy_base_url.replace(/\/[^/]*$/, '/')}`,
+      `  Database:      ${db.db.description}`,
+      `  Message bus:   ${conf.DEFAULT.transport_url.replace(/\/\/.*@/, '//****@')}`,
+      `  State:         ${conf.DEFAULT.state_path}`,
+      `  Admin:         user admin, password ${secrets.admin_password}${firstStart ? ' (generated now; kept in all-in-one-secrets.json)' : ''}`,
+      `  Clients:       source ${aio}   or   export OS_CLIENT_CONFIG_FILE=${path.join(conf.DEFAULT.state_path, 'clouds.yaml')} OS_CLOUD=nova-ts`,
+      '                 then: openstack server list; openstack compute service list; nova list',
       '  Stop with Ctrl-C.',
       '',
     ].join('\n'),

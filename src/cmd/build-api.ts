@@ -1,11 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import { buildApiApp } from '../api/app.ts';
-import { NoAuth2 } from '../api/auth.ts';
 import { COLLECTIONS, computeRoutes } from '../api/compute/routes.ts';
 import type { CertAPI } from '../cert/rpc-types.ts';
 import type { ComputeApi } from '../compute/api.ts';
 import type { NovaConfig } from '../conf/loader.ts';
 import type { DbApi } from '../db/api/index.ts';
+import { authenticatorFromConfig } from '../identity/middleware.ts';
 import type { Logger } from '../log.ts';
 
 export interface ApiWiring {
@@ -21,7 +21,7 @@ export interface ApiWiring {
 export function buildApi(w: ApiWiring): FastifyInstance {
   return buildApiApp({
     routes: computeRoutes({ conf: w.conf, db: w.db, log: w.log }, w.compute, w.cert),
-    auth: new NoAuth2(),
+    auth: authenticatorFromConfig(w.conf, w.log),
     log: w.log,
     linkPrefix: w.conf.api.compute_link_prefix,
     collections: COLLECTIONS,

@@ -16,12 +16,22 @@ export interface CmdEnv {
 }
 
 /** Load nova.conf from argv (or the default location) and make a logger. */
-export function setup(binary: string, argv: readonly string[] = process.argv.slice(2), extra: { overrides?: Record<string, Record<string, string>>; prettyOnTty?: boolean } = {}): CmdEnv {
+export function setup(
+  binary: string,
+  argv: readonly string[] = process.argv.slice(2),
+  extra: { overrides?: Record<string, Record<string, string>>; prettyOnTty?: boolean } = {},
+): CmdEnv {
   const { files, dirs, rest } = configArgs(argv);
   const chosen = files.length || dirs.length ? files : DEFAULT_CONFIG_FILES.filter((f) => fs.existsSync(f));
   const warnings: string[] = [];
   const conf = loadConfig({ files: chosen, dirs, env: process.env, overrides: extra.overrides, warn: (m) => warnings.push(m) });
-  const log = createLogger({ name: binary, host: conf.DEFAULT.host, debug: conf.DEFAULT.debug, file: conf.DEFAULT.log_file, pretty: conf.DEFAULT.log_pretty || (extra.prettyOnTty === true && process.stderr.isTTY === true && !conf.DEFAULT.log_file) });
+  const log = createLogger({
+    name: binary,
+    host: conf.DEFAULT.host,
+    debug: conf.DEFAULT.debug,
+    file: conf.DEFAULT.log_file,
+    pretty: conf.DEFAULT.log_pretty || (extra.prettyOnTty === true && process.stderr.isTTY === true && !conf.DEFAULT.log_file),
+  });
   for (const w of warnings) log.warn(w);
   if (chosen.length) log.debug({ files: chosen }, 'configuration files');
   return { conf, log, args: rest };

@@ -1,5 +1,5 @@
-import { NoAuth2 } from '../api/auth.ts';
 import { openDatabase } from '../db/connection.ts';
+import { authenticatorFromConfig } from '../identity/middleware.ts';
 import { requireCurrentImageSchema } from '../image/db/migrate.ts';
 import { MemoryTransport } from '../rpc/memory.ts';
 import { stopOnSignal } from '../service/launcher.ts';
@@ -29,7 +29,7 @@ main('nova-image', async () => {
     throw e;
   }
   const transport = new MemoryTransport('memory://nova-image');
-  const { service } = imageService(conf, db, transport, log, new NoAuth2());
+  const { service } = imageService(conf, db, transport, log, authenticatorFromConfig(conf, log));
   await service.start();
   stopOnSignal([{ stop: () => db.close() }, { stop: () => transport.close() }, service], log);
 });

@@ -4,11 +4,10 @@ import type { ConsoleAuthAPI } from '../consoleauth/rpc-types.ts';
 import type { RequestContext } from '../context.ts';
 import type { DbApi } from '../db/api/index.ts';
 import type { InstanceFilters, ListOptions } from '../db/api/instances.ts';
-import { dbTime } from '../util/time.ts';
 import { Forbidden, Invalid } from '../exception/base.ts';
 import { InstanceNotReady } from '../exception/console.ts';
 import { InstanceInvalidState, InstanceIsLocked, InstanceNotFound, UnexpectedTaskStateError } from '../exception/instance.ts';
-import { ComputeServiceUnavailable, FlavorNotFound } from '../exception/resources.ts';
+import { ComputeServiceUnavailable, FlavorNotFound, ImageNotFound } from '../exception/resources.ts';
 import type { Logger } from '../log.ts';
 import type { ConsoleType } from '../objects/console-auth-token.ts';
 import type { FlavorDTO } from '../objects/flavor.ts';
@@ -17,6 +16,7 @@ import type { ImageMeta, RequestSpec, SchedulerHints } from '../objects/request-
 import { TaskState, VmState } from '../objects/states.ts';
 import type { SchedulerAPI } from '../scheduler/rpc-types.ts';
 import { serviceIsUp } from '../service/servicegroup.ts';
+import { dbTime } from '../util/time.ts';
 import type { ConsoleEndpoint, RebootType } from '../virt/driver.ts';
 import type { ComputeAPI } from './rpc-types.ts';
 
@@ -26,6 +26,20 @@ export interface QuotaChecker {
   recheck(ctx: RequestContext, projectId: string, created: { count: number; flavor: FlavorDTO }): Promise<void>;
 }
 
+/** What nova-api needs to know of an image to boot from it. */
+export interface ImageInfo {
+  id: string;
+  status: string;
+  min_ram: number;
+  min_disk: number;
+  properties: Record<string, string>;
+}
+
+/** The image service as nova-api uses it (with the caller's rights); throws ImageNotFound. */
+export interface ImageLookup {
+  show(ctx: RequestContext, imageId: string): Promise<ImageInfo>;
+}
+
 export interface ComputeApiDeps {
   conf: NovaConfig;
   db: DbApi;
@@ -33,6 +47,8 @@ export interface ComputeApiDeps {
   compute: ComputeAPI;
   log: Logger;
   quota?: QuotaChecker;
+  /** Without one (no image service), imageRef is taken as given. */
+  images?: ImageLookup;
   /** nova-consoleauth: console tokens (issued for the console API, revoked on delete). */
   consoleauth?: ConsoleAuthAPI;
 }
@@ -41,7 +57,6 @@ export interface CreateParams {
   name: string;
   flavorId: string;
   imageRef: string;
-  image: ImageMeta;
   metadata: Record<string, string>;
   availabilityZone: string | null;
   forcedHost: string | null;
@@ -131,6 +146,7 @@ export class ComputeApi {
     if (!flavor.is_public && !ctx.is_admin && !(await this.db.flavors.hasAccess(flavor.id, ctx.project_id ?? ''))) {
       throw new Invalid(`Flavor ${p.flavorId} could not be found.`);
     }
+    const image = await this.imageFor(ctx, p.imageRef, flavor);
     let keyData: string | null = null;
     if (p.keyName) {
       const kp = await this.db.keypairs.get(ctx.user_id ?? '', p.keyName).catch(() => null);
@@ -202,7 +218,7 @@ export class ComputeApi {
         progress: 0,
         root_device_name: null,
         metadata: p.metadata,
-        system_metadata: { image_base_image_ref: p.imageRef, ...Object.fromEntries(Object.entries(p.image.properties).map(([k, v]) => [`image_${k}`, v])) },
+        system_metadata: { image_base_image_ref: p.imageRef, ...Object.fromEntries(Object.entries(image.properties).map(([k, v]) => [`image_${k}`, v])) },
         tags: p.tags,
       });
       await this.db.history.startAction({ action: 'create', instance_uuid: inst.uuid, request_id: ctx.request_id, user_id: ctx.user_id, project_id: ctx.project_id });
@@ -222,7 +238,7 @@ export class ComputeApi {
       project_id: projectId,
       user_id: userId,
       flavor: snapshot(flavor),
-      image: p.image,
+      image,
       availability_zone: az,
       force_hosts: p.forcedHost ? [p.forcedHost] : [],
       force_nodes: p.forcedNode ? [p.forcedNode] : [],
@@ -232,6 +248,22 @@ export class ComputeApi {
     };
     await this.deps.scheduler.build_instances(ctx, { request_spec: spec, admin_password: adminPass });
     return { instances, adminPass, reservationId };
+  }
+
+  /** Check the image with the image service (exists for the caller, active, fits the flavor). */
+  private async imageFor(ctx: RequestContext, imageRef: string, flavor: FlavorDTO): Promise<ImageMeta> {
+    if (!this.deps.images) return { id: imageRef, properties: {} };
+    let info: ImageInfo;
+    try {
+      info = await this.deps.images.show(ctx, imageRef);
+    } catch (e) {
+      if (e instanceof ImageNotFound) throw new Invalid(`Image ${imageRef} could not be found.`);
+      throw e;
+    }
+    if (info.status !== 'active') throw new Invalid(`Image ${imageRef} is not active.`);
+    if (info.min_ram > flavor.memory_mb) throw new Invalid("Flavor's memory is too small for requested image.");
+    if (flavor.root_gb > 0 && info.min_disk > flavor.root_gb) throw new Invalid("Flavor's disk is too small for requested image.");
+    return { id: info.id, properties: info.properties };
   }
 
   /** Nova's check_instance_lock: a locked instance only takes actions from admins. */
@@ -281,10 +313,18 @@ export class ComputeApi {
     if (type === 'SOFT') {
       this.checkState(inst, 'reboot', [VmState.ACTIVE], [null]);
     } else {
-      this.checkState(inst, 'reboot', [VmState.ACTIVE, VmState.STOPPED, VmState.PAUSED, VmState.SUSPENDED, VmState.ERROR], [null, TaskState.REBOOTING, TaskState.REBOOT_PENDING, TaskState.REBOOT_STARTED, TaskState.REBOOTING_HARD, TaskState.REBOOT_PENDING_HARD, TaskState.REBOOT_STARTED_HARD]);
+      this.checkState(
+        inst,
+        'reboot',
+        [VmState.ACTIVE, VmState.STOPPED, VmState.PAUSED, VmState.SUSPENDED, VmState.ERROR],
+        [null, TaskState.REBOOTING, TaskState.REBOOT_PENDING, TaskState.REBOOT_STARTED, TaskState.REBOOTING_HARD, TaskState.REBOOT_PENDING_HARD, TaskState.REBOOT_STARTED_HARD],
+      );
     }
     const task = type === 'HARD' ? TaskState.REBOOTING_HARD : TaskState.REBOOTING;
-    const expected = type === 'HARD' ? [null, TaskState.REBOOTING, TaskState.REBOOT_PENDING, TaskState.REBOOT_STARTED, TaskState.REBOOTING_HARD, TaskState.REBOOT_PENDING_HARD, TaskState.REBOOT_STARTED_HARD] : [null];
+    const expected =
+      type === 'HARD'
+        ? [null, TaskState.REBOOTING, TaskState.REBOOT_PENDING, TaskState.REBOOT_STARTED, TaskState.REBOOTING_HARD, TaskState.REBOOT_PENDING_HARD, TaskState.REBOOT_STARTED_HARD]
+        : [null];
     const i = await this.begin(ctx, inst, 'reboot', 'reboot', task, expected);
     await this.deps.compute.reboot_instance(ctx, { instance: i, reboot_type: type });
   }

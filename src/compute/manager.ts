@@ -1,7 +1,6 @@
-import type { NovaConfig } from '../conf/loader.ts';
 import type { ConductorAPI } from '../conductor/rpc-types.ts';
+import type { NovaConfig } from '../conf/loader.ts';
 import { adminContext, type RequestContext } from '../context.ts';
-import { dbTime } from '../util/time.ts';
 import { NovaError } from '../exception/base.ts';
 import { InstanceNotFound, UnexpectedTaskStateError } from '../exception/instance.ts';
 import type { Logger } from '../log.ts';
@@ -12,6 +11,7 @@ import { PowerState, TaskState, VmState } from '../objects/states.ts';
 import { methodsOf } from '../rpc/server.ts';
 import type { Manager, PeriodicTask } from '../service/manager.ts';
 import { Semaphore } from '../util/semaphore.ts';
+import { dbTime } from '../util/time.ts';
 import type { ComputeDriver, ConsoleEndpoint, RebootType } from '../virt/driver.ts';
 import { syncPowerStates } from './power-sync.ts';
 import { ResourceTracker } from './resource-tracker.ts';
@@ -75,7 +75,13 @@ export class ComputeManager implements Manager, ComputeAPI {
         await this.conductor.instance_destroy(ctx, { uuid: inst.uuid });
       } else if (inst.vm_state === VmState.BUILDING) {
         await this.driver.destroy(inst).catch(() => {});
-        await this.conductor.instance_fault_create(ctx, { uuid: inst.uuid, code: 500, message: 'Instance build was interrupted by a restart of nova-compute.', details: '', host: this.host });
+        await this.conductor.instance_fault_create(ctx, {
+          uuid: inst.uuid,
+          code: 500,
+          message: 'Instance build was interrupted by a restart of nova-compute.',
+          details: '',
+          host: this.host,
+        });
         await this.conductor.instance_update(ctx, { uuid: inst.uuid, updates: { vm_state: VmState.ERROR, task_state: null } });
       } else if (inst.task_state !== null) {
         const info = await this.driver.getInfo(inst).catch(() => ({ state: PowerState.NOSTATE as number }));
@@ -88,9 +94,15 @@ export class ComputeManager implements Manager, ComputeAPI {
 
   periodicTasks(): PeriodicTask[] {
     const d = this.deps.conf.DEFAULT;
-    const tasks: PeriodicTask[] = [{ name: 'update_available_resource', intervalSec: d.update_resources_interval || d.periodic_interval, run: async () => void (await this.tracker.update()) }];
+    const tasks: PeriodicTask[] = [
+      { name: 'update_available_resource', intervalSec: d.update_resources_interval || d.periodic_interval, run: async () => void (await this.tracker.update()) },
+    ];
     if (d.sync_power_state_interval > 0) {
-      tasks.push({ name: '_sync_power_states', intervalSec: d.sync_power_state_interval, run: async () => void (await syncPowerStates(this.host, this.driver, this.conductor, this.log)) });
+      tasks.push({
+        name: '_sync_power_states',
+        intervalSec: d.sync_power_state_interval,
+        run: async () => void (await syncPowerStates(this.host, this.driver, this.conductor, this.log)),
+      });
     }
     return tasks;
   }
@@ -131,7 +143,9 @@ export class ComputeManager implements Manager, ComputeAPI {
       }
       this.log.error({ instance: instance.uuid, event, err: errorText(e) }, 'instance action failed');
       const code = e instanceof NovaError ? e.status : 500;
-      await this.conductor.instance_fault_create(ctx, { uuid: instance.uuid, code, message: errorText(e), details: e instanceof Error ? (e.stack ?? '') : '', host: this.host }).catch(() => {});
+      await this.conductor
+        .instance_fault_create(ctx, { uuid: instance.uuid, code, message: errorText(e), details: e instanceof Error ? (e.stack ?? '') : '', host: this.host })
+        .catch(() => {});
       await this.update(ctx, instance.uuid, { task_state: null }).catch(() => {});
     }
   }
@@ -206,7 +220,10 @@ export class ComputeManager implements Manager, ComputeAPI {
   stop_instance(ctx: RequestContext, args: { instance: InstanceDTO; clean_shutdown: boolean }): Promise<void> {
     const i = args.instance;
     const timeout = args.clean_shutdown ? this.deps.conf.compute.shutdown_timeout : 0;
-    return this.act(ctx, i, 'compute_stop_instance', TaskState.POWERING_OFF, () => this.driver.powerOff(i, timeout), { vm_state: VmState.STOPPED, power_state: PowerState.SHUTDOWN });
+    return this.act(ctx, i, 'compute_stop_instance', TaskState.POWERING_OFF, () => this.driver.powerOff(i, timeout), {
+      vm_state: VmState.STOPPED,
+      power_state: PowerState.SHUTDOWN,
+    });
   }
 
   reboot_instance(ctx: RequestContext, args: { instance: InstanceDTO; reboot_type: RebootType }): Promise<void> {

@@ -31,7 +31,10 @@ export async function syncPowerStates(host: string, driver: ComputeDriver, condu
     try {
       await conductor.instance_update(ctx, { uuid: inst.uuid, updates, expected_task_state: [null], expected_vm_state: [inst.vm_state] });
       changed++;
-      log.info({ instance: inst.uuid, db_power_state: inst.power_state, vm_power_state: power, vm_state: updates.vm_state ?? inst.vm_state }, 'power state synced from the hypervisor');
+      log.info(
+        { instance: inst.uuid, db_power_state: inst.power_state, vm_power_state: power, vm_state: updates.vm_state ?? inst.vm_state },
+        'power state synced from the hypervisor',
+      );
     } catch (e) {
       log.debug({ instance: inst.uuid, err: String(e) }, 'power sync skipped: the instance changed meanwhile');
     }

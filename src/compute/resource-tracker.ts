@@ -1,5 +1,5 @@
-import type { NovaConfig } from '../conf/loader.ts';
 import type { ConductorAPI } from '../conductor/rpc-types.ts';
+import type { NovaConfig } from '../conf/loader.ts';
 import { adminContext } from '../context.ts';
 import type { Logger } from '../log.ts';
 import type { ComputeNodeDTO, ComputeNodeInventory } from '../objects/compute-node.ts';

@@ -1,7 +1,6 @@
 import type { NovaConfig } from '../conf/loader.ts';
 import type { RequestContext } from '../context.ts';
 import type { DbApi } from '../db/api/index.ts';
-import { dbTime } from '../util/time.ts';
 import type { Logger } from '../log.ts';
 import type { ComputeNodeDTO, ComputeNodeInventory } from '../objects/compute-node.ts';
 import type { InstanceDTO, InstanceUpdate } from '../objects/instance.ts';
@@ -11,6 +10,7 @@ import { TaskState, VmState } from '../objects/states.ts';
 import { methodsOf } from '../rpc/server.ts';
 import type { SchedulerAPI } from '../scheduler/rpc-types.ts';
 import type { Manager } from '../service/manager.ts';
+import { dbTime } from '../util/time.ts';
 import { type ActionEventNote, CONDUCTOR_METHODS, CONDUCTOR_RPC_VERSION, type ConductorAPI } from './rpc-types.ts';
 
 export interface ConductorDeps {

@@ -3,7 +3,7 @@ import { defineGroup, intOpt, optionalStrOpt, portOpt, strOpt } from './opt.ts';
 /** `[api]` and the listen options of nova-api. */
 export const apiGroup = defineGroup('api', 'The Compute REST API (nova-api).', {
   auth_strategy: strOpt({
-    default: 'noauth2',
+    default: 'keystone',
     choices: ['noauth2', 'keystone'],
     help: "How requests are authenticated. noauth2: the X-Auth-Token 'user:project' is trusted (a user name containing 'admin' is an administrator); for tests and development only. keystone: tokens are validated by the identity service.",
   }),

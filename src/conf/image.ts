@@ -43,7 +43,7 @@ export const glanceStoreGroup = defineGroup('glance_store', 'Image data storage 
 export const glanceGroup = defineGroup('glance', 'How nova-api and nova-compute talk to the image service.', {
   api_servers: listOpt({
     default: ['http://127.0.0.1:9292'],
-    help: 'Image service endpoints (comma separated URLs). Requests go to the first that answers; a server that cannot be reached is skipped for the next attempt.',
+    help: 'Image service endpoints (comma separated URLs). Requests go to the first that answers; a server that cannot be reached is skipped for the next attempt. Empty: there is no image service; nova-api does not check imageRef and the qemu driver reads images from [qemu] local_image_dir.',
   }),
   num_retries: intOpt({
     default: 3,

@@ -85,7 +85,7 @@ export class KeystoneAuthenticator implements Authenticator {
       this.remember(key, entry);
     }
     if (!entry.identity) throw this.unauthorized();
-    return { request_id: requestId, global_request_id: header(headers, 'x-openstack-request-id') ?? null, ...entry.identity };
+    return { request_id: requestId, global_request_id: header(headers, 'x-openstack-request-id') ?? null, ...entry.identity, auth_token: token };
   }
 
   private unauthorized(): Unauthorized {
@@ -117,7 +117,7 @@ export class KeystoneAuthenticator implements Authenticator {
   }
 
   /** The service user's token, re-authenticating when it nears expiry (concurrent callers share one request). */
-  private async serviceToken(): Promise<string> {
+  async serviceToken(): Promise<string> {
     if (this.service && this.service.refreshAt > Date.now()) return this.service.id;
     this.authenticating ??= this.login().finally(() => {
       this.authenticating = null;
@@ -174,9 +174,8 @@ export class KeystoneAuthenticator implements Authenticator {
   }
 }
 
-/** The authenticator `[api] auth_strategy` asks for: NoAuth2, or Keystone validation with `[keystone_authtoken]`. */
-export function authenticatorFromConfig(conf: NovaConfig, log?: Logger): Authenticator {
-  if (conf.api.auth_strategy !== 'keystone') return new NoAuth2();
+/** A Keystone authenticator for the service user of `[keystone_authtoken]` (also the source of nova's own service token). */
+export function keystoneAuthenticatorFromConfig(conf: NovaConfig, log?: Logger): KeystoneAuthenticator {
   const k = conf.keystone_authtoken;
   return new KeystoneAuthenticator({
     authUrl: k.auth_url,
@@ -189,4 +188,9 @@ export function authenticatorFromConfig(conf: NovaConfig, log?: Logger): Authent
     wwwAuthenticateUri: k.www_authenticate_uri,
     log,
   });
+}
+
+/** The authenticator `[api] auth_strategy` asks for: NoAuth2, or Keystone validation with `[keystone_authtoken]`. */
+export function authenticatorFromConfig(conf: NovaConfig, log?: Logger): Authenticator {
+  return conf.api.auth_strategy === 'keystone' ? keystoneAuthenticatorFromConfig(conf, log) : new NoAuth2();
 }

@@ -1,7 +1,7 @@
 import type { RequestContext } from '../context.ts';
 import type { ServiceRepository } from '../db/api/services.ts';
-import { parseDbTime } from '../util/time.ts';
 import type { ServiceDTO } from '../objects/service.ts';
+import { parseDbTime } from '../util/time.ts';
 
 /**
  * How a daemon records itself in the services table and reports it is alive.

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { BANNER, banners, ensureGuestImage, IMAGE_ID, pidsOf, qemuStatus } from '../integration/qemu-support.ts';
 import { mysqlSkip, qemuSkip, rabbitSkip } from '../support/backends.ts';
 import { ApiClient } from '../support/cloud.ts';
@@ -33,7 +33,10 @@ describe('real guests through the API (qemu driver, TCG)', () => {
       computes: [
         {
           host: 'kvm-1',
-          conf: { DEFAULT: { compute_driver: 'qemu.QemuDriver', sync_power_state_interval: 2, reserved_host_memory_mb: 0 }, qemu: { local_image_dir: imageDir, shutdown_timeout: 30 } },
+          conf: {
+            DEFAULT: { compute_driver: 'qemu.QemuDriver', sync_power_state_interval: 2, reserved_host_memory_mb: 0 },
+            qemu: { local_image_dir: imageDir, shutdown_timeout: 30 },
+          },
         },
       ],
     });

@@ -168,7 +168,12 @@ describe('server lifecycle on the embedded defaults (three computes)', () => {
 describe('failures on compute hosts', () => {
   it('reschedules a failed spawn to another host and records both attempts', async () => {
     // 'bad' has more free RAM, so the RAM weigher tries it first; its spawns always fail.
-    const cloud = await startCloud({ computes: [{ host: 'bad', overrides: { fake: { spawn_failure_rate: '1', memory_mb: '16384' } } }, { host: 'good', overrides: { fake: { memory_mb: '8192' } } }] });
+    const cloud = await startCloud({
+      computes: [
+        { host: 'bad', overrides: { fake: { spawn_failure_rate: '1', memory_mb: '16384' } } },
+        { host: 'good', overrides: { fake: { memory_mb: '8192' } } },
+      ],
+    });
     try {
       const api = new ApiClient(cloud.url);
       const id = await api.boot('phoenix');
@@ -177,7 +182,9 @@ describe('failures on compute hosts', () => {
       assert.equal(s['OS-EXT-SRV-ATTR:host'], 'good');
       const actions = await api.get<{ instanceActions: { request_id: string }[] }>(`/servers/${id}/os-instance-actions`);
       const create = actions.body.instanceActions[0] as { request_id: string };
-      const detail = await api.at('2.62').get<{ instanceAction: { events: { event: string; result: string; host: string }[] } }>(`/servers/${id}/os-instance-actions/${create.request_id}`);
+      const detail = await api
+        .at('2.62')
+        .get<{ instanceAction: { events: { event: string; result: string; host: string }[] } }>(`/servers/${id}/os-instance-actions/${create.request_id}`);
       assert.deepEqual(
         detail.body.instanceAction.events.filter((e) => e.event === 'compute__do_build_and_run_instance').map((e) => [e.host, e.result]),
         [

@@ -54,9 +54,16 @@ export async function startCloud(opts: CloudOptions = {}): Promise<Cloud> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nova-cloud-'));
   const base = merge(
     {
-      DEFAULT: { state_path: dir, transport_url: opts.transportUrl ?? `memory:///${uniqueName('cloud')}`, report_interval: '1', service_down_time: '5', graceful_shutdown_timeout: '5' },
+      DEFAULT: {
+        state_path: dir,
+        transport_url: opts.transportUrl ?? `memory:///${uniqueName('cloud')}`,
+        report_interval: '1',
+        service_down_time: '5',
+        graceful_shutdown_timeout: '5',
+      },
       api: { osapi_compute_listen: '127.0.0.1', osapi_compute_listen_port: '0', auth_strategy: 'noauth2' },
       quota: { instances: '-1', cores: '-1', ram: '-1' },
+      glance: { api_servers: '' },
       ...(opts.connection ? { database: { connection: opts.connection } } : {}),
     },
     opts.overrides,

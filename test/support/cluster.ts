@@ -36,6 +36,7 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
       database: { connection: mysqlUrl(dbName), max_pool_size: 20 },
       api: { osapi_compute_listen: '127.0.0.1', osapi_compute_listen_port: 0, auth_strategy: 'noauth2' },
       quota: { instances: -1, cores: -1, ram: -1 },
+      glance: { api_servers: '' },
     },
     opts.conf,
   );
@@ -44,7 +45,9 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
   if (sync.code !== 0) throw new Error(`db sync failed: ${sync.stderr}`);
   const daemons: Daemon[] = [new Daemon('conductor', 'nova-conductor', ['--config-file', confFile])];
   for (let i = 0; i < (opts.schedulers ?? 1); i++) {
-    daemons.push(new Daemon(`scheduler-${i}`, 'nova-scheduler', ['--config-file', writeConf(path.join(dir, `scheduler-${i}.conf`), merge(common, { DEFAULT: { host: `scheduler-${i}` } }))]));
+    daemons.push(
+      new Daemon(`scheduler-${i}`, 'nova-scheduler', ['--config-file', writeConf(path.join(dir, `scheduler-${i}.conf`), merge(common, { DEFAULT: { host: `scheduler-${i}` } }))]),
+    );
   }
   for (const c of opts.computes) {
     const spec = typeof c === 'string' ? { host: c } : c;

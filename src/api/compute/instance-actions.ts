@@ -1,5 +1,5 @@
 import type { InstanceActionDTO, InstanceActionEventDTO, InstanceDTO } from '../../objects/instance.ts';
-import { notFound } from '../errors.ts';
+import { badRequest, notFound } from '../errors.ts';
 import { atLeast } from '../microversion.ts';
 import { allowed } from '../policy.ts';
 import { type ApiRequest, type ApiResponse, ok, type Route } from '../types.ts';
@@ -7,7 +7,6 @@ import { queryInt, queryOne } from '../validation.ts';
 import type { ServerApiDeps } from './servers.ts';
 import { isoMicro, nextLink, parseIsoToDb } from './views/common.ts';
 import { hostId } from './views/servers.ts';
-import { badRequest } from '../errors.ts';
 
 function actionView(a: InstanceActionDTO, r: ApiRequest): Record<string, unknown> {
   const v: Record<string, unknown> = {

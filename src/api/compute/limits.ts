@@ -3,12 +3,13 @@
  * quota limits and usage as absolute limits; rate limits are always empty.
  * ?tenant_id= asks about another project (admin).
  */
+
+import { effectiveLimits, usage } from '../../compute/quota.ts';
 import { forbidden } from '../errors.ts';
 import { atLeast } from '../microversion.ts';
 import { authorize } from '../policy.ts';
 import { type ApiRequest, type ApiResponse, ok, type Route } from '../types.ts';
 import type { ApiDeps } from './deps.ts';
-import { effectiveLimits, usage } from '../../compute/quota.ts';
 import { limitsQuery } from './schemas/limits.ts';
 import { last, validateQuery } from './schemas/query.ts';
 import { limitsView } from './views/limits.ts';

@@ -3,6 +3,8 @@
  * /os-quota-sets/{project_id}[/defaults|/detail], PUT and DELETE (admin).
  * A project may read its own quotas; anyone may read the defaults.
  */
+
+import { COUNTABLE, defaultLimits, effectiveLimits, isQuotaResource, usage } from '../../compute/quota.ts';
 import type { RequestContext } from '../../context.ts';
 import { badRequest, forbidden } from '../errors.ts';
 import { atLeast, type Microversion } from '../microversion.ts';
@@ -10,7 +12,6 @@ import { authorize } from '../policy.ts';
 import { type ApiRequest, type ApiResponse, ok, type Route } from '../types.ts';
 import { validate } from '../validation.ts';
 import type { ApiDeps } from './deps.ts';
-import { COUNTABLE, defaultLimits, effectiveLimits, isQuotaResource, usage } from '../../compute/quota.ts';
 import { boolFromString, checkNumberRange, MAX_INT } from './schemas/parameter-types.ts';
 import { first, validateQuery } from './schemas/query.ts';
 import * as schema from './schemas/quota-sets.ts';

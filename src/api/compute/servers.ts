@@ -192,7 +192,6 @@ async function createServer(deps: ServerApiDeps, req: ApiRequest): Promise<ApiRe
     name: s.name,
     flavorId: refId(s.flavorRef),
     imageRef,
-    image: { id: imageRef, properties: {} },
     metadata: (s.metadata as Record<string, string> | undefined) ?? {},
     availabilityZone: az,
     forcedHost,
@@ -220,7 +219,13 @@ async function createServer(deps: ServerApiDeps, req: ApiRequest): Promise<ApiRe
   }
   if (s.return_reservation_id === true) return ok({ reservation_id: result.reservationId }, 202);
   const first = result.instances[0] as InstanceDTO;
-  const server = { id: first.uuid, links: links(req.baseUrl, 'servers', first.uuid), 'OS-DCF:diskConfig': 'MANUAL', security_groups: [{ name: 'default' }], adminPass: result.adminPass };
+  const server = {
+    id: first.uuid,
+    links: links(req.baseUrl, 'servers', first.uuid),
+    'OS-DCF:diskConfig': 'MANUAL',
+    security_groups: [{ name: 'default' }],
+    adminPass: result.adminPass,
+  };
   return { status: 202, body: { server }, headers: { Location: `${req.baseUrl}/v2.1/servers/${first.uuid}` } };
 }
 
@@ -259,4 +264,3 @@ export function serversRoutes(deps: ServerApiDeps): Route[] {
     { method: 'DELETE', path: '/servers/:id', handler: (r) => deleteServer(deps, r), policy: 'os_compute_api:servers:delete' },
   ];
 }
-

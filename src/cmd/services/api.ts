@@ -12,6 +12,7 @@ import { SchedulerRpcApi } from '../../scheduler/rpcapi.ts';
 import { Service } from '../../service/service.ts';
 import { DbServiceRegistry } from '../../service/servicegroup.ts';
 import { buildApi } from '../build-api.ts';
+import { imageLookupFromConfig } from '../images.ts';
 
 /** nova-api: the Compute API over HTTP, registered like any service. */
 export function apiService(conf: NovaConfig, db: DbApi, transport: Transport, log: Logger): { service: Service; manager: ApiManager } {
@@ -25,6 +26,7 @@ export function apiService(conf: NovaConfig, db: DbApi, transport: Transport, lo
     log,
     quota,
     consoleauth: new ConsoleAuthRpcApi(transport, timeoutMs),
+    images: imageLookupFromConfig(conf, log),
   });
   const manager = new ApiManager(buildApi({ conf, db, compute, cert: new CertRpcApi(transport, timeoutMs), log }), conf, log);
   const service = new Service({ conf, binary: 'nova-osapi_compute', topic: null, transport, registry: new DbServiceRegistry(db.services), manager, log });

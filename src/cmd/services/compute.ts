@@ -7,11 +7,13 @@ import type { Transport } from '../../rpc/transport.ts';
 import { ConductorServiceRegistry } from '../../service/conductor-registry.ts';
 import { Service } from '../../service/service.ts';
 import { loadDriver } from '../../virt/registry.ts';
+import { imageSourceFromConfig } from '../images.ts';
 
 /** nova-compute: no database, only the bus and its driver. */
 export async function computeService(conf: NovaConfig, transport: Transport, log: Logger, host = conf.DEFAULT.host): Promise<Service> {
   const conductor = ConductorRpcApi.create(transport, conf.DEFAULT.rpc_response_timeout * 1000);
-  const driver = await loadDriver(conf, host, log);
+  const imageSource = conf.DEFAULT.compute_driver.startsWith('fake') ? undefined : imageSourceFromConfig(conf, log);
+  const driver = await loadDriver(conf, host, log, imageSource ? { imageSource } : {});
   const manager = new ComputeManager({ conf, host, driver, conductor, log });
   const registry = new ConductorServiceRegistry(conductor, conf.compute.conductor_wait_timeout * 1000, log);
   return new Service({ conf, binary: 'nova-compute', topic: COMPUTE_TOPIC, transport, registry, manager, log, host });

@@ -89,7 +89,12 @@ export const createV290 = createSchema(
 export const update = Type.Object(
   {
     server: Type.Object(
-      { name: Type.Optional(name), accessIPv4: Type.Optional(Type.String({ format: 'ipv4' })), accessIPv6: Type.Optional(Type.String({ format: 'ipv6' })), 'OS-DCF:diskConfig': Type.Optional(Type.String({ enum: ['AUTO', 'MANUAL'] })) },
+      {
+        name: Type.Optional(name),
+        accessIPv4: Type.Optional(Type.String({ format: 'ipv4' })),
+        accessIPv6: Type.Optional(Type.String({ format: 'ipv6' })),
+        'OS-DCF:diskConfig': Type.Optional(Type.String({ enum: ['AUTO', 'MANUAL'] })),
+      },
       { additionalProperties: false },
     ),
   },
@@ -111,13 +116,27 @@ export const updateV219 = Type.Object(
   { additionalProperties: false },
 );
 
-export const reboot = Type.Object({ reboot: Type.Object({ type: Type.String({ enum: ['HARD', 'Hard', 'hard', 'SOFT', 'Soft', 'soft'] }) }, { additionalProperties: false, required: ['type'] }) }, { additionalProperties: false });
-export const lockV273 = Type.Object({ lock: Type.Union([Type.Null(), Type.Object({ locked_reason: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })) }, { additionalProperties: false })]) }, { additionalProperties: false });
+export const reboot = Type.Object(
+  { reboot: Type.Object({ type: Type.String({ enum: ['HARD', 'Hard', 'hard', 'SOFT', 'Soft', 'soft'] }) }, { additionalProperties: false, required: ['type'] }) },
+  { additionalProperties: false },
+);
+export const lockV273 = Type.Object(
+  { lock: Type.Union([Type.Null(), Type.Object({ locked_reason: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })) }, { additionalProperties: false })]) },
+  { additionalProperties: false },
+);
 export const consoleOutput = Type.Object(
-  { 'os-getConsoleOutput': Type.Object({ length: Type.Optional(Type.Union([Type.Integer({ minimum: -1 }), Type.String({ pattern: '^-?[0-9]+$' }), Type.Null()])) }, { additionalProperties: false }) },
+  {
+    'os-getConsoleOutput': Type.Object(
+      { length: Type.Optional(Type.Union([Type.Integer({ minimum: -1 }), Type.String({ pattern: '^-?[0-9]+$' }), Type.Null()])) },
+      { additionalProperties: false },
+    ),
+  },
   { additionalProperties: false },
 );
 
 /** Metadata bodies. */
 export const metadataAll = Type.Object({ metadata: metadata }, { additionalProperties: false });
-export const metadataItem = Type.Object({ meta: Type.Record(Type.String({ minLength: 1, maxLength: 255 }), Type.String({ maxLength: 255 }), { minProperties: 1, maxProperties: 1 }) }, { additionalProperties: false });
+export const metadataItem = Type.Object(
+  { meta: Type.Record(Type.String({ minLength: 1, maxLength: 255 }), Type.String({ maxLength: 255 }), { minProperties: 1, maxProperties: 1 }) },
+  { additionalProperties: false },
+);

@@ -1,6 +1,7 @@
 /** The /limits body as Nova's views/limits.py renders it, by microversion. */
-import { atLeast, type Microversion } from '../../microversion.ts';
+
 import type { QuotaResource, QuotaValues } from '../../../compute/quota.ts';
+import { atLeast, type Microversion } from '../../microversion.ts';
 
 /** Quota resource → absolute limit names. */
 const LIMIT_NAMES: [QuotaResource, string[]][] = [

@@ -1,6 +1,7 @@
 /** Quota set bodies as Nova's quota_sets.py renders them, by microversion. */
-import { atLeast, type Microversion } from '../../microversion.ts';
+
 import { QUOTA_RESOURCES, type QuotaResource, type QuotaValues } from '../../../compute/quota.ts';
+import { atLeast, type Microversion } from '../../microversion.ts';
 
 const FILTERED_2_36: readonly QuotaResource[] = ['fixed_ips', 'floating_ips', 'security_group_rules', 'security_groups'];
 const FILTERED_2_57: readonly QuotaResource[] = [...FILTERED_2_36, 'injected_files', 'injected_file_content_bytes', 'injected_file_path_bytes'];

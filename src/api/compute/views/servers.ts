@@ -29,7 +29,9 @@ export function hostId(projectId: string, host: string | null): string {
 }
 
 export function instanceName(conf: NovaConfig, id: number): string {
-  return conf.DEFAULT.instance_name_template.replace(/%(0?)(\d*)x/, (_m, zero: string, width: string) => id.toString(16).padStart(Number(width || 0), zero ? '0' : ' ')).replace('%d', String(id));
+  return conf.DEFAULT.instance_name_template
+    .replace(/%(0?)(\d*)x/, (_m, zero: string, width: string) => id.toString(16).padStart(Number(width || 0), zero ? '0' : ' '))
+    .replace('%d', String(id));
 }
 
 /** The brief view: id, name, links (GET /servers). */
