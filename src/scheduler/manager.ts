@@ -5,6 +5,7 @@ import type { DbApi } from '../db/api/index.ts';
 import { ClaimFailed, NoValidHost } from '../exception/resources.ts';
 import type { Logger } from '../log.ts';
 import type { ResourceRequest } from '../objects/compute-node.ts';
+import type { InstanceDTO } from '../objects/instance.ts';
 import type { RequestSpec } from '../objects/request-spec.ts';
 import { TaskState, VmState } from '../objects/states.ts';
 import { methodsOf } from '../rpc/server.ts';
@@ -113,7 +114,7 @@ export class SchedulerManager implements Manager, SchedulerAPI {
     await Promise.all(
       spec.instance_uuids.map(async (uuid, i) => {
         const dest = dests[i] as Destination;
-        let instance;
+        let instance: InstanceDTO;
         try {
           instance = await db.instances.update(
             uuid,

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { BANNER, banners, ensureGuestImage, IMAGE_ID, pidsOf, qemuStatus } from '../integration/qemu-support.ts';
+import { banners, ensureGuestImage, IMAGE_ID, pidsOf, qemuStatus } from '../integration/qemu-support.ts';
 import { mysqlSkip, qemuSkip, rabbitSkip } from '../support/backends.ts';
 import { ApiClient } from '../support/cloud.ts';
 import { type Cluster, startCluster } from '../support/cluster.ts';
