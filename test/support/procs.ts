@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -7,7 +8,21 @@ import { fileURLToPath } from 'node:url';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-export type Binary = 'nova-api' | 'nova-scheduler' | 'nova-conductor' | 'nova-compute' | 'nova-manage' | 'nova-all' | 'nova';
+export type Binary =
+  | 'nova-api'
+  | 'nova-scheduler'
+  | 'nova-conductor'
+  | 'nova-compute'
+  | 'nova-manage'
+  | 'nova-all'
+  | 'nova'
+  | 'nova-identity'
+  | 'nova-image'
+  | 'nova-consoleauth'
+  | 'nova-cert'
+  | 'nova-novncproxy'
+  | 'nova-serialproxy'
+  | 'nova-spicehtml5proxy';
 
 export function tmpDir(prefix = 'nova-e2e-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
@@ -132,4 +147,41 @@ export async function until<T>(fn: () => Promise<T | null | undefined | false>, 
     await sleep(intervalMs);
   }
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+}
+
+/** A TCP port that was free a moment ago (for daemons whose URLs must be known before they start). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Run any program to completion (e.g. the openstack CLI). */
+export function runProgram(cmd: string, args: string[], env: Record<string, string> = {}, timeoutMs = 120_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (b: Buffer) => {
+      stdout += b.toString();
+    });
+    p.stderr.on('data', (b: Buffer) => {
+      stderr += b.toString();
+    });
+    const timer = setTimeout(() => {
+      p.kill('SIGKILL');
+      reject(new Error(`${cmd} ${args.join(' ')} timed out\n${stdout}\n${stderr}`));
+    }, timeoutMs);
+    p.on('error', reject);
+    p.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
 }
