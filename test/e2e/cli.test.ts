@@ -41,6 +41,7 @@ describe('nova command-line client against the all-in-one', () => {
       DEFAULT: { state_path: path.join(dir, 'state'), report_interval: 1, host: 'cli-host' },
       // A small page size, so that `nova list` has to follow servers_links.
       api: { osapi_compute_listen: '127.0.0.1', osapi_compute_listen_port: 0, max_limit: 2, auth_strategy: 'noauth2' },
+      glance: { api_servers: '' },
     });
     cloud = new Daemon('nova-all', 'nova-all', ['--config-file', conf], { NOVA_LOG_LEVEL: 'warn' });
     const line = await cloud.waitFor(/Compute API:\s+http\S+/, 60_000);

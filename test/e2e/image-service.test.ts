@@ -51,6 +51,7 @@ describe('nova-image as a separate process', () => {
       DEFAULT: { state_path: path.join(dir, 'state'), transport_url: 'memory://' },
       database: { connection: `sqlite:///${path.join(dir, 'state', 'nova.sqlite')}` },
       glance_api: { bind_host: '127.0.0.1', bind_port: port },
+      api: { auth_strategy: 'noauth2' },
     });
   });
   after(async () => {

@@ -53,6 +53,7 @@ describe('identity: KeystoneAuthenticator (token validation for nova-api)', () =
         project_id: h.boot.adminProjectId,
         roles: ['admin', 'member', 'reader'],
         is_admin: true,
+        auth_token: admin,
       },
     );
     // A member is not an admin.
@@ -119,7 +120,8 @@ describe('identity: KeystoneAuthenticator (token validation for nova-api)', () =
   });
 
   it('authenticatorFromConfig follows [api] auth_strategy', () => {
-    assert.ok(authenticatorFromConfig(loadConfig({})) instanceof NoAuth2);
+    assert.ok(authenticatorFromConfig(loadConfig({ overrides: { api: { auth_strategy: 'noauth2' } } })) instanceof NoAuth2);
+    assert.ok(authenticatorFromConfig(loadConfig({})) instanceof KeystoneAuthenticator, 'keystone is the default');
     const conf = loadConfig({ overrides: { api: { auth_strategy: 'keystone' }, keystone_authtoken: { auth_url: authUrl, password: 'x', token_cache_time: '5' } } });
     assert.ok(authenticatorFromConfig(conf) instanceof KeystoneAuthenticator);
   });
