@@ -92,7 +92,17 @@ export async function benchBoot(): Promise<void> {
     const s = summary(big.perServerMs);
     await bootAll(api, 500, 50);
     const list1000 = await listLatency(api, 1000);
-    rows.push(['embedded (SQLite, memory://), 10 computes in 1 process', ms(one), ms(fifty.totalMs), ms(list50), (500 / (big.totalMs / 1000)).toFixed(0), ms(s.p50), ms(s.p99), ms(list1000), `${(process.memoryUsage().rss / 1048576).toFixed(0)} MiB (whole process)`]);
+    rows.push([
+      'embedded (SQLite, memory://), 10 computes in 1 process',
+      ms(one),
+      ms(fifty.totalMs),
+      ms(list50),
+      (500 / (big.totalMs / 1000)).toFixed(0),
+      ms(s.p50),
+      ms(s.p99),
+      ms(list1000),
+      `${(process.memoryUsage().rss / 1048576).toFixed(0)} MiB (whole process)`,
+    ]);
     await cloud.stop();
   }
   if ((await mysqlSkip()) || (await rabbitSkip())) {
@@ -101,7 +111,10 @@ export async function benchBoot(): Promise<void> {
     // Use the compiled build for the daemons, as a deployment would.
     execFileSync('npm', ['run', '-s', 'build'], { cwd: ROOT, stdio: 'ignore' });
     for (const computes of [3, 10]) {
-      const cluster = await startCluster({ computes: Array.from({ length: computes }, (_, i) => `bench-${computes}-${i}`), conf: { fake: { memory_mb: 1000000, vcpus: 100000, local_gb: 1000000 }, DEFAULT: { report_interval: 10 } } });
+      const cluster = await startCluster({
+        computes: Array.from({ length: computes }, (_, i) => `bench-${computes}-${i}`),
+        conf: { fake: { memory_mb: 1000000, vcpus: 100000, local_gb: 1000000 }, DEFAULT: { report_interval: 10 } },
+      });
       const api = new ApiClient(cluster.url);
       const one = await singleBoot(api);
       const fifty = await bootAll(api, 50, 50);
@@ -113,9 +126,29 @@ export async function benchBoot(): Promise<void> {
         const s = summary(big.perServerMs);
         await bootAll(api, 500, 50);
         const list1000 = await listLatency(api, 1000);
-        rows.push([`RabbitMQ + MariaDB, ${computes} compute processes`, ms(one), ms(fifty.totalMs), ms(list50), (500 / (big.totalMs / 1000)).toFixed(0), ms(s.p50), ms(s.p99), ms(list1000), `${rss.toFixed(0)} MiB (${cluster.daemons.length} daemons)`]);
+        rows.push([
+          `RabbitMQ + MariaDB, ${computes} compute processes`,
+          ms(one),
+          ms(fifty.totalMs),
+          ms(list50),
+          (500 / (big.totalMs / 1000)).toFixed(0),
+          ms(s.p50),
+          ms(s.p99),
+          ms(list1000),
+          `${rss.toFixed(0)} MiB (${cluster.daemons.length} daemons)`,
+        ]);
       } else {
-        rows.push([`RabbitMQ + MariaDB, ${computes} compute processes`, ms(one), ms(fifty.totalMs), ms(list50), '', '', '', '', `${rss.toFixed(0)} MiB (${cluster.daemons.length} daemons)`]);
+        rows.push([
+          `RabbitMQ + MariaDB, ${computes} compute processes`,
+          ms(one),
+          ms(fifty.totalMs),
+          ms(list50),
+          '',
+          '',
+          '',
+          '',
+          `${rss.toFixed(0)} MiB (${cluster.daemons.length} daemons)`,
+        ]);
       }
       await cluster.stop();
     }

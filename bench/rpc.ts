@@ -97,7 +97,20 @@ export async function benchRpc(): Promise<void> {
     try {
       const url = parseTransportUrl(vh.url);
       rows.push(
-        await measure('rabbit://', () => new RabbitTransport(url, { exchange: 'nova', retryIntervalMs: 1000, retryBackoffMs: 2000, maxIntervalMs: 30000, heartbeatSeconds: 60, prefetch: 64, connectAttempts: 3, sendWaitMs: 30000 })),
+        await measure(
+          'rabbit://',
+          () =>
+            new RabbitTransport(url, {
+              exchange: 'nova',
+              retryIntervalMs: 1000,
+              retryBackoffMs: 2000,
+              maxIntervalMs: 30000,
+              heartbeatSeconds: 60,
+              prefetch: 64,
+              connectAttempts: 3,
+              sendWaitMs: 30000,
+            }),
+        ),
       );
     } finally {
       vh.drop();

@@ -1,10 +1,12 @@
 // npm run bench [-- section ...]: prints the project's performance figures.
 import { benchBoot } from './boot.ts';
+import { benchQemu } from './qemu.ts';
 import { benchRpc } from './rpc.ts';
 
 const sections: Record<string, () => Promise<void>> = {
   rpc: benchRpc,
   boot: benchBoot,
+  qemu: benchQemu,
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
