@@ -14,7 +14,11 @@ async function bareBoot(disk: string): Promise<number> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bare-'));
   const log = path.join(dir, 'console.log');
   const t0 = performance.now();
-  const p = spawn('qemu-system-x86_64', ['-accel', 'tcg', '-m', '128M', '-smp', '1', '-machine', 'pc', '-nodefaults', '-display', 'none', '-drive', `file=${disk},if=virtio,snapshot=on`, '-serial', `file:${log}`], { stdio: 'ignore' });
+  const p = spawn(
+    'qemu-system-x86_64',
+    ['-accel', 'tcg', '-m', '128M', '-smp', '1', '-machine', 'pc', '-nodefaults', '-display', 'none', '-drive', `file=${disk},if=virtio,snapshot=on`, '-serial', `file:${log}`],
+    { stdio: 'ignore' },
+  );
   try {
     for (;;) {
       if (fs.existsSync(log) && fs.readFileSync(log, 'utf8').includes(BANNER)) return performance.now() - t0;
@@ -38,11 +42,18 @@ export async function benchQemu(): Promise<void> {
   fs.copyFileSync(disk, path.join(imageDir, `${IMAGE_ID}.qcow2`));
   const bare: number[] = [];
   for (let i = 0; i < 3; i++) bare.push(await bareBoot(disk));
-  const cloud = await startCloud({ computes: ['q'], overrides: { DEFAULT: { compute_driver: 'qemu.QemuDriver', reserved_host_memory_mb: '0' }, qemu: { local_image_dir: imageDir } } });
+  const cloud = await startCloud({
+    computes: ['q'],
+    overrides: { DEFAULT: { compute_driver: 'qemu.QemuDriver', reserved_host_memory_mb: '0' }, qemu: { local_image_dir: imageDir } },
+  });
   const api = new ApiClient(cloud.url);
   const toActive: number[] = [];
   const toBanner: number[] = [];
-  const rss0 = process.memoryUsage().rss;
+  const rss = () => {
+    (globalThis as { gc?: () => void }).gc?.();
+    return process.memoryUsage().rss;
+  };
+  const rss0 = rss();
   const ids: string[] = [];
   try {
     for (let i = 0; i < 3; i++) {
@@ -58,7 +69,7 @@ export async function benchQemu(): Promise<void> {
       }
       toBanner.push(Date.now() - t0);
     }
-    const perGuest = (process.memoryUsage().rss - rss0) / ids.length / 1048576;
+    const perGuest = (rss() - rss0) / ids.length / 1048576;
     for (const id of ids) await api.delete(`/servers/${id}`);
     for (const id of ids) await api.waitGone(id, 60_000);
     const b = summary(bare).p50;

@@ -112,7 +112,12 @@ export class InstanceQuota {
   constructor(private readonly deps: QuotaDeps) {}
 
   private async over(projectId: string, deltas: Partial<QuotaValues>): Promise<{ over: QuotaResource[]; limits: QuotaValues; used: QuotaValues }> {
-    const [limits, used] = await Promise.all([effectiveLimits(this.deps, projectId), usage(this.deps, projectId)]);
+    const limits = await effectiveLimits(this.deps, projectId);
+    if (limits.instances < 0 && limits.cores < 0 && limits.ram < 0) {
+      // Unlimited: nothing to count.
+      return { over: [], limits, used: limits };
+    }
+    const used = await usage(this.deps, projectId);
     return { over: overQuota(limits, used, deltas), limits, used };
   }
 
@@ -126,6 +131,7 @@ export class InstanceQuota {
   /** After the instances exist: throws OverQuota if the project is now over a limit. */
   async recheck(_ctx: RequestContext, projectId: string, created: { count: number; flavor: FlavorDTO }): Promise<void> {
     const { limits, used } = await this.over(projectId, {});
+    if (limits.instances < 0 && limits.cores < 0 && limits.ram < 0) return;
     const over = (['instances', 'cores', 'ram'] as const).filter((r) => limits[r] >= 0 && used[r] > limits[r]);
     if (over.length) {
       const deltas = { instances: created.count, cores: created.count * created.flavor.vcpus, ram: created.count * created.flavor.memory_mb };
