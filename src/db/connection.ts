@@ -76,7 +76,21 @@ async function openSqlite(url: Extract<DbUrl, { dialect: 'sqlite' }>): Promise<K
     }
     return re?.test(String(value)) ? 1 : 0;
   });
-  return new Kysely<NovaDatabase>({ dialect: new SqliteDialect({ database: sqlite }) });
+  // Kysely prepares every query anew; keep prepared statements by SQL text (a bounded cache).
+  const statements = new Map<string, ReturnType<typeof sqlite.prepare>>();
+  const database = {
+    close: () => sqlite.close(),
+    prepare(text: string) {
+      let st = statements.get(text);
+      if (!st) {
+        st = sqlite.prepare(text);
+        if (statements.size >= 500) statements.delete(statements.keys().next().value as string);
+        statements.set(text, st);
+      }
+      return st;
+    },
+  };
+  return new Kysely<NovaDatabase>({ dialect: new SqliteDialect({ database }) });
 }
 
 async function mysqlPool(url: Extract<DbUrl, { dialect: 'mysql' }>, opts: DbOptions, database: string | undefined): Promise<Pool> {
