@@ -62,7 +62,7 @@ describe('nova-image as a separate process', () => {
   it('refuses to start before db sync, with one clear line', async () => {
     const r = await run(NOVA_IMAGE, ['--config-file', conf], {}, 60_000);
     assert.notEqual(r.code, 0);
-    assert.match(r.stderr, /nova-image: error: image database schema is at version 0, this code needs \d+: run nova-manage db sync/);
+    assert.match(r.stderr, /nova-image: error: image schema is at version 0, this code needs \d+: run nova-manage db sync/);
   });
 
   it('starts after nova-manage db sync and answers the version document', async () => {
