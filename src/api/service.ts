@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { NovaConfig } from '../conf/loader.ts';
 import type { Logger } from '../log.ts';
+import { listenHttp } from '../service/http-listen.ts';
 import type { Manager } from '../service/manager.ts';
 
 /**
@@ -23,17 +24,7 @@ export class ApiManager implements Manager {
 
   async initHost(): Promise<void> {
     const { osapi_compute_listen: host, osapi_compute_listen_port: port } = this.conf.api;
-    try {
-      await this.app.listen({ host, port });
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      const why = code === 'EADDRINUSE' ? 'the address is already in use' : code === 'EACCES' ? 'permission denied' : (e as Error).message;
-      throw new Error(`[api] osapi_compute_listen ${host}:${port}: cannot listen: ${why}`);
-    }
-    const addr = this.app.server.address();
-    const actualPort = typeof addr === 'object' && addr ? addr.port : port;
-    const shownHost = host === '0.0.0.0' || host === '::' ? this.conf.DEFAULT.my_ip : host;
-    this.address = `http://${shownHost}:${actualPort}`;
+    this.address = await listenHttp(this.app, host, port, '[api] osapi_compute_listen', this.conf.DEFAULT.my_ip);
     this.log.info({ url: this.address }, 'Compute API listening');
   }
 

@@ -3,6 +3,7 @@ import type { NovaConfig } from '../conf/loader.ts';
 import { dbTime } from '../db/time.ts';
 import type { Logger } from '../log.ts';
 import { SERVICE_VERSION, type ServiceDTO } from '../objects/service.ts';
+import { listenHttp } from '../service/http-listen.ts';
 import type { Manager, PeriodicTask } from '../service/manager.ts';
 import type { ServiceRegistry } from '../service/servicegroup.ts';
 import type { TokenProvider } from './token-provider.ts';
@@ -29,17 +30,7 @@ export class IdentityManager implements Manager {
 
   async initHost(): Promise<void> {
     const { listen: host, listen_port: port } = this.conf.identity;
-    try {
-      await this.app.listen({ host, port });
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      const why = code === 'EADDRINUSE' ? 'the address is already in use' : code === 'EACCES' ? 'permission denied' : (e as Error).message;
-      throw new Error(`[identity] listen ${host}:${port}: cannot listen: ${why}`);
-    }
-    const addr = this.app.server.address();
-    const actualPort = typeof addr === 'object' && addr ? addr.port : port;
-    const shownHost = host === '0.0.0.0' || host === '::' ? this.conf.DEFAULT.my_ip : host;
-    this.address = `http://${shownHost}:${actualPort}`;
+    this.address = await listenHttp(this.app, host, port, '[identity] listen', this.conf.DEFAULT.my_ip);
     this.log.info({ url: this.address }, 'Identity API listening');
   }
 

@@ -7,6 +7,7 @@ import type { Db } from '../db/connection.ts';
 import { dbTime } from '../db/time.ts';
 import type { Logger } from '../log.ts';
 import type { ServiceDTO } from '../objects/service.ts';
+import { listenHttp } from '../service/http-listen.ts';
 import type { Manager, PeriodicTask } from '../service/manager.ts';
 import type { ServiceRegistry } from '../service/servicegroup.ts';
 import { buildImageApp } from './app.ts';
@@ -64,17 +65,7 @@ export class ImageManager implements Manager {
     } catch (e) {
       throw new Error(`[glance_store] filesystem_store_datadir ${this.store.datadir}: ${(e as Error).message}`);
     }
-    try {
-      await this.app.listen({ host, port });
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      const why = code === 'EADDRINUSE' ? 'the address is already in use' : code === 'EACCES' ? 'permission denied' : (e as Error).message;
-      throw new Error(`[glance_api] bind_host ${host}:${port}: cannot listen: ${why}`);
-    }
-    const addr = this.app.server.address();
-    const actualPort = typeof addr === 'object' && addr ? addr.port : port;
-    const shownHost = host === '0.0.0.0' || host === '::' ? this.conf.DEFAULT.my_ip : host;
-    this.address = `http://${shownHost}:${actualPort}`;
+    this.address = await listenHttp(this.app, host, port, '[glance_api] bind_host', this.conf.DEFAULT.my_ip);
     this.log.info({ url: this.address, store: this.store.datadir }, 'Image API listening');
   }
 
