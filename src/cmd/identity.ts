@@ -1,10 +1,9 @@
-import { DbApi } from '../db/api/index.ts';
-import { openDatabase } from '../db/connection.ts';
 import { requireCurrentIdentitySchema } from '../identity/db/migrate.ts';
 import { MemoryTransport } from '../rpc/memory.ts';
 import { stopOnSignal } from '../service/launcher.ts';
 import { main, setup } from './common.ts';
 import { identityService } from './services/identity.ts';
+import { connectDb } from './wiring.ts';
 
 /**
  * nova-identity: the identity service alone. It needs only the database
@@ -13,22 +12,9 @@ import { identityService } from './services/identity.ts';
  */
 main('nova-identity', async () => {
   const { conf, log } = setup('nova-identity');
-  const d = conf.database;
-  const conn = await openDatabase(d.connection, {
-    maxPoolSize: d.max_pool_size,
-    maxRetries: d.max_retries,
-    retryIntervalMs: d.retry_interval * 1000,
-    connectTimeoutMs: d.connect_timeout * 1000,
-    log,
-  });
-  try {
-    await requireCurrentIdentitySchema(conn);
-  } catch (e) {
-    await conn.close();
-    throw e;
-  }
+  const db = await connectDb(conf, log, { check: requireCurrentIdentitySchema });
   const transport = new MemoryTransport();
-  const { service } = identityService(conf, new DbApi(conn), transport, log);
+  const { service } = identityService(conf, db, transport, log);
   await service.start();
-  stopOnSignal([{ stop: () => conn.close() }, { stop: () => transport.close() }, service], log);
+  stopOnSignal([{ stop: () => db.db.close() }, { stop: () => transport.close() }, service], log);
 });

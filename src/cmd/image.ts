@@ -1,10 +1,10 @@
-import { openDatabase } from '../db/connection.ts';
 import { authenticatorFromConfig } from '../identity/middleware.ts';
 import { requireCurrentImageSchema } from '../image/db/migrate.ts';
 import { MemoryTransport } from '../rpc/memory.ts';
 import { stopOnSignal } from '../service/launcher.ts';
 import { main, setup } from './common.ts';
 import { imageService } from './services/image.ts';
+import { connectDb } from './wiring.ts';
 
 /**
  * nova-image: the image service (Glance v2 subset) as its own daemon. Its
@@ -14,20 +14,7 @@ import { imageService } from './services/image.ts';
  */
 main('nova-image', async () => {
   const { conf, log } = setup('nova-image');
-  const d = conf.database;
-  const db = await openDatabase(d.connection, {
-    maxPoolSize: d.max_pool_size,
-    maxRetries: d.max_retries,
-    retryIntervalMs: d.retry_interval * 1000,
-    connectTimeoutMs: d.connect_timeout * 1000,
-    log,
-  });
-  try {
-    await requireCurrentImageSchema(db);
-  } catch (e) {
-    await db.close();
-    throw e;
-  }
+  const db = (await connectDb(conf, log, { check: requireCurrentImageSchema })).db;
   const transport = new MemoryTransport('memory://nova-image');
   const { service } = imageService(conf, db, transport, log, authenticatorFromConfig(conf, log));
   await service.start();

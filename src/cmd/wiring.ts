@@ -1,11 +1,15 @@
 import type { NovaConfig } from '../conf/loader.ts';
 import { DbApi } from '../db/api/index.ts';
+import type { Db } from '../db/connection.ts';
 import { openDatabase } from '../db/connection.ts';
 import { requireCurrentSchema, syncSchema } from '../db/migrate.ts';
 import type { Logger } from '../log.ts';
 
-/** Connect `[database] connection`; `sync` applies migrations (all-in-one), otherwise the schema must be current. */
-export async function connectDb(conf: NovaConfig, log: Logger, opts: { sync?: boolean } = {}): Promise<DbApi> {
+/**
+ * Connect `[database] connection`; `sync` applies Nova's migrations
+ * (all-in-one), otherwise `check` (default: Nova's schema is current) must pass.
+ */
+export async function connectDb(conf: NovaConfig, log: Logger, opts: { sync?: boolean; check?: (db: Db) => Promise<void> } = {}): Promise<DbApi> {
   const d = conf.database;
   const db = await openDatabase(d.connection, {
     maxPoolSize: d.max_pool_size,
@@ -17,7 +21,7 @@ export async function connectDb(conf: NovaConfig, log: Logger, opts: { sync?: bo
   });
   try {
     if (opts.sync) await syncSchema(db);
-    else await requireCurrentSchema(db);
+    else await (opts.check ?? requireCurrentSchema)(db);
   } catch (e) {
     await db.close();
     throw e;
