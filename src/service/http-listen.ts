@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { ConfigError } from '../exception/base.ts';
 
 /**
  * Start an HTTP API on host:port. A failure becomes one line naming the
@@ -12,7 +13,7 @@ export async function listenHttp(app: FastifyInstance, host: string, port: numbe
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const why = code === 'EADDRINUSE' ? 'the address is already in use' : code === 'EACCES' ? 'permission denied' : (e as Error).message;
-    throw new Error(`${option} ${host}:${port}: cannot listen: ${why}`);
+    throw new ConfigError(`${option} ${host}:${port}: cannot listen: ${why}`);
   }
   const addr = app.server.address();
   const actualPort = typeof addr === 'object' && addr ? addr.port : port;
