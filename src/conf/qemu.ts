@@ -49,6 +49,15 @@ export const qemuGroup = defineGroup('qemu', 'The QEMU compute driver (compute_d
   }),
   spice_enabled: boolOpt({
     default: true,
-    help: 'Give guests a SPICE console on a unix socket when the QEMU binary supports SPICE (checked once with -spice help).',
+    help: 'Give guests a SPICE console when the QEMU binary supports SPICE (checked once with -spice help).',
+  }),
+  console_listen: strOpt({
+    default: 'unix',
+    choices: ['unix', 'tcp'],
+    help: 'Where guest consoles listen. unix: sockets in the instance directory (the console proxies must run on this host). tcp: VNC on [vnc] server_listen, the serial console on [serial_console] proxyclient_address and SPICE on [spice] server_listen, on ports from console_port_range, so proxies on other hosts can reach them.',
+  }),
+  console_port_range: strOpt({
+    default: '5900:7999',
+    help: 'first:last TCP ports given to guest consoles with console_listen = tcp (three per instance: VNC, serial, SPICE). VNC ports must be 5900 or above.',
   }),
 });

@@ -50,12 +50,12 @@ export function makeWorld(): { root: string; instancesPath: string; imageDir: st
 }
 
 /** A QEMU driver as nova-compute would load it, on the test's directories. */
-export function makeDriver(world: { root: string; instancesPath: string; imageDir: string }): QemuDriver {
+export function makeDriver(world: { root: string; instancesPath: string; imageDir: string }, qemu: Record<string, string> = {}): QemuDriver {
   const conf = loadConfig({
     env: {},
     overrides: {
       DEFAULT: { state_path: world.root, instances_path: world.instancesPath },
-      qemu: { local_image_dir: world.imageDir, shutdown_timeout: '60' },
+      qemu: { local_image_dir: world.imageDir, shutdown_timeout: '60', ...qemu },
     },
   });
   return new QemuDriver({ conf, host: 'qemu-test', log: silentLogger() });
@@ -169,9 +169,9 @@ export function banners(consoleText: string): number {
 }
 
 /** Type a shell command on the guest's serial socket and wait for `expect` in what comes back. */
-export function serialCommand(socketPath: string, command: string, expect: string, timeoutMs = 30_000): Promise<string> {
+export function serialCommand(socketPath: string | { host: string; port: number }, command: string, expect: string, timeoutMs = 30_000): Promise<string> {
   return new Promise((resolve, reject) => {
-    const s = net.createConnection({ path: socketPath });
+    const s = typeof socketPath === 'string' ? net.createConnection({ path: socketPath }) : net.createConnection(socketPath);
     let got = '';
     const timer = setTimeout(() => {
       s.destroy();

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { buildQemuArgs, instanceName, type LaunchSpec, macFromUuid, qemuOptValue, shellQuote } from './cmdline.ts';
 import { instancePaths } from './paths.ts';
+import { parsePortRange } from './ports.ts';
 
 const UUID = '6a3f2c1e-8b7d-4e5f-9a0b-1c2d3e4f5a6b';
 
@@ -79,5 +80,35 @@ describe('qemu command line', () => {
     assert.equal(instanceName('%s', 7, UUID), UUID);
     assert.equal(macFromUuid(UUID), macFromUuid(UUID.toUpperCase()));
     assert.match(macFromUuid(UUID), /^fa:16:3e(:[0-9a-f]{2}){3}$/);
+  });
+});
+
+describe('console_listen = tcp', () => {
+  it('puts VNC, SPICE and the serial console on TCP', () => {
+    const args = buildQemuArgs({
+      accel: 'tcg',
+      tbSizeMb: 0,
+      machine: 'pc',
+      name: 'instance-00000001',
+      uuid: '11111111-2222-3333-4444-555555555555',
+      memoryMb: 128,
+      vcpus: 1,
+      mac: 'fa:16:3e:55:55:55',
+      paths: instancePaths('/var/lib/nova/instances', '11111111-2222-3333-4444-555555555555'),
+      vnc: true,
+      spice: true,
+      incoming: false,
+      tcp: { vnc: { host: '10.0.0.5', port: 5903 }, serial: { host: '10.0.0.5', port: 5904 }, spice: { host: '10.0.0.5', port: 5905 } },
+    }).join(' ');
+    assert.match(args, /-vnc 10\.0\.0\.5:3 /);
+    assert.match(args, /-spice port=5905,addr=10\.0\.0\.5,disable-ticketing=on/);
+    assert.match(args, /-chardev socket,id=serial0,host=10\.0\.0\.5,port=5904,server=on,wait=off,logfile=/);
+    assert.doesNotMatch(args, /vnc\.sock|serial\.sock|spice\.sock/);
+  });
+
+  it('checks the port range', () => {
+    assert.deepEqual(parsePortRange('5900:7999'), { first: 5900, last: 7999 });
+    assert.throws(() => parsePortRange('80:90'), /console_port_range/);
+    assert.throws(() => parsePortRange('6000'), /console_port_range/);
   });
 });

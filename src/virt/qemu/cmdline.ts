@@ -21,8 +21,16 @@ export interface LaunchSpec {
   paths: InstancePaths;
   vnc: boolean;
   spice: boolean;
+  /** Consoles on TCP instead of unix sockets (`[qemu] console_listen = tcp`). */
+  tcp?: { vnc: Endpoint; serial: Endpoint; spice: Endpoint };
   /** Start paused, waiting for `migrate-incoming` (resume from a state file). */
   incoming: boolean;
+}
+
+/** host:port a console listens on. */
+export interface Endpoint {
+  host: string;
+  port: number;
 }
 
 /** QEMU option values separate sub-options with commas; a literal comma is doubled. */
@@ -90,11 +98,13 @@ export function buildQemuArgs(spec: LaunchSpec): string[] {
     '-display',
     'none',
   ];
-  if (spec.vnc) args.push('-vnc', `unix:${qemuOptValue(p.vnc)}`);
-  if (spec.spice) args.push('-spice', `unix=on,addr=${qemuOptValue(p.spice)},disable-ticketing=on`);
+  const t = spec.tcp;
+  if (spec.vnc) args.push('-vnc', t ? `${t.vnc.host}:${t.vnc.port - 5900}` : `unix:${qemuOptValue(p.vnc)}`);
+  if (spec.spice) args.push('-spice', t ? `port=${t.spice.port},addr=${t.spice.host},disable-ticketing=on` : `unix=on,addr=${qemuOptValue(p.spice)},disable-ticketing=on`);
+  const log = `,logfile=${qemuOptValue(p.consoleLog)},logappend=on`;
   args.push(
     '-chardev',
-    socketChardev('serial0', p.serial, `,logfile=${qemuOptValue(p.consoleLog)},logappend=on`),
+    t ? `socket,id=serial0,host=${t.serial.host},port=${t.serial.port},server=on,wait=off${log}` : socketChardev('serial0', p.serial, log),
     '-serial',
     'chardev:serial0',
     '-chardev',

@@ -16,12 +16,13 @@ import { PowerState } from '../../objects/states.ts';
 import type { ComputeDriver, ConsoleEndpoint, DriverCapabilities, HostResources, InstanceInfo, RebootType, SpawnOptions } from '../driver.ts';
 import type { ImageSource } from '../images.ts';
 import { type AccelChoice, chooseAccel } from './accel.ts';
-import { buildQemuArgs, instanceName, macFromUuid } from './cmdline.ts';
+import { buildQemuArgs, instanceName, type LaunchSpec, macFromUuid } from './cmdline.ts';
 import { readConsoleLog, trimConsoleLog } from './console.ts';
 import { Guest, powerStateOf, usageOf } from './guest.ts';
 import { createOverlay, ImageCache, LocalImageSource } from './images.ts';
 import { KeyedLock } from './lock.ts';
 import { instanceDirs, instancePaths } from './paths.ts';
+import { consolePorts, readPorts } from './ports.ts';
 import { qemuHasSpice, qemuVersion } from './probe.ts';
 import { startQemu } from './process.ts';
 import { hostResources } from './resources.ts';
@@ -87,6 +88,19 @@ export class QemuDriver implements ComputeDriver {
     return this.conf.qemu.spice_enabled && (await qemuHasSpice(this.binary));
   }
 
+  /** With `[qemu] console_listen = tcp`: the guest's console addresses (ports kept per instance). */
+  private async tcpConsoles(g: Guest): Promise<{ tcp?: LaunchSpec['tcp'] }> {
+    if (this.conf.qemu.console_listen !== 'tcp') return {};
+    const ports = await consolePorts(g.paths, this.instancesPath, this.conf.qemu.console_port_range, this.conf.vnc.server_listen);
+    return {
+      tcp: {
+        vnc: { host: this.conf.vnc.server_listen, port: ports.vnc },
+        serial: { host: this.conf.serial_console.proxyclient_address, port: ports.serial },
+        spice: { host: this.conf.spice.server_listen, port: ports.spice },
+      },
+    };
+  }
+
   /** Start QEMU for the guest; resolves once QMP answers (not when the guest has booted). */
   private async launch(instance: InstanceDTO, g: Guest, incoming: boolean): Promise<void> {
     const p = g.paths;
@@ -104,6 +118,7 @@ export class QemuDriver implements ComputeDriver {
       vnc: this.conf.vnc.enabled,
       spice: await this.spiceWanted(),
       incoming,
+      ...(await this.tcpConsoles(g)),
     });
     g.attach(await startQemu(this.binary, args, p, this.conf.qemu.start_timeout * 1000));
     g.usage = usageOf(instance);
@@ -274,27 +289,30 @@ export class QemuDriver implements ComputeDriver {
     return readConsoleLog(this.guest(instance).paths.consoleLog, q.console_log_max_bytes, maxLines ?? (q.console_log_lines || undefined));
   }
 
-  private endpoint(g: Guest, socket: string): ConsoleEndpoint {
+  /** Where a proxy reaches a console: the unix socket, or host:port with console_listen = tcp. */
+  private endpoint(g: Guest, kind: 'vnc' | 'serial' | 'spice'): ConsoleEndpoint {
     if (!g.running) throw new HypervisorError(`instance ${g.uuid} is not running`, { uuid: g.uuid });
-    return { host: this.conf.vnc.server_proxyclient_address, port: 0, path: socket, internal_access_path: null };
+    const ports = this.conf.qemu.console_listen === 'tcp' ? readPorts(g.paths) : null;
+    const host =
+      kind === 'vnc' ? this.conf.vnc.server_proxyclient_address : kind === 'serial' ? this.conf.serial_console.proxyclient_address : this.conf.spice.server_proxyclient_address;
+    if (ports) return { host, port: ports[kind], internal_access_path: null };
+    return { host, port: 0, path: g.paths[kind], internal_access_path: null };
   }
 
   async getVncConsole(instance: InstanceDTO): Promise<ConsoleEndpoint> {
     if (!this.conf.vnc.enabled) throw ConsoleTypeUnavailable.of('novnc');
-    const g = this.guest(instance);
-    return this.endpoint(g, g.paths.vnc);
+    return this.endpoint(this.guest(instance), 'vnc');
   }
 
   async getSerialConsole(instance: InstanceDTO): Promise<ConsoleEndpoint> {
-    const g = this.guest(instance);
-    return this.endpoint(g, g.paths.serial);
+    return this.endpoint(this.guest(instance), 'serial');
   }
 
   async getSpiceConsole(instance: InstanceDTO): Promise<ConsoleEndpoint> {
     if (!(await this.spiceWanted())) throw ConsoleTypeUnavailable.of('spice-html5');
     const g = this.guest(instance);
-    if (g.running && !fs.existsSync(g.paths.spice)) throw ConsoleTypeUnavailable.of('spice-html5');
-    return this.endpoint(g, g.paths.spice);
+    if (g.running && this.conf.qemu.console_listen !== 'tcp' && !fs.existsSync(g.paths.spice)) throw ConsoleTypeUnavailable.of('spice-html5');
+    return this.endpoint(g, 'spice');
   }
 
   /** nova-compute stops: close QMP connections, leave the guests running. */
