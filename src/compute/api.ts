@@ -9,6 +9,7 @@ import { InstanceNotReady } from '../exception/console.ts';
 import { InstanceInvalidState, InstanceIsLocked, InstanceNotFound, UnexpectedTaskStateError } from '../exception/instance.ts';
 import { ComputeServiceUnavailable, FlavorNotFound, ImageNotFound } from '../exception/resources.ts';
 import type { Logger } from '../log.ts';
+import { zoneHasHosts } from '../objects/aggregate.ts';
 import type { ConsoleType } from '../objects/console-auth-token.ts';
 import type { FlavorDTO } from '../objects/flavor.ts';
 import type { FlavorSnapshot, InstanceDTO, InstanceUpdate } from '../objects/instance.ts';
@@ -19,6 +20,7 @@ import { serviceIsUp } from '../service/servicegroup.ts';
 import { dbTime } from '../util/time.ts';
 import type { ConsoleEndpoint, RebootType } from '../virt/driver.ts';
 import type { ComputeAPI } from './rpc-types.ts';
+import { checkGroupQuota, joinGroup, requestedGroup } from './server-groups.ts';
 
 /** Checks a boot against the project's quota, before and after the instances are recorded; throws OverQuota. */
 export interface QuotaChecker {
@@ -153,11 +155,14 @@ export class ComputeApi {
       if (!kp) throw new Invalid(`Invalid key_name provided.`);
       keyData = kp.public_key;
     }
-    if (p.availabilityZone && p.availabilityZone !== this.deps.conf.DEFAULT.default_availability_zone) {
+    // A zone exists when it is the default zone or an aggregate's zone with hosts.
+    const zone = p.availabilityZone;
+    if (zone && zone !== this.deps.conf.DEFAULT.default_availability_zone && !zoneHasHosts(await this.db.aggregates.list(), zone)) {
       throw new Invalid(`The requested availability zone is not available`);
     }
     const maxMeta = 128;
     if (Object.keys(p.metadata).length > maxMeta) throw new Forbidden('Quota exceeded for metadata_items: Requested 129, but already used 0 of 128 metadata_items');
+    const group = await requestedGroup(this.db, ctx, p.hints);
     const projectId = ctx.project_id ?? '';
     const userId = ctx.user_id ?? '';
     // As Nova: create max_count if the quota allows, else as many as fit, but at least min_count.
@@ -173,6 +178,7 @@ export class ComputeApi {
         }
       }
     }
+    await checkGroupQuota(this.deps, ctx, group, count);
     const adminPass = p.adminPass ?? generatePassword();
     const reservationId = `r-${randomBytes(4).toString('hex').slice(0, 8)}`;
     const az = p.availabilityZone ?? this.deps.conf.DEFAULT.default_schedule_zone;
@@ -232,6 +238,7 @@ export class ComputeApi {
         throw e;
       }
     }
+    const instanceGroup = await joinGroup(this.deps, ctx, group, instances);
     const spec: RequestSpec = {
       instance_uuids: instances.map((i) => i.uuid),
       num_instances: instances.length,
@@ -245,6 +252,7 @@ export class ComputeApi {
       scheduler_hints: p.hints,
       ignore_hosts: [],
       retry: { num_attempts: 1, hosts: [] },
+      instance_group: instanceGroup,
     };
     await this.deps.scheduler.build_instances(ctx, { request_spec: spec, admin_password: adminPass });
     return { instances, adminPass, reservationId };
@@ -373,6 +381,7 @@ export class ComputeApi {
     }
     this.deps.log.info({ instance: inst.uuid, host: inst.host }, inst.host ? 'compute host is down: deleting locally' : 'deleting an unscheduled instance locally');
     await this.db.computeNodes.release(inst.uuid);
+    await this.db.serverGroups.removeInstances([inst.uuid]);
     await this.db.instances.destroy(inst.uuid).catch((e: unknown) => {
       if (!(e instanceof InstanceNotFound)) throw e;
     });

@@ -73,17 +73,22 @@ export async function effectiveLimits(deps: QuotaDeps, projectId: string): Promi
 }
 
 /**
- * What a project uses: instances, cores and ram of its live instances; with
- * a user id, that user's key pairs (key pairs are counted per user, and not at
- * all at project level, as in Nova). Server groups do not exist yet: 0.
+ * What a project uses: instances, cores and ram of its live instances and
+ * its server groups (with a user id, that user's groups); with a user id,
+ * that user's key pairs (key pairs are counted per user, and not at all at
+ * project level, as in Nova). server_group_members is counted per group:
+ * with `group` (a group uuid), its live members (of the user, when given, as
+ * Nova's count_members_by_user); without one 0, as Nova shows it.
  */
-export async function usage(deps: Pick<QuotaDeps, 'db'>, projectId: string, userId?: string | null): Promise<QuotaValues> {
+export async function usage(deps: Pick<QuotaDeps, 'db'>, projectId: string, userId?: string | null, group?: string): Promise<QuotaValues> {
   const used = Object.fromEntries(QUOTA_RESOURCES.map((r) => [r, 0])) as QuotaValues;
   const counted = await deps.db.instances.usage(projectId);
   used.instances = counted.instances;
   used.cores = counted.cores;
   used.ram = counted.ram;
   if (userId) used.key_pairs = await deps.db.keypairs.count(userId);
+  used.server_groups = await deps.db.serverGroups.count(projectId, userId);
+  if (group !== undefined) used.server_group_members = await deps.db.serverGroups.countMembers(group, userId);
   return used;
 }
 

@@ -60,6 +60,7 @@ export class ConductorManager implements Manager, ConductorAPI {
 
   async instance_destroy(_ctx: RequestContext, args: { uuid: string }): Promise<void> {
     await this.db.computeNodes.release(args.uuid);
+    await this.db.serverGroups.removeInstances([args.uuid]);
     await this.db.instances.destroy(args.uuid);
   }
 
@@ -119,6 +120,8 @@ export class ConductorManager implements Manager, ConductorAPI {
     }
     this.log.info({ instance: instance.uuid, failed_host: instance.host, attempt: attempts + 1 }, 'rescheduling build');
     const next: RequestSpec = { ...spec, instance_uuids: [instance.uuid], num_instances: 1, ignore_hosts: tried, retry: { num_attempts: attempts + 1, hosts: tried } };
+    // The group's members may have moved on since the first attempt: its hosts are read again (Nova's setup_instance_group).
+    if (spec.instance_group) next.instance_group = (await this.db.serverGroups.forRequestSpec(spec.instance_group.uuid, [instance.uuid])) ?? undefined;
     await this.deps.scheduler.build_instances(ctx, { request_spec: next, admin_password: args.admin_password });
   }
 }

@@ -19,18 +19,32 @@ export const ALL_FILTERS = [
   'ImagePropertiesFilter',
   'SameHostFilter',
   'DifferentHostFilter',
+  'AggregateInstanceExtraSpecsFilter',
+  'ServerGroupAntiAffinityFilter',
+  'ServerGroupAffinityFilter',
 ] as const;
 
 /** `[filter_scheduler]`: which filters and weighers decide where a server goes. */
 export const filterSchedulerGroup = defineGroup('filter_scheduler', 'Filters and weighers of nova-scheduler.', {
   enabled_filters: listOpt({
-    default: ['ComputeFilter', 'AvailabilityZoneFilter', 'RamFilter', 'CoreFilter', 'DiskFilter', 'ImagePropertiesFilter', 'SameHostFilter', 'DifferentHostFilter'],
+    default: [
+      'ComputeFilter',
+      'AvailabilityZoneFilter',
+      'RamFilter',
+      'CoreFilter',
+      'DiskFilter',
+      'ImagePropertiesFilter',
+      'SameHostFilter',
+      'DifferentHostFilter',
+      'ServerGroupAntiAffinityFilter',
+      'ServerGroupAffinityFilter',
+    ],
     choices: ALL_FILTERS,
     help: 'Filters run in this order; a host must pass all of them.',
   }),
   weight_classes: listOpt({
-    default: ['RAMWeigher', 'CPUWeigher', 'DiskWeigher'],
-    choices: ['RAMWeigher', 'CPUWeigher', 'DiskWeigher', 'all'],
+    default: ['RAMWeigher', 'CPUWeigher', 'DiskWeigher', 'ServerGroupSoftAffinityWeigher', 'ServerGroupSoftAntiAffinityWeigher'],
+    choices: ['RAMWeigher', 'CPUWeigher', 'DiskWeigher', 'ServerGroupSoftAffinityWeigher', 'ServerGroupSoftAntiAffinityWeigher', 'all'],
     help: 'Weighers that rank the hosts that passed the filters.',
   }),
   ram_weight_multiplier: floatOpt({
@@ -44,6 +58,16 @@ export const filterSchedulerGroup = defineGroup('filter_scheduler', 'Filters and
   disk_weight_multiplier: floatOpt({
     default: 1.0,
     help: 'Positive spreads instances by free disk, negative stacks them.',
+  }),
+  soft_affinity_weight_multiplier: floatOpt({
+    default: 1.0,
+    min: 0.0,
+    help: 'How strongly ServerGroupSoftAffinityWeigher packs the members of a soft-affinity server group onto the hosts already holding members.',
+  }),
+  soft_anti_affinity_weight_multiplier: floatOpt({
+    default: 1.0,
+    min: 0.0,
+    help: 'How strongly ServerGroupSoftAntiAffinityWeigher spreads the members of a soft-anti-affinity server group over hosts holding fewer members.',
   }),
   host_subset_size: intOpt({
     default: 1,

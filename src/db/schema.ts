@@ -211,6 +211,46 @@ export interface MigrationsTable extends Timestamps, SoftDelete {
   project_id: string | null;
 }
 
+/** aggregates (migration 004): host aggregates, soft deleted; names unique among live rows. */
+export interface AggregatesTable extends Timestamps, SoftDelete {
+  id: Generated<number>;
+  uuid: string;
+  name: string;
+}
+
+/** aggregate_hosts (migration 004): the compute hosts of each aggregate. */
+export interface AggregateHostsTable extends Timestamps {
+  id: Generated<number>;
+  aggregate_id: number;
+  host: string;
+}
+
+/** aggregate_metadata (migration 004): key/value metadata of each aggregate (`availability_zone` names its zone). */
+export interface AggregateMetadataTable extends Timestamps {
+  id: Generated<number>;
+  aggregate_id: number;
+  key: string;
+  value: string;
+}
+
+/** instance_groups (migration 005): server groups, soft deleted; `rules` is a JSON object. */
+export interface InstanceGroupsTable extends Timestamps, SoftDelete {
+  id: Generated<number>;
+  uuid: string;
+  name: string | null;
+  project_id: string;
+  user_id: string;
+  policy: string;
+  rules: Defaulted<string>;
+}
+
+/** instance_group_member (migration 005): the instances of each server group. */
+export interface InstanceGroupMemberTable extends Timestamps {
+  id: Generated<number>;
+  group_id: number;
+  instance_uuid: string;
+}
+
 export interface NovaDatabase {
   services: ServicesTable;
   compute_nodes: ComputeNodesTable;
@@ -224,4 +264,9 @@ export interface NovaDatabase {
   quotas: QuotasTable;
   key_pairs: KeyPairsTable;
   migrations: MigrationsTable;
+  aggregates: AggregatesTable;
+  aggregate_hosts: AggregateHostsTable;
+  aggregate_metadata: AggregateMetadataTable;
+  instance_groups: InstanceGroupsTable;
+  instance_group_member: InstanceGroupMemberTable;
 }

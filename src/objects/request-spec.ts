@@ -4,6 +4,8 @@ import type { FlavorSnapshot } from './instance.ts';
 export interface SchedulerHints {
   same_host?: string[];
   different_host?: string[];
+  /** The uuid of the server group the new servers join. */
+  group?: string;
   [key: string]: unknown;
 }
 
@@ -12,6 +14,19 @@ export interface ImageMeta {
   id: string;
   /** Image properties (hw_architecture, img_hv_type, hw_vm_mode, img_hv_requested_version…). */
   properties: Record<string, string>;
+}
+
+/**
+ * The server group of a request, as the scheduler needs it (Nova's
+ * RequestSpec.instance_group): the policy, the member instances (including
+ * the ones being scheduled) and the hosts the members already run on.
+ */
+export interface InstanceGroupSpec {
+  uuid: string;
+  policy: string;
+  members: string[];
+  hosts: string[];
+  rules: Record<string, number>;
 }
 
 /** What one build asks of the scheduler (Nova's RequestSpec). Crosses the bus. */
@@ -31,4 +46,6 @@ export interface RequestSpec {
   /** Hosts already tried for this build (reschedules). */
   ignore_hosts: string[];
   retry: { num_attempts: number; hosts: string[] };
+  /** The server group the instances join (scheduler hint `group`); absent without one. */
+  instance_group?: InstanceGroupSpec;
 }

@@ -1,5 +1,6 @@
 import type { NovaConfig } from '../conf/loader.ts';
 import type { DbApi } from '../db/api/index.ts';
+import { type AggregateDTO, zonesByHost } from '../objects/aggregate.ts';
 import type { ComputeNodeDTO, ResourceRequest } from '../objects/compute-node.ts';
 import type { ServiceDTO } from '../objects/service.ts';
 import { serviceIsUp } from '../service/servicegroup.ts';
@@ -14,13 +15,42 @@ function parseCpuInfo(s: string): Record<string, unknown> {
   }
 }
 
-export function hostStateOf(node: ComputeNodeDTO, service: ServiceDTO | undefined, conf: NovaConfig, instances: ReadonlySet<string>, now: Date): HostState {
+/** What the scheduler knows of the aggregates, per host. */
+export interface HostAggregates {
+  /** host → availability zone (hosts in no zoned aggregate are absent). */
+  readonly zones: ReadonlyMap<string, string>;
+  /** host → its aggregates' names and metadata. */
+  readonly byHost: ReadonlyMap<string, NonNullable<HostState['aggregates']>>;
+}
+
+/** Index the aggregates by host (once per scheduling batch). */
+export function hostAggregates(aggregates: readonly AggregateDTO[]): HostAggregates {
+  const byHost = new Map<string, { name: string; metadata: Readonly<Record<string, string>> }[]>();
+  for (const a of aggregates) {
+    for (const h of a.hosts) byHost.set(h, [...(byHost.get(h) ?? []), { name: a.name, metadata: a.metadata }]);
+  }
+  return { zones: zonesByHost(aggregates), byHost };
+}
+
+/**
+ * The host state of a compute node. Its availability zone is that of its
+ * host's aggregate, else [DEFAULT] default_availability_zone.
+ */
+export function hostStateOf(
+  node: ComputeNodeDTO,
+  service: ServiceDTO | undefined,
+  conf: NovaConfig,
+  instances: ReadonlySet<string>,
+  now: Date,
+  aggs: HostAggregates = { zones: new Map(), byHost: new Map() },
+): HostState {
   return {
     host: node.host,
     nodename: node.hypervisor_hostname,
     nodeId: node.id,
     nodeUuid: node.uuid,
-    availabilityZone: conf.DEFAULT.default_availability_zone,
+    availabilityZone: aggs.zones.get(node.host) ?? conf.DEFAULT.default_availability_zone,
+    aggregates: aggs.byHost.get(node.host) ?? [],
     service: {
       id: service?.id ?? 0,
       disabled: service?.disabled ?? true,
@@ -49,18 +79,20 @@ export function hostStateOf(node: ComputeNodeDTO, service: ServiceDTO | undefine
 }
 
 /**
- * Current host states from the database: compute nodes, their services and,
- * when asked (same_host/different_host hints), the instances on each node.
+ * Current host states from the database: compute nodes, their services,
+ * their aggregates (zones and metadata) and, when asked
+ * (same_host/different_host hints), the instances on each node.
  */
 export async function loadHostStates(db: DbApi, conf: NovaConfig, opts: { withInstances: boolean }): Promise<HostState[]> {
-  const [nodes, services] = await Promise.all([db.computeNodes.list(), db.services.list({ binary: 'nova-compute' })]);
+  const [nodes, services, aggregates] = await Promise.all([db.computeNodes.list(), db.services.list({ binary: 'nova-compute' }), db.aggregates.list()]);
+  const aggs = hostAggregates(aggregates);
   const byHost = new Map(services.map((s) => [s.host, s]));
   const perNode = new Map<number, Set<string>>();
   if (opts.withInstances) {
     for (const node of nodes) perNode.set(node.id, new Set((await db.computeNodes.allocationsOn(node.id)).map((a) => a.consumer_uuid)));
   }
   const now = new Date();
-  return nodes.map((n) => hostStateOf(n, byHost.get(n.host), conf, perNode.get(n.id) ?? new Set(), now));
+  return nodes.map((n) => hostStateOf(n, byHost.get(n.host), conf, perNode.get(n.id) ?? new Set(), now, aggs));
 }
 
 /** The host after a claim (Nova's consume_from_request), so the next instance of the same request sees it. */

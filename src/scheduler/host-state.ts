@@ -9,6 +9,8 @@ export interface HostState {
   readonly nodeId: number;
   readonly nodeUuid: string;
   readonly availabilityZone: string;
+  /** The host aggregates this host belongs to, with their metadata (AggregateInstanceExtraSpecsFilter…). */
+  readonly aggregates?: readonly { name: string; metadata: Readonly<Record<string, string>> }[];
 
   readonly service: {
     readonly id: number;

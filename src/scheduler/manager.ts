@@ -16,6 +16,7 @@ import { describeRejections, loadFilters, runFilters } from './filters/registry.
 import { consume, loadHostStates } from './host-manager.ts';
 import type { HostState } from './host-state.ts';
 import { type Destination, SCHEDULER_METHODS, SCHEDULER_RPC_VERSION, type SchedulerAPI } from './rpc-types.ts';
+import { recordPlacement, refreshGroupMembers, syncGroupHosts } from './server-group.ts';
 import { loadWeighers, weighHosts } from './weights/registry.ts';
 import type { HostWeigher } from './weights/weigher.ts';
 
@@ -50,7 +51,13 @@ export class SchedulerManager implements Manager, SchedulerAPI {
   constructor(private readonly deps: SchedulerDeps) {
     const fs = deps.conf.filter_scheduler;
     this.filters = loadFilters(fs.enabled_filters);
-    this.weighers = loadWeighers(fs.weight_classes, { ram: fs.ram_weight_multiplier, cpu: fs.cpu_weight_multiplier, disk: fs.disk_weight_multiplier });
+    this.weighers = loadWeighers(fs.weight_classes, {
+      ram: fs.ram_weight_multiplier,
+      cpu: fs.cpu_weight_multiplier,
+      disk: fs.disk_weight_multiplier,
+      softAffinity: fs.soft_affinity_weight_multiplier,
+      softAntiAffinity: fs.soft_anti_affinity_weight_multiplier,
+    });
     this.endpoints = [{ version: SCHEDULER_RPC_VERSION, methods: methodsOf<SchedulerAPI>(this, SCHEDULER_METHODS) }];
   }
 
@@ -73,8 +80,12 @@ export class SchedulerManager implements Manager, SchedulerAPI {
         const batch = this.pending.splice(0, 100);
         let hosts: HostState[];
         try {
-          const withInstances = batch.some((b) => b.spec.scheduler_hints?.same_host || b.spec.scheduler_hints?.different_host);
+          const withInstances = batch.some((b) => b.spec.scheduler_hints?.same_host || b.spec.scheduler_hints?.different_host || b.spec.instance_group);
           hosts = await loadHostStates(this.deps.db, this.deps.conf, { withInstances });
+          await refreshGroupMembers(
+            this.deps.db,
+            batch.map((b) => b.spec),
+          );
         } catch (e) {
           for (const b of batch) b.reject(e);
           continue;
@@ -171,6 +182,7 @@ export class SchedulerManager implements Manager, SchedulerAPI {
     const placed: Destination[] = [];
     try {
       for (const uuid of spec.instance_uuids) {
+        syncGroupHosts(spec, hosts);
         const { passed, rejections } = runFilters(this.filters, hosts.filter(eligible), spec);
         if (passed.length === 0) throw NoValidHost.of(describeRejections(rejections));
         let claimed: HostState | null = null;
@@ -188,6 +200,7 @@ export class SchedulerManager implements Manager, SchedulerAPI {
         if (!claimed) throw NoValidHost.of('Every candidate host was claimed by concurrent requests.');
         const host = claimed;
         hosts = hosts.map((h) => (h.nodeId === host.nodeId ? consume(h, uuid, req) : h));
+        recordPlacement(spec, uuid, host.host);
         placed.push({ host: host.host, nodename: host.nodename, node_id: host.nodeId, availability_zone: host.availabilityZone });
       }
     } catch (e) {

@@ -2,9 +2,12 @@
  * os-availability-zone (nova/api/openstack/compute/availability_zone.py):
  * GET /os-availability-zone (anyone: the zones, without the internal one)
  * and GET /os-availability-zone/detail (admin: with hosts and services).
- * Every compute service is in [DEFAULT] default_availability_zone (no host
- * aggregates yet), every other service in the internal zone.
+ * A compute service is in the zone of its host's aggregate (the aggregate's
+ * `availability_zone` metadata), else in [DEFAULT] default_availability_zone;
+ * every other service is in the internal zone. Zones are listed from the
+ * services, so a zone without hosts is not listed, as in Nova.
  */
+import { zonesByHost } from '../../objects/aggregate.ts';
 import type { ServiceDTO } from '../../objects/service.ts';
 import { authorize } from '../policy.ts';
 import { type ApiRequest, type ApiResponse, ok, type Route } from '../types.ts';
@@ -16,16 +19,17 @@ import { serviceIsAlive, serviceZone } from './views/services.ts';
 const API_SERVICES = new Set(['nova-osapi_compute', 'nova-metadata']);
 
 /** get_availability_zones: zones with an enabled service are available; zones with only disabled ones are not. */
-function zonesOf(deps: ApiDeps, services: readonly ServiceDTO[]): { available: string[]; unavailable: string[] } {
-  const available = new Set(services.filter((s) => !s.disabled).map((s) => serviceZone(deps.conf, s)));
-  const unavailable = new Set(services.filter((s) => s.disabled).map((s) => serviceZone(deps.conf, s)));
+function zonesOf(deps: ApiDeps, services: readonly ServiceDTO[], zones: ReadonlyMap<string, string>): { available: string[]; unavailable: string[] } {
+  const available = new Set(services.filter((s) => !s.disabled).map((s) => serviceZone(deps.conf, s, zones)));
+  const unavailable = new Set(services.filter((s) => s.disabled).map((s) => serviceZone(deps.conf, s, zones)));
   for (const z of available) unavailable.delete(z);
   return { available: [...available].sort(), unavailable: [...unavailable].sort() };
 }
 
 async function index(deps: ApiDeps, req: ApiRequest): Promise<ApiResponse> {
   authorize(req.ctx, 'os_compute_api:os-availability-zone:list');
-  const { available, unavailable } = zonesOf(deps, await deps.db.services.list());
+  const [services, aggregates] = await Promise.all([deps.db.services.list(), deps.db.aggregates.list()]);
+  const { available, unavailable } = zonesOf(deps, services, zonesByHost(aggregates));
   const internal = deps.conf.DEFAULT.internal_service_availability_zone;
   const info: ZoneInfo[] = [
     ...available.filter((z) => z !== internal).map((z) => zoneSummary(z, true)),
@@ -36,13 +40,14 @@ async function index(deps: ApiDeps, req: ApiRequest): Promise<ApiResponse> {
 
 async function detail(deps: ApiDeps, req: ApiRequest): Promise<ApiResponse> {
   authorize(req.ctx, 'os_compute_api:os-availability-zone:detail');
-  const services = await deps.db.services.list();
-  const { available, unavailable } = zonesOf(deps, services);
+  const [services, aggregates] = await Promise.all([deps.db.services.list(), deps.db.aggregates.list()]);
+  const zones = zonesByHost(aggregates);
+  const { available, unavailable } = zonesOf(deps, services, zones);
   const now = new Date();
   const hostsByZone = new Map<string, Record<string, Record<string, ZoneHostService>>>();
   for (const s of services) {
     if (s.disabled || API_SERVICES.has(s.binary)) continue;
-    const zone = serviceZone(deps.conf, s);
+    const zone = serviceZone(deps.conf, s, zones);
     const hosts = hostsByZone.get(zone) ?? {};
     const host = hosts[s.host] ?? {};
     host[s.binary] = zoneHostService(serviceIsAlive(deps.conf, s, now), s.disabled, s.updated_at);

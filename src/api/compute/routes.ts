@@ -1,6 +1,7 @@
 import type { CertAPI } from '../../cert/rpc-types.ts';
 import type { ComputeApi } from '../../compute/api.ts';
 import type { Route } from '../types.ts';
+import { aggregatesRoutes } from './aggregates.ts';
 import { availabilityZoneRoutes } from './availability-zone.ts';
 import { certificatesRoutes } from './certificates.ts';
 import { consoleAuthTokenRoutes } from './console-auth-tokens.ts';
@@ -15,6 +16,7 @@ import { limitsRoutes } from './limits.ts';
 import { quotaSetsRoutes } from './quota-sets.ts';
 import { remoteConsoleRoutes } from './remote-consoles.ts';
 import { serverActionRoutes } from './server-actions.ts';
+import { serverGroupsRoutes } from './server-groups.ts';
 import { serverMetadataRoutes } from './server-metadata.ts';
 import { serversRoutes } from './servers.ts';
 import { servicesRoutes } from './services.ts';
@@ -61,6 +63,8 @@ export function computeRoutes(_deps: ApiDeps, compute?: ComputeApi, cert?: CertA
     ...keypairsRoutes(_deps),
     ...quotaSetsRoutes(_deps),
     ...limitsRoutes(_deps),
+    ...aggregatesRoutes(_deps),
+    ...serverGroupsRoutes(_deps),
     // resource route lists are added here, one line per resource module
   ];
 }

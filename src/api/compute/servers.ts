@@ -9,8 +9,9 @@ import { badRequest, conflict, HttpError } from '../errors.ts';
 import { atLeast, type Microversion } from '../microversion.ts';
 import { authorize } from '../policy.ts';
 import { type ApiRequest, type ApiResponse, noContent, ok, type Route } from '../types.ts';
-import { queryAll, queryBool, queryInt, queryOne, validate } from '../validation.ts';
+import { pyRepr, queryAll, queryBool, queryInt, queryOne, validate } from '../validation.ts';
 import type { ApiDeps } from './deps.ts';
+import { isUuidLike } from './schemas/parameter-types.ts';
 import * as schema from './schemas/servers.ts';
 import { links, nextLink, parseIsoToDb } from './views/common.ts';
 import { type ServerViewContext, serverBrief, serverDetail } from './views/servers.ts';
@@ -61,7 +62,8 @@ export async function viewContext(deps: ServerApiDeps, req: ApiRequest, instance
       hostStatus.set(s.host, s.forced_down ? 'DOWN' : !serviceIsUp(s, deps.conf.DEFAULT.service_down_time) ? 'DOWN' : s.disabled ? 'MAINTENANCE' : 'UP');
     }
   }
-  return { ctx: req.ctx, version: req.version, baseUrl: req.baseUrl, conf: deps.conf, faults, hostStatus, single };
+  const serverGroups = single && atLeast(req.version, '2.71') ? await deps.db.serverGroups.groupsOf(instances.map((i) => i.uuid)) : undefined;
+  return { ctx: req.ctx, version: req.version, baseUrl: req.baseUrl, conf: deps.conf, faults, hostStatus, single, serverGroups };
 }
 
 async function listServers(deps: ServerApiDeps, req: ApiRequest, detail: boolean): Promise<ApiResponse> {
@@ -163,6 +165,10 @@ async function createServer(deps: ServerApiDeps, req: ApiRequest): Promise<ApiRe
   const s = body.server as Record<string, unknown> & { name: string; flavorRef: string | number };
   const { ctx } = req;
   const hints = (body['os:scheduler_hints'] ?? body['OS-SCH-HNT:scheduler_hints'] ?? {}) as Record<string, unknown>;
+  const group = hints.group;
+  if (group !== undefined && (typeof group !== 'string' || !isUuidLike(group))) {
+    throw badRequest(`Invalid input for field/attribute group. Value: ${pyRepr(group)}. ${pyRepr(group)} is not ${typeof group === 'string' ? "a 'uuid'" : "of type 'string'"}`);
+  }
   const toList = (v: unknown) => (v === undefined ? undefined : Array.isArray(v) ? (v as string[]) : [String(v)]);
   let az = (s.availability_zone as string | undefined) ?? null;
   let forcedHost: string | null = null;
@@ -202,7 +208,7 @@ async function createServer(deps: ServerApiDeps, req: ApiRequest): Promise<ApiRe
     userData,
     tags: (s.tags as string[] | undefined) ?? [],
     description: (s.description as string | null | undefined) ?? null,
-    hints: { ...hints, same_host: toList(hints.same_host), different_host: toList(hints.different_host) },
+    hints: { ...hints, same_host: toList(hints.same_host), different_host: toList(hints.different_host), group },
     accessIpV4: (s.accessIPv4 as string | undefined) ?? null,
     accessIpV6: (s.accessIPv6 as string | undefined) ?? null,
     adminPass: (s.adminPass as string | undefined) ?? null,

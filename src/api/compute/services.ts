@@ -5,6 +5,7 @@
  * DELETE /os-services/{id}. Admin-only.
  */
 import { ServiceNotFound } from '../../exception/resources.ts';
+import { zonesByHost } from '../../objects/aggregate.ts';
 import type { ServiceDTO } from '../../objects/service.ts';
 import { badRequest, conflict, notFound } from '../errors.ts';
 import { atLeast } from '../microversion.ts';
@@ -29,7 +30,8 @@ async function index(deps: ApiDeps, req: ApiRequest): Promise<ApiResponse> {
   const binary = last(q, 'binary');
   const now = new Date();
   const services = (await deps.db.services.list()).filter((s) => !API_SERVICES.has(s.binary) && (!host || s.host === host) && (!binary || s.binary === binary));
-  return ok({ services: services.map((s) => serviceDetail(deps.conf, s, req.version, now)) });
+  const zones = zonesByHost(await deps.db.aggregates.list());
+  return ok({ services: services.map((s) => serviceDetail(deps.conf, s, req.version, now, zones)) });
 }
 
 /** Only nova-compute services may be updated. */
@@ -109,7 +111,7 @@ async function update(deps: ApiDeps, req: ApiRequest): Promise<ApiResponse> {
   if (body.forced_down !== undefined) changes.forced_down = boolFromString(body.forced_down, true);
   if (Object.keys(changes).length === 0) throw badRequest("No updates were requested. Fields 'status' or 'forced_down' should be specified.");
   const updated = await deps.db.services.update(svc.id, changes);
-  return ok({ service: serviceDetail(deps.conf, updated, req.version) });
+  return ok({ service: serviceDetail(deps.conf, updated, req.version, new Date(), zonesByHost(await deps.db.aggregates.listByHost(updated.host))) });
 }
 
 /** DELETE /os-services/{id}: 204; a compute service hosting instances is a 409; its compute nodes go with it. */
@@ -133,6 +135,8 @@ async function destroy(deps: ApiDeps, req: ApiRequest): Promise<ApiResponse> {
     const instances = await deps.db.instances.listByHost(svc.host);
     if (instances.length > 0) throw conflict('Unable to delete compute service that is hosting instances. Migrate or delete the instances first.');
     for (const node of await deps.db.computeNodes.listByHost(svc.host)) await deps.db.computeNodes.destroy(node.id);
+    // As Nova: the host leaves every aggregate it was in (else they could never be emptied and deleted).
+    for (const agg of await deps.db.aggregates.listByHost(svc.host)) await deps.db.aggregates.removeHost(agg.id, svc.host);
   }
   await deps.db.services.destroy(svc.id);
   return noContent();

@@ -1,4 +1,5 @@
 import type { Db } from '../connection.ts';
+import { AggregateRepository } from './aggregates.ts';
 import { ComputeNodeRepository } from './compute-nodes.ts';
 import { ConsoleAuthTokenRepository } from './console-auth-tokens.ts';
 import { FlavorRepository } from './flavors.ts';
@@ -6,6 +7,7 @@ import { InstanceHistoryRepository } from './instance-history.ts';
 import { InstanceRepository } from './instances.ts';
 import { KeyPairRepository } from './keypairs.ts';
 import { QuotaRepository } from './quotas.ts';
+import { ServerGroupRepository } from './server-groups.ts';
 import { ServiceRepository } from './services.ts';
 
 /** Every repository over one database connection. */
@@ -18,6 +20,8 @@ export class DbApi {
   readonly keypairs: KeyPairRepository;
   readonly quotas: QuotaRepository;
   readonly consoleAuthTokens: ConsoleAuthTokenRepository;
+  readonly serverGroups: ServerGroupRepository;
+  readonly aggregates: AggregateRepository;
 
   constructor(readonly db: Db) {
     this.services = new ServiceRepository(db);
@@ -28,5 +32,7 @@ export class DbApi {
     this.keypairs = new KeyPairRepository(db);
     this.quotas = new QuotaRepository(db);
     this.consoleAuthTokens = new ConsoleAuthTokenRepository(db);
+    this.serverGroups = new ServerGroupRepository(db);
+    this.aggregates = new AggregateRepository(db);
   }
 }

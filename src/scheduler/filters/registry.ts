@@ -1,5 +1,6 @@
 import type { RequestSpec } from '../../objects/request-spec.ts';
 import type { HostState } from '../host-state.ts';
+import { AggregateInstanceExtraSpecsFilter } from './aggregate-instance-extra-specs-filter.ts';
 import { AvailabilityZoneFilter } from './availability-zone-filter.ts';
 import { ComputeFilter } from './compute-filter.ts';
 import { CoreFilter } from './core-filter.ts';
@@ -9,6 +10,8 @@ import type { HostFilter } from './filter.ts';
 import { ImagePropertiesFilter } from './image-properties-filter.ts';
 import { RamFilter } from './ram-filter.ts';
 import { SameHostFilter } from './same-host-filter.ts';
+import { ServerGroupAffinityFilter } from './server-group-affinity-filter.ts';
+import { ServerGroupAntiAffinityFilter } from './server-group-anti-affinity-filter.ts';
 
 /** Every filter by the class name `[filter_scheduler] enabled_filters` uses. */
 export const FILTER_CLASSES: Record<string, () => HostFilter> = {
@@ -20,6 +23,9 @@ export const FILTER_CLASSES: Record<string, () => HostFilter> = {
   ImagePropertiesFilter: () => new ImagePropertiesFilter(),
   SameHostFilter: () => new SameHostFilter(),
   DifferentHostFilter: () => new DifferentHostFilter(),
+  AggregateInstanceExtraSpecsFilter: () => new AggregateInstanceExtraSpecsFilter(),
+  ServerGroupAffinityFilter: () => new ServerGroupAffinityFilter(),
+  ServerGroupAntiAffinityFilter: () => new ServerGroupAntiAffinityFilter(),
 };
 
 /** The filters named in enabled_filters, in that order. Throws on a name that is not a filter. */

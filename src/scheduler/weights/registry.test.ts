@@ -23,9 +23,9 @@ describe('loadWeighers', () => {
   it("expands 'all' to every weigher, once each", () => {
     assert.deepEqual(
       loadWeighers(['all'], ones).map((w) => w.name),
-      ['RAMWeigher', 'CPUWeigher', 'DiskWeigher'],
+      ['RAMWeigher', 'CPUWeigher', 'DiskWeigher', 'ServerGroupSoftAffinityWeigher', 'ServerGroupSoftAntiAffinityWeigher'],
     );
-    assert.equal(loadWeighers(['RAMWeigher', 'all'], ones).length, 3);
+    assert.equal(loadWeighers(['RAMWeigher', 'all'], ones).length, 5);
   });
   it('names an unknown weigher in the error', () => {
     assert.throws(() => loadWeighers(['RAMWeigher', 'MetricsWeigher'], ones), /Unknown scheduler weigher 'MetricsWeigher'/);

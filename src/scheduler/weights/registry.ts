@@ -3,6 +3,8 @@ import type { HostState } from '../host-state.ts';
 import { CPUWeigher } from './cpu-weigher.ts';
 import { DiskWeigher } from './disk-weigher.ts';
 import { RAMWeigher } from './ram-weigher.ts';
+import { ServerGroupSoftAffinityWeigher } from './server-group-soft-affinity-weigher.ts';
+import { ServerGroupSoftAntiAffinityWeigher } from './server-group-soft-anti-affinity-weigher.ts';
 import type { HostWeigher } from './weigher.ts';
 
 /** The `[filter_scheduler] *_weight_multiplier` values. */
@@ -10,6 +12,10 @@ export interface WeightMultipliers {
   ram: number;
   cpu: number;
   disk: number;
+  /** soft_affinity_weight_multiplier (default 1.0). */
+  softAffinity?: number;
+  /** soft_anti_affinity_weight_multiplier (default 1.0). */
+  softAntiAffinity?: number;
 }
 
 /** Every weigher by the class name `[filter_scheduler] weight_classes` uses. */
@@ -17,6 +23,8 @@ export const WEIGHER_CLASSES: Record<string, (m: WeightMultipliers) => HostWeigh
   RAMWeigher: (m) => new RAMWeigher(m.ram),
   CPUWeigher: (m) => new CPUWeigher(m.cpu),
   DiskWeigher: (m) => new DiskWeigher(m.disk),
+  ServerGroupSoftAffinityWeigher: (m) => new ServerGroupSoftAffinityWeigher(m.softAffinity ?? 1.0),
+  ServerGroupSoftAntiAffinityWeigher: (m) => new ServerGroupSoftAntiAffinityWeigher(m.softAntiAffinity ?? 1.0),
 };
 
 /**

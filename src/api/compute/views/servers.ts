@@ -19,6 +19,8 @@ export interface ServerViewContext {
   hostStatus: ReadonlyMap<string, string>;
   /** Show server_groups (show/update, 2.71+). */
   single?: boolean;
+  /** instance uuid → uuids of its server groups (for server_groups, 2.71+). */
+  serverGroups?: ReadonlyMap<string, readonly string[]>;
 }
 
 const PROGRESS_STATUSES = new Set(['ACTIVE', 'BUILD', 'REBUILD', 'RESIZE', 'VERIFY_RESIZE', 'MIGRATING']);
@@ -111,6 +113,6 @@ export function serverDetail(i: InstanceDTO, v: ServerViewContext): Record<strin
   if (atLeast(v.version, '2.19')) s.description = i.display_description;
   if (atLeast(v.version, '2.26')) s.tags = i.tags;
   if (atLeast(v.version, '2.63')) s.trusted_image_certificates = null;
-  if (v.single && atLeast(v.version, '2.71')) s.server_groups = [];
+  if (v.single && atLeast(v.version, '2.71')) s.server_groups = [...(v.serverGroups?.get(i.uuid) ?? [])];
   return s;
 }

@@ -1,0 +1,130 @@
+/**
+ * os-aggregates (nova/api/openstack/compute/aggregates.py): GET/POST
+ * /os-aggregates, GET/PUT/DELETE /os-aggregates/{id} and the add_host,
+ * remove_host and set_metadata actions of POST /os-aggregates/{id}/action.
+ * Admin-only (Nova's default policy). Ids are integers in every
+ * microversion; from 2.41 each aggregate also shows its uuid.
+ */
+import { AggregateApi } from '../../compute/aggregate-api.ts';
+import type { RequestContext } from '../../context.ts';
+import { AggregateHostNotFound, AggregateNotFound, InvalidAggregateAction } from '../../exception/aggregate.ts';
+import { ComputeHostNotFound } from '../../exception/resources.ts';
+import { badRequest, conflict, forbidden, notFound } from '../errors.ts';
+import { type ApiRequest, type ApiResponse, ok, type Route } from '../types.ts';
+import { validate } from '../validation.ts';
+import type { ApiDeps } from './deps.ts';
+import * as schema from './schemas/aggregates.ts';
+import { isIntegerString } from './schemas/parameter-types.ts';
+import { aggregateView } from './views/aggregates.ts';
+
+type Handler = (api: AggregateApi, req: ApiRequest) => Promise<ApiResponse>;
+
+/** os_compute_api:os-aggregates:<action>: admin only by default, as Nova's policy. */
+function authorize(ctx: RequestContext, action: string): void {
+  if (!ctx.is_admin) throw forbidden(`Policy doesn't allow os_compute_api:os-aggregates:${action} to be performed.`);
+}
+
+/** utils.validate_integer(id, 'id'): 400 unless an integer; an integer beyond any id is simply not found. */
+function aggregateId(req: ApiRequest): number {
+  const raw = req.params.id as string;
+  if (!isIntegerString(raw)) throw badRequest('Invalid input received: id must be an integer');
+  const id = Number(raw.trim());
+  if (!Number.isSafeInteger(id)) throw AggregateNotFound.of(raw.trim());
+  return id;
+}
+
+const show = (api: AggregateApi, req: ApiRequest, id: number) => api.get(id).then((a) => ok({ aggregate: aggregateView(a, req.version) }));
+
+const index: Handler = async (api, req) => {
+  authorize(req.ctx, 'index');
+  return ok({ aggregates: (await api.list()).map((a) => aggregateView(a, req.version)) });
+};
+
+const create: Handler = async (api, req) => {
+  const body = validate(schema.create, req.body).aggregate;
+  schema.checkName(body.name);
+  if (body.availability_zone) schema.checkAzName(body.availability_zone);
+  authorize(req.ctx, 'create');
+  const agg = await api.create(body.name.trim(), body.availability_zone ? body.availability_zone.trim() : null);
+  return ok({ aggregate: aggregateView(agg, req.version, true) });
+};
+
+const get: Handler = async (api, req) => {
+  authorize(req.ctx, 'show');
+  return show(api, req, aggregateId(req));
+};
+
+const update: Handler = async (api, req) => {
+  const body = validate(schema.update, req.body).aggregate;
+  if (body.name !== undefined) schema.checkNameWithSpaces(body.name);
+  if (body.availability_zone) schema.checkAzName(body.availability_zone);
+  authorize(req.ctx, 'update');
+  const id = aggregateId(req);
+  const values = { ...body, ...(body.name !== undefined ? { name: body.name.trim() } : {}) };
+  return ok({ aggregate: aggregateView(await api.update(id, values), req.version) });
+};
+
+/** DELETE answers 200 without a body, as Nova (kept for backwards compatibility). */
+const destroy: Handler = async (api, req) => {
+  authorize(req.ctx, 'delete');
+  await api.delete(aggregateId(req));
+  return { status: 200 };
+};
+
+const addHost: Handler = async (api, req) => {
+  const host = validate(schema.addHost, req.body).add_host.host;
+  authorize(req.ctx, 'add_host');
+  const id = aggregateId(req);
+  try {
+    return ok({ aggregate: aggregateView(await api.addHost(id, host), req.version) });
+  } catch (e) {
+    if (e instanceof InvalidAggregateAction) throw conflict(e.message);
+    throw e;
+  }
+};
+
+const removeHost: Handler = async (api, req) => {
+  const host = validate(schema.removeHost, req.body).remove_host.host;
+  authorize(req.ctx, 'remove_host');
+  const id = aggregateId(req);
+  try {
+    return ok({ aggregate: aggregateView(await api.removeHost(id, host), req.version) });
+  } catch (e) {
+    const message = `Cannot remove host ${host} in aggregate ${req.params.id}`;
+    if (e instanceof AggregateNotFound || e instanceof AggregateHostNotFound || e instanceof ComputeHostNotFound) throw notFound(message);
+    if (e instanceof InvalidAggregateAction) throw conflict(message);
+    throw e;
+  }
+};
+
+const setMetadata: Handler = async (api, req) => {
+  const metadata = validate(schema.setMetadata, req.body).set_metadata.metadata;
+  authorize(req.ctx, 'set_metadata');
+  return ok({ aggregate: aggregateView(await api.updateMetadata(aggregateId(req), metadata), req.version) });
+};
+
+const ACTIONS: Record<string, Handler> = { add_host: addHost, remove_host: removeHost, set_metadata: setMetadata };
+
+/** POST /os-aggregates/{id}/action: exactly one key, the action name (Nova's action_peek). */
+const action: Handler = (api, req) => {
+  const body = req.body;
+  if (body === null || typeof body !== 'object' || Array.isArray(body) || Object.keys(body).length !== 1) throw badRequest('Malformed request body');
+  const name = Object.keys(body)[0] as string;
+  const fn = Object.hasOwn(ACTIONS, name) ? ACTIONS[name] : undefined;
+  if (!fn) throw badRequest(`There is no such action: ${name}`);
+  return fn(api, req);
+};
+
+/** The os-aggregates routes. */
+export function aggregatesRoutes(deps: ApiDeps): Route[] {
+  const api = new AggregateApi(deps.db);
+  const h = (fn: Handler) => (req: ApiRequest) => fn(api, req);
+  return [
+    { method: 'GET', path: '/os-aggregates', handler: h(index) },
+    { method: 'POST', path: '/os-aggregates', handler: h(create), policy: 'os_compute_api:os-aggregates:create' },
+    { method: 'GET', path: '/os-aggregates/:id', handler: h(get) },
+    { method: 'PUT', path: '/os-aggregates/:id', handler: h(update), policy: 'os_compute_api:os-aggregates:update' },
+    { method: 'DELETE', path: '/os-aggregates/:id', handler: h(destroy), policy: 'os_compute_api:os-aggregates:delete' },
+    { method: 'POST', path: '/os-aggregates/:id/action', handler: h(action) },
+  ];
+}
