@@ -5,8 +5,9 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BANNER, ensureGuestImage, IMAGE_ID } from '../test/integration/qemu-support.ts';
-import { qemuSkip } from '../test/support/backends.ts';
+import { mysqlSkip, qemuSkip, rabbitSkip } from '../test/support/backends.ts';
 import { ApiClient, startCloud } from '../test/support/cloud.ts';
+import { startCluster } from '../test/support/cluster.ts';
 import { ms, printTable, summary } from './stats.ts';
 
 /** Seconds from starting a bare qemu-system-x86_64 (same guest, same flags class) to its banner. */
@@ -31,6 +32,44 @@ async function bareBoot(disk: string): Promise<number> {
   }
 }
 
+function rssOf(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return Number(m?.[1] ?? 0) / 1024;
+}
+
+/** RSS of a separate nova-compute process with 0 and with 3 running guests (needs MariaDB and RabbitMQ). */
+async function computeRssPerGuest(imageDir: string): Promise<(string | number)[][]> {
+  if ((await mysqlSkip()) || (await rabbitSkip())) return [['nova-compute RSS per guest (separate process)', 'skipped: no MariaDB/RabbitMQ', '']];
+  const cluster = await startCluster({
+    computes: [
+      { host: 'bench-kvm', conf: { DEFAULT: { compute_driver: 'qemu.QemuDriver', reserved_host_memory_mb: 0, report_interval: 10 }, qemu: { local_image_dir: imageDir } } },
+    ],
+  });
+  const api = new ApiClient(cluster.url);
+  const compute = cluster.daemons.find((d) => d.name === 'bench-kvm');
+  try {
+    const warm = await api.boot('warm', { imageRef: IMAGE_ID, flavorRef: '42' });
+    await api.waitFor(warm, ['ACTIVE'], 120_000);
+    await api.delete(`/servers/${warm}`);
+    await api.waitGone(warm, 60_000);
+    await sleep(2000);
+    const before = rssOf(compute?.proc.pid as number);
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) ids.push(await api.boot(`rss-${i}`, { imageRef: IMAGE_ID, flavorRef: '42' }));
+    for (const id of ids) await api.waitFor(id, ['ACTIVE'], 120_000);
+    await sleep(2000);
+    const after = rssOf(compute?.proc.pid as number);
+    for (const id of ids) await api.delete(`/servers/${id}`);
+    for (const id of ids) await api.waitGone(id, 60_000);
+    return [
+      ['nova-compute RSS, separate process, no guests', `${before.toFixed(0)} MiB`, ''],
+      ['nova-compute RSS added per running guest (3 guests)', `${((after - before) / 3).toFixed(1)} MiB`, ''],
+    ];
+  } finally {
+    await cluster.stop();
+  }
+}
+
 /** Real guests through the API (embedded cloud, qemu driver) next to a bare QEMU command line. */
 export async function benchQemu(): Promise<void> {
   if (await qemuSkip()) {
@@ -49,11 +88,6 @@ export async function benchQemu(): Promise<void> {
   const api = new ApiClient(cloud.url);
   const toActive: number[] = [];
   const toBanner: number[] = [];
-  const rss = () => {
-    (globalThis as { gc?: () => void }).gc?.();
-    return process.memoryUsage().rss;
-  };
-  const rss0 = rss();
   const ids: string[] = [];
   try {
     for (let i = 0; i < 3; i++) {
@@ -69,7 +103,6 @@ export async function benchQemu(): Promise<void> {
       }
       toBanner.push(Date.now() - t0);
     }
-    const perGuest = (rss() - rss0) / ids.length / 1048576;
     for (const id of ids) await api.delete(`/servers/${id}`);
     for (const id of ids) await api.waitGone(id, 60_000);
     const b = summary(bare).p50;
@@ -81,7 +114,7 @@ export async function benchQemu(): Promise<void> {
         ['bare qemu-system-x86_64: start to banner', ms(b), '1.00'],
         ['nova: POST /servers to ACTIVE', ms(summary(toActive).p50), ''],
         ['nova: POST /servers to banner in os-getConsoleOutput', ms(a), (a / b).toFixed(2)],
-        ['control-plane RSS added per running guest (all services, one process)', `${perGuest.toFixed(1)} MiB`, ''],
+        ...(await computeRssPerGuest(imageDir)),
       ],
     );
   } finally {
