@@ -1,46 +1,24 @@
-import { randomBytes, randomUUID } from 'node:crypto';
 import type { NovaConfig } from '../conf/loader.ts';
 import type { ConsoleAuthAPI } from '../consoleauth/rpc-types.ts';
 import type { RequestContext } from '../context.ts';
 import type { DbApi } from '../db/api/index.ts';
 import type { InstanceFilters, ListOptions } from '../db/api/instances.ts';
-import { Forbidden, Invalid } from '../exception/base.ts';
+import { Forbidden } from '../exception/base.ts';
 import { InstanceNotReady } from '../exception/console.ts';
 import { InstanceInvalidState, InstanceIsLocked, InstanceNotFound, UnexpectedTaskStateError } from '../exception/instance.ts';
-import { ComputeServiceUnavailable, FlavorNotFound, ImageNotFound } from '../exception/resources.ts';
+import { ComputeServiceUnavailable } from '../exception/resources.ts';
 import type { Logger } from '../log.ts';
-import { zoneHasHosts } from '../objects/aggregate.ts';
 import type { ConsoleType } from '../objects/console-auth-token.ts';
-import type { FlavorDTO } from '../objects/flavor.ts';
-import type { FlavorSnapshot, InstanceDTO, InstanceUpdate } from '../objects/instance.ts';
-import type { ImageMeta, RequestSpec, SchedulerHints } from '../objects/request-spec.ts';
+import type { InstanceDTO, InstanceUpdate } from '../objects/instance.ts';
 import { TaskState, VmState } from '../objects/states.ts';
 import type { SchedulerAPI } from '../scheduler/rpc-types.ts';
 import { serviceIsUp } from '../service/servicegroup.ts';
 import { dbTime } from '../util/time.ts';
 import type { ConsoleEndpoint, RebootType } from '../virt/driver.ts';
+import { type CreatedServers, type CreateParams, createServers, type ImageLookup, type QuotaChecker } from './create.ts';
 import type { ComputeAPI } from './rpc-types.ts';
-import { checkGroupQuota, joinGroup, requestedGroup } from './server-groups.ts';
 
-/** Checks a boot against the project's quota, before and after the instances are recorded; throws OverQuota. */
-export interface QuotaChecker {
-  checkInstances(ctx: RequestContext, projectId: string, userId: string, count: number, flavor: FlavorDTO): Promise<void>;
-  recheck(ctx: RequestContext, projectId: string, created: { count: number; flavor: FlavorDTO }): Promise<void>;
-}
-
-/** What nova-api needs to know of an image to boot from it. */
-export interface ImageInfo {
-  id: string;
-  status: string;
-  min_ram: number;
-  min_disk: number;
-  properties: Record<string, string>;
-}
-
-/** The image service as nova-api uses it (with the caller's rights); throws ImageNotFound. */
-export interface ImageLookup {
-  show(ctx: RequestContext, imageId: string): Promise<ImageInfo>;
-}
+export type { CreateParams, ImageInfo, ImageLookup, QuotaChecker } from './create.ts';
 
 export interface ComputeApiDeps {
   conf: NovaConfig;
@@ -53,61 +31,6 @@ export interface ComputeApiDeps {
   images?: ImageLookup;
   /** nova-consoleauth: console tokens (issued for the console API, revoked on delete). */
   consoleauth?: ConsoleAuthAPI;
-}
-
-export interface CreateParams {
-  name: string;
-  flavorId: string;
-  imageRef: string;
-  metadata: Record<string, string>;
-  availabilityZone: string | null;
-  forcedHost: string | null;
-  forcedNode: string | null;
-  keyName: string | null;
-  minCount: number;
-  maxCount: number;
-  userData: string | null;
-  tags: string[];
-  description: string | null;
-  hints: SchedulerHints;
-  accessIpV4: string | null;
-  accessIpV6: string | null;
-  adminPass: string | null;
-  hostname: string | null;
-  configDrive: boolean;
-}
-
-/** Nova's hostname sanitisation (utils.sanitize_hostname). */
-export function sanitizeHostname(name: string, defaultName = 'server'): string {
-  let h = name
-    .replace(/[ _]/g, '-')
-    .replace(/[^\w.-]+/g, '')
-    .toLowerCase();
-  h = h.replace(/^[.-]+|[.-]+$/g, '').slice(0, 63);
-  return h || defaultName;
-}
-
-function generatePassword(length = 12): string {
-  const chars = 'abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789';
-  const bytes = randomBytes(length);
-  return Array.from(bytes, (b) => chars[b % chars.length]).join('');
-}
-
-function snapshot(f: FlavorDTO): FlavorSnapshot {
-  return {
-    id: f.id,
-    flavorid: f.flavorid,
-    name: f.name,
-    memory_mb: f.memory_mb,
-    vcpus: f.vcpus,
-    root_gb: f.root_gb,
-    ephemeral_gb: f.ephemeral_gb,
-    swap: f.swap,
-    rxtx_factor: f.rxtx_factor,
-    vcpu_weight: f.vcpu_weight,
-    extra_specs: f.extra_specs,
-    description: f.description,
-  };
 }
 
 /**
@@ -139,139 +62,9 @@ export class ComputeApi {
     return s !== null && serviceIsUp(s, this.deps.conf.DEFAULT.service_down_time);
   }
 
-  async create(ctx: RequestContext, p: CreateParams): Promise<{ instances: InstanceDTO[]; adminPass: string; reservationId: string }> {
-    const flavor = await this.db.flavors.getByFlavorId(p.flavorId).catch((e: unknown) => {
-      if (e instanceof FlavorNotFound) throw new Invalid(`Flavor ${p.flavorId} could not be found.`);
-      throw e;
-    });
-    if (flavor.disabled) throw new Invalid('Flavor is disabled.');
-    if (!flavor.is_public && !ctx.is_admin && !(await this.db.flavors.hasAccess(flavor.id, ctx.project_id ?? ''))) {
-      throw new Invalid(`Flavor ${p.flavorId} could not be found.`);
-    }
-    const image = await this.imageFor(ctx, p.imageRef, flavor);
-    let keyData: string | null = null;
-    if (p.keyName) {
-      const kp = await this.db.keypairs.get(ctx.user_id ?? '', p.keyName).catch(() => null);
-      if (!kp) throw new Invalid(`Invalid key_name provided.`);
-      keyData = kp.public_key;
-    }
-    // A zone exists when it is the default zone or an aggregate's zone with hosts.
-    const zone = p.availabilityZone;
-    if (zone && zone !== this.deps.conf.DEFAULT.default_availability_zone && !zoneHasHosts(await this.db.aggregates.list(), zone)) {
-      throw new Invalid(`The requested availability zone is not available`);
-    }
-    const maxMeta = 128;
-    if (Object.keys(p.metadata).length > maxMeta) throw new Forbidden('Quota exceeded for metadata_items: Requested 129, but already used 0 of 128 metadata_items');
-    const group = await requestedGroup(this.db, ctx, p.hints);
-    const projectId = ctx.project_id ?? '';
-    const userId = ctx.user_id ?? '';
-    // As Nova: create max_count if the quota allows, else as many as fit, but at least min_count.
-    let count = p.maxCount;
-    if (this.deps.quota) {
-      for (;;) {
-        try {
-          await this.deps.quota.checkInstances(ctx, projectId, userId, count, flavor);
-          break;
-        } catch (e) {
-          if (count <= p.minCount) throw e;
-          count--;
-        }
-      }
-    }
-    await checkGroupQuota(this.deps, ctx, group, count);
-    const adminPass = p.adminPass ?? generatePassword();
-    const reservationId = `r-${randomBytes(4).toString('hex').slice(0, 8)}`;
-    const az = p.availabilityZone ?? this.deps.conf.DEFAULT.default_schedule_zone;
-    const instances: InstanceDTO[] = [];
-    for (let i = 0; i < count; i++) {
-      const name = count > 1 ? `${p.name}-${i + 1}` : p.name;
-      const inst = await this.db.instances.create({
-        uuid: randomUUID(),
-        user_id: userId,
-        project_id: projectId,
-        image_ref: p.imageRef,
-        kernel_id: '',
-        ramdisk_id: '',
-        hostname: p.hostname ?? sanitizeHostname(name),
-        host: null,
-        node: null,
-        launch_index: i,
-        key_name: p.keyName,
-        key_data: keyData,
-        power_state: 0,
-        vm_state: VmState.BUILDING,
-        task_state: TaskState.SCHEDULING,
-        memory_mb: flavor.memory_mb,
-        vcpus: flavor.vcpus,
-        root_gb: flavor.root_gb,
-        ephemeral_gb: flavor.ephemeral_gb,
-        instance_type_id: flavor.id,
-        flavor: snapshot(flavor),
-        display_name: name,
-        display_description: p.description,
-        availability_zone: az,
-        locked: false,
-        locked_by: null,
-        locked_reason: null,
-        reservation_id: reservationId,
-        launched_at: null,
-        terminated_at: null,
-        scheduled_at: null,
-        user_data: p.userData,
-        config_drive: p.configDrive ? 'True' : '',
-        access_ip_v4: p.accessIpV4,
-        access_ip_v6: p.accessIpV6,
-        progress: 0,
-        root_device_name: null,
-        metadata: p.metadata,
-        system_metadata: { image_base_image_ref: p.imageRef, ...Object.fromEntries(Object.entries(image.properties).map(([k, v]) => [`image_${k}`, v])) },
-        tags: p.tags,
-      });
-      await this.db.history.startAction({ action: 'create', instance_uuid: inst.uuid, request_id: ctx.request_id, user_id: ctx.user_id, project_id: ctx.project_id });
-      instances.push(inst);
-    }
-    if (this.deps.quota) {
-      try {
-        await this.deps.quota.recheck(ctx, projectId, { count: instances.length, flavor });
-      } catch (e) {
-        for (const i of instances) await this.db.instances.destroy(i.uuid).catch(() => {});
-        throw e;
-      }
-    }
-    const instanceGroup = await joinGroup(this.deps, ctx, group, instances);
-    const spec: RequestSpec = {
-      instance_uuids: instances.map((i) => i.uuid),
-      num_instances: instances.length,
-      project_id: projectId,
-      user_id: userId,
-      flavor: snapshot(flavor),
-      image,
-      availability_zone: az,
-      force_hosts: p.forcedHost ? [p.forcedHost] : [],
-      force_nodes: p.forcedNode ? [p.forcedNode] : [],
-      scheduler_hints: p.hints,
-      ignore_hosts: [],
-      retry: { num_attempts: 1, hosts: [] },
-      instance_group: instanceGroup,
-    };
-    await this.deps.scheduler.build_instances(ctx, { request_spec: spec, admin_password: adminPass });
-    return { instances, adminPass, reservationId };
-  }
-
-  /** Check the image with the image service (exists for the caller, active, fits the flavor). */
-  private async imageFor(ctx: RequestContext, imageRef: string, flavor: FlavorDTO): Promise<ImageMeta> {
-    if (!this.deps.images) return { id: imageRef, properties: {} };
-    let info: ImageInfo;
-    try {
-      info = await this.deps.images.show(ctx, imageRef);
-    } catch (e) {
-      if (e instanceof ImageNotFound) throw new Invalid(`Image ${imageRef} could not be found.`);
-      throw e;
-    }
-    if (info.status !== 'active') throw new Invalid(`Image ${imageRef} is not active.`);
-    if (info.min_ram > flavor.memory_mb) throw new Invalid("Flavor's memory is too small for requested image.");
-    if (flavor.root_gb > 0 && info.min_disk > flavor.root_gb) throw new Invalid("Flavor's disk is too small for requested image.");
-    return { id: info.id, properties: info.properties };
+  /** Create servers (see create.ts): validate, record, hand to the scheduler. */
+  create(ctx: RequestContext, p: CreateParams): Promise<CreatedServers> {
+    return createServers(this.deps, ctx, p);
   }
 
   /** Nova's check_instance_lock: a locked instance only takes actions from admins. */
