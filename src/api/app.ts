@@ -2,6 +2,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRepl
 import { newRequestId, runWithContext } from '../context.ts';
 import { NovaError } from '../exception/base.ts';
 import type { Logger } from '../log.ts';
+import type { TlsFiles } from '../service/tls.ts';
 import type { Authenticator } from './auth.ts';
 import { faultBody, HttpError } from './errors.ts';
 import { cmp, fmt, MIN, type Microversion, negotiate, parseVersion } from './microversion.ts';
@@ -16,6 +17,8 @@ export interface ApiAppOptions {
   linkPrefix?: string | null;
   /** Top-level names under /v2.1 (anything else in that place is a legacy project id). */
   collections?: readonly string[];
+  /** Serve HTTPS with this certificate ([wsgi] ssl_cert_file, ssl_key_file). */
+  tls?: TlsFiles | null;
 }
 
 declare module 'fastify' {
@@ -51,6 +54,7 @@ function inRange(route: Route, v: Microversion): boolean {
 export function buildApiApp(opts: ApiAppOptions): FastifyInstance {
   const collections = new Set(opts.collections ?? []);
   const app = Fastify({
+    ...(opts.tls ? { https: { cert: opts.tls.cert, key: opts.tls.key } } : {}),
     loggerInstance: opts.log as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },

@@ -129,4 +129,33 @@ export class CertificateAuthority {
     const privateKey = createPrivateKey({ key: der, format: 'der', type: 'pkcs8' }).export({ type: 'pkcs1', format: 'pem' }).toString();
     return { private_key: privateKey, certificate: cert.toString('pem') };
   }
+
+  /**
+   * A key and a server certificate (TLS for the API and the console proxies)
+   * signed by the CA, for a host name and the names/addresses it answers on.
+   */
+  async issueServer(commonName: string, altNames: readonly string[], now: Date = new Date()): Promise<IssuedCertificate> {
+    const keys = (await webcrypto.subtle.generateKey(RSA, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
+    const names = [...new Set([commonName, ...altNames])].map((n) => ({ type: /^[\d.]+$|:/.test(n) ? ('ip' as const) : ('dns' as const), value: n }));
+    const cert = await x509.X509CertificateGenerator.create({
+      serialNumber: serial(),
+      subject: [{ O: ['OpenStack'] }, { OU: ['Nova'] }, { CN: [commonName] }],
+      issuer: this.cert.subjectName,
+      notBefore: new Date(now.getTime() - 60_000),
+      notAfter: new Date(now.getTime() + 365 * DAY_MS),
+      signingAlgorithm: RSA,
+      publicKey: keys.publicKey,
+      signingKey: this.key,
+      extensions: [
+        new x509.BasicConstraintsExtension(false, undefined, true),
+        new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment, true),
+        new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
+        new x509.SubjectAlternativeNameExtension(names),
+        await x509.AuthorityKeyIdentifierExtension.create(this.cert.publicKey),
+      ],
+    });
+    const der = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey));
+    const privateKey = createPrivateKey({ key: der, format: 'der', type: 'pkcs8' }).export({ type: 'pkcs8', format: 'pem' }).toString();
+    return { private_key: privateKey, certificate: cert.toString('pem') };
+  }
 }

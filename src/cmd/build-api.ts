@@ -7,6 +7,7 @@ import type { NovaConfig } from '../conf/loader.ts';
 import type { DbApi } from '../db/api/index.ts';
 import { authenticatorFromConfig } from '../identity/middleware.ts';
 import type { Logger } from '../log.ts';
+import { readTls } from '../service/tls.ts';
 
 export interface ApiWiring {
   conf: NovaConfig;
@@ -25,5 +26,6 @@ export function buildApi(w: ApiWiring): FastifyInstance {
     log: w.log,
     linkPrefix: w.conf.api.compute_link_prefix,
     collections: COLLECTIONS,
+    tls: readTls(w.conf.wsgi.ssl_cert_file, w.conf.wsgi.ssl_key_file, '[wsgi] ssl_cert_file', '[wsgi] ssl_key_file'),
   });
 }

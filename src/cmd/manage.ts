@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { Command } from 'commander';
 import { renderTable } from '../cli/table.ts';
 import { sampleConfig, showConfig } from '../conf/show.ts';
@@ -87,6 +88,24 @@ svc
   .action(async (id: string) => {
     await withDb((db) => db.services.destroy(Number(id)));
     process.stdout.write(`Service ${id} deleted\n`);
+  });
+
+const certCmd = program.command('cert').description('The CA of nova-cert (under state_path).');
+certCmd
+  .command('issue-server')
+  .description('Issue a TLS server certificate and key signed by the CA, for [wsgi] ssl_cert_file or [DEFAULT] cert.')
+  .requiredOption('--common-name <name>', 'the host name clients use')
+  .option('--alt-name <name...>', 'more names or IP addresses the certificate covers')
+  .requiredOption('--cert-file <path>', 'where to write the certificate (PEM)')
+  .requiredOption('--key-file <path>', 'where to write the private key (PEM, mode 0600)')
+  .action(async (o: { commonName: string; altName?: string[]; certFile: string; keyFile: string }) => {
+    const { conf } = loadEnv();
+    const { CertificateAuthority, caPaths } = await import('../cert/ca.ts');
+    const ca = await CertificateAuthority.open(conf.DEFAULT.state_path);
+    const issued = await ca.issueServer(o.commonName, o.altName ?? []);
+    fs.writeFileSync(o.certFile, issued.certificate);
+    fs.writeFileSync(o.keyFile, issued.private_key, { mode: 0o600 });
+    process.stdout.write(`Issued ${o.certFile} (CN=${o.commonName}) signed by ${caPaths(conf.DEFAULT.state_path).cert}\n`);
   });
 
 const cfg = program.command('config').description('Configuration.');

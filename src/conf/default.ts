@@ -2,6 +2,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { boolOpt, defineGroup, floatOpt, intOpt, optionalStrOpt, strOpt } from './opt.ts';
 import { guessMyIp, projectRoot } from './paths.ts';
+import { sslOptions } from './ssl.ts';
 
 /** `[DEFAULT]`: options shared by every nova daemon. */
 export const defaultGroup = defineGroup('DEFAULT', 'Options shared by every nova service.', {
@@ -121,6 +122,7 @@ export const defaultGroup = defineGroup('DEFAULT', 'Options shared by every nova
   }),
   debug: boolOpt({ default: false, help: 'Log at debug level.' }),
   log_file: optionalStrOpt({ help: 'Write logs (JSON lines) to this file instead of stderr.' }),
+  ...sslOptions,
   log_pretty: boolOpt({
     default: false,
     help: 'Print human readable log lines instead of JSON (development).',

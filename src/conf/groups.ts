@@ -11,6 +11,7 @@ import type { GroupValues, Opt, OptGroup } from './opt.ts';
 import { qemuGroup } from './qemu.ts';
 import { quotaGroup } from './quota.ts';
 import { filterSchedulerGroup, schedulerGroup } from './scheduler.ts';
+import { wsgiGroup } from './ssl.ts';
 import { vncGroup } from './vnc.ts';
 
 /** Every option group nova knows, by section name. Add new groups here. */
@@ -36,6 +37,7 @@ export const groups = {
   spice: spiceGroup,
   token: tokenGroup,
   vnc: vncGroup,
+  wsgi: wsgiGroup,
 } as const;
 
 export type GroupName = keyof typeof groups;

@@ -19,6 +19,7 @@ import path from 'node:path';
 import type { NovaConfig } from '../conf/loader.ts';
 import type { ConsoleAuthAPI } from '../consoleauth/rpc-types.ts';
 import type { Logger } from '../log.ts';
+import type { TlsFiles } from '../service/tls.ts';
 import { VNC_LITE_HTML } from './novnc-page.ts';
 import { ConsoleProxy } from './relay.ts';
 import { sendHtml, sendText, serveFile } from './static.ts';
@@ -47,7 +48,7 @@ export function novncHttpHandler(dir: string = novncDir()): (req: IncomingMessag
 }
 
 /** The nova-novncproxy server on `[vnc] novncproxy_host:novncproxy_port`. */
-export function novncProxy(conf: NovaConfig, consoleauth: Pick<ConsoleAuthAPI, 'check_token'>, log: Logger): ConsoleProxy {
+export function novncProxy(conf: NovaConfig, consoleauth: Pick<ConsoleAuthAPI, 'check_token'>, log: Logger, tls: TlsFiles | null = null): ConsoleProxy {
   return new ConsoleProxy({
     name: 'nova-novncproxy',
     consoleType: 'novnc',
@@ -57,6 +58,7 @@ export function novncProxy(conf: NovaConfig, consoleauth: Pick<ConsoleAuthAPI, '
     allowedOrigins: conf.console.allowed_origins,
     consoleauth,
     log,
+    tls,
     serveHttp: novncHttpHandler(),
   });
 }

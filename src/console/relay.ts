@@ -7,12 +7,14 @@
  * upgrade (401 token, 403 origin) and nothing reaches the console.
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import https from 'node:https';
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { ConsoleAuthAPI } from '../consoleauth/rpc-types.ts';
 import type { Logger } from '../log.ts';
 import type { ConsoleConnectInfo, ConsoleType } from '../objects/console-auth-token.ts';
+import type { TlsFiles } from '../service/tls.ts';
 import { checkOrigin } from './origin.ts';
 import { sendText } from './static.ts';
 import { ConsoleRefused, checkConsoleToken, tokenFromRequest } from './token.ts';
@@ -33,6 +35,8 @@ export interface ConsoleProxyOptions {
   serveHttp?: (req: IncomingMessage, res: ServerResponse) => void;
   /** Milliseconds to wait for the console socket to accept. */
   connectTimeoutMs?: number;
+  /** Serve https/wss with this certificate ([DEFAULT] cert, key). */
+  tls?: TlsFiles | null;
 }
 
 const HIGH_WATER = 4 * 1024 * 1024;
@@ -105,14 +109,15 @@ export function relay(ws: WebSocket, backend: net.Socket): void {
 
 /** One console proxy daemon's server. */
 export class ConsoleProxy {
-  private readonly server: http.Server;
+  private readonly server: http.Server | https.Server;
   private readonly wss: WebSocketServer;
   private readonly open = new Set<{ ws: WebSocket; backend: net.Socket }>();
   private address = '';
 
   constructor(private readonly opts: ConsoleProxyOptions) {
     this.wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, handleProtocols: (protocols) => (protocols.has('binary') ? 'binary' : false) });
-    this.server = http.createServer((req, res) => (opts.serveHttp ? opts.serveHttp(req, res) : sendText(res, 404, 'Not found')));
+    const handler = (req: IncomingMessage, res: ServerResponse) => (opts.serveHttp ? opts.serveHttp(req, res) : sendText(res, 404, 'Not found'));
+    this.server = opts.tls ? https.createServer({ cert: opts.tls.cert, key: opts.tls.key }, handler) : http.createServer(handler);
     this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
       socket.on('error', () => socket.destroy());
       void this.upgrade(req, socket, head);
@@ -179,7 +184,7 @@ export class ConsoleProxy {
     const addr = this.server.address();
     const port = typeof addr === 'object' && addr ? addr.port : listenPort;
     const shown = listenHost === '0.0.0.0' || listenHost === '::' ? '127.0.0.1' : listenHost;
-    this.address = `http://${shown.includes(':') ? `[${shown}]` : shown}:${port}`;
+    this.address = `${this.opts.tls ? 'https' : 'http'}://${shown.includes(':') ? `[${shown}]` : shown}:${port}`;
     this.opts.log.info({ url: this.address, console_type: this.opts.consoleType }, `${name} listening`);
   }
 

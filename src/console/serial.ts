@@ -6,11 +6,12 @@
 import type { NovaConfig } from '../conf/loader.ts';
 import type { ConsoleAuthAPI } from '../consoleauth/rpc-types.ts';
 import type { Logger } from '../log.ts';
+import type { TlsFiles } from '../service/tls.ts';
 import { ConsoleProxy } from './relay.ts';
 import { sendText } from './static.ts';
 
 /** The nova-serialproxy server on `[serial_console] serialproxy_host:serialproxy_port`. */
-export function serialProxy(conf: NovaConfig, consoleauth: Pick<ConsoleAuthAPI, 'check_token'>, log: Logger): ConsoleProxy {
+export function serialProxy(conf: NovaConfig, consoleauth: Pick<ConsoleAuthAPI, 'check_token'>, log: Logger, tls: TlsFiles | null = null): ConsoleProxy {
   const c = conf.serial_console;
   return new ConsoleProxy({
     name: 'nova-serialproxy',
@@ -21,6 +22,7 @@ export function serialProxy(conf: NovaConfig, consoleauth: Pick<ConsoleAuthAPI, 
     allowedOrigins: conf.console.allowed_origins,
     consoleauth,
     log,
+    tls,
     serveHttp: (_req, res) => sendText(res, 400, 'nova-serialproxy speaks websocket only: open ws://<host>:<port>/?token=<token>'),
   });
 }

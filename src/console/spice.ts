@@ -10,6 +10,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { NovaConfig } from '../conf/loader.ts';
 import type { ConsoleAuthAPI } from '../consoleauth/rpc-types.ts';
 import type { Logger } from '../log.ts';
+import type { TlsFiles } from '../service/tls.ts';
 import { ConsoleProxy } from './relay.ts';
 import { sendText, serveFile } from './static.ts';
 
@@ -27,7 +28,7 @@ export function spiceHttpHandler(dir: string): (req: IncomingMessage, res: Serve
 }
 
 /** The nova-spicehtml5proxy server on `[spice] html5proxy_host:html5proxy_port`. */
-export function spiceProxy(conf: NovaConfig, consoleauth: Pick<ConsoleAuthAPI, 'check_token'>, log: Logger): ConsoleProxy {
+export function spiceProxy(conf: NovaConfig, consoleauth: Pick<ConsoleAuthAPI, 'check_token'>, log: Logger, tls: TlsFiles | null = null): ConsoleProxy {
   const s = conf.spice;
   if (!fs.existsSync(s.html5_dir)) log.warn({ dir: s.html5_dir }, 'spice-html5 is not installed: the websocket relay works, the web page is missing');
   return new ConsoleProxy({
@@ -39,6 +40,7 @@ export function spiceProxy(conf: NovaConfig, consoleauth: Pick<ConsoleAuthAPI, '
     allowedOrigins: conf.console.allowed_origins,
     consoleauth,
     log,
+    tls,
     serveHttp: spiceHttpHandler(s.html5_dir),
   });
 }

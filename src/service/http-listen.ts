@@ -18,5 +18,6 @@ export async function listenHttp(app: FastifyInstance, host: string, port: numbe
   const addr = app.server.address();
   const actualPort = typeof addr === 'object' && addr ? addr.port : port;
   const shownHost = host === '0.0.0.0' || host === '::' ? myIp : host;
-  return `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${actualPort}`;
+  const scheme = app.initialConfig.https ? 'https' : 'http';
+  return `${scheme}://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${actualPort}`;
 }

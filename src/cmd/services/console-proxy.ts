@@ -4,8 +4,10 @@ import type { ConsoleProxy } from '../../console/relay.ts';
 import { serialProxy } from '../../console/serial.ts';
 import { spiceProxy } from '../../console/spice.ts';
 import { ConsoleAuthRpcApi } from '../../consoleauth/rpcapi.ts';
+import { ConfigError } from '../../exception/base.ts';
 import type { Logger } from '../../log.ts';
 import type { Transport } from '../../rpc/transport.ts';
+import { readTls } from '../../service/tls.ts';
 
 /** Which proxy: nova-novncproxy, nova-serialproxy or nova-spicehtml5proxy. */
 export type ConsoleProxyKind = 'novnc' | 'serial' | 'spice';
@@ -23,7 +25,9 @@ const BUILDERS = { novnc: novncProxy, serial: serialProxy, spice: spiceProxy } a
 export function consoleProxyService(kind: ConsoleProxyKind, conf: NovaConfig, transport: Transport, log: Logger): ConsoleProxyService {
   // A browser is waiting on the upgrade: do not hold it for the whole rpc_response_timeout.
   const consoleauth = new ConsoleAuthRpcApi(transport, Math.min(conf.DEFAULT.rpc_response_timeout, 15) * 1000);
-  const proxy = BUILDERS[kind](conf, consoleauth, log);
+  const tls = readTls(conf.DEFAULT.cert, conf.DEFAULT.key, '[DEFAULT] cert', '[DEFAULT] key');
+  if (conf.DEFAULT.ssl_only && !tls) throw new ConfigError('[DEFAULT] ssl_only is set but [DEFAULT] cert is not: the console proxies have no certificate to serve TLS with');
+  const proxy = BUILDERS[kind](conf, consoleauth, log, tls);
   return {
     proxy,
     async start() {
