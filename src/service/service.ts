@@ -128,9 +128,12 @@ export class Service {
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
     const timeoutSec = this.opts.conf.DEFAULT.graceful_shutdown_timeout;
+    // In-flight RPC work is finished; periodic tasks (heartbeats, resource
+    // reports) are idempotent and only get a moment, so a heartbeat stuck on
+    // a conductor that is gone does not hold the exit.
     const drain = (async () => {
       await this.rpc?.stop();
-      await Promise.allSettled([...this.running]);
+      await Promise.race([Promise.allSettled([...this.running]), sleep(1000)]);
     })();
     if (timeoutSec > 0) {
       const timedOut = await Promise.race([drain.then(() => false), sleep(timeoutSec * 1000).then(() => true)]);
