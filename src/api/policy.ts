@@ -46,6 +46,15 @@ export const POLICIES: Record<string, keyof typeof RULES> = {
   'os_compute_api:os-lock-server:unlock:unlock_override': 'admin',
   'os_compute_api:os-console-auth-tokens': 'admin',
   'os_compute_api:os-keypairs:other_user': 'admin',
+  'os_compute_api:os-aggregates:index': 'admin',
+  'os_compute_api:os-aggregates:create': 'admin',
+  'os_compute_api:os-aggregates:show': 'admin',
+  'os_compute_api:os-aggregates:update': 'admin',
+  'os_compute_api:os-aggregates:delete': 'admin',
+  'os_compute_api:os-aggregates:add_host': 'admin',
+  'os_compute_api:os-aggregates:remove_host': 'admin',
+  'os_compute_api:os-aggregates:set_metadata': 'admin',
+  'os_compute_api:os-server-groups:index:all_projects': 'admin',
 };
 
 export function allowed(ctx: RequestContext, policy: string): boolean {

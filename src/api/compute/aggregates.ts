@@ -9,7 +9,8 @@ import { AggregateApi } from '../../compute/aggregate-api.ts';
 import type { RequestContext } from '../../context.ts';
 import { AggregateHostNotFound, AggregateNotFound, InvalidAggregateAction } from '../../exception/aggregate.ts';
 import { ComputeHostNotFound } from '../../exception/resources.ts';
-import { badRequest, conflict, forbidden, notFound } from '../errors.ts';
+import { badRequest, conflict, notFound } from '../errors.ts';
+import { authorize as authorizePolicy } from '../policy.ts';
 import { type ApiRequest, type ApiResponse, ok, type Route } from '../types.ts';
 import { validate } from '../validation.ts';
 import type { ApiDeps } from './deps.ts';
@@ -21,7 +22,7 @@ type Handler = (api: AggregateApi, req: ApiRequest) => Promise<ApiResponse>;
 
 /** os_compute_api:os-aggregates:<action>: admin only by default, as Nova's policy. */
 function authorize(ctx: RequestContext, action: string): void {
-  if (!ctx.is_admin) throw forbidden(`Policy doesn't allow os_compute_api:os-aggregates:${action} to be performed.`);
+  authorizePolicy(ctx, `os_compute_api:os-aggregates:${action}`);
 }
 
 /** utils.validate_integer(id, 'id'): 400 unless an integer; an integer beyond any id is simply not found. */

@@ -10,6 +10,7 @@ import type { RequestContext } from '../../context.ts';
 import type { ServerGroupDTO } from '../../objects/server-group.ts';
 import { badRequest, forbidden } from '../errors.ts';
 import { atLeast, type Microversion } from '../microversion.ts';
+import { authorize } from '../policy.ts';
 import { type ApiRequest, type ApiResponse, noContent, ok, type Route } from '../types.ts';
 import { validate } from '../validation.ts';
 import type { ApiDeps } from './deps.ts';
@@ -75,7 +76,7 @@ async function create(deps: ApiDeps, req: ApiRequest): Promise<ApiResponse> {
 async function index(deps: ApiDeps, req: ApiRequest): Promise<ApiResponse> {
   const q = validateQuery(req.query, schema.indexQuery, atLeast(req.version, '2.75'));
   const all = q.all_projects !== undefined;
-  if (all && !req.ctx.is_admin) throw forbidden(`Policy doesn't allow ${POLICY_ROOT}:index:all_projects to be performed.`);
+  if (all) authorize(req.ctx, `${POLICY_ROOT}:index:all_projects`);
   const groups = await deps.db.serverGroups.list(all ? {} : { projectId: req.ctx.project_id ?? '' });
   const maxLimit = deps.conf.api.max_limit;
   const offset = Number(last(q, 'offset') ?? 0);
