@@ -146,6 +146,8 @@ async function listServers(deps: ServerApiDeps, req: ApiRequest, detail: boolean
     instances = await deps.compute.list(f, { sort, limit, marker });
   } catch (e) {
     if (e instanceof Invalid) throw badRequest(e.message);
+    // A name pattern JavaScript accepts but the database's regex engine does not.
+    if (f.name !== undefined && /^ER_REGEXP/.test(String((e as { code?: string }).code))) throw badRequest(`Invalid regular expression for name: ${f.name}`);
     throw e;
   }
   const body: Record<string, unknown> = {};
