@@ -115,6 +115,15 @@ export const defaultGroup = defineGroup('DEFAULT', 'Options shared by every nova
     default: 'instance-%08x',
     help: 'Template for instance names on the hypervisor; %08x is replaced by the instance id in hex.',
   }),
+  force_config_drive: boolOpt({
+    default: false,
+    help: "Force injection to take place on a config drive. When this option is set to true config drive functionality will be forced enabled by default, otherwise users can still enable config drives via the REST API or image metadata properties. Launched instances are not affected by this option. True: force to use of config drive regardless the user's input in the REST API call. False: do not force use of config drive; config drives can still be enabled via the REST API or image metadata properties. Related options: use [qemu] mkisofs_cmd to set the path where you install the genisoimage program.",
+  }),
+  config_drive_format: strOpt({
+    default: 'iso9660',
+    choices: ['iso9660', 'vfat'],
+    help: 'Config drive format. Config drive format that will contain metadata attached to the instance when it boots. iso9660: a file system image standard that is widely supported across operating systems. vfat: provided for legacy reasons and to enable live migration with the libvirt driver and non-shared storage. This option is meaningful when force_config_drive is true, when the REST API call to create the instance asks for a config drive, or when the image requires one (img_config_drive=mandatory).',
+  }),
   graceful_shutdown_timeout: intOpt({
     default: 60,
     min: 0,

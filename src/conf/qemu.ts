@@ -9,6 +9,10 @@ export const qemuGroup = defineGroup('qemu', 'The QEMU compute driver (compute_d
   }),
   qemu_binary: strOpt({ default: 'qemu-system-x86_64', help: 'The QEMU system emulator to run guests with (a name on PATH or an absolute path).' }),
   qemu_img: strOpt({ default: 'qemu-img', help: 'The qemu-img tool used for the image cache and instance overlays.' }),
+  mkisofs_cmd: strOpt({
+    default: 'genisoimage',
+    help: 'Name or path of the tool used for ISO image creation (config drives with [DEFAULT] config_drive_format = iso9660). If genisoimage is on the system path, you do not need to change the default value. Leading words are passed as its first arguments, so "xorriso -as mkisofs" works too; no shell is involved.',
+  }),
   machine_type: strOpt({
     default: 'pc',
     help: 'QEMU machine type (-machine). pc (i440fx: IDE and virtio) suits guests without an AHCI driver; q35 needs AHCI for its cdrom.',

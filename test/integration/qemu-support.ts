@@ -16,6 +16,7 @@ import type { InstanceDTO } from '../../src/objects/instance.ts';
 import { QemuDriver } from '../../src/virt/qemu/driver.ts';
 import { instancePaths } from '../../src/virt/qemu/paths.ts';
 import { QmpClient } from '../../src/virt/qemu/qmp.ts';
+import { REQUIRE } from '../support/backends.ts';
 import { ROOT } from '../support/procs.ts';
 
 /** Where the guest image is cached between runs. */
@@ -50,11 +51,11 @@ export function makeWorld(): { root: string; instancesPath: string; imageDir: st
 }
 
 /** A QEMU driver as nova-compute would load it, on the test's directories. */
-export function makeDriver(world: { root: string; instancesPath: string; imageDir: string }, qemu: Record<string, string> = {}): QemuDriver {
+export function makeDriver(world: { root: string; instancesPath: string; imageDir: string }, qemu: Record<string, string> = {}, defaults: Record<string, string> = {}): QemuDriver {
   const conf = loadConfig({
     env: {},
     overrides: {
-      DEFAULT: { state_path: world.root, instances_path: world.instancesPath },
+      DEFAULT: { state_path: world.root, instances_path: world.instancesPath, ...defaults },
       qemu: { local_image_dir: world.imageDir, shutdown_timeout: '60', ...qemu },
     },
   });
@@ -200,4 +201,30 @@ export function serialCommand(socketPath: string | { host: string; port: number 
 export function qemuHasSpiceHere(): boolean {
   const r = spawnSync('qemu-system-x86_64', ['-spice', 'help'], { encoding: 'utf8', timeout: 15_000 });
   return /spice options/i.test(`${r.stdout}${r.stderr}`);
+}
+
+/** The tools a config drive of `format` is built with, with their Debian packages. */
+const CONFIG_DRIVE_TOOLS: Record<'iso9660' | 'vfat', { cmd: string; args: string[]; pkg: string }[]> = {
+  iso9660: [{ cmd: 'genisoimage', args: ['--version'], pkg: 'genisoimage' }],
+  vfat: [
+    { cmd: '/usr/sbin/mkfs.vfat', args: ['--help'], pkg: 'dosfstools' },
+    { cmd: 'mcopy', args: ['-V'], pkg: 'mtools' },
+  ],
+};
+
+/** undefined when the tools for config drives of `format` run here; otherwise the skip reason. Throws in CI. */
+export function configDriveSkip(format: 'iso9660' | 'vfat' = 'iso9660'): string | undefined {
+  const missing = CONFIG_DRIVE_TOOLS[format].find((t) => spawnSync(t.cmd, t.args, { stdio: 'ignore', timeout: 15_000 }).error !== undefined);
+  if (!missing) return undefined;
+  const reason = `SKIPPED: ${missing.cmd} not installed (Debian package ${missing.pkg}), needed for ${format} config drives`;
+  if (REQUIRE) throw new Error(`${reason}, and NOVA_TEST_REQUIRE_BACKENDS=1 forbids skipping`);
+  process.stderr.write(`# ${reason}\n`);
+  return reason;
+}
+
+/** The line of `text` that holds a JSON object starting with `{"<firstKey>"`, parsed. */
+export function jsonLine(text: string, firstKey: string): Record<string, unknown> {
+  const line = text.split(/\r?\n/).find((l) => l.trimStart().startsWith(`{"${firstKey}"`));
+  if (!line) throw new Error(`no JSON line starting with {"${firstKey}" in ${JSON.stringify(text.slice(-500))}`);
+  return JSON.parse(line.trim()) as Record<string, unknown>;
 }

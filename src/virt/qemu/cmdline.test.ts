@@ -67,6 +67,15 @@ describe('qemu command line', () => {
     assert.ok(other.includes('-S'));
   });
 
+  it('attaches the config drive read-only as a second virtio disk when asked', () => {
+    const dir = `/var/lib/nova/instances/${UUID}`;
+    const args = buildQemuArgs(spec({ configDrive: true }));
+    assert.deepEqual(values(args, '-drive').slice(1), [`file=${dir}/disk.config,format=raw,if=none,id=disk1,readonly=on`]);
+    assert.deepEqual(values(args, '-device'), ['virtio-blk-pci,drive=disk0,bootindex=0', 'virtio-blk-pci,drive=disk1']);
+    assert.ok(args.indexOf('-nic') > args.lastIndexOf('-device'), 'the root disk stays vda, the drive is vdb');
+    assert.equal(values(buildQemuArgs(spec({ configDrive: false })), '-drive').length, 1);
+  });
+
   it('escapes commas in paths and quotes shell words', () => {
     const args = buildQemuArgs(spec({ paths: instancePaths('/srv/a,b', UUID) }));
     assert.match(values(args, '-drive')[0] as string, /^file=\/srv\/a,,b\//);

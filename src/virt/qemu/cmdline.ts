@@ -25,6 +25,8 @@ export interface LaunchSpec {
   tcp?: { vnc: Endpoint; serial: Endpoint; spice: Endpoint };
   /** Start paused, waiting for `migrate-incoming` (resume from a state file). */
   incoming: boolean;
+  /** Attach `paths.configDrive` read-only as a second virtio disk (the guest's /dev/vdb). */
+  configDrive?: boolean;
 }
 
 /** host:port a console listens on. */
@@ -91,6 +93,7 @@ export function buildQemuArgs(spec: LaunchSpec): string[] {
     `file=${qemuOptValue(p.disk)},format=qcow2,if=none,id=disk0,cache=writeback,discard=unmap`,
     '-device',
     'virtio-blk-pci,drive=disk0,bootindex=0',
+    ...(spec.configDrive ? ['-drive', `file=${qemuOptValue(p.configDrive)},format=raw,if=none,id=disk1,readonly=on`, '-device', 'virtio-blk-pci,drive=disk1'] : []),
     '-nic',
     `user,model=virtio-net-pci,mac=${spec.mac}`,
     '-vga',

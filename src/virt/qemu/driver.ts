@@ -4,6 +4,7 @@
  * socket in the instance's directory. Guests run detached from nova-compute
  * and are adopted again by initHost after a restart.
  */
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { NovaConfig } from '../../conf/loader.ts';
@@ -17,6 +18,8 @@ import type { ComputeDriver, ConsoleEndpoint, DriverCapabilities, HostResources,
 import type { ImageSource } from '../images.ts';
 import { type AccelChoice, chooseAccel } from './accel.ts';
 import { buildQemuArgs, instanceName, type LaunchSpec, macFromUuid } from './cmdline.ts';
+import { configDriveRequired, configDriveTree } from './configdrive.ts';
+import { buildConfigDriveImage } from './configdrive-image.ts';
 import { readConsoleLog, trimConsoleLog } from './console.ts';
 import { Guest, powerStateOf, usageOf } from './guest.ts';
 import { createOverlay, ImageCache, LocalImageSource } from './images.ts';
@@ -27,6 +30,9 @@ import { qemuHasSpice, qemuVersion } from './probe.ts';
 import { startQemu } from './process.ts';
 import { hostResources } from './resources.ts';
 import { loadGuest, saveGuest } from './savestate.ts';
+
+/** The publisher field of config drive ISOs (Nova: "OpenStack Compute <version>"). */
+const CONFIG_DRIVE_PUBLISHER = 'OpenStack Compute (nova-ts)';
 
 /** What the driver is built from; tests inject the image source and the accelerator. */
 export interface QemuDriverOptions {
@@ -118,11 +124,32 @@ export class QemuDriver implements ComputeDriver {
       vnc: this.conf.vnc.enabled,
       spice: await this.spiceWanted(),
       incoming,
+      configDrive: fs.existsSync(p.configDrive),
       ...(await this.tcpConsoles(g)),
     });
     g.attach(await startQemu(this.binary, args, p, this.conf.qemu.start_timeout * 1000));
     g.usage = usageOf(instance);
     this.log.info({ instance: instance.uuid, incoming }, 'QEMU started');
+  }
+
+  /**
+   * Build `disk.config` when the instance gets a config drive (Nova's
+   * libvirt _create_configdrive). Every later start attaches it again
+   * because the file is there; destroy removes it with the directory.
+   */
+  private async createConfigDrive(instance: InstanceDTO, g: Guest, opts: SpawnOptions): Promise<void> {
+    const d = this.conf.DEFAULT;
+    if (!configDriveRequired(instance, d.force_config_drive, opts.image.properties)) return;
+    const format = d.config_drive_format === 'vfat' ? 'vfat' : 'iso9660';
+    const tree = configDriveTree({
+      instance,
+      adminPassword: opts.adminPassword,
+      availabilityZone: instance.availability_zone ?? d.default_availability_zone,
+      randomSeed: randomBytes(512),
+      now: new Date(),
+    });
+    await buildConfigDriveImage(tree, g.paths.configDrive, { format, mkisofsCmd: this.conf.qemu.mkisofs_cmd, publisher: CONFIG_DRIVE_PUBLISHER });
+    this.log.info({ instance: instance.uuid, format, files: tree.files.length }, 'config drive built');
   }
 
   /** Cold boot: drop any saved state and start QEMU on the existing overlay. */
@@ -173,10 +200,11 @@ export class QemuDriver implements ComputeDriver {
       const imageId = opts.image.id || instance.image_ref;
       if (!imageId) throw new HypervisorError('the qemu driver boots from an image; this instance has none', { uuid: instance.uuid });
       opts.onProgress?.(5);
+      fs.mkdirSync(g.paths.dir, { recursive: true, mode: 0o750 });
+      for (const f of [g.paths.disk, g.paths.configDrive, g.paths.state, g.paths.consoleLog]) fs.rmSync(f, { force: true });
+      await this.createConfigDrive(instance, g, opts);
       const base = await this.images.ensureBase(currentContext() ?? adminContext(), imageId);
       opts.onProgress?.(60);
-      fs.mkdirSync(g.paths.dir, { recursive: true, mode: 0o750 });
-      for (const f of [g.paths.disk, g.paths.state, g.paths.consoleLog]) fs.rmSync(f, { force: true });
       await createOverlay(this.conf.qemu.qemu_img, base, g.paths.disk, instance.root_gb);
       this.guests.set(instance.uuid, g);
       opts.onProgress?.(80);

@@ -24,6 +24,8 @@ export interface InstancePaths {
   readonly qemuLog: string;
   /** The qcow2 overlay on the cached base image. */
   readonly disk: string;
+  /** The config drive image (`disk.config`, as Nova's libvirt driver names it), when the instance has one. */
+  readonly configDrive: string;
   readonly pidfile: string;
   /** The saved guest state of a suspended instance. */
   readonly state: string;
@@ -55,6 +57,7 @@ export function instancePaths(instancesPath: string, uuid: string): InstancePath
     consoleLog: p('console.log'),
     qemuLog: p('qemu.log'),
     disk: p('disk.qcow2'),
+    configDrive: p('disk.config'),
     pidfile: p('qemu.pid'),
     state: p('suspend.state'),
   };
