@@ -1,10 +1,21 @@
 import type { RequestContext } from '../context.ts';
 import { forbidden } from './errors.ts';
 
-/** Nova's default policy rules, by name. */
+/** What a rule may compare the caller with (Nova's policy target). */
+export interface PolicyTarget {
+  readonly project_id?: string | null;
+}
+
+const inProject = (ctx: RequestContext, target?: PolicyTarget) => target?.project_id != null && ctx.project_id === target.project_id;
+
+/** Nova's default policy rules, by name. The project rules need a target (without one, only an admin passes). */
 const RULES = {
-  admin: (ctx: RequestContext) => ctx.is_admin,
-  any: () => true,
+  admin: (ctx: RequestContext, _target?: PolicyTarget) => ctx.is_admin,
+  any: (_ctx: RequestContext, _target?: PolicyTarget) => true,
+  /** PROJECT_READER_OR_ADMIN. */
+  project_reader_or_admin: (ctx: RequestContext, target?: PolicyTarget) => ctx.is_admin || inProject(ctx, target),
+  /** PROJECT_MEMBER_OR_ADMIN. */
+  project_member_or_admin: (ctx: RequestContext, target?: PolicyTarget) => ctx.is_admin || (inProject(ctx, target) && ctx.roles.includes('member')),
 } as const;
 
 /**
@@ -55,14 +66,24 @@ export const POLICIES: Record<string, keyof typeof RULES> = {
   'os_compute_api:os-aggregates:remove_host': 'admin',
   'os_compute_api:os-aggregates:set_metadata': 'admin',
   'os_compute_api:os-server-groups:index:all_projects': 'admin',
+  'os_compute_api:os-server-tags:index': 'project_reader_or_admin',
+  'os_compute_api:os-server-tags:show': 'project_reader_or_admin',
+  'os_compute_api:os-server-tags:update': 'project_member_or_admin',
+  'os_compute_api:os-server-tags:update_all': 'project_member_or_admin',
+  'os_compute_api:os-server-tags:delete': 'project_member_or_admin',
+  'os_compute_api:os-server-tags:delete_all': 'project_member_or_admin',
+  'os_compute_api:os-simple-tenant-usage:list': 'admin',
+  'os_compute_api:os-simple-tenant-usage:show': 'project_reader_or_admin',
+  'os_compute_api:os-migrations:index': 'admin',
 };
 
-export function allowed(ctx: RequestContext, policy: string): boolean {
+/** Does the caller pass the policy (against `target`, for the project rules)? */
+export function allowed(ctx: RequestContext, policy: string, target?: PolicyTarget): boolean {
   const rule = POLICIES[policy] ?? 'any';
-  return RULES[rule](ctx);
+  return RULES[rule](ctx, target);
 }
 
 /** Answer 403 unless the caller passes the policy (Nova's message). */
-export function authorize(ctx: RequestContext, policy: string): void {
-  if (!allowed(ctx, policy)) throw forbidden(`Policy doesn't allow ${policy} to be performed.`);
+export function authorize(ctx: RequestContext, policy: string, target?: PolicyTarget): void {
+  if (!allowed(ctx, policy, target)) throw forbidden(`Policy doesn't allow ${policy} to be performed.`);
 }

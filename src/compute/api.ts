@@ -3,7 +3,7 @@ import type { ConsoleAuthAPI } from '../consoleauth/rpc-types.ts';
 import type { RequestContext } from '../context.ts';
 import type { DbApi } from '../db/api/index.ts';
 import type { InstanceFilters, ListOptions } from '../db/api/instances.ts';
-import { Forbidden } from '../exception/base.ts';
+import { Forbidden, Invalid, NotFound } from '../exception/base.ts';
 import { InstanceNotReady } from '../exception/console.ts';
 import { InstanceInvalidState, InstanceIsLocked, InstanceNotFound, UnexpectedTaskStateError } from '../exception/instance.ts';
 import { ComputeServiceUnavailable } from '../exception/resources.ts';
@@ -19,6 +19,11 @@ import { type CreatedServers, type CreateParams, createServers, type ImageLookup
 import type { ComputeAPI } from './rpc-types.ts';
 
 export type { CreateParams, ImageInfo, ImageLookup, QuotaChecker } from './create.ts';
+
+/** Nova's MAX_TAG_COUNT: tags per server. */
+export const MAX_TAGS = 50;
+/** The vm_states in which a server's tags may change (Nova's server tags API; it checks no lock). */
+const TAGGABLE: readonly string[] = [VmState.ACTIVE, VmState.PAUSED, VmState.SUSPENDED, VmState.STOPPED];
 
 export interface ComputeApiDeps {
   conf: NovaConfig;
@@ -229,6 +234,44 @@ export class ComputeApi {
     if (Object.keys(next).length > 128) throw new Forbidden(`Quota exceeded for metadata_items: Requested ${Object.keys(next).length}, but already used 0 of 128 metadata_items`);
     const updated = await this.db.instances.update(inst.uuid, { metadata: next, updated_at: dbTime() });
     return updated.metadata;
+  }
+
+  /** InstanceInvalidState unless the server's tags may change now (`method` names the action, e.g. 'update tag'). */
+  assertTaggable(inst: InstanceDTO, method: string): void {
+    this.checkState(inst, method, TAGGABLE, null);
+  }
+
+  /** A guarded write of the tags column (see InstanceRepository.updateTags); a state change in between is InstanceInvalidState. */
+  private async writeTags(inst: InstanceDTO, method: string, change: (current: readonly string[]) => readonly string[]): Promise<string[]> {
+    this.assertTaggable(inst, method);
+    const r = await this.db.instances.updateTags(inst.uuid, TAGGABLE, change);
+    if ('refusedIn' in r) throw InstanceInvalidState.of(inst.uuid, 'vm_state', r.refusedIn, method);
+    return r.tags;
+  }
+
+  /** Replace all tags; answers them as stored: unique and sorted, as Nova's tags table lists them. */
+  setTags(inst: InstanceDTO, tags: readonly string[], method = 'update tags'): Promise<string[]> {
+    const next = [...new Set(tags)].sort();
+    return this.writeTags(inst, method, () => next);
+  }
+
+  /** Add one tag (400 past {@link MAX_TAGS}, counted before the tag itself, as Nova); true when it was not there yet. */
+  async addTag(inst: InstanceDTO, tag: string): Promise<boolean> {
+    let added = false;
+    await this.writeTags(inst, 'update tag', (current) => {
+      if (current.length >= MAX_TAGS) throw new Invalid(`The number of tags exceeded the per-server limit ${MAX_TAGS}`);
+      added = !current.includes(tag);
+      return added ? [...current, tag].sort() : current;
+    });
+    return added;
+  }
+
+  /** Remove one tag (404 when the server does not have it). */
+  async removeTag(inst: InstanceDTO, tag: string): Promise<void> {
+    await this.writeTags(inst, 'delete tag', (current) => {
+      if (!current.includes(tag)) throw new NotFound(`Instance ${inst.uuid} has no tag '${tag}'`);
+      return current.filter((t) => t !== tag);
+    });
   }
 
   async deleteMetadataItem(ctx: RequestContext, inst: InstanceDTO, key: string): Promise<void> {

@@ -13,13 +13,16 @@ import { hypervisorsRoutes } from './hypervisors.ts';
 import { instanceActionRoutes } from './instance-actions.ts';
 import { keypairsRoutes } from './keypairs.ts';
 import { limitsRoutes } from './limits.ts';
+import { migrationsRoutes } from './migrations.ts';
 import { quotaSetsRoutes } from './quota-sets.ts';
 import { remoteConsoleRoutes } from './remote-consoles.ts';
 import { serverActionRoutes } from './server-actions.ts';
 import { serverGroupsRoutes } from './server-groups.ts';
 import { serverMetadataRoutes } from './server-metadata.ts';
+import { serverTagsRoutes } from './server-tags.ts';
 import { serversRoutes } from './servers.ts';
 import { servicesRoutes } from './services.ts';
+import { simpleTenantUsageRoutes } from './simple-tenant-usage.ts';
 
 /** Top-level collections under /v2.1 (used to recognise legacy /v2.1/{project_id}/… URLs). */
 export const COLLECTIONS = [
@@ -46,7 +49,15 @@ export const COLLECTIONS = [
 function serverRoutes(deps: ApiDeps, compute: ComputeApi | undefined): Route[] {
   if (!compute) return [];
   const d = { ...deps, compute };
-  return [...serversRoutes(d), ...serverActionRoutes(d), ...serverMetadataRoutes(d), ...instanceActionRoutes(d), ...remoteConsoleRoutes(d), ...consoleAuthTokenRoutes(compute)];
+  return [
+    ...serversRoutes(d),
+    ...serverActionRoutes(d),
+    ...serverMetadataRoutes(d),
+    ...serverTagsRoutes(d),
+    ...instanceActionRoutes(d),
+    ...remoteConsoleRoutes(d),
+    ...consoleAuthTokenRoutes(compute),
+  ];
 }
 
 /** The route table of the Compute API: every resource module contributes its rows. */
@@ -65,6 +76,8 @@ export function computeRoutes(_deps: ApiDeps, compute?: ComputeApi, cert?: CertA
     ...limitsRoutes(_deps),
     ...aggregatesRoutes(_deps),
     ...serverGroupsRoutes(_deps),
+    ...simpleTenantUsageRoutes(_deps),
+    ...migrationsRoutes(_deps),
     // resource route lists are added here, one line per resource module
   ];
 }

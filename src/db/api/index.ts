@@ -6,6 +6,7 @@ import { FlavorRepository } from './flavors.ts';
 import { InstanceHistoryRepository } from './instance-history.ts';
 import { InstanceRepository } from './instances.ts';
 import { KeyPairRepository } from './keypairs.ts';
+import { MigrationRepository } from './migrations.ts';
 import { QuotaRepository } from './quotas.ts';
 import { ServerGroupRepository } from './server-groups.ts';
 import { ServiceRepository } from './services.ts';
@@ -22,6 +23,7 @@ export class DbApi {
   readonly consoleAuthTokens: ConsoleAuthTokenRepository;
   readonly serverGroups: ServerGroupRepository;
   readonly aggregates: AggregateRepository;
+  readonly migrations: MigrationRepository;
 
   constructor(readonly db: Db) {
     this.services = new ServiceRepository(db);
@@ -34,5 +36,6 @@ export class DbApi {
     this.consoleAuthTokens = new ConsoleAuthTokenRepository(db);
     this.serverGroups = new ServerGroupRepository(db);
     this.aggregates = new AggregateRepository(db);
+    this.migrations = new MigrationRepository(db);
   }
 }

@@ -265,6 +265,57 @@ export class InstanceRepository {
     return rows.map(toDTO);
   }
 
+  /**
+   * instance_get_active_by_window_joined: instances, deleted ones included,
+   * that ran during [begin, end) — launched before `end` and not terminated
+   * by `begin` — ordered by project_id, uuid and paged after `marker` (a
+   * uuid, deleted or not; MarkerNotFound when there is none).
+   */
+  async listActiveByWindow(begin: string, end: string, opts: { projectId?: string; limit?: number; marker?: string } = {}): Promise<InstanceDTO[]> {
+    let q = this.db.kysely
+      .selectFrom('instances')
+      .selectAll()
+      .where((eb) => eb.or([eb('terminated_at', 'is', null), eb('terminated_at', '>', begin)]))
+      .where('launched_at', '<', end);
+    if (opts.projectId !== undefined) q = q.where('project_id', '=', opts.projectId);
+    if (opts.marker !== undefined) {
+      const m = await this.db.kysely.selectFrom('instances').select(['project_id', 'uuid']).where('uuid', '=', opts.marker).executeTakeFirst();
+      if (!m) throw new MarkerNotFound(`Marker ${opts.marker} could not be found.`, { marker: opts.marker });
+      q = q.where((eb) => eb.or([eb('project_id', '>', m.project_id), eb.and([eb('project_id', '=', m.project_id), eb('uuid', '>', m.uuid)])]));
+    }
+    q = q.orderBy('project_id', 'asc').orderBy('uuid', 'asc');
+    if (opts.limit !== undefined) q = q.limit(opts.limit);
+    return (await q.execute()).map(toDTO);
+  }
+
+  /**
+   * Change the tags of a live instance with a guarded UPDATE: `change` maps
+   * the current tags to the new ones, and the write only applies while the
+   * vm_state is one of `vmStates` and no other writer changed the tags in
+   * between (then it reads and tries again). Answers the tags written, or
+   * the vm_state that forbade the change. Tags live beside the instance, as
+   * Nova's tags table, so updated_at is left alone.
+   */
+  async updateTags(uuid: string, vmStates: readonly string[], change: (current: readonly string[]) => readonly string[]): Promise<{ tags: string[] } | { refusedIn: string }> {
+    for (let attempt = 1; ; attempt++) {
+      const row = await this.db.kysely.selectFrom('instances').select(['tags', 'vm_state']).where('uuid', '=', uuid).where('deleted', '=', 0).executeTakeFirst();
+      if (!row) throw InstanceNotFound.of(uuid);
+      if (!vmStates.includes(row.vm_state)) return { refusedIn: row.vm_state };
+      const tags = [...change(parseJson<string[]>(row.tags, []))];
+      if (JSON.stringify(tags) === row.tags) return { tags }; // nothing to write (MySQL would count no row changed)
+      const r = await this.db.kysely
+        .updateTable('instances')
+        .set({ tags: JSON.stringify(tags) })
+        .where('uuid', '=', uuid)
+        .where('deleted', '=', 0)
+        .where('vm_state', 'in', [...vmStates])
+        .where('tags', '=', row.tags)
+        .executeTakeFirst();
+      if (affected(r) === 1) return { tags };
+      if (attempt >= 20) throw UnexpectedTaskStateError.of(uuid, { tags: row.tags }, 'changed concurrently');
+    }
+  }
+
   /** Usage a project holds (quota counting): instances, vCPUs, RAM. */
   async usage(projectId: string): Promise<{ instances: number; cores: number; ram: number }> {
     const r = await this.db.kysely
