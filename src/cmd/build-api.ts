@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApiApp } from '../api/app.ts';
 import { COLLECTIONS, computeRoutes } from '../api/compute/routes.ts';
 import type { CertAPI } from '../cert/rpc-types.ts';
-import type { ComputeApi } from '../compute/api.ts';
+import type { ComputeApi } from '../compute-api/api.ts';
 import type { NovaConfig } from '../conf/loader.ts';
 import type { DbApi } from '../db/api/index.ts';
 import { authenticatorFromConfig } from '../identity/middleware.ts';

@@ -1,4 +1,4 @@
-import type { ImageLookup } from '../compute/api.ts';
+import type { ImageLookup } from '../compute-api/api.ts';
 import type { NovaConfig } from '../conf/loader.ts';
 import type { RequestContext } from '../context.ts';
 import { type KeystoneAuthenticator, keystoneAuthenticatorFromConfig } from '../identity/middleware.ts';

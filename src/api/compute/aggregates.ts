@@ -5,7 +5,7 @@
  * Admin-only (Nova's default policy). Ids are integers in every
  * microversion; from 2.41 each aggregate also shows its uuid.
  */
-import { AggregateApi } from '../../compute/aggregate-api.ts';
+import { AggregateApi } from '../../compute-api/aggregates.ts';
 import type { RequestContext } from '../../context.ts';
 import { AggregateHostNotFound, AggregateNotFound, InvalidAggregateAction } from '../../exception/aggregate.ts';
 import { ComputeHostNotFound } from '../../exception/resources.ts';

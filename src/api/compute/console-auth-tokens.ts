@@ -1,5 +1,5 @@
 /** GET /os-console-auth-tokens/{token}: what a console token grants (admin only), as Nova's console_auth_tokens controller. */
-import type { ComputeApi } from '../../compute/api.ts';
+import type { ComputeApi } from '../../compute-api/api.ts';
 import { HttpError, notFound } from '../errors.ts';
 import { atLeast } from '../microversion.ts';
 import { authorize } from '../policy.ts';

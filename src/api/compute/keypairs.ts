@@ -10,7 +10,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { effectiveLimits, overQuota, usage } from '../../compute/quota.ts';
+import { effectiveLimits, overQuota, usage } from '../../compute-api/quota.ts';
 import type { RequestContext } from '../../context.ts';
 import { NovaError } from '../../exception/base.ts';
 import { KeypairNotFound } from '../../exception/resources.ts';

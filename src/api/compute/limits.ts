@@ -4,7 +4,7 @@
  * ?tenant_id= asks about another project (admin).
  */
 
-import { effectiveLimits, usage } from '../../compute/quota.ts';
+import { effectiveLimits, usage } from '../../compute-api/quota.ts';
 import { forbidden } from '../errors.ts';
 import { atLeast } from '../microversion.ts';
 import { authorize } from '../policy.ts';

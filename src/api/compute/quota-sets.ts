@@ -4,7 +4,7 @@
  * A project may read its own quotas; anyone may read the defaults.
  */
 
-import { COUNTABLE, defaultLimits, effectiveLimits, isQuotaResource, usage } from '../../compute/quota.ts';
+import { COUNTABLE, defaultLimits, effectiveLimits, isQuotaResource, usage } from '../../compute-api/quota.ts';
 import type { RequestContext } from '../../context.ts';
 import { badRequest, forbidden } from '../errors.ts';
 import { atLeast, type Microversion } from '../microversion.ts';

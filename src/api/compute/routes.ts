@@ -1,5 +1,5 @@
 import type { CertAPI } from '../../cert/rpc-types.ts';
-import type { ComputeApi } from '../../compute/api.ts';
+import type { ComputeApi } from '../../compute-api/api.ts';
 import type { Route } from '../types.ts';
 import { aggregatesRoutes } from './aggregates.ts';
 import { availabilityZoneRoutes } from './availability-zone.ts';

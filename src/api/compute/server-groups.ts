@@ -5,7 +5,7 @@
  * GET and DELETE /os-server-groups/{id}. Groups are counted against the
  * server_groups quota; their members join at boot (scheduler hint `group`).
  */
-import { effectiveLimits, overQuota, usage } from '../../compute/quota.ts';
+import { effectiveLimits, overQuota, usage } from '../../compute-api/quota.ts';
 import type { RequestContext } from '../../context.ts';
 import type { ServerGroupDTO } from '../../objects/server-group.ts';
 import { badRequest, forbidden } from '../errors.ts';

@@ -1,4 +1,4 @@
-import type { ComputeApi, CreateParams } from '../../compute/api.ts';
+import type { ComputeApi, CreateParams } from '../../compute-api/api.ts';
 import type { InstanceFilters } from '../../db/api/instances.ts';
 import { Forbidden, Invalid } from '../../exception/base.ts';
 import { InstanceInvalidState, InstanceIsLocked } from '../../exception/instance.ts';

@@ -1,7 +1,7 @@
 import { ApiManager } from '../../api/service.ts';
 import { CertRpcApi } from '../../cert/rpcapi.ts';
-import { ComputeApi } from '../../compute/api.ts';
-import { InstanceQuota } from '../../compute/quota.ts';
+import { ComputeApi } from '../../compute-api/api.ts';
+import { InstanceQuota } from '../../compute-api/quota.ts';
 import { ComputeRpcApi } from '../../compute/rpcapi.ts';
 import type { NovaConfig } from '../../conf/loader.ts';
 import { ConsoleAuthRpcApi } from '../../consoleauth/rpcapi.ts';

@@ -1,6 +1,6 @@
 /** Request schemas of the server tags (nova/api/openstack/compute/schemas/server_tags.py). */
 import { Type } from 'typebox';
-import { MAX_TAGS } from '../../../compute/api.ts';
+import { MAX_TAGS } from '../../../compute-api/api.ts';
 
 /** nova.objects.tag.MAX_TAG_LENGTH. */
 export const MAX_TAG_LENGTH = 60;

@@ -1,6 +1,6 @@
 /** The /limits body as Nova's views/limits.py renders it, by microversion. */
 
-import type { QuotaResource, QuotaValues } from '../../../compute/quota.ts';
+import type { QuotaResource, QuotaValues } from '../../../compute-api/quota.ts';
 import { atLeast, type Microversion } from '../../microversion.ts';
 
 /** Quota resource → absolute limit names. */

@@ -1,6 +1,6 @@
 /** Quota set bodies as Nova's quota_sets.py renders them, by microversion. */
 
-import { QUOTA_RESOURCES, type QuotaResource, type QuotaValues } from '../../../compute/quota.ts';
+import { QUOTA_RESOURCES, type QuotaResource, type QuotaValues } from '../../../compute-api/quota.ts';
 import { atLeast, type Microversion } from '../../microversion.ts';
 
 const FILTERED_2_36: readonly QuotaResource[] = ['fixed_ips', 'floating_ips', 'security_group_rules', 'security_groups'];

@@ -16,7 +16,7 @@ import { serviceIsUp } from '../service/servicegroup.ts';
 import { dbTime } from '../util/time.ts';
 import type { ConsoleEndpoint, RebootType } from '../virt/driver.ts';
 import { type CreatedServers, type CreateParams, createServers, type ImageLookup, type QuotaChecker } from './create.ts';
-import type { ComputeAPI } from './rpc-types.ts';
+import type { ComputeAPI } from '../compute/rpc-types.ts';
 
 export type { CreateParams, ImageInfo, ImageLookup, QuotaChecker } from './create.ts';
 
