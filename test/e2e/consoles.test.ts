@@ -58,7 +58,7 @@ describe('console daemons as separate processes over RabbitMQ and MariaDB', () =
     if (!skip) {
       await dropMysqlDatabase(dbName);
       vhost?.drop();
-      fs.rmSync(dir, { recursive: true, force: true });
+      if (dir) fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 

@@ -17,6 +17,7 @@ import { silentLogger } from '../../src/log.ts';
 import type { Transport } from '../../src/rpc/transport.ts';
 import type { Service } from '../../src/service/service.ts';
 import { uniqueName } from './backends.ts';
+import { onCleanup, runAll } from './procs.ts';
 
 type Overrides = Record<string, Record<string, string>>;
 
@@ -50,6 +51,13 @@ function merge(a: Overrides, b: Overrides = {}): Overrides {
   return out;
 }
 
+/**
+ * Start the services in this process. A failure half way stops the services
+ * that had started and closes the transports and the database (their timers
+ * and sockets would otherwise keep the test process alive) before the error
+ * propagates; until `stop()` the cloud is also registered with the test
+ * file's cleanup (procs.ts).
+ */
 export async function startCloud(opts: CloudOptions = {}): Promise<Cloud> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nova-cloud-'));
   const base = merge(
@@ -70,48 +78,65 @@ export async function startCloud(opts: CloudOptions = {}): Promise<Cloud> {
   );
   const conf = loadConfig({ overrides: base });
   const log = silentLogger();
-  const db = await connectDb(conf, log, { sync: true });
   const transports: Transport[] = [];
-  const t = () => {
-    const tr = makeTransport(conf, log);
-    transports.push(tr);
-    return tr;
-  };
-  const services: Service[] = [conductorService(conf, db, t(), log), consoleauthService(conf, db, t(), log), certService(conf, db, t(), log)];
-  for (let i = 0; i < (opts.schedulers ?? 1); i++) services.push(schedulerService(conf, db, t(), log));
-  const computes = new Map<string, Service>();
-  for (const c of opts.computes ?? ['compute1']) {
-    const spec = typeof c === 'string' ? { host: c } : c;
-    const cconf = loadConfig({ overrides: merge(base, merge({ DEFAULT: { host: spec.host } }, spec.overrides)) });
-    const svc = await computeService(cconf, t(), log, spec.host);
-    computes.set(spec.host, svc);
-    services.push(svc);
-  }
-  const api = apiService(conf, db, t(), log);
-  services.push(api.service);
-  for (const s of services) await s.start();
+  /** Services whose start() was called (a half-started one is stopped too). */
+  const started: Service[] = [];
   const stopped = new Set<Service>();
-  return {
-    conf,
-    db,
-    app: api.manager.app,
-    url: `${api.manager.url.replace(/\/\/[^:/]+/, '//127.0.0.1')}`,
-    computes,
-    async stopCompute(host) {
-      const s = computes.get(host);
-      if (s && !stopped.has(s)) {
-        stopped.add(s);
-        await s.stop();
-      }
-    },
-    async stop() {
-      for (const s of [...services].reverse()) if (!stopped.has(s)) await s.stop();
-      for (const tr of transports) await tr.close();
-      await db.db.close();
-      await sleep(10);
-      fs.rmSync(dir, { recursive: true, force: true });
-    },
+  let db: DbApi | undefined;
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopping ??= runAll([
+      ...[...started].reverse().map((s) => () => (stopped.has(s) ? undefined : s.stop())),
+      ...transports.map((tr) => () => tr.close()),
+      () => db?.db.close(),
+      () => sleep(10),
+      () => fs.rmSync(dir, { recursive: true, force: true }),
+    ]).finally(unregister);
+    return stopping;
   };
+  const unregister = onCleanup(`in-process cloud in ${dir}`, stop);
+  try {
+    db = await connectDb(conf, log, { sync: true });
+    const t = () => {
+      const tr = makeTransport(conf, log);
+      transports.push(tr);
+      return tr;
+    };
+    const services: Service[] = [conductorService(conf, db, t(), log), consoleauthService(conf, db, t(), log), certService(conf, db, t(), log)];
+    for (let i = 0; i < (opts.schedulers ?? 1); i++) services.push(schedulerService(conf, db, t(), log));
+    const computes = new Map<string, Service>();
+    for (const c of opts.computes ?? ['compute1']) {
+      const spec = typeof c === 'string' ? { host: c } : c;
+      const cconf = loadConfig({ overrides: merge(base, merge({ DEFAULT: { host: spec.host } }, spec.overrides)) });
+      const svc = await computeService(cconf, t(), log, spec.host);
+      computes.set(spec.host, svc);
+      services.push(svc);
+    }
+    const api = apiService(conf, db, t(), log);
+    services.push(api.service);
+    for (const s of services) {
+      started.push(s);
+      await s.start();
+    }
+    return {
+      conf,
+      db,
+      app: api.manager.app,
+      url: `${api.manager.url.replace(/\/\/[^:/]+/, '//127.0.0.1')}`,
+      computes,
+      async stopCompute(host) {
+        const s = computes.get(host);
+        if (s && !stopped.has(s)) {
+          stopped.add(s);
+          await s.stop();
+        }
+      },
+      stop,
+    };
+  } catch (e) {
+    await stop().catch(() => {}); // the setup error is the one to report
+    throw e;
+  }
 }
 
 /** A small REST client for tests: JSON in and out, noauth2 token, optional microversion. */

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRabbitVhost, dropMysqlDatabase, mysqlUrl, uniqueName } from './backends.ts';
-import { Daemon, freePort, run, tmpDir, writeConf } from './procs.ts';
+import { Daemon, freePort, onCleanup, run, runAll, tmpDir, writeConf } from './procs.ts';
 
 /** A whole cloud as separate processes with Keystone auth: identity, image, api, conductor, scheduler, one fake compute. */
 export interface KeystoneCluster {
@@ -21,78 +21,95 @@ export interface KeystoneCluster {
 export const ADMIN_PASSWORD = 'admin-secret';
 const SERVICE_PASSWORD = 'service-secret';
 
+/** Start the cloud; a failure half way stops what had started before the error propagates (see startCluster). */
 export async function startKeystoneCluster(): Promise<KeystoneCluster> {
   const dir = tmpDir('nova-ks-');
   const dbName = uniqueName('nova_e2e');
-  const vhost = createRabbitVhost();
-  const [idPort, imgPort, apiPort] = [await freePort(), await freePort(), await freePort()];
-  const identityUrl = `http://127.0.0.1:${idPort}/v3`;
-  const computeUrl = `http://127.0.0.1:${apiPort}/v2.1`;
-  const imageUrl = `http://127.0.0.1:${imgPort}`;
-  const common = {
-    DEFAULT: { host: 'controller', transport_url: vhost.url, report_interval: 1, service_down_time: 10, state_path: path.join(dir, 'state'), graceful_shutdown_timeout: 5 },
-    database: { connection: mysqlUrl(dbName), max_pool_size: 20 },
-    api: { osapi_compute_listen: '127.0.0.1', osapi_compute_listen_port: apiPort, auth_strategy: 'keystone' },
-    identity: { listen: '127.0.0.1', listen_port: idPort },
-    glance_api: { bind_host: '127.0.0.1', bind_port: imgPort },
-    glance: { api_servers: imageUrl },
-    keystone_authtoken: { auth_url: `http://127.0.0.1:${idPort}`, username: 'nova', password: SERVICE_PASSWORD, project_name: 'service', token_cache_time: 2 },
+  const daemons: Daemon[] = [];
+  let vhost: ReturnType<typeof createRabbitVhost> | undefined;
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopping ??= runAll([
+      () => Promise.all(daemons.map((d) => d.stop())),
+      () => dropMysqlDatabase(dbName),
+      () => vhost?.drop(),
+      () => fs.rmSync(dir, { recursive: true, force: true }),
+    ]).finally(unregister);
+    return stopping;
   };
-  const confFile = writeConf(path.join(dir, 'nova.conf'), common);
-  const sync = await run('nova-manage', ['--config-file', confFile, 'db', 'sync']);
-  if (sync.code !== 0) throw new Error(`db sync: ${sync.stderr}`);
-  const boot = await run('nova-manage', [
-    '--config-file',
-    confFile,
-    'bootstrap',
-    '--bootstrap-password',
-    ADMIN_PASSWORD,
-    '--service-password',
-    SERVICE_PASSWORD,
-    '--compute-url',
-    computeUrl,
-    '--identity-url',
-    identityUrl,
-    '--image-url',
-    imageUrl,
-  ]);
-  if (boot.code !== 0) throw new Error(`bootstrap: ${boot.stderr}`);
-  const { database: _db, ...computeSections } = common;
-  const computeConf = writeConf(path.join(dir, 'compute.conf'), { ...computeSections, DEFAULT: { ...common.DEFAULT, host: 'compute-1', state_path: path.join(dir, 'compute-1') } });
-  const daemons = [
-    new Daemon('identity', 'nova-identity', ['--config-file', confFile]),
-    new Daemon('image', 'nova-image', ['--config-file', confFile]),
-    new Daemon('conductor', 'nova-conductor', ['--config-file', confFile]),
-    new Daemon('scheduler', 'nova-scheduler', ['--config-file', confFile]),
-    new Daemon('compute-1', 'nova-compute', ['--config-file', computeConf]),
-    new Daemon('api', 'nova-api', ['--config-file', confFile]),
-  ];
-  await Promise.all(daemons.map((d) => d.waitFor(/service started|listening/, 60_000)));
-  const envFor = (user: string, password: string, project: string): Record<string, string> => ({
-    OS_AUTH_URL: identityUrl,
-    OS_USERNAME: user,
-    OS_PASSWORD: password,
-    OS_PROJECT_NAME: project,
-    OS_USER_DOMAIN_NAME: 'Default',
-    OS_PROJECT_DOMAIN_NAME: 'Default',
-    OS_IDENTITY_API_VERSION: '3',
-    OS_REGION_NAME: 'RegionOne',
-    OS_INTERFACE: 'public',
-  });
-  return {
-    dir,
-    daemons,
-    adminEnv: envFor('admin', ADMIN_PASSWORD, 'admin'),
-    identityUrl,
-    computeUrl,
-    imageUrl,
-    confFile,
-    envFor,
-    async stop() {
-      await Promise.all(daemons.map((d) => d.stop()));
-      await dropMysqlDatabase(dbName);
-      vhost.drop();
-      fs.rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  const unregister = onCleanup(`keystone cluster in ${dir}`, stop);
+  try {
+    vhost = createRabbitVhost();
+    const [idPort, imgPort, apiPort] = [await freePort(), await freePort(), await freePort()];
+    const identityUrl = `http://127.0.0.1:${idPort}/v3`;
+    const computeUrl = `http://127.0.0.1:${apiPort}/v2.1`;
+    const imageUrl = `http://127.0.0.1:${imgPort}`;
+    const common = {
+      DEFAULT: { host: 'controller', transport_url: vhost.url, report_interval: 1, service_down_time: 10, state_path: path.join(dir, 'state'), graceful_shutdown_timeout: 5 },
+      database: { connection: mysqlUrl(dbName), max_pool_size: 20 },
+      api: { osapi_compute_listen: '127.0.0.1', osapi_compute_listen_port: apiPort, auth_strategy: 'keystone' },
+      identity: { listen: '127.0.0.1', listen_port: idPort },
+      glance_api: { bind_host: '127.0.0.1', bind_port: imgPort },
+      glance: { api_servers: imageUrl },
+      keystone_authtoken: { auth_url: `http://127.0.0.1:${idPort}`, username: 'nova', password: SERVICE_PASSWORD, project_name: 'service', token_cache_time: 2 },
+    };
+    const confFile = writeConf(path.join(dir, 'nova.conf'), common);
+    const sync = await run('nova-manage', ['--config-file', confFile, 'db', 'sync']);
+    if (sync.code !== 0) throw new Error(`db sync: ${sync.stderr}`);
+    const boot = await run('nova-manage', [
+      '--config-file',
+      confFile,
+      'bootstrap',
+      '--bootstrap-password',
+      ADMIN_PASSWORD,
+      '--service-password',
+      SERVICE_PASSWORD,
+      '--compute-url',
+      computeUrl,
+      '--identity-url',
+      identityUrl,
+      '--image-url',
+      imageUrl,
+    ]);
+    if (boot.code !== 0) throw new Error(`bootstrap: ${boot.stderr}`);
+    const { database: _db, ...computeSections } = common;
+    const computeConf = writeConf(path.join(dir, 'compute.conf'), {
+      ...computeSections,
+      DEFAULT: { ...common.DEFAULT, host: 'compute-1', state_path: path.join(dir, 'compute-1') },
+    });
+    daemons.push(
+      new Daemon('identity', 'nova-identity', ['--config-file', confFile]),
+      new Daemon('image', 'nova-image', ['--config-file', confFile]),
+      new Daemon('conductor', 'nova-conductor', ['--config-file', confFile]),
+      new Daemon('scheduler', 'nova-scheduler', ['--config-file', confFile]),
+      new Daemon('compute-1', 'nova-compute', ['--config-file', computeConf]),
+      new Daemon('api', 'nova-api', ['--config-file', confFile]),
+    );
+    await Promise.all(daemons.map((d) => d.waitFor(/service started|listening/, 60_000)));
+    const envFor = (user: string, password: string, project: string): Record<string, string> => ({
+      OS_AUTH_URL: identityUrl,
+      OS_USERNAME: user,
+      OS_PASSWORD: password,
+      OS_PROJECT_NAME: project,
+      OS_USER_DOMAIN_NAME: 'Default',
+      OS_PROJECT_DOMAIN_NAME: 'Default',
+      OS_IDENTITY_API_VERSION: '3',
+      OS_REGION_NAME: 'RegionOne',
+      OS_INTERFACE: 'public',
+    });
+    return {
+      dir,
+      daemons,
+      adminEnv: envFor('admin', ADMIN_PASSWORD, 'admin'),
+      identityUrl,
+      computeUrl,
+      imageUrl,
+      confFile,
+      envFor,
+      stop,
+    };
+  } catch (e) {
+    await stop().catch(() => {}); // the setup error is the one to report
+    throw e;
+  }
 }

@@ -3,10 +3,107 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { after } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/*
+ * Cleanup registry. Whatever a test file starts (a daemon, a guest, a cluster,
+ * an in-process cloud) registers how to stop it the moment it exists, and
+ * unregisters once stopped. A root-level `after` hook stops what is left when
+ * the file ends: node:test runs it even when a suite's `before` threw half way
+ * or its own `after` failed, so no process outlives its test file and nothing
+ * keeps node's test process from exiting.
+ */
+type Stopper = () => unknown;
+const registry = new Map<number, { what: string; stop: Stopper }>();
+let registered = 0;
+
+/** Register `stop` for the end of this test file; returns the function that unregisters it (call it once stopped). */
+export function onCleanup(what: string, stop: Stopper): () => void {
+  const key = registered++;
+  registry.set(key, { what, stop });
+  return () => {
+    registry.delete(key);
+  };
+}
+
+/** What is still registered (a test can assert that a failed setup left nothing behind). */
+export function pendingCleanups(): string[] {
+  return [...registry.values()].map((r) => r.what);
+}
+
+/** Stop everything still registered, newest first; a failure or a hang (over 60 s) is reported and skipped. */
+export async function cleanupAll(): Promise<void> {
+  for (;;) {
+    const key = Math.max(...registry.keys());
+    const entry = registry.get(key);
+    if (!entry) return;
+    registry.delete(key);
+    try {
+      await Promise.race([
+        Promise.resolve().then(entry.stop),
+        sleep(60_000, undefined, { ref: false }).then(() => {
+          throw new Error('still not stopped after 60 s');
+        }),
+      ]);
+    } catch (e) {
+      process.stderr.write(`# cleanup: stopping ${entry.what} failed: ${e instanceof Error ? e.message : String(e)}\n`);
+    }
+  }
+}
+
+/** Run every step even when some fail (a half-built setup being torn down); throws the first failure at the end. */
+export async function runAll(steps: (() => unknown)[]): Promise<void> {
+  const failures: unknown[] = [];
+  for (const step of steps) {
+    try {
+      await step();
+    } catch (e) {
+      failures.push(e);
+    }
+  }
+  if (failures.length === 1) throw failures[0];
+  if (failures.length > 1) throw new AggregateError(failures, `${failures.length} cleanup steps failed`);
+}
+
+// Only inside node's test runner (each test file is its own process there).
+if (process.env.NODE_TEST_CONTEXT) after(cleanupAll);
+
+/** pids of QEMU processes whose command line names a file under `dir`. */
+export function qemusUnder(dir: string): number[] {
+  const prefix = `${path.resolve(dir)}/`;
+  const pids: number[] = [];
+  for (const name of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const argv = fs.readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0');
+      if (path.basename(argv[0] ?? '').startsWith('qemu-system') && argv.some((a) => a.includes(prefix))) pids.push(Number(name));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return pids;
+}
+
+/** Stop the QEMU guests a test left running under `dir` (SIGTERM, SIGKILL after 5 s); returns how many there were. */
+export async function killQemusUnder(dir: string): Promise<number> {
+  const pids = qemusUnder(dir);
+  const signal = (pid: number, sig: NodeJS.Signals) => {
+    try {
+      process.kill(pid, sig);
+    } catch {
+      // already gone
+    }
+  };
+  for (const pid of pids) signal(pid, 'SIGTERM');
+  const deadline = Date.now() + 5000;
+  while (Date.now() < deadline && pids.some((p) => fs.existsSync(`/proc/${p}`))) await sleep(100);
+  for (const pid of pids) signal(pid, 'SIGKILL');
+  return pids.length;
+}
 
 export type Binary =
   | 'nova-api'
@@ -65,7 +162,13 @@ export class Daemon {
     };
     this.proc.stdout?.on('data', collect);
     this.proc.stderr?.on('data', collect);
-    this.exited = new Promise((resolve) => this.proc.on('exit', (code, signal) => resolve({ code, signal })));
+    const unregister = onCleanup(`${bin} (${name})`, () => this.stop());
+    this.exited = new Promise((resolve) =>
+      this.proc.on('exit', (code, signal) => {
+        unregister();
+        resolve({ code, signal });
+      }),
+    );
   }
 
   /** Wait until a line of output matches. */
@@ -74,7 +177,8 @@ export class Daemon {
     let seen = 0;
     while (Date.now() < deadline) {
       for (; seen < this.output.length; seen++) if (re.test(this.output[seen] as string)) return this.output[seen] as string;
-      if (this.proc.exitCode !== null) throw new Error(`${this.name} exited (${this.proc.exitCode}) before ${re}:\n${this.tail()}`);
+      if (this.proc.exitCode !== null || this.proc.signalCode !== null)
+        throw new Error(`${this.name} exited (${this.proc.exitCode ?? this.proc.signalCode}) before ${re}:\n${this.tail()}`);
       await sleep(50);
     }
     throw new Error(`${this.name}: timed out waiting for ${re}:\n${this.tail()}`);
@@ -90,7 +194,8 @@ export class Daemon {
 
   async stop(timeoutMs = 15_000): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
     this.kill('SIGTERM');
-    const r = await Promise.race([this.exited, sleep(timeoutMs).then(() => null)]);
+    // An unref'd timer: while the process runs it keeps the loop alive anyway, and once it exited nothing waits 15 s.
+    const r = await Promise.race([this.exited, sleep(timeoutMs, null, { ref: false })]);
     if (r) return r;
     this.kill('SIGKILL');
     return this.exited;
@@ -101,6 +206,7 @@ export class Daemon {
 export function run(bin: Binary, args: string[], env: Record<string, string> = {}, timeoutMs = 60_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const p = spawn(process.execPath, [path.join(ROOT, 'bin', `${bin}.js`), ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const unregister = onCleanup(`${bin} ${args.join(' ')}`, () => p.kill('SIGKILL'));
     let stdout = '';
     let stderr = '';
     p.stdout.on('data', (b: Buffer) => {
@@ -115,6 +221,7 @@ export function run(bin: Binary, args: string[], env: Record<string, string> = {
     }, timeoutMs);
     p.on('exit', (code) => {
       clearTimeout(timer);
+      unregister();
       resolve({ code, stdout, stderr });
     });
   });
@@ -166,6 +273,7 @@ export function freePort(): Promise<number> {
 export function runProgram(cmd: string, args: string[], env: Record<string, string> = {}, timeoutMs = 120_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const p = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const unregister = onCleanup(`${cmd} ${args.join(' ')}`, () => p.kill('SIGKILL'));
     let stdout = '';
     let stderr = '';
     p.stdout.on('data', (b: Buffer) => {
@@ -178,9 +286,14 @@ export function runProgram(cmd: string, args: string[], env: Record<string, stri
       p.kill('SIGKILL');
       reject(new Error(`${cmd} ${args.join(' ')} timed out\n${stdout}\n${stderr}`));
     }, timeoutMs);
-    p.on('error', reject);
+    p.on('error', (e) => {
+      clearTimeout(timer);
+      unregister();
+      reject(e);
+    });
     p.on('exit', (code) => {
       clearTimeout(timer);
+      unregister();
       resolve({ code, stdout, stderr });
     });
   });
