@@ -33,7 +33,7 @@ describe('config drives on real guests', { timeout: 900_000 }, () => {
     world = makeWorld();
   });
   after(async () => {
-    if (skip) return;
+    if (skip || !world) return; // no world: the setup failed before anything started
     const d = makeDriver(world);
     for (const inst of created) await d.destroy(inst).catch(() => {});
     await d.cleanupHost();

@@ -1,10 +1,11 @@
 /**
  * Helpers for the QEMU driver integration tests: the test guest image
- * (built once by ../shared/guest/build-guest.sh and cached), instances,
+ * (built once by scripts/build-test-guest.sh and cached, see
+ * test/support/guest-image.ts), instances,
  * a QEMU driver on a private instances_path, and probes that look at QEMU
  * from outside the driver (the second QMP monitor, /proc, the serial socket).
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -17,36 +18,28 @@ import { QemuDriver } from '../../src/virt/qemu/driver.ts';
 import { instancePaths } from '../../src/virt/qemu/paths.ts';
 import { QmpClient } from '../../src/virt/qemu/qmp.ts';
 import { REQUIRE } from '../support/backends.ts';
-import { ROOT } from '../support/procs.ts';
+import { ensureGuestImage } from '../support/guest-image.ts';
+import { killQemusUnder, onCleanup } from '../support/procs.ts';
 
-/** Where the guest image is cached between runs. */
-export const GUEST_DIR = process.env.NOVA_GUEST_IMAGE_DIR ?? path.join(os.tmpdir(), 'nova-guest-image');
-const BUILD_SCRIPT = process.env.NOVA_GUEST_BUILD_SCRIPT ?? path.resolve(ROOT, '..', 'shared', 'guest', 'build-guest.sh');
+export { ensureGuestImage, GUEST_DIR } from '../support/guest-image.ts';
 export const IMAGE_ID = 'nova-guest';
 export const BANNER = 'NOVA-GUEST-BOOT-OK';
 
-/** The guest's disk image, built when missing (into a temporary directory renamed into place). */
-export function ensureGuestImage(): string {
-  const disk = path.join(GUEST_DIR, 'disk.qcow2');
-  if (fs.existsSync(disk)) return disk;
-  if (!fs.existsSync(BUILD_SCRIPT)) throw new Error(`no guest image at ${disk} and no build script at ${BUILD_SCRIPT}`);
-  const tmp = `${GUEST_DIR}.build-${process.pid}`;
-  fs.rmSync(tmp, { recursive: true, force: true });
-  execFileSync(BUILD_SCRIPT, [tmp], { stdio: ['ignore', 'ignore', 'inherit'], timeout: 300_000 });
-  try {
-    fs.renameSync(tmp, GUEST_DIR);
-  } catch {
-    fs.rmSync(tmp, { recursive: true, force: true }); // another run built it meanwhile
-  }
-  return disk;
-}
-
-/** A private world for one test file: instances_path and an image directory holding the guest. */
+/**
+ * A private world for one test file: instances_path and an image directory
+ * holding the guest. Whatever QEMU still runs in it when the test file ends
+ * (a test that failed before destroying its guest) is killed then.
+ */
 export function makeWorld(): { root: string; instancesPath: string; imageDir: string } {
+  const disk = ensureGuestImage();
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'nq-'));
+  onCleanup(`qemu guests under ${root}`, async () => {
+    await killQemusUnder(root);
+    fs.rmSync(root, { recursive: true, force: true });
+  });
   const imageDir = path.join(root, 'images');
   fs.mkdirSync(imageDir);
-  fs.symlinkSync(ensureGuestImage(), path.join(imageDir, `${IMAGE_ID}.qcow2`));
+  fs.symlinkSync(disk, path.join(imageDir, `${IMAGE_ID}.qcow2`));
   return { root, instancesPath: path.join(root, 'instances'), imageDir };
 }
 
@@ -59,7 +52,9 @@ export function makeDriver(world: { root: string; instancesPath: string; imageDi
       qemu: { local_image_dir: world.imageDir, shutdown_timeout: '60', ...qemu },
     },
   });
-  return new QemuDriver({ conf, host: 'qemu-test', log: silentLogger() });
+  const driver = new QemuDriver({ conf, host: 'qemu-test', log: silentLogger() });
+  onCleanup('a qemu driver', () => driver.cleanupHost()); // its QMP connections
+  return driver;
 }
 
 let nextId = 1;

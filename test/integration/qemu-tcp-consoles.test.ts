@@ -37,8 +37,8 @@ describe('qemu consoles on TCP', () => {
     await driver.initHost('qemu-test', []);
   });
   after(async () => {
-    if (skip) return;
-    await driver.cleanupHost?.();
+    if (skip || !world) return; // no world: the setup failed before anything started
+    await driver?.cleanupHost();
     fs.rmSync(world.root, { recursive: true, force: true });
   });
 
