@@ -1,4 +1,8 @@
-import { NovaError } from '../exception/base.ts';
+/** Nova's fault bodies: `{"itemNotFound": {"code": 404, "message": "…"}}`, named by status. */
+import type { ErrorFormat } from '../http/app.ts';
+import { HttpError } from '../http/errors.ts';
+
+export { HttpError };
 
 /** The fault name Nova wraps an error body in, by HTTP status. */
 const FAULT_NAMES: Record<number, string> = {
@@ -25,15 +29,11 @@ export function faultBody(status: number, message: string): Record<string, { cod
   return { [faultName(status)]: { code: status, message } };
 }
 
-/** An HTTP error raised by the API layer itself. */
-export class HttpError extends NovaError {
-  override readonly status: number;
-
-  constructor(status: number, message: string) {
-    super(message);
-    this.status = status;
-  }
-}
+/** Every error of the Compute API as Nova's FaultWrapper answers it. */
+export const NOVA_ERRORS: ErrorFormat = {
+  internalMessage: 'Unexpected API Error. Please report this at http://bugs.launchpad.net/nova/ and attach the Nova API log if possible.',
+  render: (p) => ({ body: faultBody(p.status, p.message), type: 'application/json; charset=UTF-8' }),
+};
 
 export const badRequest = (m: string) => new HttpError(400, m);
 export const forbidden = (m: string) => new HttpError(403, m);

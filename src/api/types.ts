@@ -1,47 +1,33 @@
+/** The Compute API's request, response and route types: the kernel's, with the caller and the microversion. */
 import type { RequestContext } from '../context.ts';
-import type { Microversion } from './microversion.ts';
+import type { Microversion } from '../http/microversion.ts';
+import type { HttpRequest, HttpResponse, Route as KernelRoute } from '../http/route.ts';
+import { routeFor } from '../http/route.ts';
 
-/** What a resource handler gets: the caller, the negotiated microversion and the request parts. */
-export interface ApiRequest {
+export type { HttpMethod } from '../http/route.ts';
+export { noContent, ok } from '../http/route.ts';
+
+/** What nova-api adds to every request: who calls, at which microversion. */
+export interface ComputeCall {
   readonly ctx: RequestContext;
   readonly version: Microversion;
-  readonly params: Readonly<Record<string, string>>;
-  /** Query parameters; repeated ones become arrays. */
-  readonly query: Readonly<Record<string, string | string[]>>;
-  readonly body: unknown;
-  /** e.g. http://127.0.0.1:8774 (or [api] compute_link_prefix). */
-  readonly baseUrl: string;
-  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
 }
 
-export interface ApiResponse {
-  status: number;
-  body?: unknown;
-  headers?: Record<string, string>;
-}
-
+/** A Compute API request; `P` (the route's path) types `params`. */
+export type ApiRequest<P extends string = string> = HttpRequest<P> & ComputeCall;
+export type ApiResponse = HttpResponse;
 export type Handler = (req: ApiRequest) => Promise<ApiResponse>;
 
-export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE' | 'HEAD' | 'PATCH';
+/**
+ * One row of the Compute API's route table (paths under /v2.1). Writes
+ * (anything but GET/HEAD) need the member role (or admin), as Nova's
+ * PROJECT_MEMBER_OR_ADMIN default: a reader may only read; `policy` names
+ * the rule in the 403.
+ */
+export type Route = KernelRoute<ComputeCall>;
 
-/** One row of the route table. */
-export interface Route {
-  readonly method: HttpMethod;
-  /** Path under /v2.1, with :params. */
-  readonly path: string;
-  readonly handler: Handler;
-  /** Microversion range in which the route exists (404 outside, as Nova). */
-  readonly minVersion?: string;
-  readonly maxVersion?: string;
-  /** Answer without authentication (version documents). */
-  readonly public?: boolean;
-  /**
-   * The Nova policy name of the operation, for the 403 message. Writes
-   * (anything but GET/HEAD) need the member role (or admin), as Nova's
-   * PROJECT_MEMBER_OR_ADMIN default: a reader may only read.
-   */
-  readonly policy?: string;
-}
+/** A row whose handler's `req.params` is typed by its path. */
+export const route = routeFor<ComputeCall>();
 
-export const ok = (body: unknown, status = 200): ApiResponse => ({ status, body });
-export const noContent = (): ApiResponse => ({ status: 204 });
+/** A Compute API request whose path has these `:params` (for handlers shared by several rows). */
+export type ApiRequestOf<N extends string> = ApiRequest & { readonly params: { readonly [K in N]: string } };

@@ -1,13 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { renderClientConfig } from '../clients/clouds-yaml.ts';
 import { configArgs, loadConfig } from '../conf/loader.ts';
 import { bootstrapIdentity, defaultEndpointUrls, isIdentityBootstrapped } from '../identity/bootstrap.ts';
-import { renderClientConfig } from '../identity/client-config.ts';
 import { syncIdentitySchema } from '../identity/db/migrate.ts';
-import { authenticatorFromConfig } from '../identity/middleware.ts';
 import { syncImageSchema } from '../image/db/migrate.ts';
 import { stopOnSignal } from '../service/launcher.ts';
 import { allInOneSecrets } from './all-in-one-secrets.ts';
+import { authenticatorFromConfig } from './clients.ts';
 import { main, setup } from './common.ts';
 import { apiService } from './services/api.ts';
 import { certService } from './services/cert.ts';

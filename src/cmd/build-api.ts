@@ -5,9 +5,9 @@ import type { CertAPI } from '../cert/rpc-types.ts';
 import type { ComputeApi } from '../compute-api/api.ts';
 import type { NovaConfig } from '../conf/loader.ts';
 import type { DbApi } from '../db/api/index.ts';
-import { authenticatorFromConfig } from '../identity/middleware.ts';
+import { readTls } from '../http/tls.ts';
 import type { Logger } from '../log.ts';
-import { readTls } from '../service/tls.ts';
+import { authenticatorFromConfig } from './clients.ts';
 
 export interface ApiWiring {
   conf: NovaConfig;

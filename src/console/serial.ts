@@ -5,8 +5,8 @@
  */
 import type { NovaConfig } from '../conf/loader.ts';
 import type { ConsoleAuthAPI } from '../consoleauth/rpc-types.ts';
+import type { TlsFiles } from '../http/tls.ts';
 import type { Logger } from '../log.ts';
-import type { TlsFiles } from '../service/tls.ts';
 import { ConsoleProxy } from './relay.ts';
 import { sendText } from './static.ts';
 

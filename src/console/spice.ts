@@ -9,8 +9,8 @@ import fs from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { NovaConfig } from '../conf/loader.ts';
 import type { ConsoleAuthAPI } from '../consoleauth/rpc-types.ts';
+import type { TlsFiles } from '../http/tls.ts';
 import type { Logger } from '../log.ts';
-import type { TlsFiles } from '../service/tls.ts';
 import { ConsoleProxy } from './relay.ts';
 import { sendText, serveFile } from './static.ts';
 

@@ -7,7 +7,7 @@ import type { IdentityDb } from './db/index.ts';
 import { badRequest, HttpError } from './errors.ts';
 import { enforce } from './policy.ts';
 import type { TokenData } from './token-provider.ts';
-import { callerOf, created, type IdentityDeps, type IdentityRequest, type IdentityRoute, noContent, ok, queryFlag } from './types.ts';
+import { callerOf, created, type IdentityDeps, type IdentityRequest, type IdentityRoute, noContent, ok, queryFlag, route } from './types.ts';
 import { type CatalogEntry, catalogView } from './views/catalog.ts';
 import { collection } from './views/common.ts';
 import { projectView } from './views/resources.ts';
@@ -40,7 +40,7 @@ async function withCatalog(deps: IdentityDeps, req: IdentityRequest, t: TokenDat
 /** The routes of /v3/auth. */
 export function authTokenRoutes(deps: IdentityDeps): IdentityRoute[] {
   return [
-    {
+    route({
       method: 'POST',
       path: '/v3/auth/tokens',
       public: true,
@@ -49,8 +49,8 @@ export function authTokenRoutes(deps: IdentityDeps): IdentityRoute[] {
         deps.log.info({ user_id: token.user.id, project_id: token.project?.id ?? null, request_id: req.requestId }, 'token issued');
         return { ...created(tokenView(token, await withCatalog(deps, req, token))), headers: { 'X-Subject-Token': token.id } };
       },
-    },
-    {
+    }),
+    route({
       method: 'GET',
       path: '/v3/auth/tokens',
       async handler(req) {
@@ -58,8 +58,8 @@ export function authTokenRoutes(deps: IdentityDeps): IdentityRoute[] {
         enforceSubject(req, 'validate_token', subject);
         return { ...ok(tokenView(subject, await withCatalog(deps, req, subject))), headers: { 'X-Subject-Token': subject.id } };
       },
-    },
-    {
+    }),
+    route({
       method: 'DELETE',
       path: '/v3/auth/tokens',
       async handler(req) {
@@ -68,8 +68,8 @@ export function authTokenRoutes(deps: IdentityDeps): IdentityRoute[] {
         await deps.tokens.revoke(subject.id);
         return noContent();
       },
-    },
-    {
+    }),
+    route({
       method: 'GET',
       path: '/v3/auth/projects',
       async handler(req) {
@@ -85,16 +85,16 @@ export function authTokenRoutes(deps: IdentityDeps): IdentityRoute[] {
           ),
         );
       },
-    },
-    {
+    }),
+    route({
       method: 'GET',
       path: '/v3/auth/domains',
       async handler(req) {
         callerOf(req);
         return ok(collection(req.baseUrl, 'auth/domains', 'domains', []));
       },
-    },
-    {
+    }),
+    route({
       method: 'GET',
       path: '/v3/auth/catalog',
       async handler(req) {
@@ -102,6 +102,6 @@ export function authTokenRoutes(deps: IdentityDeps): IdentityRoute[] {
         if (!caller.project) throw new HttpError(403, 'A project-scoped token is required to produce a service catalog.');
         return ok({ catalog: await loadCatalog(deps.db), links: { self: `${req.baseUrl}/v3/auth/catalog`, previous: null, next: null } });
       },
-    },
+    }),
   ];
 }

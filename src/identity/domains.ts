@@ -8,7 +8,7 @@ import { conflict, notFound } from './errors.ts';
 import { enforce } from './policy.ts';
 import { domainCreate, domainUpdate } from './schemas/resources.ts';
 import { validateBody } from './schemas/validate.ts';
-import { created, type IdentityDeps, type IdentityRoute, ok, queryFlag, queryOne } from './types.ts';
+import { created, type IdentityDeps, type IdentityRoute, ok, queryFlag, queryOne, route } from './types.ts';
 import { collection } from './views/common.ts';
 import { domainView } from './views/resources.ts';
 
@@ -33,7 +33,7 @@ async function storing<T>(name: string, fn: () => Promise<T>): Promise<T> {
 export function domainRoutes(deps: IdentityDeps): IdentityRoute[] {
   const { db } = deps;
   return [
-    {
+    route({
       method: 'GET',
       path: '/v3/domains',
       async handler(req) {
@@ -48,17 +48,17 @@ export function domainRoutes(deps: IdentityDeps): IdentityRoute[] {
           ),
         );
       },
-    },
-    {
+    }),
+    route({
       method: 'GET',
       path: '/v3/domains/:domain_id',
       async handler(req) {
-        const id = req.params.domain_id as string;
+        const id = req.params.domain_id;
         enforce(req, 'get_domain', (caller) => caller.user.domain_id === id || caller.project?.domain_id === id);
         return ok({ domain: domainView(await find(deps, id), req.baseUrl) });
       },
-    },
-    {
+    }),
+    route({
       method: 'POST',
       path: '/v3/domains',
       async handler(req) {
@@ -71,18 +71,18 @@ export function domainRoutes(deps: IdentityDeps): IdentityRoute[] {
         );
         return created({ domain: domainView(domain, req.baseUrl) });
       },
-    },
-    {
+    }),
+    route({
       method: 'PATCH',
       path: '/v3/domains/:domain_id',
       async handler(req) {
         enforce(req, 'update_domain');
-        const domain = await find(deps, req.params.domain_id as string);
+        const domain = await find(deps, req.params.domain_id);
         const body = validateBody(domainUpdate, req.body).domain;
         if (body.name !== undefined && body.name !== domain.name && (await db.domains.byName(body.name))) throw duplicate(body.name);
         await storing(body.name ?? domain.name, () => db.domains.update(domain.id, definedOnly({ name: body.name, description: body.description, enabled: body.enabled })));
         return ok({ domain: domainView(await find(deps, domain.id), req.baseUrl) });
       },
-    },
+    }),
   ];
 }

@@ -1,5 +1,5 @@
 /** Keystone's errors: status, title and message as Keystone words them. */
-import { HttpError } from '../api/errors.ts';
+import { HttpError } from '../http/errors.ts';
 
 export { HttpError };
 

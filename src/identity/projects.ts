@@ -9,7 +9,7 @@ import { badRequest, duplicateName, HttpError, notFound } from './errors.ts';
 import { enforce } from './policy.ts';
 import { projectCreate, projectUpdate } from './schemas/resources.ts';
 import { validateBody } from './schemas/validate.ts';
-import { created, type IdentityDeps, type IdentityRoute, noContent, ok, queryFlag, queryOne } from './types.ts';
+import { created, type IdentityDeps, type IdentityRoute, noContent, ok, queryFlag, queryOne, route } from './types.ts';
 import { collection } from './views/common.ts';
 import { projectView } from './views/resources.ts';
 
@@ -36,7 +36,7 @@ async function storing<T>(name: string, domainId: string, fn: () => Promise<T>):
 export function projectRoutes(deps: IdentityDeps): IdentityRoute[] {
   const { db } = deps;
   return [
-    {
+    route({
       method: 'GET',
       path: '/v3/projects',
       async handler(req) {
@@ -54,8 +54,8 @@ export function projectRoutes(deps: IdentityDeps): IdentityRoute[] {
           ),
         );
       },
-    },
-    {
+    }),
+    route({
       method: 'POST',
       path: '/v3/projects',
       async handler(req) {
@@ -83,22 +83,22 @@ export function projectRoutes(deps: IdentityDeps): IdentityRoute[] {
         );
         return created({ project: projectView(project, req.baseUrl) });
       },
-    },
-    {
+    }),
+    route({
       method: 'GET',
       path: '/v3/projects/:project_id',
       async handler(req) {
-        const id = req.params.project_id as string;
+        const id = req.params.project_id;
         enforce(req, 'get_project', (caller) => caller.project?.id === id);
         return ok({ project: projectView(await find(deps, id), req.baseUrl) });
       },
-    },
-    {
+    }),
+    route({
       method: 'PATCH',
       path: '/v3/projects/:project_id',
       async handler(req) {
         enforce(req, 'update_project');
-        const project = await find(deps, req.params.project_id as string);
+        const project = await find(deps, req.params.project_id);
         const body = validateBody(projectUpdate, req.body).project;
         if (body.domain_id !== undefined && body.domain_id !== project.domain_id) throw badRequest('Update of `domain_id` is not allowed.');
         if (body.name !== undefined && body.name !== project.name && (await db.projects.byName(body.name, project.domain_id))) {
@@ -108,13 +108,13 @@ export function projectRoutes(deps: IdentityDeps): IdentityRoute[] {
         await storing(body.name ?? project.name, project.domain_id, () => db.projects.update(project.id, changes));
         return ok({ project: projectView(await find(deps, project.id), req.baseUrl) });
       },
-    },
-    {
+    }),
+    route({
       method: 'DELETE',
       path: '/v3/projects/:project_id',
       async handler(req) {
         enforce(req, 'delete_project');
-        const project = await find(deps, req.params.project_id as string);
+        const project = await find(deps, req.params.project_id);
         if (await db.projects.hasChildren(project.id)) {
           throw new HttpError(
             403,
@@ -127,6 +127,6 @@ export function projectRoutes(deps: IdentityDeps): IdentityRoute[] {
         await db.projects.delete(project.id);
         return noContent();
       },
-    },
+    }),
   ];
 }

@@ -7,7 +7,7 @@
 import type { Assignment } from './db/roles.ts';
 import { HttpError, notFound } from './errors.ts';
 import { enforce } from './policy.ts';
-import { type IdentityDeps, type IdentityRequest, type IdentityRoute, noContent, ok, queryFlag, queryOne } from './types.ts';
+import { type IdentityDeps, type IdentityRequest, type IdentityRoute, noContent, ok, queryFlag, queryOne, route } from './types.ts';
 import { collection } from './views/common.ts';
 import { roleView } from './views/resources.ts';
 
@@ -64,7 +64,7 @@ export function roleAssignmentRoutes(deps: IdentityDeps): IdentityRoute[] {
   const { db } = deps;
   const grant = '/v3/projects/:project_id/users/:user_id/roles/:role_id';
   return [
-    {
+    route({
       method: 'GET',
       path: '/v3/projects/:project_id/users/:user_id/roles',
       async handler(req) {
@@ -81,8 +81,8 @@ export function roleAssignmentRoutes(deps: IdentityDeps): IdentityRoute[] {
           ),
         );
       },
-    },
-    {
+    }),
+    route({
       method: 'GET',
       path: grant,
       async handler(req) {
@@ -91,8 +91,8 @@ export function roleAssignmentRoutes(deps: IdentityDeps): IdentityRoute[] {
         if (!(await db.assignments.exists(a))) throw missing(a);
         return noContent();
       },
-    },
-    {
+    }),
+    route({
       method: 'PUT',
       path: grant,
       async handler(req) {
@@ -100,8 +100,8 @@ export function roleAssignmentRoutes(deps: IdentityDeps): IdentityRoute[] {
         await db.assignments.add(await target(deps, req, true));
         return noContent();
       },
-    },
-    {
+    }),
+    route({
       method: 'DELETE',
       path: grant,
       async handler(req) {
@@ -112,8 +112,8 @@ export function roleAssignmentRoutes(deps: IdentityDeps): IdentityRoute[] {
         await db.tokens.revokeFor({ user_id: a.user_id, project_id: a.project_id });
         return noContent();
       },
-    },
-    {
+    }),
+    route({
       method: 'GET',
       path: '/v3/role_assignments',
       async handler(req) {
@@ -127,6 +127,6 @@ export function roleAssignmentRoutes(deps: IdentityDeps): IdentityRoute[] {
         const items = await render(deps, req.baseUrl, rows, queryFlag(q.include_names) === true);
         return ok(collection(req.baseUrl, 'role_assignments', 'role_assignments', items));
       },
-    },
+    }),
   ];
 }

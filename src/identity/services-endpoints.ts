@@ -9,7 +9,7 @@ import { conflict, notFound } from './errors.ts';
 import { enforce } from './policy.ts';
 import { endpointCreate, endpointUpdate, regionCreate, serviceCreate, serviceUpdate } from './schemas/catalog.ts';
 import { validateBody } from './schemas/validate.ts';
-import { callerOf, created, type IdentityDeps, type IdentityRoute, noContent, ok, queryOne } from './types.ts';
+import { callerOf, created, type IdentityDeps, type IdentityRoute, noContent, ok, queryOne, route } from './types.ts';
 import { endpointView, regionView, serviceView } from './views/catalog.ts';
 import { collection } from './views/common.ts';
 
@@ -27,7 +27,7 @@ export function catalogRoutes(deps: IdentityDeps): IdentityRoute[] {
     return e;
   };
   return [
-    {
+    route({
       method: 'GET',
       path: '/v3/services',
       async handler(req) {
@@ -42,8 +42,8 @@ export function catalogRoutes(deps: IdentityDeps): IdentityRoute[] {
           ),
         );
       },
-    },
-    {
+    }),
+    route({
       method: 'POST',
       path: '/v3/services',
       async handler(req) {
@@ -52,36 +52,36 @@ export function catalogRoutes(deps: IdentityDeps): IdentityRoute[] {
         const s = await cat.createService({ type: b.type, name: b.name ?? null, description: b.description ?? null, enabled: b.enabled ?? true });
         return created({ service: serviceView(s, req.baseUrl) });
       },
-    },
-    {
+    }),
+    route({
       method: 'GET',
       path: '/v3/services/:service_id',
       async handler(req) {
         enforce(req, 'get_service');
-        return ok({ service: serviceView(await service(req.params.service_id as string), req.baseUrl) });
+        return ok({ service: serviceView(await service(req.params.service_id), req.baseUrl) });
       },
-    },
-    {
+    }),
+    route({
       method: 'PATCH',
       path: '/v3/services/:service_id',
       async handler(req) {
         enforce(req, 'update_service');
-        const s = await service(req.params.service_id as string);
+        const s = await service(req.params.service_id);
         const b = validateBody(serviceUpdate, req.body).service;
         await cat.updateService(s.id, definedOnly({ type: b.type, name: b.name, description: b.description, enabled: b.enabled }));
         return ok({ service: serviceView(await service(s.id), req.baseUrl) });
       },
-    },
-    {
+    }),
+    route({
       method: 'DELETE',
       path: '/v3/services/:service_id',
       async handler(req) {
         enforce(req, 'delete_service');
-        await cat.deleteService((await service(req.params.service_id as string)).id);
+        await cat.deleteService((await service(req.params.service_id)).id);
         return noContent();
       },
-    },
-    {
+    }),
+    route({
       method: 'GET',
       path: '/v3/endpoints',
       async handler(req) {
@@ -97,8 +97,8 @@ export function catalogRoutes(deps: IdentityDeps): IdentityRoute[] {
           ),
         );
       },
-    },
-    {
+    }),
+    route({
       method: 'POST',
       path: '/v3/endpoints',
       async handler(req) {
@@ -110,21 +110,21 @@ export function catalogRoutes(deps: IdentityDeps): IdentityRoute[] {
         const e = await cat.createEndpoint({ service_id: b.service_id, interface: b.interface, url: b.url, region_id: region, enabled: b.enabled ?? true });
         return created({ endpoint: endpointView(e, req.baseUrl) });
       },
-    },
-    {
+    }),
+    route({
       method: 'GET',
       path: '/v3/endpoints/:endpoint_id',
       async handler(req) {
         enforce(req, 'get_endpoint');
-        return ok({ endpoint: endpointView(await endpoint(req.params.endpoint_id as string), req.baseUrl) });
+        return ok({ endpoint: endpointView(await endpoint(req.params.endpoint_id), req.baseUrl) });
       },
-    },
-    {
+    }),
+    route({
       method: 'PATCH',
       path: '/v3/endpoints/:endpoint_id',
       async handler(req) {
         enforce(req, 'update_endpoint');
-        const e = await endpoint(req.params.endpoint_id as string);
+        const e = await endpoint(req.params.endpoint_id);
         const b = validateBody(endpointUpdate, req.body).endpoint;
         if (b.service_id !== undefined) await service(b.service_id);
         const region = b.region_id !== undefined ? b.region_id : b.region;
@@ -132,17 +132,17 @@ export function catalogRoutes(deps: IdentityDeps): IdentityRoute[] {
         await cat.updateEndpoint(e.id, definedOnly({ service_id: b.service_id, interface: b.interface, url: b.url, region_id: region, enabled: b.enabled }));
         return ok({ endpoint: endpointView(await endpoint(e.id), req.baseUrl) });
       },
-    },
-    {
+    }),
+    route({
       method: 'DELETE',
       path: '/v3/endpoints/:endpoint_id',
       async handler(req) {
         enforce(req, 'delete_endpoint');
-        await cat.deleteEndpoint((await endpoint(req.params.endpoint_id as string)).id);
+        await cat.deleteEndpoint((await endpoint(req.params.endpoint_id)).id);
         return noContent();
       },
-    },
-    {
+    }),
+    route({
       method: 'GET',
       path: '/v3/regions',
       async handler(req) {
@@ -157,18 +157,18 @@ export function catalogRoutes(deps: IdentityDeps): IdentityRoute[] {
           ),
         );
       },
-    },
-    {
+    }),
+    route({
       method: 'GET',
       path: '/v3/regions/:region_id',
       async handler(req) {
         callerOf(req);
-        const r = await cat.getRegion(req.params.region_id as string);
-        if (!r) throw notFound('region', req.params.region_id as string);
+        const r = await cat.getRegion(req.params.region_id);
+        if (!r) throw notFound('region', req.params.region_id);
         return ok({ region: regionView(r, req.baseUrl) });
       },
-    },
-    {
+    }),
+    route({
       method: 'POST',
       path: '/v3/regions',
       async handler(req) {
@@ -180,6 +180,6 @@ export function catalogRoutes(deps: IdentityDeps): IdentityRoute[] {
         const r = await cat.ensureRegion(id, b.description ?? '', b.parent_region_id ?? null);
         return created({ region: regionView(r, req.baseUrl) });
       },
-    },
+    }),
   ];
 }

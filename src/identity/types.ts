@@ -1,3 +1,5 @@
+import type { HttpRequest, HttpResponse, Route } from '../http/route.ts';
+import { routeFor } from '../http/route.ts';
 import type { Logger } from '../log.ts';
 import type { IdentityDb } from './db/index.ts';
 import { unauthorized } from './errors.ts';
@@ -10,39 +12,19 @@ export interface IdentityDeps {
   readonly log: Logger;
 }
 
-/** A request as an identity handler sees it. */
-export interface IdentityRequest {
-  readonly params: Readonly<Record<string, string>>;
-  /** Query parameters; repeated ones become arrays. */
-  readonly query: Readonly<Record<string, string | string[]>>;
-  readonly body: unknown;
-  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
-  /** The unversioned base URL, e.g. http://127.0.0.1:5000 ([identity] public_url or the request's host). */
-  readonly baseUrl: string;
-  readonly requestId: string;
-  /** The caller's validated X-Auth-Token; null on public routes. */
+/** What the identity service adds to every request: the caller's validated token (null on public routes). */
+export interface IdentityCall {
   readonly caller: TokenData | null;
 }
 
-/** What a handler answers: status, JSON body, headers. */
-export interface IdentityResponse {
-  status: number;
-  body?: unknown;
-  headers?: Record<string, string>;
-}
-
-/** A route handler. */
-export type IdentityHandler = (req: IdentityRequest) => Promise<IdentityResponse>;
-
-/** One row of the identity route table. */
-export interface IdentityRoute {
-  readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD';
-  /** The full path, with :params (e.g. /v3/projects/:project_id). */
-  readonly path: string;
-  readonly handler: IdentityHandler;
-  /** Answer without a token (version documents, POST /v3/auth/tokens). */
-  readonly public?: boolean;
-}
+/** A request as an identity handler sees it; `P` (the route's path) types `params`. */
+export type IdentityRequest<P extends string = string> = HttpRequest<P> & IdentityCall;
+/** What a handler answers. */
+export type IdentityResponse = HttpResponse;
+/** One row of the identity route table (full paths, e.g. /v3/projects/:project_id). */
+export type IdentityRoute = Route<IdentityCall>;
+/** A row whose handler's `req.params` is typed by its path. */
+export const route = routeFor<IdentityCall>();
 
 /** The caller's token, or 401 when the route got none. */
 export function callerOf(req: IdentityRequest): TokenData {
@@ -50,12 +32,9 @@ export function callerOf(req: IdentityRequest): TokenData {
   return req.caller;
 }
 
-/** 200 (or `status`) with a body. */
-export const ok = (body: unknown, status = 200): IdentityResponse => ({ status, body });
+export { noContent, ok } from '../http/route.ts';
 /** 201 with a body. */
 export const created = (body: unknown): IdentityResponse => ({ status: 201, body });
-/** 204. */
-export const noContent = (): IdentityResponse => ({ status: 204 });
 
 /** The last value of a query parameter. */
 export function queryOne(v: string | string[] | undefined): string | undefined {

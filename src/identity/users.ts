@@ -12,7 +12,7 @@ import { enforce } from './policy.ts';
 import { DEFAULT_DOMAIN_ID } from './projects.ts';
 import { passwordChange, userCreate, userUpdate } from './schemas/resources.ts';
 import { validateBody } from './schemas/validate.ts';
-import { created, type IdentityDeps, type IdentityRoute, noContent, ok, queryFlag, queryOne } from './types.ts';
+import { created, type IdentityDeps, type IdentityRoute, noContent, ok, queryFlag, queryOne, route } from './types.ts';
 import { collection } from './views/common.ts';
 import { projectView, userView } from './views/resources.ts';
 
@@ -47,7 +47,7 @@ export function userRoutes(deps: IdentityDeps): IdentityRoute[] {
   const { db } = deps;
   const self = (id: string) => (caller: { user: { id: string } }) => caller.user.id === id;
   return [
-    {
+    route({
       method: 'GET',
       path: '/v3/users',
       async handler(req) {
@@ -62,8 +62,8 @@ export function userRoutes(deps: IdentityDeps): IdentityRoute[] {
           ),
         );
       },
-    },
-    {
+    }),
+    route({
       method: 'POST',
       path: '/v3/users',
       async handler(req) {
@@ -86,22 +86,22 @@ export function userRoutes(deps: IdentityDeps): IdentityRoute[] {
         );
         return created({ user: userView(user, req.baseUrl) });
       },
-    },
-    {
+    }),
+    route({
       method: 'GET',
       path: '/v3/users/:user_id',
       async handler(req) {
-        const id = req.params.user_id as string;
+        const id = req.params.user_id;
         enforce(req, 'get_user', self(id));
         return ok({ user: userView(await find(deps, id), req.baseUrl) });
       },
-    },
-    {
+    }),
+    route({
       method: 'PATCH',
       path: '/v3/users/:user_id',
       async handler(req) {
         enforce(req, 'update_user');
-        const user = await find(deps, req.params.user_id as string);
+        const user = await find(deps, req.params.user_id);
         const body = validateBody(userUpdate, req.body).user;
         if (body.domain_id !== undefined && body.domain_id !== user.domain_id) throw badRequest('Update of `domain_id` is not allowed.');
         await checkProject(deps, body.default_project_id);
@@ -118,24 +118,24 @@ export function userRoutes(deps: IdentityDeps): IdentityRoute[] {
         if (body.password !== undefined || body.enabled === false) await db.tokens.revokeFor({ user_id: user.id });
         return ok({ user: userView(await find(deps, user.id), req.baseUrl) });
       },
-    },
-    {
+    }),
+    route({
       method: 'DELETE',
       path: '/v3/users/:user_id',
       async handler(req) {
         enforce(req, 'delete_user');
-        const user = await find(deps, req.params.user_id as string);
+        const user = await find(deps, req.params.user_id);
         await db.assignments.removeFor({ user_id: user.id });
         await db.tokens.revokeFor({ user_id: user.id });
         await db.users.delete(user.id);
         return noContent();
       },
-    },
-    {
+    }),
+    route({
       method: 'GET',
       path: '/v3/users/:user_id/projects',
       async handler(req) {
-        const id = req.params.user_id as string;
+        const id = req.params.user_id;
         enforce(req, 'list_user_projects', self(id));
         await find(deps, id);
         const ids = [...new Set((await db.assignments.list({ user_id: id })).map((a) => a.project_id))];
@@ -149,24 +149,24 @@ export function userRoutes(deps: IdentityDeps): IdentityRoute[] {
           ),
         );
       },
-    },
-    {
+    }),
+    route({
       method: 'GET',
       path: '/v3/users/:user_id/groups',
       async handler(req) {
-        const id = req.params.user_id as string;
+        const id = req.params.user_id;
         enforce(req, 'list_groups_for_user', self(id));
         await find(deps, id);
         return ok(collection(req.baseUrl, `users/${id}/groups`, 'groups', []));
       },
-    },
-    {
+    }),
+    route({
       method: 'POST',
       path: '/v3/users/:user_id/password',
       public: true,
       async handler(req) {
         const body = validateBody(passwordChange, req.body).user;
-        const id = req.params.user_id as string;
+        const id = req.params.user_id;
         const user = await db.users.get(id);
         const matches = await verifyPassword(body.original_password, user ? await db.users.passwordHash(id) : null);
         if (!user || !matches || !user.enabled) throw unauthorized();
@@ -174,6 +174,6 @@ export function userRoutes(deps: IdentityDeps): IdentityRoute[] {
         await db.tokens.revokeFor({ user_id: id });
         return noContent();
       },
-    },
+    }),
   ];
 }

@@ -1,5 +1,5 @@
 /** The version documents: GET / (300, the version list) and GET /v3, as Keystone (Zed: v3.14) renders them. */
-import type { IdentityRoute } from './types.ts';
+import { type IdentityRoute, route } from './types.ts';
 
 /** The identity API version this service speaks. */
 export const IDENTITY_API_VERSION = 'v3.14';
@@ -19,12 +19,12 @@ export function v3Version(base: string): Record<string, unknown> {
 /** GET / and GET /v3. */
 export function versionRoutes(): IdentityRoute[] {
   return [
-    {
+    route({
       method: 'GET',
       path: '/',
       public: true,
       handler: async (req) => ({ status: 300, body: { versions: { values: [v3Version(req.baseUrl)] } } }),
-    },
-    { method: 'GET', path: '/v3', public: true, handler: async (req) => ({ status: 200, body: { version: v3Version(req.baseUrl) } }) },
+    }),
+    route({ method: 'GET', path: '/v3', public: true, handler: async (req) => ({ status: 200, body: { version: v3Version(req.baseUrl) } }) }),
   ];
 }

@@ -3,10 +3,13 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { NovaConfig } from '../conf/loader.ts';
 import type { RequestContext } from '../context.ts';
+import { parseJsonBody, readBody } from '../http/json-body.ts';
+import type { HttpRequest, HttpResponse, Route } from '../http/route.ts';
+import { routeFor } from '../http/route.ts';
 import type { Logger } from '../log.ts';
 import type { ImageRepository } from './db/images.ts';
 import type { MemberRepository } from './db/members.ts';
-import { badRequest, GlanceError } from './errors.ts';
+import { badRequest } from './errors.ts';
 import type { FilesystemStore } from './store.ts';
 
 /** What every image API handler works with. */
@@ -18,41 +21,21 @@ export interface ImageApiDeps {
   readonly log: Logger;
 }
 
-/** One request as a handler sees it. */
-export interface ImageRequest {
+/** What the image service adds to every request: who calls. */
+export interface ImageCall {
   readonly ctx: RequestContext;
-  readonly params: Readonly<Record<string, string>>;
-  /** The query string, repeated keys kept (`tag=a&tag=b`). */
-  readonly query: URLSearchParams;
-  readonly headers: IncomingHttpHeaders;
-  /** The request body, not yet read (JSON handlers use readJson). */
-  readonly body: Readable;
-  /** e.g. http://127.0.0.1:9292 */
-  readonly baseUrl: string;
 }
 
+/** One request as a handler sees it (`search`: the query string, repeated keys kept; `stream`: the body, not yet read). */
+export type ImageRequest<P extends string = string> = HttpRequest<P> & ImageCall;
+/** An image API request whose path has these `:params` (for handlers built apart from their row). */
+export type ImageRequestOf<N extends string> = ImageRequest & { readonly params: { readonly [K in N]: string } };
 /** What a handler answers: JSON, a data stream, or nothing. */
-export interface ImageResponse {
-  status: number;
-  /** A JSON body. */
-  body?: unknown;
-  /** A binary body (image data), sent as application/octet-stream. */
-  stream?: Readable;
-  headers?: Record<string, string>;
-}
-
-/** A route handler. */
-export type ImageHandler = (req: ImageRequest) => Promise<ImageResponse>;
-/** HTTP methods the image API routes. */
-export type ImageMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
-
-/** One row of the route table. */
-export interface ImageRoute {
-  readonly method: ImageMethod;
-  /** Full path, with :params. */
-  readonly path: string;
-  readonly handler: ImageHandler;
-}
+export type ImageResponse = HttpResponse;
+/** One row of the route table (full paths). */
+export type ImageRoute = Route<ImageCall>;
+/** A row whose handler's `req.params` is typed by its path. */
+export const route = routeFor<ImageCall>();
 
 /** Largest JSON body accepted. */
 export const MAX_JSON_BODY = 1024 * 1024;
@@ -63,23 +46,7 @@ export const MAX_JSON_BODY = 1024 * 1024;
  * MAX_JSON_BODY.
  */
 export async function readJson(body: Readable): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_JSON_BODY) {
-      body.destroy();
-      throw new GlanceError(413, { explanation: `The request body is larger than ${MAX_JSON_BODY} bytes.`, headers: { connection: 'close' } });
-    }
-    chunks.push(chunk);
-  }
-  const text = Buffer.concat(chunks).toString('utf8');
-  if (text.trim() === '') return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw badRequest('Malformed JSON in request body.');
-  }
+  return parseJsonBody(await readBody(body, MAX_JSON_BODY), 'Malformed JSON in request body.');
 }
 
 /** readJson, then 400 "Body expected in request." when empty. */

@@ -7,7 +7,7 @@
  * the image back to queued: a half image is never active.
  */
 import { badRequest, conflict, forbidden, GlanceError, imageNotFound, tooLarge } from './errors.ts';
-import { header, type ImageApiDeps, type ImageRequest, type ImageResponse, mediaType, noContent } from './http.ts';
+import { header, type ImageApiDeps, type ImageRequest, type ImageRequestOf, type ImageResponse, mediaType, noContent } from './http.ts';
 import { visibleImage } from './images.ts';
 import { isMutable } from './policy.ts';
 import { ImageSizeLimitExceeded, SizeMismatch, StorageFull, StorageWriteDenied, type StoredData } from './store.ts';
@@ -43,8 +43,8 @@ function failureOf(e: unknown, id: string): GlanceError | null {
 
 /** PUT /v2/images/{id}/file */
 export function upload(deps: ImageApiDeps) {
-  return async (req: ImageRequest): Promise<ImageResponse> => {
-    const id = req.params.id as string;
+  return async (req: ImageRequestOf<'id'>): Promise<ImageResponse> => {
+    const id = req.params.id;
     const type = mediaType(req.headers);
     if (type !== 'application/octet-stream') throw new GlanceError(415, { detail: `Invalid content type ${type || 'None'}` });
     const size = announcedSize(req);
@@ -67,7 +67,7 @@ export function upload(deps: ImageApiDeps) {
 
     let stored: StoredData;
     try {
-      stored = await deps.store.add(id, req.body, { sizeCap: cap, expectedSize: header(req.headers, 'x-openstack-image-size') !== undefined ? size : undefined });
+      stored = await deps.store.add(id, req.stream, { sizeCap: cap, expectedSize: header(req.headers, 'x-openstack-image-size') !== undefined ? size : undefined });
     } catch (e) {
       const restored = await deps.images.restore(id).catch((err: unknown) => {
         deps.log.error({ image_id: id, err: (err as Error).message }, 'could not put the image back to queued after a failed upload');
@@ -91,8 +91,8 @@ export function upload(deps: ImageApiDeps) {
 
 /** GET /v2/images/{id}/file: the data with Content-MD5 and Content-Length; 204 when there is none. */
 export function download(deps: ImageApiDeps) {
-  return async (req: ImageRequest): Promise<ImageResponse> => {
-    const id = req.params.id as string;
+  return async (req: ImageRequestOf<'id'>): Promise<ImageResponse> => {
+    const id = req.params.id;
     const image = await visibleImage(deps, req.ctx, id);
     if (image.status === 'deactivated' && !req.ctx.is_admin) {
       throw forbidden('The requested image has been deactivated. Image data download is forbidden.');

@@ -6,7 +6,7 @@
  */
 import type { RequestContext } from '../context.ts';
 import { badRequest, conflict, forbidden, notFound, tooLarge } from './errors.ts';
-import { type ImageApiDeps, type ImageRequest, type ImageResponse, json, noContent, requireJson } from './http.ts';
+import { type ImageApiDeps, type ImageRequest, type ImageRequestOf, type ImageResponse, json, noContent, requireJson } from './http.ts';
 import { findVisible } from './policy.ts';
 import { type ImageDTO, MEMBER_STATUSES, type MemberDTO, type MemberStatus } from './types.ts';
 import { memberView } from './views/image.ts';
@@ -19,8 +19,8 @@ const isOwner = (ctx: RequestContext, image: ImageDTO) => ctx.is_admin || (ctx.p
 const canSeeMember = (ctx: RequestContext, image: ImageDTO, m: MemberDTO) => isOwner(ctx, image) || m.member === ctx.project_id;
 
 /** The image (404 "Image X not found.") and 403/404 unless it is shared. */
-async function sharedImage(deps: ImageApiDeps, req: ImageRequest, onNotShared: (msg: string) => Error): Promise<ImageDTO> {
-  const id = req.params.id as string;
+async function sharedImage(deps: ImageApiDeps, req: ImageRequestOf<'id'>, onNotShared: (msg: string) => Error): Promise<ImageDTO> {
+  const id = req.params.id;
   const image = await findVisible(deps, req.ctx, id);
   if (!image) throw notFound(`Image ${id} not found.`);
   if (image.visibility !== 'shared') throw onNotShared('Only shared images have members.');
@@ -35,7 +35,7 @@ async function lookupMember(deps: ImageApiDeps, ctx: RequestContext, image: Imag
 
 /** GET /v2/images/{id}/members */
 export function index(deps: ImageApiDeps) {
-  return async (req: ImageRequest): Promise<ImageResponse> => {
+  return async (req: ImageRequestOf<'id'>): Promise<ImageResponse> => {
     const image = await sharedImage(deps, req, (msg) => forbidden(`Not allowed to list members for image ${req.params.id}: ${msg}`));
     const all = await deps.members.list(image.id);
     return json({ members: all.filter((m) => canSeeMember(req.ctx, image, m)).map(memberView), schema: '/v2/schemas/members' });
@@ -44,22 +44,22 @@ export function index(deps: ImageApiDeps) {
 
 /** GET /v2/images/{id}/members/{member} */
 export function show(deps: ImageApiDeps) {
-  return async (req: ImageRequest): Promise<ImageResponse> => {
+  return async (req: ImageRequestOf<'id' | 'member'>): Promise<ImageResponse> => {
     const image = await sharedImage(deps, req, (msg) => notFound(msg));
-    return json(memberView(await lookupMember(deps, req.ctx, image, req.params.member as string)));
+    return json(memberView(await lookupMember(deps, req.ctx, image, req.params.member)));
   };
 }
 
 /** POST /v2/images/{id}/members `{"member": "<project>"}` (owner only). */
 export function create(deps: ImageApiDeps) {
-  return async (req: ImageRequest): Promise<ImageResponse> => {
-    const body = await requireJson(req.body);
+  return async (req: ImageRequestOf<'id'>): Promise<ImageResponse> => {
+    const body = await requireJson(req.stream);
     if (body === null || typeof body !== 'object' || Array.isArray(body)) throw badRequest('Expected a member in the form: {"member": "image_id"}');
     if (!('member' in body)) throw badRequest('Member to be added not specified');
     const memberId = (body as { member: unknown }).member;
     if (!memberId) throw badRequest("Member can't be empty");
     if (typeof memberId !== 'string' || memberId.length > 255) throw badRequest('Expected a member in the form: {"member": "image_id"}');
-    const id = req.params.id as string;
+    const id = req.params.id;
     const denied = () => forbidden(`Not allowed to create members for image ${id}.`);
     const image = await sharedImage(deps, req, denied);
     if (!isOwner(req.ctx, image)) throw denied();
@@ -77,16 +77,16 @@ export function create(deps: ImageApiDeps) {
 
 /** PUT /v2/images/{id}/members/{member} `{"status": "accepted"}` (the member only). */
 export function update(deps: ImageApiDeps) {
-  return async (req: ImageRequest): Promise<ImageResponse> => {
-    const body = await requireJson(req.body);
+  return async (req: ImageRequestOf<'id' | 'member'>): Promise<ImageResponse> => {
+    const body = await requireJson(req.stream);
     if (body === null || typeof body !== 'object' || Array.isArray(body)) throw badRequest('Expected a status in the form: {"status": "status"}');
     if (!('status' in body)) throw badRequest('Status not specified');
     const status = (body as { status: unknown }).status;
-    const id = req.params.id as string;
+    const id = req.params.id;
     const denied = () => forbidden(`Not allowed to update members for image ${id}.`);
     const image = await sharedImage(deps, req, denied);
     if (!req.ctx.is_admin && req.ctx.project_id === image.owner) throw denied();
-    const m = await lookupMember(deps, req.ctx, image, req.params.member as string);
+    const m = await lookupMember(deps, req.ctx, image, req.params.member);
     if (!MEMBER_STATUSES.includes(status as MemberStatus)) throw badRequest('Incorrect request: Status must be "pending", "accepted" or "rejected".');
     const saved = await deps.members.setStatus(image.id, m.member, status as MemberStatus);
     if (!saved) throw notFound(`${m.member} not found in the member list of the image ${image.id}.`);
@@ -96,12 +96,12 @@ export function update(deps: ImageApiDeps) {
 
 /** DELETE /v2/images/{id}/members/{member} (owner only). */
 export function remove(deps: ImageApiDeps) {
-  return async (req: ImageRequest): Promise<ImageResponse> => {
-    const id = req.params.id as string;
+  return async (req: ImageRequestOf<'id' | 'member'>): Promise<ImageResponse> => {
+    const id = req.params.id;
     const denied = () => forbidden(`Not allowed to delete members for image ${id}.`);
     const image = await sharedImage(deps, req, denied);
     if (!isOwner(req.ctx, image)) throw denied();
-    const m = await lookupMember(deps, req.ctx, image, req.params.member as string);
+    const m = await lookupMember(deps, req.ctx, image, req.params.member);
     await deps.members.remove(image.id, m.member);
     return noContent();
   };

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { RequestContext } from '../context.ts';
 import { badRequest, forbidden, imageNotFound, notFound, tooLarge } from './errors.ts';
-import { type ImageApiDeps, type ImageRequest, type ImageResponse, json, mediaType, noContent, requireJson } from './http.ts';
+import { type ImageApiDeps, type ImageRequest, type ImageRequestOf, type ImageResponse, json, mediaType, noContent, requireJson } from './http.ts';
 import { assertMutable, assertVisibilityAllowed, findVisible } from './policy.ts';
 import { applyPatch } from './schemas/apply-patch.ts';
 import { parseCreate } from './schemas/create.ts';
@@ -35,7 +35,7 @@ export async function visibleImage(deps: ImageApiDeps, ctx: RequestContext, id: 
 /** GET /v2/images */
 export function index(deps: ImageApiDeps) {
   return async (req: ImageRequest): Promise<ImageResponse> => {
-    const parsed = parseListQuery(req.query, deps.conf);
+    const parsed = parseListQuery(req.search, deps.conf);
     let marker: ImageDTO | undefined;
     if (parsed.marker !== undefined) {
       marker = (await findVisible(deps, req.ctx, parsed.marker)) ?? undefined;
@@ -43,14 +43,14 @@ export function index(deps: ImageApiDeps) {
     }
     const images = await deps.images.list({ ...parsed, marker, project: req.ctx.project_id, isAdmin: req.ctx.is_admin });
     const next = images.length > 0 && images.length === parsed.limit ? (images.at(-1)?.id ?? null) : null;
-    return json(imageListView(images, req.query, next));
+    return json(imageListView(images, req.search, next));
   };
 }
 
 /** POST /v2/images */
 export function create(deps: ImageApiDeps) {
   return async (req: ImageRequest): Promise<ImageResponse> => {
-    const { id, attributes: a, properties, tags } = parseCreate(await requireJson(req.body));
+    const { id, attributes: a, properties, tags } = parseCreate(await requireJson(req.stream));
     const { ctx } = req;
     const owner = a.owner === undefined ? ctx.project_id : a.owner;
     if (!ctx.is_admin && owner !== ctx.project_id) throw forbidden(`You are not permitted to create images owned by '${owner}'.`);
@@ -78,17 +78,17 @@ export function create(deps: ImageApiDeps) {
 
 /** GET /v2/images/{id} */
 export function show(deps: ImageApiDeps) {
-  return async (req: ImageRequest): Promise<ImageResponse> => {
-    return json(imageView(await visibleImage(deps, req.ctx, req.params.id as string)));
+  return async (req: ImageRequestOf<'id'>): Promise<ImageResponse> => {
+    return json(imageView(await visibleImage(deps, req.ctx, req.params.id)));
   };
 }
 
 /** PATCH /v2/images/{id} */
 export function update(deps: ImageApiDeps) {
-  return async (req: ImageRequest): Promise<ImageResponse> => {
-    const id = req.params.id as string;
+  return async (req: ImageRequestOf<'id'>): Promise<ImageResponse> => {
+    const id = req.params.id;
     const draft = patchDraft(mediaType(req.headers));
-    const changes = parsePatch(await requireJson(req.body), draft);
+    const changes = parsePatch(await requireJson(req.stream), draft);
     const image = await visibleImage(deps, req.ctx, id);
     const patched = applyPatch(req.ctx, image, changes);
     checkQuotas(deps, patched.properties, patched.tags);
@@ -107,8 +107,8 @@ export function update(deps: ImageApiDeps) {
 
 /** DELETE /v2/images/{id}: 403 for a protected image; removes the data file. */
 export function remove(deps: ImageApiDeps) {
-  return async (req: ImageRequest): Promise<ImageResponse> => {
-    const id = req.params.id as string;
+  return async (req: ImageRequestOf<'id'>): Promise<ImageResponse> => {
+    const id = req.params.id;
     const gone = () => notFound(`Failed to find image ${id} to delete`);
     const image = await findVisible(deps, req.ctx, id);
     if (!image) throw gone();

@@ -1,4 +1,4 @@
-import type { ImageApiDeps, ImageRoute } from './http.ts';
+import { type ImageApiDeps, type ImageRoute, route } from './http.ts';
 import * as data from './image-data.ts';
 import * as members from './image-members.ts';
 import * as tags from './image-tags.ts';
@@ -8,23 +8,23 @@ import * as schemas from './schemas.ts';
 /** The image API's route table (Glance v2 subset), one row per method and path. */
 export function imageRoutes(deps: ImageApiDeps): ImageRoute[] {
   return [
-    { method: 'GET', path: '/v2/images', handler: images.index(deps) },
-    { method: 'POST', path: '/v2/images', handler: images.create(deps) },
-    { method: 'GET', path: '/v2/images/:id', handler: images.show(deps) },
-    { method: 'PATCH', path: '/v2/images/:id', handler: images.update(deps) },
-    { method: 'DELETE', path: '/v2/images/:id', handler: images.remove(deps) },
-    { method: 'PUT', path: '/v2/images/:id/file', handler: data.upload(deps) },
-    { method: 'GET', path: '/v2/images/:id/file', handler: data.download(deps) },
-    { method: 'PUT', path: '/v2/images/:id/tags/:tag', handler: tags.update(deps) },
-    { method: 'DELETE', path: '/v2/images/:id/tags/:tag', handler: tags.remove(deps) },
-    { method: 'GET', path: '/v2/images/:id/members', handler: members.index(deps) },
-    { method: 'POST', path: '/v2/images/:id/members', handler: members.create(deps) },
-    { method: 'GET', path: '/v2/images/:id/members/:member', handler: members.show(deps) },
-    { method: 'PUT', path: '/v2/images/:id/members/:member', handler: members.update(deps) },
-    { method: 'DELETE', path: '/v2/images/:id/members/:member', handler: members.remove(deps) },
-    { method: 'GET', path: '/v2/schemas/image', handler: schemas.image },
-    { method: 'GET', path: '/v2/schemas/images', handler: schemas.images },
-    { method: 'GET', path: '/v2/schemas/member', handler: schemas.member },
-    { method: 'GET', path: '/v2/schemas/members', handler: schemas.members },
+    route({ method: 'GET', path: '/v2/images', handler: images.index(deps) }),
+    route({ method: 'POST', path: '/v2/images', handler: images.create(deps) }),
+    route({ method: 'GET', path: '/v2/images/:id', handler: images.show(deps) }),
+    route({ method: 'PATCH', path: '/v2/images/:id', handler: images.update(deps) }),
+    route({ method: 'DELETE', path: '/v2/images/:id', handler: images.remove(deps) }),
+    route({ method: 'PUT', path: '/v2/images/:id/file', handler: data.upload(deps) }),
+    route({ method: 'GET', path: '/v2/images/:id/file', handler: data.download(deps) }),
+    route({ method: 'PUT', path: '/v2/images/:id/tags/:tag', handler: tags.update(deps) }),
+    route({ method: 'DELETE', path: '/v2/images/:id/tags/:tag', handler: tags.remove(deps) }),
+    route({ method: 'GET', path: '/v2/images/:id/members', handler: members.index(deps) }),
+    route({ method: 'POST', path: '/v2/images/:id/members', handler: members.create(deps) }),
+    route({ method: 'GET', path: '/v2/images/:id/members/:member', handler: members.show(deps) }),
+    route({ method: 'PUT', path: '/v2/images/:id/members/:member', handler: members.update(deps) }),
+    route({ method: 'DELETE', path: '/v2/images/:id/members/:member', handler: members.remove(deps) }),
+    route({ method: 'GET', path: '/v2/schemas/image', handler: schemas.image }),
+    route({ method: 'GET', path: '/v2/schemas/images', handler: schemas.images }),
+    route({ method: 'GET', path: '/v2/schemas/member', handler: schemas.member }),
+    route({ method: 'GET', path: '/v2/schemas/members', handler: schemas.members }),
   ];
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { renderClientConfig } from '../../src/clients/clouds-yaml.ts';
 import { bootstrapCommand, bootstrapIdentity, defaultEndpointUrls, generatePassword, isIdentityBootstrapped } from '../../src/identity/bootstrap.ts';
-import { renderClientConfig } from '../../src/identity/client-config.ts';
 import { syncIdentitySchema } from '../../src/identity/db/migrate.ts';
 import { dropMysqlDatabase, mysqlSkip, mysqlUrl, uniqueName } from '../support/backends.ts';
 import { ADMIN_PASSWORD, type IdentityHarness, json, SERVICE_PASSWORD, startIdentity, URLS } from './identity-harness.ts';

@@ -12,10 +12,10 @@ import { DbApi } from '../../src/db/api/index.ts';
 import { openDatabase } from '../../src/db/connection.ts';
 import { syncSchema } from '../../src/db/migrate.ts';
 import { ConfigError } from '../../src/exception/base.ts';
+import { listenHttp } from '../../src/http/listen.ts';
 import { silentLogger } from '../../src/log.ts';
 import { MemoryTransport } from '../../src/rpc/memory.ts';
 import { RpcServer } from '../../src/rpc/server.ts';
-import { listenHttp } from '../../src/service/http-listen.ts';
 import { run, tmpDir, writeConf } from '../support/procs.ts';
 
 function get(url: string, ca: Buffer): Promise<{ status: number; body: string }> {

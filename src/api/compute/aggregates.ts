@@ -11,14 +11,14 @@ import { AggregateHostNotFound, AggregateNotFound, InvalidAggregateAction } from
 import { ComputeHostNotFound } from '../../exception/resources.ts';
 import { badRequest, conflict, notFound } from '../errors.ts';
 import { authorize as authorizePolicy } from '../policy.ts';
-import { type ApiRequest, type ApiResponse, ok, type Route } from '../types.ts';
-import { validate } from '../validation.ts';
+import { type ApiRequest, type ApiRequestOf, type ApiResponse, ok, type Route, route } from '../types.ts';
+import { actionHandler, actionName, validate } from '../validation.ts';
 import type { ApiDeps } from './deps.ts';
 import * as schema from './schemas/aggregates.ts';
 import { isIntegerString } from './schemas/parameter-types.ts';
 import { aggregateView } from './views/aggregates.ts';
 
-type Handler = (api: AggregateApi, req: ApiRequest) => Promise<ApiResponse>;
+type Handler<N extends string = never> = (api: AggregateApi, req: ApiRequestOf<N>) => Promise<ApiResponse>;
 
 /** os_compute_api:os-aggregates:<action>: admin only by default, as Nova's policy. */
 function authorize(ctx: RequestContext, action: string): void {
@@ -26,8 +26,8 @@ function authorize(ctx: RequestContext, action: string): void {
 }
 
 /** utils.validate_integer(id, 'id'): 400 unless an integer; an integer beyond any id is simply not found. */
-function aggregateId(req: ApiRequest): number {
-  const raw = req.params.id as string;
+function aggregateId(req: ApiRequestOf<'id'>): number {
+  const raw = req.params.id;
   if (!isIntegerString(raw)) throw badRequest('Invalid input received: id must be an integer');
   const id = Number(raw.trim());
   if (!Number.isSafeInteger(id)) throw AggregateNotFound.of(raw.trim());
@@ -50,12 +50,12 @@ const create: Handler = async (api, req) => {
   return ok({ aggregate: aggregateView(agg, req.version, true) });
 };
 
-const get: Handler = async (api, req) => {
+const get: Handler<'id'> = async (api, req) => {
   authorize(req.ctx, 'show');
   return show(api, req, aggregateId(req));
 };
 
-const update: Handler = async (api, req) => {
+const update: Handler<'id'> = async (api, req) => {
   const body = validate(schema.update, req.body).aggregate;
   if (body.name !== undefined) schema.checkNameWithSpaces(body.name);
   if (body.availability_zone) schema.checkAzName(body.availability_zone);
@@ -66,13 +66,13 @@ const update: Handler = async (api, req) => {
 };
 
 /** DELETE answers 200 without a body, as Nova (kept for backwards compatibility). */
-const destroy: Handler = async (api, req) => {
+const destroy: Handler<'id'> = async (api, req) => {
   authorize(req.ctx, 'delete');
   await api.delete(aggregateId(req));
   return { status: 200 };
 };
 
-const addHost: Handler = async (api, req) => {
+const addHost: Handler<'id'> = async (api, req) => {
   const host = validate(schema.addHost, req.body).add_host.host;
   authorize(req.ctx, 'add_host');
   const id = aggregateId(req);
@@ -84,7 +84,7 @@ const addHost: Handler = async (api, req) => {
   }
 };
 
-const removeHost: Handler = async (api, req) => {
+const removeHost: Handler<'id'> = async (api, req) => {
   const host = validate(schema.removeHost, req.body).remove_host.host;
   authorize(req.ctx, 'remove_host');
   const id = aggregateId(req);
@@ -98,34 +98,32 @@ const removeHost: Handler = async (api, req) => {
   }
 };
 
-const setMetadata: Handler = async (api, req) => {
+const setMetadata: Handler<'id'> = async (api, req) => {
   const metadata = validate(schema.setMetadata, req.body).set_metadata.metadata;
   authorize(req.ctx, 'set_metadata');
   return ok({ aggregate: aggregateView(await api.updateMetadata(aggregateId(req), metadata), req.version) });
 };
 
-const ACTIONS: Record<string, Handler> = { add_host: addHost, remove_host: removeHost, set_metadata: setMetadata };
+const ACTIONS: Record<string, Handler<'id'>> = { add_host: addHost, remove_host: removeHost, set_metadata: setMetadata };
 
 /** POST /os-aggregates/{id}/action: exactly one key, the action name (Nova's action_peek). */
-const action: Handler = (api, req) => {
-  const body = req.body;
-  if (body === null || typeof body !== 'object' || Array.isArray(body) || Object.keys(body).length !== 1) throw badRequest('Malformed request body');
-  const name = Object.keys(body)[0] as string;
-  const fn = Object.hasOwn(ACTIONS, name) ? ACTIONS[name] : undefined;
-  if (!fn) throw badRequest(`There is no such action: ${name}`);
-  return fn(api, req);
+const action: Handler<'id'> = (api, req) => {
+  return actionHandler(ACTIONS, actionName(req.body))(api, req);
 };
 
 /** The os-aggregates routes. */
 export function aggregatesRoutes(deps: ApiDeps): Route[] {
   const api = new AggregateApi(deps.db);
-  const h = (fn: Handler) => (req: ApiRequest) => fn(api, req);
+  const h =
+    <N extends string>(fn: Handler<N>) =>
+    (req: ApiRequestOf<N>) =>
+      fn(api, req);
   return [
-    { method: 'GET', path: '/os-aggregates', handler: h(index) },
-    { method: 'POST', path: '/os-aggregates', handler: h(create), policy: 'os_compute_api:os-aggregates:create' },
-    { method: 'GET', path: '/os-aggregates/:id', handler: h(get) },
-    { method: 'PUT', path: '/os-aggregates/:id', handler: h(update), policy: 'os_compute_api:os-aggregates:update' },
-    { method: 'DELETE', path: '/os-aggregates/:id', handler: h(destroy), policy: 'os_compute_api:os-aggregates:delete' },
-    { method: 'POST', path: '/os-aggregates/:id/action', handler: h(action) },
+    route({ method: 'GET', path: '/os-aggregates', handler: h(index) }),
+    route({ method: 'POST', path: '/os-aggregates', handler: h(create), policy: 'os_compute_api:os-aggregates:create' }),
+    route({ method: 'GET', path: '/os-aggregates/:id', handler: h(get) }),
+    route({ method: 'PUT', path: '/os-aggregates/:id', handler: h(update), policy: 'os_compute_api:os-aggregates:update' }),
+    route({ method: 'DELETE', path: '/os-aggregates/:id', handler: h(destroy), policy: 'os_compute_api:os-aggregates:delete' }),
+    route({ method: 'POST', path: '/os-aggregates/:id/action', handler: h(action) }),
   ];
 }

@@ -10,7 +10,7 @@
 import { zonesByHost } from '../../objects/aggregate.ts';
 import type { ServiceDTO } from '../../objects/service.ts';
 import { authorize } from '../policy.ts';
-import { type ApiRequest, type ApiResponse, ok, type Route } from '../types.ts';
+import { type ApiRequest, type ApiResponse, ok, type Route, route } from '../types.ts';
 import type { ApiDeps } from './deps.ts';
 import { type ZoneHostService, type ZoneInfo, zoneHostService, zoneSummary } from './views/availability-zone.ts';
 import { serviceIsAlive, serviceZone } from './views/services.ts';
@@ -64,7 +64,7 @@ async function detail(deps: ApiDeps, req: ApiRequest): Promise<ApiResponse> {
 /** The os-availability-zone routes. */
 export function availabilityZoneRoutes(deps: ApiDeps): Route[] {
   return [
-    { method: 'GET', path: '/os-availability-zone', handler: (req) => index(deps, req) },
-    { method: 'GET', path: '/os-availability-zone/detail', handler: (req) => detail(deps, req) },
+    route({ method: 'GET', path: '/os-availability-zone', handler: (req) => index(deps, req) }),
+    route({ method: 'GET', path: '/os-availability-zone/detail', handler: (req) => detail(deps, req) }),
   ];
 }

@@ -6,13 +6,13 @@
  */
 import type { CertAPI } from '../../cert/rpc-types.ts';
 import { HttpError } from '../errors.ts';
-import { type ApiRequest, type ApiResponse, ok, type Route } from '../types.ts';
+import { type ApiRequest, type ApiRequestOf, type ApiResponse, ok, type Route, route } from '../types.ts';
 
 function certificateView(data: string, privateKey: string | null): Record<string, unknown> {
   return { certificate: { data, private_key: privateKey } };
 }
 
-async function show(cert: CertAPI, req: ApiRequest): Promise<ApiResponse> {
+async function show(cert: CertAPI, req: ApiRequestOf<'id'>): Promise<ApiResponse> {
   if (req.params.id !== 'root') throw new HttpError(501, 'Only root certificate can be retrieved.');
   const pem = await cert.fetch_ca(req.ctx, { project_id: req.ctx.project_id });
   return ok(certificateView(pem, null));
@@ -28,7 +28,7 @@ async function create(cert: CertAPI, req: ApiRequest): Promise<ApiResponse> {
 export function certificatesRoutes(cert: CertAPI | undefined): Route[] {
   if (!cert) return [];
   return [
-    { method: 'GET', path: '/os-certificates/:id', handler: (r) => show(cert, r), policy: 'os_compute_api:os-certificates:show' },
-    { method: 'POST', path: '/os-certificates', handler: (r) => create(cert, r), policy: 'os_compute_api:os-certificates:create' },
+    route({ method: 'GET', path: '/os-certificates/:id', handler: (r) => show(cert, r), policy: 'os_compute_api:os-certificates:show' }),
+    route({ method: 'POST', path: '/os-certificates', handler: (r) => create(cert, r), policy: 'os_compute_api:os-certificates:create' }),
   ];
 }

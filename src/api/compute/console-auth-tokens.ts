@@ -3,12 +3,12 @@ import type { ComputeApi } from '../../compute-api/api.ts';
 import { HttpError, notFound } from '../errors.ts';
 import { atLeast } from '../microversion.ts';
 import { authorize } from '../policy.ts';
-import { type ApiRequest, type ApiResponse, ok, type Route } from '../types.ts';
+import { type ApiRequest, type ApiRequestOf, type ApiResponse, ok, type Route, route } from '../types.ts';
 import { consoleAuthTokenView } from './views/remote-consoles.ts';
 
 const POLICY = 'os_compute_api:os-console-auth-tokens';
 
-async function show(compute: ComputeApi, req: ApiRequest): Promise<ApiResponse> {
+async function show(compute: ComputeApi, req: ApiRequestOf<'token'>): Promise<ApiResponse> {
   authorize(req.ctx, POLICY);
   const token = req.params.token ?? '';
   if (!token) throw new HttpError(400, 'token not provided');
@@ -23,5 +23,5 @@ async function show(compute: ComputeApi, req: ApiRequest): Promise<ApiResponse> 
 
 /** The os-console-auth-tokens resource (it needs nova-consoleauth, reached through the compute API façade). */
 export function consoleAuthTokenRoutes(compute: ComputeApi): Route[] {
-  return [{ method: 'GET', path: '/os-console-auth-tokens/:token', handler: (r) => show(compute, r), policy: POLICY }];
+  return [route({ method: 'GET', path: '/os-console-auth-tokens/:token', handler: (r) => show(compute, r), policy: POLICY })];
 }

@@ -7,7 +7,7 @@
 import { FlavorNotFound } from '../../exception/resources.ts';
 import { badRequest, notFound } from '../errors.ts';
 import { authorize } from '../policy.ts';
-import { type ApiRequest, type ApiResponse, ok, type Route } from '../types.ts';
+import { type ApiRequest, type ApiRequestOf, type ApiResponse, ok, type Route, route } from '../types.ts';
 import { validate } from '../validation.ts';
 import type { ApiDeps } from './deps.ts';
 import { getFlavor } from './flavors.ts';
@@ -30,48 +30,48 @@ function noSuchKey(flavorId: string, key: string): Error {
   return notFound(`Flavor ${flavorId} has no extra specs with key ${key}.`);
 }
 
-async function index(deps: ApiDeps, req: ApiRequest): Promise<ApiResponse> {
+async function index(deps: ApiDeps, req: ApiRequestOf<'id'>): Promise<ApiResponse> {
   authorize(req.ctx, 'os_compute_api:os-flavor-extra-specs:index');
-  const f = await getFlavor(deps, req.ctx, req.params.id as string);
+  const f = await getFlavor(deps, req.ctx, req.params.id);
   return ok({ extra_specs: f.extra_specs });
 }
 
 /** POST: merge the given specs into the flavor's; 200 echoing the request body. */
-async function create(deps: ApiDeps, req: ApiRequest): Promise<ApiResponse> {
+async function create(deps: ApiDeps, req: ApiRequestOf<'id'>): Promise<ApiResponse> {
   const body = validate(schema.create, req.body) as { extra_specs: Specs };
   authorize(req.ctx, 'os_compute_api:os-flavor-extra-specs:create');
   const specs = checkValues(body.extra_specs);
-  const f = await getFlavor(deps, req.ctx, req.params.id as string);
+  const f = await getFlavor(deps, req.ctx, req.params.id);
   await deps.db.flavors.setExtraSpecs(f.flavorid, specs, true);
   return ok(body);
 }
 
-async function show(deps: ApiDeps, req: ApiRequest): Promise<ApiResponse> {
+async function show(deps: ApiDeps, req: ApiRequestOf<'id' | 'key'>): Promise<ApiResponse> {
   authorize(req.ctx, 'os_compute_api:os-flavor-extra-specs:show');
-  const flavorId = req.params.id as string;
-  const key = req.params.key as string;
+  const flavorId = req.params.id;
+  const key = req.params.key;
   const f = await getFlavor(deps, req.ctx, flavorId);
   if (!Object.hasOwn(f.extra_specs, key)) throw noSuchKey(flavorId, key);
   return ok({ [key]: f.extra_specs[key] });
 }
 
 /** PUT: the body is {key: value} and its key must be the one in the URL. */
-async function update(deps: ApiDeps, req: ApiRequest): Promise<ApiResponse> {
+async function update(deps: ApiDeps, req: ApiRequestOf<'id' | 'key'>): Promise<ApiResponse> {
   const body = validate(schema.update, req.body) as Specs;
   authorize(req.ctx, 'os_compute_api:os-flavor-extra-specs:update');
   const specs = checkValues(body);
-  const key = req.params.key as string;
+  const key = req.params.key;
   if (!Object.hasOwn(body, key)) throw badRequest('Request body and URI mismatch');
-  const f = await getFlavor(deps, req.ctx, req.params.id as string);
+  const f = await getFlavor(deps, req.ctx, req.params.id);
   await deps.db.flavors.setExtraSpecs(f.flavorid, specs, true);
   return ok(body);
 }
 
 /** DELETE: 200 with no body, as Nova. */
-async function destroy(deps: ApiDeps, req: ApiRequest): Promise<ApiResponse> {
+async function destroy(deps: ApiDeps, req: ApiRequestOf<'id' | 'key'>): Promise<ApiResponse> {
   authorize(req.ctx, 'os_compute_api:os-flavor-extra-specs:delete');
-  const flavorId = req.params.id as string;
-  const key = req.params.key as string;
+  const flavorId = req.params.id;
+  const key = req.params.key;
   const f = await getFlavor(deps, req.ctx, flavorId);
   let removed: boolean;
   try {
@@ -87,10 +87,10 @@ async function destroy(deps: ApiDeps, req: ApiRequest): Promise<ApiResponse> {
 /** The flavor extra specs routes. */
 export function flavorExtraSpecsRoutes(deps: ApiDeps): Route[] {
   return [
-    { method: 'GET', path: '/flavors/:id/os-extra_specs', handler: (req) => index(deps, req) },
-    { method: 'POST', path: '/flavors/:id/os-extra_specs', handler: (req) => create(deps, req) },
-    { method: 'GET', path: '/flavors/:id/os-extra_specs/:key', handler: (req) => show(deps, req) },
-    { method: 'PUT', path: '/flavors/:id/os-extra_specs/:key', handler: (req) => update(deps, req) },
-    { method: 'DELETE', path: '/flavors/:id/os-extra_specs/:key', handler: (req) => destroy(deps, req) },
+    route({ method: 'GET', path: '/flavors/:id/os-extra_specs', handler: (req) => index(deps, req) }),
+    route({ method: 'POST', path: '/flavors/:id/os-extra_specs', handler: (req) => create(deps, req) }),
+    route({ method: 'GET', path: '/flavors/:id/os-extra_specs/:key', handler: (req) => show(deps, req) }),
+    route({ method: 'PUT', path: '/flavors/:id/os-extra_specs/:key', handler: (req) => update(deps, req) }),
+    route({ method: 'DELETE', path: '/flavors/:id/os-extra_specs/:key', handler: (req) => destroy(deps, req) }),
   ];
 }

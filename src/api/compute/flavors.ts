@@ -11,7 +11,7 @@ import type { FlavorDTO } from '../../objects/flavor.ts';
 import { badRequest } from '../errors.ts';
 import { atLeast } from '../microversion.ts';
 import { allowed, authorize } from '../policy.ts';
-import { type ApiRequest, type ApiResponse, ok, type Route } from '../types.ts';
+import { type ApiRequest, type ApiRequestOf, type ApiResponse, ok, type Route, route } from '../types.ts';
 import { validate } from '../validation.ts';
 import type { ApiDeps } from './deps.ts';
 import * as schema from './schemas/flavors.ts';
@@ -78,8 +78,8 @@ async function listFlavors(deps: ApiDeps, req: ApiRequest, detail: boolean): Pro
   return ok(body);
 }
 
-async function show(deps: ApiDeps, req: ApiRequest): Promise<ApiResponse> {
-  const f = await getFlavor(deps, req.ctx, req.params.id as string);
+async function show(deps: ApiDeps, req: ApiRequestOf<'id'>): Promise<ApiResponse> {
+  const f = await getFlavor(deps, req.ctx, req.params.id);
   return ok({ flavor: flavorDetail(f, { baseUrl: req.baseUrl, version: req.version, includeExtraSpecs: mayShowExtraSpecs(req) }) });
 }
 
@@ -113,30 +113,30 @@ async function create(deps: ApiDeps, req: ApiRequest): Promise<ApiResponse> {
 }
 
 /** PUT /flavors/{id} (2.55+, admin): only the description changes. */
-async function update(deps: ApiDeps, req: ApiRequest): Promise<ApiResponse> {
+async function update(deps: ApiDeps, req: ApiRequestOf<'id'>): Promise<ApiResponse> {
   const body = validate(schema.updateV255, req.body);
   authorize(req.ctx, 'os_compute_api:os-flavor-manage:update');
-  const flavor = await deps.db.flavors.update(req.params.id as string, { description: body.flavor.description });
+  const flavor = await deps.db.flavors.update(req.params.id, { description: body.flavor.description });
   return ok({
     flavor: flavorDetail(flavor, { baseUrl: req.baseUrl, version: req.version, includeDescription: true, includeExtraSpecs: mayShowExtraSpecs(req) }),
   });
 }
 
 /** DELETE /flavors/{id} (admin): 202. */
-async function destroy(deps: ApiDeps, req: ApiRequest): Promise<ApiResponse> {
+async function destroy(deps: ApiDeps, req: ApiRequestOf<'id'>): Promise<ApiResponse> {
   authorize(req.ctx, 'os_compute_api:os-flavor-manage:delete');
-  await deps.db.flavors.destroy(req.params.id as string);
+  await deps.db.flavors.destroy(req.params.id);
   return { status: 202 };
 }
 
 /** The flavors and flavor-manage routes. */
 export function flavorsRoutes(deps: ApiDeps): Route[] {
   return [
-    { method: 'GET', path: '/flavors', handler: (req) => listFlavors(deps, req, false) },
-    { method: 'GET', path: '/flavors/detail', handler: (req) => listFlavors(deps, req, true) },
-    { method: 'GET', path: '/flavors/:id', handler: (req) => show(deps, req) },
-    { method: 'POST', path: '/flavors', handler: (req) => create(deps, req) },
-    { method: 'PUT', path: '/flavors/:id', minVersion: FLAVOR_DESCRIPTION_MICROVERSION, handler: (req) => update(deps, req) },
-    { method: 'DELETE', path: '/flavors/:id', handler: (req) => destroy(deps, req) },
+    route({ method: 'GET', path: '/flavors', handler: (req) => listFlavors(deps, req, false) }),
+    route({ method: 'GET', path: '/flavors/detail', handler: (req) => listFlavors(deps, req, true) }),
+    route({ method: 'GET', path: '/flavors/:id', handler: (req) => show(deps, req) }),
+    route({ method: 'POST', path: '/flavors', handler: (req) => create(deps, req) }),
+    route({ method: 'PUT', path: '/flavors/:id', minVersion: FLAVOR_DESCRIPTION_MICROVERSION, handler: (req) => update(deps, req) }),
+    route({ method: 'DELETE', path: '/flavors/:id', handler: (req) => destroy(deps, req) }),
   ];
 }

@@ -11,7 +11,7 @@ import type { ServiceDTO } from '../../objects/service.ts';
 import { badRequest, HttpError, notFound } from '../errors.ts';
 import { atLeast } from '../microversion.ts';
 import { authorize } from '../policy.ts';
-import { type ApiRequest, type ApiResponse, ok, type Route } from '../types.ts';
+import { type ApiRequest, type ApiRequestOf, type ApiResponse, ok, type Route, route } from '../types.ts';
 import type { ApiDeps } from './deps.ts';
 import * as schema from './schemas/hypervisors.ts';
 import { boolFromString, isIntegerString, isUuidLike } from './schemas/parameter-types.ts';
@@ -38,8 +38,8 @@ async function nodesMatching(deps: ApiDeps, pattern: string): Promise<ComputeNod
 }
 
 /** _validate_id + compute_node_get: a uuid from 2.53 (else 400), an integer before (else 404). */
-async function getNode(deps: ApiDeps, req: ApiRequest): Promise<ComputeNodeDTO> {
-  const id = req.params.id as string;
+async function getNode(deps: ApiDeps, req: ApiRequestOf<'id'>): Promise<ComputeNodeDTO> {
+  const id = req.params.id;
   try {
     if (atLeast(req.version, UUID_FOR_ID)) {
       if (!isUuidLike(id)) throw badRequest(`Invalid uuid ${id}`);
@@ -102,7 +102,7 @@ async function list(deps: ApiDeps, req: ApiRequest, detail: boolean): Promise<Ap
   return ok(body);
 }
 
-async function show(deps: ApiDeps, req: ApiRequest): Promise<ApiResponse> {
+async function show(deps: ApiDeps, req: ApiRequestOf<'id'>): Promise<ApiResponse> {
   const uuidForId = atLeast(req.version, UUID_FOR_ID);
   const q = uuidForId ? validateQuery(req.query, schema.showQueryV253, true) : req.query;
   const withServers = uuidForId ? boolFromString(last(q, 'with_servers') ?? false, true) : false;
@@ -110,7 +110,7 @@ async function show(deps: ApiDeps, req: ApiRequest): Promise<ApiResponse> {
   const node = await getNode(deps, req);
   const servers = withServers ? await deps.db.instances.listByHost(node.host) : null;
   const service = await serviceOf(deps, node);
-  if (!service) throw notFoundById(req.params.id as string);
+  if (!service) throw notFoundById(req.params.id);
   return ok({ hypervisor: hypervisorView(node, service, { conf: deps.conf, version: req.version, detail: true, servers, withServers }) });
 }
 
@@ -119,20 +119,20 @@ async function show(deps: ApiDeps, req: ApiRequest): Promise<ApiResponse> {
  * host's driver, which this API cannot ask: a down service is Nova's 400,
  * otherwise Nova's answer for drivers without uptime, 501.
  */
-async function uptime(deps: ApiDeps, req: ApiRequest): Promise<ApiResponse> {
+async function uptime(deps: ApiDeps, req: ApiRequestOf<'id'>): Promise<ApiResponse> {
   authorize(req.ctx, 'os_compute_api:os-hypervisors:uptime');
   const node = await getNode(deps, req);
   const service = await serviceOf(deps, node);
-  if (!service) throw notFoundById(req.params.id as string);
+  if (!service) throw notFoundById(req.params.id);
   if (!serviceIsAlive(deps.conf, service)) throw badRequest(`Compute service of ${node.host} is unavailable at this time.`);
   throw new HttpError(501, 'The requested functionality is not supported.');
 }
 
 /** GET /os-hypervisors/{pattern}/search and /{pattern}/servers (≤2.52). */
-async function search(deps: ApiDeps, req: ApiRequest, withServers: boolean): Promise<ApiResponse> {
+async function search(deps: ApiDeps, req: ApiRequestOf<'id'>, withServers: boolean): Promise<ApiResponse> {
   authorize(req.ctx, withServers ? 'os_compute_api:os-hypervisors:servers' : 'os_compute_api:os-hypervisors:search');
   const hypervisors: Record<string, unknown>[] = [];
-  for (const node of await nodesMatching(deps, req.params.id as string)) {
+  for (const node of await nodesMatching(deps, req.params.id)) {
     const servers = withServers ? await deps.db.instances.listByHost(node.host) : null;
     const service = await serviceOf(deps, node);
     if (!service) continue;
@@ -154,12 +154,12 @@ async function statistics(deps: ApiDeps, req: ApiRequest): Promise<ApiResponse> 
 /** The os-hypervisors routes. */
 export function hypervisorsRoutes(deps: ApiDeps): Route[] {
   return [
-    { method: 'GET', path: '/os-hypervisors', handler: (req) => list(deps, req, false) },
-    { method: 'GET', path: '/os-hypervisors/detail', handler: (req) => list(deps, req, true) },
-    { method: 'GET', path: '/os-hypervisors/statistics', maxVersion: '2.87', handler: (req) => statistics(deps, req) },
-    { method: 'GET', path: '/os-hypervisors/:id', handler: (req) => show(deps, req) },
-    { method: 'GET', path: '/os-hypervisors/:id/uptime', maxVersion: '2.87', handler: (req) => uptime(deps, req) },
-    { method: 'GET', path: '/os-hypervisors/:id/search', maxVersion: '2.52', handler: (req) => search(deps, req, false) },
-    { method: 'GET', path: '/os-hypervisors/:id/servers', maxVersion: '2.52', handler: (req) => search(deps, req, true) },
+    route({ method: 'GET', path: '/os-hypervisors', handler: (req) => list(deps, req, false) }),
+    route({ method: 'GET', path: '/os-hypervisors/detail', handler: (req) => list(deps, req, true) }),
+    route({ method: 'GET', path: '/os-hypervisors/statistics', maxVersion: '2.87', handler: (req) => statistics(deps, req) }),
+    route({ method: 'GET', path: '/os-hypervisors/:id', handler: (req) => show(deps, req) }),
+    route({ method: 'GET', path: '/os-hypervisors/:id/uptime', maxVersion: '2.87', handler: (req) => uptime(deps, req) }),
+    route({ method: 'GET', path: '/os-hypervisors/:id/search', maxVersion: '2.52', handler: (req) => search(deps, req, false) }),
+    route({ method: 'GET', path: '/os-hypervisors/:id/servers', maxVersion: '2.52', handler: (req) => search(deps, req, true) }),
   ];
 }

@@ -2,7 +2,7 @@ import type { InstanceActionDTO, InstanceActionEventDTO, InstanceDTO } from '../
 import { badRequest, notFound } from '../errors.ts';
 import { atLeast } from '../microversion.ts';
 import { allowed } from '../policy.ts';
-import { type ApiRequest, type ApiResponse, ok, type Route } from '../types.ts';
+import { type ApiRequest, type ApiRequestOf, type ApiResponse, ok, type Route, route } from '../types.ts';
 import { queryInt, queryOne } from '../validation.ts';
 import type { ServerApiDeps } from './servers.ts';
 import { isoMicro, nextLink, parseIsoToDb } from './views/common.ts';
@@ -34,8 +34,8 @@ function eventView(e: InstanceActionEventDTO, r: ApiRequest, inst: InstanceDTO):
 }
 
 /** Instance actions may be read for deleted instances from 2.21. */
-async function instanceFor(d: ServerApiDeps, r: ApiRequest): Promise<InstanceDTO> {
-  const id = r.params.id as string;
+async function instanceFor(d: ServerApiDeps, r: ApiRequestOf<'id'>): Promise<InstanceDTO> {
+  const id = r.params.id;
   if (atLeast(r.version, '2.21')) {
     const inst = await d.db.instances.get(id, { readDeleted: true });
     if (!r.ctx.is_admin && inst.project_id !== r.ctx.project_id) return d.compute.get(r.ctx, id);
@@ -44,7 +44,7 @@ async function instanceFor(d: ServerApiDeps, r: ApiRequest): Promise<InstanceDTO
   return d.compute.get(r.ctx, id);
 }
 
-async function list(d: ServerApiDeps, r: ApiRequest): Promise<ApiResponse> {
+async function list(d: ServerApiDeps, r: ApiRequestOf<'id'>): Promise<ApiResponse> {
   const inst = await instanceFor(d, r);
   const paged = atLeast(r.version, '2.58');
   const limit = paged ? queryInt(r.query.limit, 'limit') : undefined;
@@ -69,9 +69,9 @@ async function list(d: ServerApiDeps, r: ApiRequest): Promise<ApiResponse> {
   return ok(body);
 }
 
-async function show(d: ServerApiDeps, r: ApiRequest): Promise<ApiResponse> {
+async function show(d: ServerApiDeps, r: ApiRequestOf<'id' | 'request_id'>): Promise<ApiResponse> {
   const inst = await instanceFor(d, r);
-  const action = await d.db.history.findAction(inst.uuid, r.params.request_id as string);
+  const action = await d.db.history.findAction(inst.uuid, r.params.request_id);
   if (!action) throw notFound(`Action ${r.params.request_id} not found`);
   const view = actionView(action, r);
   if (atLeast(r.version, '2.51') || allowed(r.ctx, 'os_compute_api:os-instance-actions:events')) {
@@ -83,7 +83,7 @@ async function show(d: ServerApiDeps, r: ApiRequest): Promise<ApiResponse> {
 /** /servers/{id}/os-instance-actions. */
 export function instanceActionRoutes(d: ServerApiDeps): Route[] {
   return [
-    { method: 'GET', path: '/servers/:id/os-instance-actions', handler: (r) => list(d, r) },
-    { method: 'GET', path: '/servers/:id/os-instance-actions/:request_id', handler: (r) => show(d, r) },
+    route({ method: 'GET', path: '/servers/:id/os-instance-actions', handler: (r) => list(d, r) }),
+    route({ method: 'GET', path: '/servers/:id/os-instance-actions/:request_id', handler: (r) => show(d, r) }),
   ];
 }

@@ -17,7 +17,7 @@ import { KeypairNotFound } from '../../exception/resources.ts';
 import { badRequest, forbidden } from '../errors.ts';
 import { atLeast, type Microversion } from '../microversion.ts';
 import { allowed } from '../policy.ts';
-import { type ApiRequest, type ApiResponse, noContent, ok, type Route } from '../types.ts';
+import { type ApiRequest, type ApiRequestOf, type ApiResponse, noContent, ok, type Route, route } from '../types.ts';
 import { validate } from '../validation.ts';
 import type { ApiDeps } from './deps.ts';
 import * as schema from './schemas/keypairs.ts';
@@ -171,27 +171,27 @@ async function index(deps: ApiDeps, req: ApiRequest): Promise<ApiResponse> {
   return ok(body);
 }
 
-async function show(deps: ApiDeps, req: ApiRequest): Promise<ApiResponse> {
+async function show(deps: ApiDeps, req: ApiRequestOf<'name'>): Promise<ApiResponse> {
   const userId = targetUser(req, checkQuery(req, false));
   authorizeFor(req.ctx, 'show', userId);
-  const keypair = await deps.db.keypairs.get(userId, req.params.name as string);
+  const keypair = await deps.db.keypairs.get(userId, req.params.name);
   return ok(keypairShow(keypair, atLeast(req.version, '2.2')));
 }
 
 /** DELETE /os-keypairs/{name}: 202 at 2.1, 204 from 2.2. */
-async function destroy(deps: ApiDeps, req: ApiRequest): Promise<ApiResponse> {
+async function destroy(deps: ApiDeps, req: ApiRequestOf<'name'>): Promise<ApiResponse> {
   const userId = targetUser(req, checkQuery(req, false));
   authorizeFor(req.ctx, 'delete', userId);
-  await deps.db.keypairs.destroy(userId, req.params.name as string);
+  await deps.db.keypairs.destroy(userId, req.params.name);
   return atLeast(req.version, '2.2') ? noContent() : { status: 202 };
 }
 
 /** The os-keypairs routes. */
 export function keypairsRoutes(deps: ApiDeps): Route[] {
   return [
-    { method: 'GET', path: '/os-keypairs', handler: (req) => index(deps, req) },
-    { method: 'POST', path: '/os-keypairs', handler: (req) => create(deps, req) },
-    { method: 'GET', path: '/os-keypairs/:name', handler: (req) => show(deps, req) },
-    { method: 'DELETE', path: '/os-keypairs/:name', handler: (req) => destroy(deps, req) },
+    route({ method: 'GET', path: '/os-keypairs', handler: (req) => index(deps, req) }),
+    route({ method: 'POST', path: '/os-keypairs', handler: (req) => create(deps, req) }),
+    route({ method: 'GET', path: '/os-keypairs/:name', handler: (req) => show(deps, req) }),
+    route({ method: 'DELETE', path: '/os-keypairs/:name', handler: (req) => destroy(deps, req) }),
   ];
 }

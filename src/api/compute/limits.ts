@@ -8,7 +8,7 @@ import { effectiveLimits, usage } from '../../compute-api/quota.ts';
 import { forbidden } from '../errors.ts';
 import { atLeast } from '../microversion.ts';
 import { authorize } from '../policy.ts';
-import { type ApiRequest, type ApiResponse, ok, type Route } from '../types.ts';
+import { type ApiRequest, type ApiResponse, ok, type Route, route } from '../types.ts';
 import type { ApiDeps } from './deps.ts';
 import { limitsQuery } from './schemas/limits.ts';
 import { last, validateQuery } from './schemas/query.ts';
@@ -30,5 +30,5 @@ async function index(deps: ApiDeps, req: ApiRequest): Promise<ApiResponse> {
 
 /** The /limits route. */
 export function limitsRoutes(deps: ApiDeps): Route[] {
-  return [{ method: 'GET', path: '/limits', handler: (req) => index(deps, req) }];
+  return [route({ method: 'GET', path: '/limits', handler: (req) => index(deps, req) })];
 }

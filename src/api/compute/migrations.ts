@@ -9,7 +9,7 @@ import type { MigrationFilters } from '../../db/api/migrations.ts';
 import { badRequest } from '../errors.ts';
 import { atLeast } from '../microversion.ts';
 import { authorize } from '../policy.ts';
-import { type ApiRequest, type ApiResponse, ok, type Route } from '../types.ts';
+import { type ApiRequest, type ApiResponse, ok, type Route, route } from '../types.ts';
 import type { ApiDeps } from './deps.ts';
 import * as schema from './schemas/migrations.ts';
 import { collectionLinks, last, limitAndMarker, type Query, validateQuery } from './schemas/query.ts';
@@ -81,5 +81,5 @@ async function index(deps: ApiDeps, req: ApiRequest): Promise<ApiResponse> {
 
 /** The os-migrations route. */
 export function migrationsRoutes(deps: ApiDeps): Route[] {
-  return [{ method: 'GET', path: '/os-migrations', handler: (req) => index(deps, req) }];
+  return [route({ method: 'GET', path: '/os-migrations', handler: (req) => index(deps, req) })];
 }

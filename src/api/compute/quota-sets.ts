@@ -9,7 +9,7 @@ import type { RequestContext } from '../../context.ts';
 import { badRequest, forbidden } from '../errors.ts';
 import { atLeast, type Microversion } from '../microversion.ts';
 import { authorize } from '../policy.ts';
-import { type ApiRequest, type ApiResponse, ok, type Route } from '../types.ts';
+import { type ApiRequest, type ApiRequestOf, type ApiResponse, ok, type Route, route } from '../types.ts';
 import { validate } from '../validation.ts';
 import type { ApiDeps } from './deps.ts';
 import { boolFromString, checkNumberRange, MAX_INT } from './schemas/parameter-types.ts';
@@ -27,25 +27,25 @@ function checkQuery(req: ApiRequest) {
   return validateQuery(req.query, schema.query, atLeast(req.version, '2.75'));
 }
 
-async function show(deps: ApiDeps, req: ApiRequest): Promise<ApiResponse> {
+async function show(deps: ApiDeps, req: ApiRequestOf<'project_id'>): Promise<ApiResponse> {
   checkQuery(req);
-  const projectId = req.params.project_id as string;
+  const projectId = req.params.project_id;
   authorizeProject(req.ctx, 'show', projectId);
   // Without per-user quotas of its own, a user's limits are the project's.
   return ok(quotaSet(projectId, await effectiveLimits(deps, projectId), req.version));
 }
 
-async function detail(deps: ApiDeps, req: ApiRequest): Promise<ApiResponse> {
+async function detail(deps: ApiDeps, req: ApiRequestOf<'project_id'>): Promise<ApiResponse> {
   const q = checkQuery(req);
-  const projectId = req.params.project_id as string;
+  const projectId = req.params.project_id;
   authorizeProject(req.ctx, 'detail', projectId);
   const [limits, used] = await Promise.all([effectiveLimits(deps, projectId), usage(deps, projectId, first(q, 'user_id') || null)]);
   return ok(quotaSetDetail(projectId, limits, used, req.version));
 }
 
-async function defaults(deps: ApiDeps, req: ApiRequest): Promise<ApiResponse> {
+async function defaults(deps: ApiDeps, req: ApiRequestOf<'project_id'>): Promise<ApiResponse> {
   authorize(req.ctx, 'os_compute_api:os-quota-sets:defaults');
-  return ok(quotaSet(req.params.project_id as string, defaultLimits(deps), req.version));
+  return ok(quotaSet(req.params.project_id, defaultLimits(deps), req.version));
 }
 
 function updateSchemaFor(v: Microversion) {
@@ -55,12 +55,12 @@ function updateSchemaFor(v: Microversion) {
 }
 
 /** PUT (admin): new limits must cover what the project already uses unless "force"; answers the limits, without id. */
-async function update(deps: ApiDeps, req: ApiRequest): Promise<ApiResponse> {
+async function update(deps: ApiDeps, req: ApiRequestOf<'project_id'>): Promise<ApiResponse> {
   const q = checkQuery(req);
   const body = validate(updateSchemaFor(req.version), req.body);
   const requested = body.quota_set as Record<string, unknown>;
   for (const [k, v] of Object.entries(requested)) if (k !== 'force') checkNumberRange(k, v, -1, MAX_INT);
-  const projectId = req.params.project_id as string;
+  const projectId = req.params.project_id;
   authorize(req.ctx, 'os_compute_api:os-quota-sets:update');
   if (requested.networks !== undefined) throw badRequest('The networks quota has been removed');
   if (first(q, 'user_id')) throw badRequest('Per-user quotas are not supported; set the quotas of the project instead.');
@@ -83,21 +83,21 @@ async function update(deps: ApiDeps, req: ApiRequest): Promise<ApiResponse> {
 }
 
 /** DELETE (admin): back to the defaults; 202. */
-async function destroy(deps: ApiDeps, req: ApiRequest): Promise<ApiResponse> {
+async function destroy(deps: ApiDeps, req: ApiRequestOf<'project_id'>): Promise<ApiResponse> {
   const q = checkQuery(req);
   authorize(req.ctx, 'os_compute_api:os-quota-sets:delete');
   // Per-user quotas are never stored, so there is nothing to delete for ?user_id=.
-  if (!first(q, 'user_id')) await deps.db.quotas.clear(req.params.project_id as string);
+  if (!first(q, 'user_id')) await deps.db.quotas.clear(req.params.project_id);
   return { status: 202 };
 }
 
 /** The os-quota-sets routes. */
 export function quotaSetsRoutes(deps: ApiDeps): Route[] {
   return [
-    { method: 'GET', path: '/os-quota-sets/:project_id', handler: (req) => show(deps, req) },
-    { method: 'GET', path: '/os-quota-sets/:project_id/defaults', handler: (req) => defaults(deps, req) },
-    { method: 'GET', path: '/os-quota-sets/:project_id/detail', handler: (req) => detail(deps, req) },
-    { method: 'PUT', path: '/os-quota-sets/:project_id', handler: (req) => update(deps, req) },
-    { method: 'DELETE', path: '/os-quota-sets/:project_id', handler: (req) => destroy(deps, req) },
+    route({ method: 'GET', path: '/os-quota-sets/:project_id', handler: (req) => show(deps, req) }),
+    route({ method: 'GET', path: '/os-quota-sets/:project_id/defaults', handler: (req) => defaults(deps, req) }),
+    route({ method: 'GET', path: '/os-quota-sets/:project_id/detail', handler: (req) => detail(deps, req) }),
+    route({ method: 'PUT', path: '/os-quota-sets/:project_id', handler: (req) => update(deps, req) }),
+    route({ method: 'DELETE', path: '/os-quota-sets/:project_id', handler: (req) => destroy(deps, req) }),
   ];
 }

@@ -15,7 +15,7 @@ import type { InstanceDTO } from '../../objects/instance.ts';
 import { TaskState, VmState } from '../../objects/states.ts';
 import { HttpError, notFound } from '../errors.ts';
 import { atLeast } from '../microversion.ts';
-import { type ApiRequest, type ApiResponse, ok, type Route } from '../types.ts';
+import { type ApiRequest, type ApiRequestOf, type ApiResponse, ok, type Route, route } from '../types.ts';
 import { validate } from '../validation.ts';
 import * as schema from './schemas/remote-consoles.ts';
 import { registerServerAction } from './server-actions.ts';
@@ -54,10 +54,10 @@ export async function consoleUrlFor(d: ServerApiDeps, req: ApiRequest, inst: Ins
   return consoleUrl(expected, base, token);
 }
 
-async function createRemoteConsole(d: ServerApiDeps, req: ApiRequest): Promise<ApiResponse> {
+async function createRemoteConsole(d: ServerApiDeps, req: ApiRequestOf<'id'>): Promise<ApiResponse> {
   const body = validate(atLeast(req.version, '2.8') ? schema.createV28 : schema.createV26, req.body);
   const { protocol, type } = body.remote_console;
-  const inst = await d.compute.get(req.ctx, req.params.id as string);
+  const inst = await d.compute.get(req.ctx, req.params.id);
   const url = await stateConflicts('create', inst.uuid, () => consoleUrlFor(d, req, inst, protocol, type));
   return ok({ remote_console: { protocol, type, url } });
 }
@@ -79,5 +79,7 @@ legacyAction('os-getSerialConsole', 'serial', schema.getSerialConsole);
 
 /** POST /servers/{id}/remote-consoles (2.6+). The legacy actions register themselves with the server actions. */
 export function remoteConsoleRoutes(d: ServerApiDeps): Route[] {
-  return [{ method: 'POST', path: '/servers/:id/remote-consoles', minVersion: '2.6', handler: (r) => createRemoteConsole(d, r), policy: 'os_compute_api:os-remote-consoles' }];
+  return [
+    route({ method: 'POST', path: '/servers/:id/remote-consoles', minVersion: '2.6', handler: (r) => createRemoteConsole(d, r), policy: 'os_compute_api:os-remote-consoles' }),
+  ];
 }

@@ -1,8 +1,8 @@
 import type { InstanceDTO } from '../../objects/instance.ts';
 import { badRequest } from '../errors.ts';
 import { atLeast } from '../microversion.ts';
-import { type ApiRequest, type ApiResponse, ok, type Route } from '../types.ts';
-import { validate } from '../validation.ts';
+import { type ApiRequest, type ApiRequestOf, type ApiResponse, ok, type Route, route } from '../types.ts';
+import { actionHandler, actionName, validate } from '../validation.ts';
 import * as schema from './schemas/servers.ts';
 import { type ServerApiDeps, stateConflicts } from './servers.ts';
 
@@ -65,21 +65,15 @@ const ACTIONS: Record<string, ActionHandler> = {
   },
 };
 
-async function serverAction(deps: ServerApiDeps, req: ApiRequest): Promise<ApiResponse> {
-  const body = req.body;
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw badRequest('Malformed request body');
-  const keys = Object.keys(body);
-  if (keys.length !== 1) throw badRequest('Malformed request body: exactly one action is expected');
-  const name = keys[0] as string;
-  const handler = ACTIONS[name];
-  if (!handler) throw badRequest(`There is no such action: ${name}`);
-  const inst = await deps.compute.get(req.ctx, req.params.id as string);
+async function serverAction(deps: ServerApiDeps, req: ApiRequestOf<'id'>): Promise<ApiResponse> {
+  const handler = actionHandler(ACTIONS, actionName(req.body));
+  const inst = await deps.compute.get(req.ctx, req.params.id);
   return handler(deps, req, inst);
 }
 
 /** Server actions: start, stop, reboot, pause/unpause, suspend/resume, lock/unlock, console output. */
 export function serverActionRoutes(deps: ServerApiDeps): Route[] {
-  return [{ method: 'POST', path: '/servers/:id/action', handler: (r) => serverAction(deps, r), policy: 'os_compute_api:servers:action' }];
+  return [route({ method: 'POST', path: '/servers/:id/action', handler: (r) => serverAction(deps, r), policy: 'os_compute_api:servers:action' })];
 }
 
 /** Other modules (consoles) add actions here. */

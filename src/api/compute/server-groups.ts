@@ -11,7 +11,7 @@ import type { ServerGroupDTO } from '../../objects/server-group.ts';
 import { badRequest, forbidden } from '../errors.ts';
 import { atLeast, type Microversion } from '../microversion.ts';
 import { authorize } from '../policy.ts';
-import { type ApiRequest, type ApiResponse, noContent, ok, type Route } from '../types.ts';
+import { type ApiRequest, type ApiRequestOf, type ApiResponse, noContent, ok, type Route, route } from '../types.ts';
 import { validate } from '../validation.ts';
 import type { ApiDeps } from './deps.ts';
 import { checkName, checkNumberRange } from './schemas/parameter-types.ts';
@@ -85,15 +85,15 @@ async function index(deps: ApiDeps, req: ApiRequest): Promise<ApiResponse> {
   return ok({ server_groups: page.map((g) => serverGroupView(g, req.version)) });
 }
 
-async function show(deps: ApiDeps, req: ApiRequest): Promise<ApiResponse> {
-  const group = await deps.db.serverGroups.get(req.params.id as string);
+async function show(deps: ApiDeps, req: ApiRequestOf<'id'>): Promise<ApiResponse> {
+  const group = await deps.db.serverGroups.get(req.params.id);
   authorizeGroup(req.ctx, 'show', group);
   return ok({ server_group: serverGroupView(group, req.version) });
 }
 
 /** DELETE /os-server-groups/{id}: 204; the member servers stay. */
-async function destroy(deps: ApiDeps, req: ApiRequest): Promise<ApiResponse> {
-  const group = await deps.db.serverGroups.get(req.params.id as string);
+async function destroy(deps: ApiDeps, req: ApiRequestOf<'id'>): Promise<ApiResponse> {
+  const group = await deps.db.serverGroups.get(req.params.id);
   authorizeGroup(req.ctx, 'delete', group);
   await deps.db.serverGroups.destroy(group.uuid);
   return noContent();
@@ -102,9 +102,9 @@ async function destroy(deps: ApiDeps, req: ApiRequest): Promise<ApiResponse> {
 /** The os-server-groups routes. */
 export function serverGroupsRoutes(deps: ApiDeps): Route[] {
   return [
-    { method: 'GET', path: '/os-server-groups', handler: (req) => index(deps, req) },
-    { method: 'POST', path: '/os-server-groups', handler: (req) => create(deps, req), policy: `${POLICY_ROOT}:create` },
-    { method: 'GET', path: '/os-server-groups/:id', handler: (req) => show(deps, req) },
-    { method: 'DELETE', path: '/os-server-groups/:id', handler: (req) => destroy(deps, req), policy: `${POLICY_ROOT}:delete` },
+    route({ method: 'GET', path: '/os-server-groups', handler: (req) => index(deps, req) }),
+    route({ method: 'POST', path: '/os-server-groups', handler: (req) => create(deps, req), policy: `${POLICY_ROOT}:create` }),
+    route({ method: 'GET', path: '/os-server-groups/:id', handler: (req) => show(deps, req) }),
+    route({ method: 'DELETE', path: '/os-server-groups/:id', handler: (req) => destroy(deps, req), policy: `${POLICY_ROOT}:delete` }),
   ];
 }

@@ -8,7 +8,7 @@ import { serviceIsUp } from '../../service/servicegroup.ts';
 import { badRequest, conflict, HttpError } from '../errors.ts';
 import { atLeast, type Microversion } from '../microversion.ts';
 import { authorize } from '../policy.ts';
-import { type ApiRequest, type ApiResponse, noContent, ok, type Route } from '../types.ts';
+import { type ApiRequest, type ApiRequestOf, type ApiResponse, noContent, ok, type Route, route } from '../types.ts';
 import { pyRepr, queryAll, queryBool, queryInt, queryOne, validate } from '../validation.ts';
 import type { ApiDeps } from './deps.ts';
 import { isUuidLike } from './schemas/parameter-types.ts';
@@ -237,15 +237,15 @@ async function createServer(deps: ServerApiDeps, req: ApiRequest): Promise<ApiRe
   return { status: 202, body: { server }, headers: { Location: `${req.baseUrl}/v2.1/servers/${first.uuid}` } };
 }
 
-async function showServer(deps: ServerApiDeps, req: ApiRequest): Promise<ApiResponse> {
-  const inst = await deps.compute.get(req.ctx, req.params.id as string);
+async function showServer(deps: ServerApiDeps, req: ApiRequestOf<'id'>): Promise<ApiResponse> {
+  const inst = await deps.compute.get(req.ctx, req.params.id);
   return ok({ server: serverDetail(inst, await viewContext(deps, req, [inst], true)) });
 }
 
-async function updateServer(deps: ServerApiDeps, req: ApiRequest): Promise<ApiResponse> {
+async function updateServer(deps: ServerApiDeps, req: ApiRequestOf<'id'>): Promise<ApiResponse> {
   const body = validate(atLeast(req.version, '2.19') ? schema.updateV219 : schema.update, req.body);
   const s = body.server as Record<string, string | null | undefined>;
-  const inst = await deps.compute.get(req.ctx, req.params.id as string);
+  const inst = await deps.compute.get(req.ctx, req.params.id);
   const changes: Record<string, unknown> = {};
   if (s.name !== undefined) changes.display_name = s.name;
   if (s.description !== undefined) changes.display_description = s.description;
@@ -255,8 +255,8 @@ async function updateServer(deps: ServerApiDeps, req: ApiRequest): Promise<ApiRe
   return ok({ server: serverDetail(updated, await viewContext(deps, req, [updated], true)) });
 }
 
-async function deleteServer(deps: ServerApiDeps, req: ApiRequest): Promise<ApiResponse> {
-  const inst = await deps.compute.get(req.ctx, req.params.id as string);
+async function deleteServer(deps: ServerApiDeps, req: ApiRequestOf<'id'>): Promise<ApiResponse> {
+  const inst = await deps.compute.get(req.ctx, req.params.id);
   await stateConflicts('delete', inst.uuid, () => deps.compute.delete(req.ctx, inst));
   return noContent();
 }
@@ -264,11 +264,11 @@ async function deleteServer(deps: ServerApiDeps, req: ApiRequest): Promise<ApiRe
 /** servers: list, detail, show, create, update, delete. */
 export function serversRoutes(deps: ServerApiDeps): Route[] {
   return [
-    { method: 'GET', path: '/servers', handler: (r) => listServers(deps, r, false) },
-    { method: 'GET', path: '/servers/detail', handler: (r) => listServers(deps, r, true) },
-    { method: 'POST', path: '/servers', handler: (r) => createServer(deps, r), policy: 'os_compute_api:servers:create' },
-    { method: 'GET', path: '/servers/:id', handler: (r) => showServer(deps, r) },
-    { method: 'PUT', path: '/servers/:id', handler: (r) => updateServer(deps, r), policy: 'os_compute_api:servers:update' },
-    { method: 'DELETE', path: '/servers/:id', handler: (r) => deleteServer(deps, r), policy: 'os_compute_api:servers:delete' },
+    route({ method: 'GET', path: '/servers', handler: (r) => listServers(deps, r, false) }),
+    route({ method: 'GET', path: '/servers/detail', handler: (r) => listServers(deps, r, true) }),
+    route({ method: 'POST', path: '/servers', handler: (r) => createServer(deps, r), policy: 'os_compute_api:servers:create' }),
+    route({ method: 'GET', path: '/servers/:id', handler: (r) => showServer(deps, r) }),
+    route({ method: 'PUT', path: '/servers/:id', handler: (r) => updateServer(deps, r), policy: 'os_compute_api:servers:update' }),
+    route({ method: 'DELETE', path: '/servers/:id', handler: (r) => deleteServer(deps, r), policy: 'os_compute_api:servers:delete' }),
   ];
 }

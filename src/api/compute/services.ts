@@ -10,7 +10,7 @@ import type { ServiceDTO } from '../../objects/service.ts';
 import { badRequest, conflict, notFound } from '../errors.ts';
 import { atLeast } from '../microversion.ts';
 import { authorize } from '../policy.ts';
-import { type ApiRequest, type ApiResponse, noContent, ok, type Route } from '../types.ts';
+import { type ApiRequest, type ApiRequestOf, type ApiResponse, noContent, ok, type Route, route } from '../types.ts';
 import { validate } from '../validation.ts';
 import type { ApiDeps } from './deps.ts';
 import { boolFromString, isIntegerString, isUuidLike } from './schemas/parameter-types.ts';
@@ -81,20 +81,20 @@ async function forceDown(deps: ApiDeps, body: LegacyBody): Promise<Record<string
 }
 
 /** PUT /os-services/{action} before 2.53. */
-async function legacyUpdate(deps: ApiDeps, req: ApiRequest): Promise<ApiResponse> {
+async function legacyUpdate(deps: ApiDeps, req: ApiRequestOf<'id'>): Promise<ApiResponse> {
   const v211 = atLeast(req.version, '2.11');
   const body = validate(v211 ? schema.serviceUpdateV211 : schema.serviceUpdate, req.body) as LegacyBody;
   authorize(req.ctx, 'os_compute_api:os-services:update');
-  const name = req.params.id as string;
+  const name = req.params.id;
   const action = Object.hasOwn(LEGACY_ACTIONS, name) ? LEGACY_ACTIONS[name] : v211 && name === 'force-down' ? forceDown : undefined;
   if (!action) throw notFound('Unknown action');
   return ok(await action(deps, body));
 }
 
 /** PUT /os-services/{service_uuid} from 2.53: status (+ disabled_reason) and/or forced_down. */
-async function update(deps: ApiDeps, req: ApiRequest): Promise<ApiResponse> {
+async function update(deps: ApiDeps, req: ApiRequestOf<'id'>): Promise<ApiResponse> {
   const body = validate(schema.serviceUpdateV253, req.body);
-  const id = req.params.id as string;
+  const id = req.params.id;
   if (!isUuidLike(id)) throw badRequest(`Invalid uuid ${id}`);
   authorize(req.ctx, 'os_compute_api:os-services:update');
   const svc = await deps.db.services.getByUuid(id);
@@ -115,9 +115,9 @@ async function update(deps: ApiDeps, req: ApiRequest): Promise<ApiResponse> {
 }
 
 /** DELETE /os-services/{id}: 204; a compute service hosting instances is a 409; its compute nodes go with it. */
-async function destroy(deps: ApiDeps, req: ApiRequest): Promise<ApiResponse> {
+async function destroy(deps: ApiDeps, req: ApiRequestOf<'id'>): Promise<ApiResponse> {
   authorize(req.ctx, 'os_compute_api:os-services:delete');
-  const id = req.params.id as string;
+  const id = req.params.id;
   let svc: ServiceDTO;
   try {
     if (atLeast(req.version, UUID_FOR_ID)) {
@@ -145,9 +145,9 @@ async function destroy(deps: ApiDeps, req: ApiRequest): Promise<ApiResponse> {
 /** The os-services routes. */
 export function servicesRoutes(deps: ApiDeps): Route[] {
   return [
-    { method: 'GET', path: '/os-services', handler: (req) => index(deps, req) },
-    { method: 'PUT', path: '/os-services/:id', maxVersion: '2.52', handler: (req) => legacyUpdate(deps, req) },
-    { method: 'PUT', path: '/os-services/:id', minVersion: UUID_FOR_ID, handler: (req) => update(deps, req) },
-    { method: 'DELETE', path: '/os-services/:id', handler: (req) => destroy(deps, req) },
+    route({ method: 'GET', path: '/os-services', handler: (req) => index(deps, req) }),
+    route({ method: 'PUT', path: '/os-services/:id', maxVersion: '2.52', handler: (req) => legacyUpdate(deps, req) }),
+    route({ method: 'PUT', path: '/os-services/:id', minVersion: UUID_FOR_ID, handler: (req) => update(deps, req) }),
+    route({ method: 'DELETE', path: '/os-services/:id', handler: (req) => destroy(deps, req) }),
   ];
 }

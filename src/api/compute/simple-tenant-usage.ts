@@ -12,7 +12,7 @@ import type { InstanceDTO } from '../../objects/instance.ts';
 import { badRequest } from '../errors.ts';
 import { atLeast } from '../microversion.ts';
 import { authorize } from '../policy.ts';
-import { type ApiRequest, type ApiResponse, ok, type Route } from '../types.ts';
+import { type ApiRequest, type ApiRequestOf, type ApiResponse, ok, type Route, route } from '../types.ts';
 import { queryAll } from '../validation.ts';
 import type { ApiDeps } from './deps.ts';
 import { collectionLinks, limitAndMarker, type Query, validateQuery } from './schemas/query.ts';
@@ -87,9 +87,9 @@ async function index(deps: ApiDeps, req: ApiRequest): Promise<ApiResponse> {
   return ok(body);
 }
 
-async function show(deps: ApiDeps, req: ApiRequest): Promise<ApiResponse> {
+async function show(deps: ApiDeps, req: ApiRequestOf<'tenant_id'>): Promise<ApiResponse> {
   const q = validated(req, schema.showQuery, schema.showQueryV240);
-  const tenantId = req.params.tenant_id as string;
+  const tenantId = req.params.tenant_id;
   authorize(req.ctx, 'os_compute_api:os-simple-tenant-usage:show', { project_id: tenantId });
   const { period } = periodOf(req);
   const { usages, serverUsages } = await usagesFor(deps, req, q, period, true, tenantId);
@@ -103,7 +103,7 @@ async function show(deps: ApiDeps, req: ApiRequest): Promise<ApiResponse> {
 /** The os-simple-tenant-usage routes. */
 export function simpleTenantUsageRoutes(deps: ApiDeps): Route[] {
   return [
-    { method: 'GET', path: '/os-simple-tenant-usage', handler: (req) => index(deps, req) },
-    { method: 'GET', path: '/os-simple-tenant-usage/:tenant_id', handler: (req) => show(deps, req) },
+    route({ method: 'GET', path: '/os-simple-tenant-usage', handler: (req) => index(deps, req) }),
+    route({ method: 'GET', path: '/os-simple-tenant-usage/:tenant_id', handler: (req) => show(deps, req) }),
   ];
 }

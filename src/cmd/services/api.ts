@@ -1,21 +1,21 @@
-import { ApiManager } from '../../api/service.ts';
 import { CertRpcApi } from '../../cert/rpcapi.ts';
+import { ComputeRpcApi } from '../../compute/rpcapi.ts';
 import { ComputeApi } from '../../compute-api/api.ts';
 import { InstanceQuota } from '../../compute-api/quota.ts';
-import { ComputeRpcApi } from '../../compute/rpcapi.ts';
 import type { NovaConfig } from '../../conf/loader.ts';
 import { ConsoleAuthRpcApi } from '../../consoleauth/rpcapi.ts';
 import type { DbApi } from '../../db/api/index.ts';
+import { HttpServiceManager } from '../../http/manager.ts';
 import type { Logger } from '../../log.ts';
 import type { Transport } from '../../rpc/transport.ts';
 import { SchedulerRpcApi } from '../../scheduler/rpcapi.ts';
 import { Service } from '../../service/service.ts';
 import { DbServiceRegistry } from '../../service/servicegroup.ts';
 import { buildApi } from '../build-api.ts';
-import { imageLookupFromConfig } from '../images.ts';
+import { imageLookupFromConfig } from '../clients.ts';
 
 /** nova-api: the Compute API over HTTP, registered like any service. */
-export function apiService(conf: NovaConfig, db: DbApi, transport: Transport, log: Logger): { service: Service; manager: ApiManager } {
+export function apiService(conf: NovaConfig, db: DbApi, transport: Transport, log: Logger): { service: Service; manager: HttpServiceManager } {
   const timeoutMs = conf.DEFAULT.rpc_response_timeout * 1000;
   const quota = new InstanceQuota({ conf, db });
   const compute = new ComputeApi({
@@ -28,7 +28,13 @@ export function apiService(conf: NovaConfig, db: DbApi, transport: Transport, lo
     consoleauth: new ConsoleAuthRpcApi(transport, timeoutMs),
     images: imageLookupFromConfig(conf, log),
   });
-  const manager = new ApiManager(buildApi({ conf, db, compute, cert: new CertRpcApi(transport, timeoutMs), log }), conf, log);
+  const { osapi_compute_listen: host, osapi_compute_listen_port: port } = conf.api;
+  const manager = new HttpServiceManager({
+    app: buildApi({ conf, db, compute, cert: new CertRpcApi(transport, timeoutMs), log }),
+    listen: { host, port, option: '[api] osapi_compute_listen', myIp: conf.DEFAULT.my_ip },
+    title: 'Compute API',
+    log,
+  });
   const service = new Service({ conf, binary: 'nova-osapi_compute', topic: null, transport, registry: new DbServiceRegistry(db.services), manager, log });
   return { service, manager };
 }

@@ -7,7 +7,7 @@ import type { Transport } from '../../rpc/transport.ts';
 import { ConductorServiceRegistry } from '../../service/conductor-registry.ts';
 import { Service } from '../../service/service.ts';
 import { loadDriver } from '../../virt/registry.ts';
-import { imageSourceFromConfig } from '../images.ts';
+import { imageSourceFromConfig } from '../clients.ts';
 
 /** nova-compute: no database, only the bus and its driver. */
 export async function computeService(conf: NovaConfig, transport: Transport, log: Logger, host = conf.DEFAULT.host): Promise<Service> {

@@ -5,9 +5,9 @@ import { serialProxy } from '../../console/serial.ts';
 import { spiceProxy } from '../../console/spice.ts';
 import { ConsoleAuthRpcApi } from '../../consoleauth/rpcapi.ts';
 import { ConfigError } from '../../exception/base.ts';
+import { readTls } from '../../http/tls.ts';
 import type { Logger } from '../../log.ts';
 import type { Transport } from '../../rpc/transport.ts';
-import { readTls } from '../../service/tls.ts';
 
 /** Which proxy: nova-novncproxy, nova-serialproxy or nova-spicehtml5proxy. */
 export type ConsoleProxyKind = 'novnc' | 'serial' | 'spice';

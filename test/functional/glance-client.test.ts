@@ -4,9 +4,11 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { GlanceConnectionFailed, ImageApiClient, ImageUnacceptable } from '../../src/clients/glance.ts';
+import { GlanceImageSource } from '../../src/clients/glance-image-source.ts';
+import { NoAuthTokenProvider } from '../../src/clients/tokens.ts';
 import { adminContext, type RequestContext } from '../../src/context.ts';
 import { ImageNotFound } from '../../src/exception/resources.ts';
-import { GlanceConnectionFailed, GlanceImageSource, ImageApiClient, ImageUnacceptable, NoAuthTokenProvider } from '../../src/image/client.ts';
 import { ALICE, createImage, type ImageHarness, startImageApi } from './image-harness.ts';
 
 const md5 = (b: Buffer) => createHash('md5').update(b).digest('hex');

@@ -1,11 +1,19 @@
+/**
+ * Who is calling a REST service: the Authenticator contract, and noauth2
+ * (trusted `user:project` tokens, for tests and development). The Keystone
+ * implementation is a client of the identity service (clients/keystone).
+ */
 import type { RequestContext } from '../context.ts';
-import { NovaError } from '../exception/base.ts';
+import { HttpError } from './errors.ts';
 
-export class Unauthorized extends NovaError {
-  override readonly status = 401;
+/** 401: no token, or one the identity service does not accept. */
+export class Unauthorized extends HttpError {
+  constructor(message = 'The request you have made requires authentication.', headers: Record<string, string> = {}) {
+    super(401, message, headers);
+  }
 }
 
-/** Who is calling. The identity issue adds a Keystone implementation behind this interface. */
+/** Turns a request's headers into the caller's context, or throws Unauthorized. */
 export interface Authenticator {
   authenticate(headers: Readonly<Record<string, string | string[] | undefined>>, requestId: string): Promise<RequestContext>;
 }
@@ -23,14 +31,15 @@ function header(h: Readonly<Record<string, string | string[] | undefined>>, name
 export class NoAuth2 implements Authenticator {
   async authenticate(headers: Readonly<Record<string, string | string[] | undefined>>, requestId: string): Promise<RequestContext> {
     const token = header(headers, 'x-auth-token');
-    if (!token) throw new Unauthorized('The request you have made requires authentication.');
-    const [user, projectFromToken] = token.split(':', 2) as [string, string | undefined];
-    const project = projectFromToken ?? header(headers, 'x-auth-project-id') ?? user;
-    const isAdmin = user.includes('admin');
+    if (!token) throw new Unauthorized();
+    const [user, projectFromToken] = token.split(':', 2);
+    const userId = user ?? token;
+    const project = projectFromToken ?? header(headers, 'x-auth-project-id') ?? userId;
+    const isAdmin = userId.includes('admin');
     return {
       request_id: requestId,
       global_request_id: header(headers, 'x-openstack-request-id') ?? null,
-      user_id: user,
+      user_id: userId,
       project_id: project,
       roles: isAdmin ? ['admin', 'member', 'reader'] : ['member', 'reader'],
       is_admin: isAdmin,

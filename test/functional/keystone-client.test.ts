@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { NoAuth2, Unauthorized } from '../../src/api/auth.ts';
+import { KeystoneAuthenticator, type KeystoneAuthOptions } from '../../src/clients/keystone-auth.ts';
+import { IdentityUnavailable } from '../../src/clients/keystone-client.ts';
+import { authenticatorFromConfig } from '../../src/cmd/clients.ts';
 import { loadConfig } from '../../src/conf/loader.ts';
-import { authenticatorFromConfig, IdentityUnavailable, KeystoneAuthenticator, type KeystoneAuthOptions } from '../../src/identity/middleware.ts';
+import { NoAuth2, Unauthorized } from '../../src/http/auth.ts';
 import { ADMIN_PASSWORD, type IdentityHarness, SERVICE_PASSWORD, startIdentity } from './identity-harness.ts';
 
 describe('identity: KeystoneAuthenticator (token validation for nova-api)', () => {
@@ -77,7 +79,7 @@ describe('identity: KeystoneAuthenticator (token validation for nova-api)', () =
     await assert.rejects(auth.authenticate({ 'x-auth-token': token }, 'r'), (e: unknown) => {
       assert.ok(e instanceof Unauthorized);
       assert.equal(e.message, 'The request you have made requires authentication.');
-      assert.equal(e.kwargs.www_authenticate, `Keystone uri="${authUrl.replace(/\/v3$/, '')}"`);
+      assert.equal(e.headers['www-authenticate'], `Keystone uri="${authUrl.replace(/\/v3$/, '')}"`);
       return true;
     });
   });
