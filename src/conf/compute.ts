@@ -1,4 +1,5 @@
-import { defineGroup, floatOpt, intOpt } from './opt.ts';
+import { DRIVER_CAPABILITIES } from '../objects/compute-node.ts';
+import { defineGroup, floatOpt, intOpt, listOpt } from './opt.ts';
 
 /** `[compute]`: nova-compute. */
 export const computeGroup = defineGroup('compute', 'nova-compute.', {
@@ -30,5 +31,10 @@ export const fakeGroup = defineGroup('fake', 'The fake compute driver (compute_d
     min: 0,
     max: 1,
     help: 'Fraction of spawns that fail (failure injection for tests).',
+  }),
+  disabled_capabilities: listOpt({
+    default: [],
+    choices: DRIVER_CAPABILITIES,
+    help: 'Driver capabilities the fake driver does not have (e.g. supports_pause, supports_suspend, guests_survive_restart): it refuses those operations, reports them as missing, and nova-api refuses them for its instances. For tests of hosts that lack a capability.',
   }),
 });

@@ -1,3 +1,43 @@
+/**
+ * What a compute driver can do, reported by nova-compute into its compute
+ * node record so that nova-api can refuse what the host cannot do (Nova's
+ * nova.virt.driver.ComputeDriver.capabilities, which nova-compute reports
+ * to placement as COMPUTE_* traits). `has_imagecache` is Nova's name; Nova
+ * has no flags for pause, suspend, consoles or guest adoption (its drivers
+ * raise NotImplementedError), so those follow Nova's `supports_*` spelling.
+ */
+export const DRIVER_CAPABILITIES = [
+  /** Nova's has_imagecache: the driver keeps a per-host cache of images it fetches from the image service. */
+  'has_imagecache',
+  /** pause/unpause (QEMU stop/cont). */
+  'supports_pause',
+  /** suspend/resume (the guest's state saved to disk). */
+  'supports_suspend',
+  /** get_vnc_console. */
+  'supports_vnc_console',
+  /** get_serial_console. */
+  'supports_serial_console',
+  /** get_spice_console. */
+  'supports_spice_console',
+  /** Guests keep running when nova-compute restarts, and a new driver adopts them in init_host. */
+  'guests_survive_restart',
+] as const;
+
+export type DriverCapability = (typeof DRIVER_CAPABILITIES)[number];
+
+export function isDriverCapability(name: string): name is DriverCapability {
+  return DRIVER_CAPABILITIES.some((c) => c === name);
+}
+
+/** Every capability of a driver, true or false. */
+export type DriverCapabilities = Readonly<Record<DriverCapability, boolean>>;
+
+/**
+ * The capabilities a compute node record holds: those its nova-compute
+ * reported (a capability absent from the record is unknown, not missing).
+ */
+export type ReportedCapabilities = Readonly<Partial<Record<DriverCapability, boolean>>>;
+
 /** What a compute host reports about its hypervisor (the inventory). */
 export interface ComputeNodeInventory {
   hypervisor_hostname: string;

@@ -9,11 +9,22 @@
  * get_console_output, getVncConsole/getSerialConsole/getSpiceConsole =
  * get_vnc_console/get_serial_console/get_spice_console.
  *
- * Failure semantics: a method that cannot do its job throws. InstanceNotFound
- * means the hypervisor does not know the instance; ConsoleTypeUnavailable
- * means the driver has no console of that kind. Anything else is a driver
- * error that nova-compute records as an instance fault.
+ * Failure semantics (as Nova's libvirt driver behaves; checked for every
+ * driver by test/conformance/driver.case.ts): a method that cannot do its
+ * job throws. InstanceNotFound means the hypervisor does not know the
+ * instance (every method but destroy, which accepts unknown instances);
+ * InstanceNotRunning means the guest has no running hypervisor process for
+ * an action that needs one (pause, unpause, suspend, a console);
+ * ConsoleTypeUnavailable means the driver has no console of that kind;
+ * DriverNotSupported means the driver cannot do the action at all (its
+ * capability is false). Asking for the state a guest is already in is not
+ * an error: pausing a paused guest, unpausing or resuming a running one,
+ * suspending a suspended one, powering on a running one or off a stopped
+ * one does nothing. Anything else is a driver error (HypervisorError) that
+ * nova-compute records as an instance fault.
  */
+
+import type { DriverCapabilities } from '../objects/compute-node.ts';
 import type { InstanceDTO } from '../objects/instance.ts';
 import type { ImageMeta } from '../objects/request-spec.ts';
 import type { PowerState } from '../objects/states.ts';
@@ -58,18 +69,23 @@ export interface SpawnOptions {
 
 export type RebootType = 'SOFT' | 'HARD';
 
-/** What a driver can do; the API refuses what the driver cannot. */
-export interface DriverCapabilities {
-  readonly supportsPause: boolean;
-  readonly supportsSuspend: boolean;
-  readonly supportsVncConsole: boolean;
-  readonly supportsSerialConsole: boolean;
-  readonly supportsSpiceConsole: boolean;
-  /** Guests survive a nova-compute restart and are adopted by initHost. */
-  readonly survivesComputeRestart: boolean;
-}
+/**
+ * What a driver can do (Nova's ComputeDriver.capabilities). The names and
+ * their meaning live in objects/compute-node.ts because they cross the bus:
+ * nova-compute reports them into its compute node record and nova-api
+ * refuses, before casting, what the instance's host cannot do.
+ */
+export type { DriverCapabilities, DriverCapability } from '../objects/compute-node.ts';
 
 export interface ComputeDriver {
+  /**
+   * What this driver can do; final once initHost has resolved (a driver may
+   * probe its hypervisor there). Where a capability is false the driver
+   * refuses the operation: DriverNotSupported for pause/unpause and
+   * suspend/resume, ConsoleTypeUnavailable for a console type, and initHost
+   * adopts nothing when guests do not survive a restart.
+   * `has_imagecache` is also known before the driver is built (registry.ts).
+   */
   readonly capabilities: DriverCapabilities;
 
   /**
@@ -84,13 +100,13 @@ export interface ComputeDriver {
   /** uuids of the instances the hypervisor runs or knows. */
   listInstances(): Promise<string[]>;
 
-  /** Create and boot the instance; resolves once it runs. */
+  /** Create and boot the instance; resolves once it runs. Fails when the instance is already live (running or paused) here. */
   spawn(instance: InstanceDTO, opts: SpawnOptions): Promise<void>;
 
   /** Stop the instance and remove everything it had on the host. Unknown instances are fine. */
   destroy(instance: InstanceDTO): Promise<void>;
 
-  /** SOFT: ask the guest (ACPI) and fall back to HARD after a timeout; HARD: reset. */
+  /** SOFT: ask the guest (ACPI) and fall back to HARD after a timeout; HARD: reset. A guest that is off is booted. */
   reboot(instance: InstanceDTO, type: RebootType): Promise<void>;
 
   /** Clean shutdown with `timeoutSec` (0: immediately), then forced off. */
@@ -108,7 +124,7 @@ export interface ComputeDriver {
   /** The power state; throws InstanceNotFound for unknown instances. */
   getInfo(instance: InstanceDTO): Promise<InstanceInfo>;
 
-  /** The last `maxLines` lines (all when undefined) of the serial console log. */
+  /** The last `maxLines` lines (all when undefined, none for 0) of the serial console log; kept while the guest is off. */
   getConsoleOutput(instance: InstanceDTO, maxLines?: number): Promise<string>;
 
   getVncConsole(instance: InstanceDTO): Promise<ConsoleEndpoint>;

@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { InstanceNotFound } from '../../src/exception/instance.ts';
 import { ConsoleTypeUnavailable } from '../../src/exception/virt.ts';
 import type { InstanceDTO } from '../../src/objects/instance.ts';
 import { PowerState } from '../../src/objects/states.ts';
@@ -14,10 +13,11 @@ import { qemuSkip } from '../support/backends.ts';
 import { BANNER, banners, IMAGE_ID, makeDriver, makeInstance, makeWorld, pidsOf, qemuHasSpiceHere, qemuStatus, serialCommand, waitFor } from './qemu-support.ts';
 
 /**
- * The QEMU driver against real QEMU processes running the tiny test guest
- * under TCG: every lifecycle operation, checked from outside the driver
- * (QEMU's own query-status on the second monitor, /proc, the files), and
- * adoption of running guests by a new driver after a nova-compute restart.
+ * The QEMU driver against a real QEMU process running the tiny test guest
+ * under TCG, checked from outside the driver: QEMU's own query-status on the
+ * second monitor, /proc, the files, the guest's serial console. The driver
+ * contract itself (states, errors, resources, adoption) is checked by the
+ * driver conformance suite (test/conformance/driver-qemu.test.ts).
  */
 describe('qemu driver with real guests', { timeout: 900_000 }, () => {
   let skip: string | undefined;
@@ -45,13 +45,12 @@ describe('qemu driver with real guests', { timeout: 900_000 }, () => {
     await waitFor(`banner #${count} of ${inst.uuid}`, timeoutMs, async () => (banners(await consoleOf(d, inst)) >= count ? true : undefined));
     return Date.now() - t0;
   }
-  const state = async (d: QemuDriver, inst: InstanceDTO) => (await d.getInfo(inst)).state;
 
-  it('runs one guest through every lifecycle operation', async (t) => {
+  it('does what it says to the QEMU process: seen from outside the driver', async (t) => {
     if (skip) return t.skip(skip);
     const d = makeDriver(world);
     await d.initHost('qemu-test', []);
-    const inst = makeInstance(randomUUID(), 'life');
+    const inst = makeInstance(randomUUID(), 'outside');
     created.push(inst);
     const p = instancePaths(world.instancesPath, inst.uuid);
     const times: Record<string, number> = {};
@@ -61,26 +60,23 @@ describe('qemu driver with real guests', { timeout: 900_000 }, () => {
     times.spawn_ms = Date.now() - t0;
     times.spawn_to_banner_ms = times.spawn_ms + (await bootBanner(d, inst, 1));
     assert.match(await d.getConsoleOutput(inst, 20), new RegExp(`${BANNER} .*nics=eth0/fa:16:3e`));
-    assert.equal(await state(d, inst), PowerState.RUNNING);
     assert.equal(await qemuStatus(world.instancesPath, inst.uuid), 'running');
-    assert.deepEqual(await d.listInstances(), [inst.uuid]);
     const disk = await diskInfo('qemu-img', p.disk, 'qcow2');
-    assert.deepEqual([disk.format, disk.virtualSize, disk.backingFile], ['qcow2', 1024 ** 3, `${world.instancesPath}/_base/${IMAGE_ID}`]);
+    assert.deepEqual([disk.format, disk.virtualSize, disk.backingFile], ['qcow2', 1024 ** 3, `${world.instancesPath}/_base/${IMAGE_ID}`], 'a qcow2 overlay on the cached base');
     const res = await d.getAvailableResource();
     assert.equal(res.hypervisor_type, 'QEMU');
     assert.ok(res.hypervisor_version >= 2_000_000);
-    assert.deepEqual([res.vcpus_used, res.memory_mb_used, res.local_gb_used], [1, 128, 1]);
     const vnc = await d.getVncConsole(inst);
     assert.deepEqual([vnc.port, vnc.path], [0, p.vnc]);
-    assert.equal((await d.getSerialConsole(inst)).path, p.serial);
     assert.ok(fs.statSync(p.vnc).isSocket());
+    assert.equal((await d.getSerialConsole(inst)).path, p.serial);
     const spice = await d.getSpiceConsole(inst).catch((e: unknown) => e);
     if (qemuHasSpiceHere()) assert.ok(fs.statSync((spice as { path: string }).path).isSocket(), 'SPICE on a unix socket');
     else assert.ok(spice instanceof ConsoleTypeUnavailable, 'no SPICE in this QEMU: ConsoleTypeUnavailable');
+    assert.equal(d.capabilities.supports_spice_console, qemuHasSpiceHere(), 'the SPICE capability follows the binary');
 
     await d.pause(inst);
     assert.equal(await qemuStatus(world.instancesPath, inst.uuid), 'paused');
-    assert.equal(await state(d, inst), PowerState.PAUSED);
     await d.unpause(inst);
     assert.equal(await qemuStatus(world.instancesPath, inst.uuid), 'running');
 
@@ -91,89 +87,55 @@ describe('qemu driver with real guests', { timeout: 900_000 }, () => {
     times.suspend_ms = Date.now() - t0;
     assert.deepEqual(pidsOf(inst.uuid), [], 'no QEMU runs for a suspended guest');
     assert.ok(fs.statSync(p.state).size > 10_000_000, 'the state file holds the guest memory');
-    assert.equal(await state(d, inst), PowerState.SUSPENDED);
     t0 = Date.now();
     await d.resume(inst);
     times.resume_ms = Date.now() - t0;
     assert.equal(await qemuStatus(world.instancesPath, inst.uuid), 'running');
-    assert.equal(await state(d, inst), PowerState.RUNNING);
     assert.equal(fs.existsSync(p.state), false);
     await serialCommand(p.serial, 'echo nova-$((6*7))-alive', 'nova-42-alive');
-    assert.equal(banners(await consoleOf(d, inst)), 1, 'resumed, not rebooted');
 
     t0 = Date.now();
     await d.reboot(inst, 'HARD');
     await bootBanner(d, inst, 2);
     times.hard_reboot_to_banner_ms = Date.now() - t0;
-    assert.equal(await qemuStatus(world.instancesPath, inst.uuid), 'running');
     t0 = Date.now();
     await d.reboot(inst, 'SOFT');
     times.soft_reboot_ms = Date.now() - t0;
     times.soft_reboot_to_banner_ms = times.soft_reboot_ms + (await bootBanner(d, inst, 3));
     assert.match(await consoleOf(d, inst), /GUEST: ACPI power button, powering off/, 'the soft reboot went through ACPI');
-    assert.equal(await state(d, inst), PowerState.RUNNING);
 
     t0 = Date.now();
     await d.powerOff(inst, 60);
     times.power_off_ms = Date.now() - t0;
-    assert.equal(await state(d, inst), PowerState.SHUTDOWN);
     assert.deepEqual(pidsOf(inst.uuid), []);
-    assert.equal(banners(await consoleOf(d, inst)), 3, 'console output survives power off');
-    await assert.rejects(d.pause(inst), /not running/);
     await d.powerOn(inst);
     await bootBanner(d, inst, 4);
-    assert.equal(await qemuStatus(world.instancesPath, inst.uuid), 'running');
     t0 = Date.now();
     await d.powerOff(inst, 0);
     times.power_off_forced_ms = Date.now() - t0;
-    assert.equal(await state(d, inst), PowerState.SHUTDOWN);
+    assert.deepEqual(pidsOf(inst.uuid), []);
     await d.powerOn(inst);
+    await d.cleanupHost();
 
-    await d.destroy(inst);
+    // nova-compute restarts: the new driver drives the same QEMU, and notices when it is killed.
+    const second = makeDriver(world);
+    await second.initHost('qemu-test', [inst]);
+    assert.deepEqual(pidsOf(inst.uuid), [readPidfile(p.pidfile)], 'the same QEMU, adopted');
+    await second.pause(inst);
+    assert.equal(await qemuStatus(world.instancesPath, inst.uuid), 'paused');
+    await second.unpause(inst);
+    assert.equal(await qemuStatus(world.instancesPath, inst.uuid), 'running');
+    const adoptedPid = readPidfile(p.pidfile);
+    assert.ok(adoptedPid !== null);
+    process.kill(adoptedPid, 'SIGKILL');
+    await waitFor('the killed QEMU to be gone', 30_000, () => (pidsOf(inst.uuid).length === 0 ? true : undefined));
+    assert.equal((await second.getInfo(inst)).state, PowerState.SHUTDOWN, 'a QEMU killed from outside reads as shut down');
+
+    await second.destroy(inst);
     assert.deepEqual(pidsOf(inst.uuid), [], 'no qemu process left');
     assert.equal(fs.existsSync(p.dir), false, 'instance directory removed');
-    await assert.rejects(d.getInfo(inst), InstanceNotFound);
-    await d.destroy(inst);
-    await d.cleanupHost();
+    await second.cleanupHost();
     t.diagnostic(`timings: ${JSON.stringify(times)}`);
     process.stderr.write(`# qemu driver timings: ${JSON.stringify(times)}\n`);
-  });
-
-  it('adopts running guests after a restart and notices a QEMU killed from outside', async (t) => {
-    if (skip) return t.skip(skip);
-    const first = makeDriver(world);
-    await first.initHost('qemu-test', []);
-    const a = makeInstance(randomUUID(), 'adopt-a');
-    const b = makeInstance(randomUUID(), 'adopt-b');
-    created.push(a, b);
-    await Promise.all([first.spawn(a, { image, adminPassword: null }), first.spawn(b, { image, adminPassword: null })]);
-    await Promise.all([bootBanner(first, a, 1), bootBanner(first, b, 1)]);
-    await first.cleanupHost();
-
-    const second = makeDriver(world);
-    await second.initHost('qemu-test', [a, b]);
-    assert.equal(await state(second, a), PowerState.RUNNING);
-    assert.equal(await state(second, b), PowerState.RUNNING);
-    const listed = await second.listInstances();
-    assert.ok(listed.includes(a.uuid) && listed.includes(b.uuid));
-    assert.equal((await second.getAvailableResource()).memory_mb_used, 256);
-    await second.pause(a);
-    assert.equal(await qemuStatus(world.instancesPath, a.uuid), 'paused');
-    assert.equal(await state(second, a), PowerState.PAUSED);
-    await second.unpause(a);
-    assert.equal(await qemuStatus(world.instancesPath, a.uuid), 'running');
-
-    const pidB = readPidfile(instancePaths(world.instancesPath, b.uuid).pidfile);
-    assert.ok(pidB !== null);
-    process.kill(pidB, 'SIGKILL');
-    await waitFor('the killed QEMU to be gone', 30_000, () => (pidsOf(b.uuid).length === 0 ? true : undefined));
-    assert.equal(await state(second, b), PowerState.SHUTDOWN);
-    assert.equal(await state(second, a), PowerState.RUNNING);
-
-    await second.destroy(a);
-    await second.destroy(b);
-    assert.deepEqual([...pidsOf(a.uuid), ...pidsOf(b.uuid)], []);
-    assert.ok(!(await second.listInstances()).some((u) => u === a.uuid || u === b.uuid));
-    await second.cleanupHost();
   });
 });

@@ -19,12 +19,13 @@ export const consoleEndpoints = new Map<ConsoleType, ConsoleEndpoint>();
 
 class ConsoleFakeDriver extends FakeDriver {
   override readonly capabilities: DriverCapabilities = {
-    supportsPause: true,
-    supportsSuspend: true,
-    supportsVncConsole: true,
-    supportsSerialConsole: true,
-    supportsSpiceConsole: true,
-    survivesComputeRestart: true,
+    has_imagecache: false,
+    supports_pause: true,
+    supports_suspend: true,
+    supports_vnc_console: true,
+    supports_serial_console: true,
+    supports_spice_console: true,
+    guests_survive_restart: true,
   };
 
   private async endpoint(instance: InstanceDTO | undefined, type: ConsoleType): Promise<ConsoleEndpoint> {

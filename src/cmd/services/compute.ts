@@ -6,13 +6,13 @@ import type { Logger } from '../../log.ts';
 import type { Transport } from '../../rpc/transport.ts';
 import { ConductorServiceRegistry } from '../../service/conductor-registry.ts';
 import { Service } from '../../service/service.ts';
-import { loadDriver } from '../../virt/registry.ts';
+import { driverClass, loadDriver } from '../../virt/registry.ts';
 import { imageSourceFromConfig } from '../clients.ts';
 
 /** nova-compute: no database, only the bus and its driver. */
 export async function computeService(conf: NovaConfig, transport: Transport, log: Logger, host = conf.DEFAULT.host): Promise<Service> {
   const conductor = ConductorRpcApi.create(transport, conf.DEFAULT.rpc_response_timeout * 1000);
-  const imageSource = conf.DEFAULT.compute_driver.startsWith('fake') ? undefined : imageSourceFromConfig(conf, log);
+  const imageSource = driverClass(conf.DEFAULT.compute_driver).capabilities.has_imagecache ? imageSourceFromConfig(conf, log) : undefined;
   const driver = await loadDriver(conf, host, log, imageSource ? { imageSource } : {});
   const manager = new ComputeManager({ conf, host, driver, conductor, log });
   const registry = new ConductorServiceRegistry(conductor, conf.compute.conductor_wait_timeout * 1000, log);

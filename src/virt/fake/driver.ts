@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { InstanceNotFound } from '../../exception/instance.ts';
-import { ConsoleTypeUnavailable, HypervisorError } from '../../exception/virt.ts';
+import { InstanceNotFound, InstanceNotRunning } from '../../exception/instance.ts';
+import { ConsoleTypeUnavailable, DriverNotSupported, HypervisorError } from '../../exception/virt.ts';
+import type { DriverCapability } from '../../objects/compute-node.ts';
 import type { InstanceDTO } from '../../objects/instance.ts';
 import { PowerState } from '../../objects/states.ts';
 import type { ComputeDriver, ConsoleEndpoint, DriverCapabilities, HostResources, InstanceInfo, RebootType, SpawnOptions } from '../driver.ts';
@@ -14,8 +15,21 @@ export interface FakeDriverOptions {
   spawnDelayMs: number;
   /** Fraction of spawns that fail (0–1). */
   spawnFailureRate: number;
+  /** Capabilities this fake lacks (`[fake] disabled_capabilities`): it refuses those operations. */
+  disabledCapabilities?: readonly DriverCapability[];
   random?: () => number;
 }
+
+/** What the fake can do when nothing is switched off: everything but consoles (it has none) and an image cache. */
+const FAKE_CAPABILITIES: DriverCapabilities = {
+  has_imagecache: false,
+  supports_pause: true,
+  supports_suspend: true,
+  supports_vnc_console: false,
+  supports_serial_console: false,
+  supports_spice_console: false,
+  guests_survive_restart: true,
+};
 
 interface FakeInstance {
   uuid: string;
@@ -27,30 +41,57 @@ interface FakeInstance {
 }
 
 /**
+ * The fake hypervisor of each host in this process. Its guests outlive the
+ * driver object, as real guests outlive nova-compute: a driver built again
+ * for the host (nova-compute restarted in the same process) finds them.
+ */
+const HYPERVISORS = new Map<string, Map<string, FakeInstance>>();
+
+function hypervisorOf(host: string): Map<string, FakeInstance> {
+  let guests = HYPERVISORS.get(host);
+  if (!guests) {
+    guests = new Map();
+    HYPERVISORS.set(host, guests);
+  }
+  return guests;
+}
+
+/**
  * The fake hypervisor (nova.virt.fake.FakeDriver): keeps instances in memory
  * and reports configurable resources. For tests and scale runs. Failure
  * injection: `[fake] spawn_failure_rate`, or instance metadata
- * `fake_spawn_fail = true` for one instance.
+ * `fake_spawn_fail = true` for one instance. It keeps the driver contract
+ * as the QEMU driver does (test/conformance/driver.case.ts runs both).
  */
 export class FakeDriver implements ComputeDriver {
-  readonly capabilities: DriverCapabilities = {
-    supportsPause: true,
-    supportsSuspend: true,
-    supportsVncConsole: false,
-    supportsSerialConsole: false,
-    supportsSpiceConsole: false,
-    survivesComputeRestart: true,
-  };
-  private readonly instances = new Map<string, FakeInstance>();
+  readonly capabilities: DriverCapabilities;
+  private readonly instances: Map<string, FakeInstance>;
   private readonly random: () => number;
 
   constructor(private readonly opts: FakeDriverOptions) {
     this.random = opts.random ?? Math.random;
+    this.instances = hypervisorOf(opts.hostname);
+    const capabilities: Record<DriverCapability, boolean> = { ...FAKE_CAPABILITIES };
+    for (const name of opts.disabledCapabilities ?? []) capabilities[name] = false;
+    this.capabilities = capabilities;
   }
 
   private get(instance: InstanceDTO): FakeInstance {
     const i = this.instances.get(instance.uuid);
     if (!i) throw InstanceNotFound.of(instance.uuid);
+    return i;
+  }
+
+  /** DriverNotSupported unless the capability is on. */
+  private require(capability: DriverCapability, action: string): void {
+    if (!this.capabilities[capability]) throw new DriverNotSupported(`The fake driver on ${this.opts.hostname} does not support ${action} (${capability} is off).`, { capability });
+  }
+
+  /** The instance with a live (running or paused) guest; InstanceNotRunning otherwise, as a QEMU-backed guest without its process. */
+  private live(instance: InstanceDTO): FakeInstance {
+    const i = this.get(instance);
+    if (i.state !== PowerState.RUNNING && i.state !== PowerState.PAUSED)
+      throw new InstanceNotRunning(`Instance ${instance.uuid} is not running.`, { instance_uuid: instance.uuid });
     return i;
   }
 
@@ -67,8 +108,21 @@ export class FakeDriver implements ComputeDriver {
     return i;
   }
 
-  /** Fake guests "survive" a restart: re-adopt what the database says runs here. */
+  /**
+   * Adopt the guests the database places here: those the host's fake
+   * hypervisor still runs (nova-compute restarted in this process) as they
+   * are, the others (a new process) re-created in the state the database
+   * says. Guests the database does not place here are leftovers of an
+   * earlier fake cloud in this process and are dropped. With
+   * guests_survive_restart off, the restart lost every guest.
+   */
   async initHost(_host: string, instances: readonly InstanceDTO[]): Promise<void> {
+    if (!this.capabilities.guests_survive_restart) {
+      this.instances.clear();
+      return;
+    }
+    const listed = new Set(instances.map((i) => i.uuid));
+    for (const uuid of this.instances.keys()) if (!listed.has(uuid)) this.instances.delete(uuid);
     for (const inst of instances) {
       if (this.instances.has(inst.uuid) || inst.vm_state === 'building' || inst.vm_state === 'error') continue;
       const state = inst.power_state === PowerState.NOSTATE ? PowerState.SHUTDOWN : (inst.power_state as PowerState);
@@ -105,6 +159,10 @@ export class FakeDriver implements ComputeDriver {
   }
 
   async spawn(instance: InstanceDTO, _opts: SpawnOptions): Promise<void> {
+    const known = this.instances.get(instance.uuid);
+    if (known && (known.state === PowerState.RUNNING || known.state === PowerState.PAUSED)) {
+      throw new HypervisorError(`instance ${instance.uuid} already runs on this host`, { uuid: instance.uuid });
+    }
     if (this.opts.spawnDelayMs > 0) await sleep(this.opts.spawnDelayMs);
     if (instance.metadata.fake_spawn_fail === 'true' || (this.opts.spawnFailureRate > 0 && this.random() < this.opts.spawnFailureRate)) {
       throw new HypervisorError(`fake driver: injected spawn failure on ${this.opts.hostname}`);
@@ -116,34 +174,50 @@ export class FakeDriver implements ComputeDriver {
     this.instances.delete(instance.uuid);
   }
 
+  /** Any reboot leaves the guest running, also one that was off, paused or suspended (as a hard reboot boots it). */
   async reboot(instance: InstanceDTO, _type: RebootType): Promise<void> {
     const i = this.get(instance);
     i.console.push('rebooted');
     i.state = PowerState.RUNNING;
   }
 
+  /** Off from any state; a suspended guest's saved state is dropped. */
   async powerOff(instance: InstanceDTO, _timeoutSec: number): Promise<void> {
     this.get(instance).state = PowerState.SHUTDOWN;
   }
 
+  /** Boots a guest that is not running (a cold boot: a paused or suspended guest's state is lost). */
   async powerOn(instance: InstanceDTO): Promise<void> {
-    this.get(instance).state = PowerState.RUNNING;
+    const i = this.get(instance);
+    if (i.state === PowerState.RUNNING) return;
+    i.console.push(`booted ${instance.display_name ?? ''}`);
+    i.state = PowerState.RUNNING;
   }
 
   async pause(instance: InstanceDTO): Promise<void> {
-    this.get(instance).state = PowerState.PAUSED;
+    this.require('supports_pause', 'pause');
+    this.live(instance).state = PowerState.PAUSED;
   }
 
   async unpause(instance: InstanceDTO): Promise<void> {
-    this.get(instance).state = PowerState.RUNNING;
+    this.require('supports_pause', 'unpause');
+    this.live(instance).state = PowerState.RUNNING;
   }
 
+  /** Suspends a running or paused guest; a suspended one stays so. */
   async suspend(instance: InstanceDTO): Promise<void> {
-    this.get(instance).state = PowerState.SUSPENDED;
+    this.require('supports_suspend', 'suspend');
+    const i = this.get(instance);
+    if (i.state === PowerState.SUSPENDED) return;
+    this.live(instance).state = PowerState.SUSPENDED;
   }
 
+  /** Resumes a suspended guest, continues a paused one, boots one that is off. */
   async resume(instance: InstanceDTO): Promise<void> {
-    this.get(instance).state = PowerState.RUNNING;
+    this.require('supports_suspend', 'resume');
+    const i = this.get(instance);
+    if (i.state === PowerState.SHUTDOWN) i.console.push(`booted ${instance.display_name ?? ''}`);
+    i.state = PowerState.RUNNING;
   }
 
   async getInfo(instance: InstanceDTO): Promise<InstanceInfo> {
@@ -151,19 +225,21 @@ export class FakeDriver implements ComputeDriver {
   }
 
   async getConsoleOutput(instance: InstanceDTO, maxLines?: number): Promise<string> {
-    const lines = this.get(instance).console;
-    return `${(maxLines === undefined ? lines : lines.slice(-maxLines)).join('\n')}\n`;
+    const all = this.get(instance).console;
+    const lines = maxLines === undefined ? all : maxLines > 0 ? all.slice(-maxLines) : [];
+    return lines.length ? `${lines.join('\n')}\n` : '';
   }
 
-  async getVncConsole(): Promise<ConsoleEndpoint> {
+  /** The fake has no consoles (supports_*_console are false). */
+  async getVncConsole(_instance: InstanceDTO): Promise<ConsoleEndpoint> {
     throw ConsoleTypeUnavailable.of('novnc');
   }
 
-  async getSerialConsole(): Promise<ConsoleEndpoint> {
+  async getSerialConsole(_instance: InstanceDTO): Promise<ConsoleEndpoint> {
     throw ConsoleTypeUnavailable.of('serial');
   }
 
-  async getSpiceConsole(): Promise<ConsoleEndpoint> {
+  async getSpiceConsole(_instance: InstanceDTO): Promise<ConsoleEndpoint> {
     throw ConsoleTypeUnavailable.of('spice-html5');
   }
 

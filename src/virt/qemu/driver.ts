@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { NovaConfig } from '../../conf/loader.ts';
 import { adminContext, currentContext } from '../../context.ts';
-import { InstanceNotFound } from '../../exception/instance.ts';
+import { InstanceNotFound, InstanceNotRunning } from '../../exception/instance.ts';
 import { ConsoleTypeUnavailable, HypervisorError } from '../../exception/virt.ts';
 import type { Logger } from '../../log.ts';
 import type { InstanceDTO } from '../../objects/instance.ts';
@@ -47,7 +47,7 @@ export interface QemuDriverOptions {
 
 /** Nova's libvirt driver, without libvirt: QEMU processes and QMP. */
 export class QemuDriver implements ComputeDriver {
-  readonly capabilities: DriverCapabilities;
+  private caps: DriverCapabilities;
   private readonly guests = new Map<string, Guest>();
   private readonly lock = new KeyedLock();
   private readonly images: ImageCache;
@@ -66,14 +66,21 @@ export class QemuDriver implements ComputeDriver {
     this.images = new ImageCache({ instancesPath: this.instancesPath, qemuImg: opts.conf.qemu.qemu_img, source });
     this.accel = opts.accel ?? chooseAccel(opts.conf.qemu.virt_type);
     this.log.info({ accel: this.accel.accel, virt_type: opts.conf.qemu.virt_type }, this.accel.reason);
-    this.capabilities = {
-      supportsPause: true,
-      supportsSuspend: true,
-      supportsVncConsole: opts.conf.vnc.enabled,
-      supportsSerialConsole: true,
-      supportsSpiceConsole: opts.conf.qemu.spice_enabled,
-      survivesComputeRestart: true,
+    this.caps = {
+      has_imagecache: true,
+      supports_pause: true,
+      supports_suspend: true,
+      supports_vnc_console: opts.conf.vnc.enabled,
+      supports_serial_console: true,
+      // Until initHost has asked the binary whether it was built with SPICE.
+      supports_spice_console: opts.conf.qemu.spice_enabled,
+      guests_survive_restart: true,
     };
+  }
+
+  /** VNC with `[vnc] enabled`, SPICE with `[qemu] spice_enabled` and a QEMU built with it (known after initHost). */
+  get capabilities(): DriverCapabilities {
+    return this.caps;
   }
 
   /** The guest of `instance` (known or found on disk); InstanceNotFound when it has no files here. */
@@ -161,6 +168,11 @@ export class QemuDriver implements ComputeDriver {
 
   async initHost(host: string, instances: readonly InstanceDTO[]): Promise<void> {
     fs.mkdirSync(this.instancesPath, { recursive: true });
+    const spice = await this.spiceWanted();
+    if (spice !== this.caps.supports_spice_console) {
+      this.caps = { ...this.caps, supports_spice_console: spice };
+      this.log.info({ binary: this.binary }, `${this.binary} has no SPICE support: no SPICE consoles on this host`);
+    }
     let adopted = 0;
     for (const inst of instances) {
       const g = new Guest(instancePaths(this.instancesPath, inst.uuid), usageOf(inst), this.log);
@@ -319,7 +331,7 @@ export class QemuDriver implements ComputeDriver {
 
   /** Where a proxy reaches a console: the unix socket, or host:port with console_listen = tcp. */
   private endpoint(g: Guest, kind: 'vnc' | 'serial' | 'spice'): ConsoleEndpoint {
-    if (!g.running) throw new HypervisorError(`instance ${g.uuid} is not running`, { uuid: g.uuid });
+    if (!g.running) throw new InstanceNotRunning(`Instance ${g.uuid} is not running.`, { instance_uuid: g.uuid });
     const ports = this.conf.qemu.console_listen === 'tcp' ? readPorts(g.paths) : null;
     const host =
       kind === 'vnc' ? this.conf.vnc.server_proxyclient_address : kind === 'serial' ? this.conf.serial_console.proxyclient_address : this.conf.spice.server_proxyclient_address;

@@ -86,7 +86,7 @@ describe('driver registry', () => {
       assert.equal(conf.qemu.machine_type, 'pc');
       const d = await loadDriver(conf, 'h1', silentLogger());
       assert.ok(d instanceof QemuDriver);
-      assert.equal(d.capabilities.survivesComputeRestart, true);
+      assert.equal(d.capabilities.guests_survive_restart, true);
     }
   });
 });
