@@ -1,13 +1,16 @@
+import type { ComputeAPI } from '../compute/rpc-types.ts';
 import type { NovaConfig } from '../conf/loader.ts';
 import type { ConsoleAuthAPI } from '../consoleauth/rpc-types.ts';
 import type { RequestContext } from '../context.ts';
 import type { DbApi } from '../db/api/index.ts';
 import type { InstanceFilters, ListOptions } from '../db/api/instances.ts';
-import { Forbidden, Invalid, NotFound } from '../exception/base.ts';
+import { Forbidden, Invalid, NotFound, NotImplementedYet } from '../exception/base.ts';
 import { InstanceNotReady } from '../exception/console.ts';
 import { InstanceInvalidState, InstanceIsLocked, InstanceNotFound, UnexpectedTaskStateError } from '../exception/instance.ts';
 import { ComputeServiceUnavailable } from '../exception/resources.ts';
+import { ConsoleTypeUnavailable } from '../exception/virt.ts';
 import type { Logger } from '../log.ts';
+import type { DriverCapability, ReportedCapabilities } from '../objects/compute-node.ts';
 import type { ConsoleType } from '../objects/console-auth-token.ts';
 import type { InstanceDTO, InstanceUpdate } from '../objects/instance.ts';
 import { TaskState, VmState } from '../objects/states.ts';
@@ -16,7 +19,6 @@ import { serviceIsUp } from '../service/servicegroup.ts';
 import { dbTime } from '../util/time.ts';
 import type { ConsoleEndpoint, RebootType } from '../virt/driver.ts';
 import { type CreatedServers, type CreateParams, createServers, type ImageLookup, type QuotaChecker } from './create.ts';
-import type { ComputeAPI } from '../compute/rpc-types.ts';
 
 export type { CreateParams, ImageInfo, ImageLookup, QuotaChecker } from './create.ts';
 
@@ -24,6 +26,16 @@ export type { CreateParams, ImageInfo, ImageLookup, QuotaChecker } from './creat
 export const MAX_TAGS = 50;
 /** The vm_states in which a server's tags may change (Nova's server tags API; it checks no lock). */
 const TAGGABLE: readonly string[] = [VmState.ACTIVE, VmState.PAUSED, VmState.SUSPENDED, VmState.STOPPED];
+
+/** Nova's common.raise_feature_not_supported() text, answered with 501 when the host's driver cannot do an action. */
+const FEATURE_NOT_SUPPORTED = 'The requested functionality is not supported.';
+
+/** The driver capability each console type needs. */
+const CONSOLE_CAPABILITY: Readonly<Record<ConsoleType, DriverCapability>> = {
+  novnc: 'supports_vnc_console',
+  serial: 'supports_serial_console',
+  'spice-html5': 'supports_spice_console',
+};
 
 export interface ComputeApiDeps {
   conf: NovaConfig;
@@ -83,6 +95,33 @@ export class ComputeApi {
     if (taskStates && !taskStates.includes(inst.task_state)) throw InstanceInvalidState.of(inst.uuid, 'task_state', inst.task_state, method);
   }
 
+  /**
+   * What the driver of the instance's compute node reported it can do; null
+   * when unknown (no host yet, no node record, or a nova-compute that never
+   * reported capabilities).
+   */
+  private async hostCapabilities(inst: InstanceDTO): Promise<ReportedCapabilities | null> {
+    if (!inst.host) return null;
+    const nodes = await this.db.computeNodes.listByHost(inst.host);
+    const node = nodes.find((n) => n.hypervisor_hostname === inst.node) ?? nodes[0];
+    return node?.capabilities ?? null;
+  }
+
+  /** Whether the host's driver said it cannot do this. Unknown is not "cannot": nova-compute answers then. */
+  private async hostLacks(inst: InstanceDTO, capability: DriverCapability): Promise<boolean> {
+    return (await this.hostCapabilities(inst))?.[capability] === false;
+  }
+
+  /**
+   * Refuse, before anything is recorded or cast, an action the host's driver
+   * cannot do: 501 with Nova's "The requested functionality is not
+   * supported." (pause_server answers a driver's NotImplementedError so,
+   * through common.raise_feature_not_supported).
+   */
+  private async requireCapability(inst: InstanceDTO, capability: DriverCapability): Promise<void> {
+    if (await this.hostLacks(inst, capability)) throw new NotImplementedYet(FEATURE_NOT_SUPPORTED, { capability, host: inst.host });
+  }
+
   /** Move to a task state (guarded), record the action, then hand the instance to its compute host. */
   private async begin(ctx: RequestContext, inst: InstanceDTO, action: string, method: string, taskState: string, expected: readonly (string | null)[]): Promise<InstanceDTO> {
     if (!inst.host) throw InstanceInvalidState.of(inst.uuid, 'vm_state', inst.vm_state, method);
@@ -138,6 +177,7 @@ export class ComputeApi {
   async pause(ctx: RequestContext, inst: InstanceDTO): Promise<void> {
     this.checkLock(ctx, inst);
     this.checkState(inst, 'pause', [VmState.ACTIVE], [null]);
+    await this.requireCapability(inst, 'supports_pause');
     const i = await this.begin(ctx, inst, 'pause', 'pause', TaskState.PAUSING, [null]);
     await this.deps.compute.pause_instance(ctx, { instance: i });
   }
@@ -145,6 +185,7 @@ export class ComputeApi {
   async unpause(ctx: RequestContext, inst: InstanceDTO): Promise<void> {
     this.checkLock(ctx, inst);
     this.checkState(inst, 'unpause', [VmState.PAUSED], [null]);
+    await this.requireCapability(inst, 'supports_pause');
     const i = await this.begin(ctx, inst, 'unpause', 'unpause', TaskState.UNPAUSING, [null]);
     await this.deps.compute.unpause_instance(ctx, { instance: i });
   }
@@ -152,6 +193,7 @@ export class ComputeApi {
   async suspend(ctx: RequestContext, inst: InstanceDTO): Promise<void> {
     this.checkLock(ctx, inst);
     this.checkState(inst, 'suspend', [VmState.ACTIVE], [null]);
+    await this.requireCapability(inst, 'supports_suspend');
     const i = await this.begin(ctx, inst, 'suspend', 'suspend', TaskState.SUSPENDING, [null]);
     await this.deps.compute.suspend_instance(ctx, { instance: i });
   }
@@ -159,6 +201,7 @@ export class ComputeApi {
   async resume(ctx: RequestContext, inst: InstanceDTO): Promise<void> {
     this.checkLock(ctx, inst);
     this.checkState(inst, 'resume', [VmState.SUSPENDED], [null]);
+    await this.requireCapability(inst, 'supports_suspend');
     const i = await this.begin(ctx, inst, 'resume', 'resume', TaskState.RESUMING, [null]);
     await this.deps.compute.resume_instance(ctx, { instance: i });
   }
@@ -196,9 +239,15 @@ export class ComputeApi {
     return this.deps.consoleauth;
   }
 
-  /** Where the instance's console is, asked of its compute host (InstanceNotReady without one; ConsoleTypeUnavailable from the driver). */
+  /**
+   * Where the instance's console is, asked of its compute host: InstanceNotReady
+   * without one; ConsoleTypeUnavailable (Nova's 400 "Unavailable console
+   * type …") when the host's driver has no console of the type, decided here
+   * from its capabilities or else by the driver.
+   */
   async getConsoleEndpoint(ctx: RequestContext, inst: InstanceDTO, type: ConsoleType): Promise<ConsoleEndpoint> {
     if (!inst.host) throw InstanceNotReady.of(inst.uuid);
+    if (await this.hostLacks(inst, CONSOLE_CAPABILITY[type])) throw ConsoleTypeUnavailable.of(type);
     if (!(await this.hostUp(inst.host))) throw new ComputeServiceUnavailable(`Compute service of ${inst.host} is unavailable at this time.`, { host: inst.host });
     return this.deps.compute.get_console_endpoint(ctx, { instance: inst, console_type: type });
   }

@@ -7,9 +7,9 @@ import type { ComputeDriver } from '../virt/driver.ts';
 
 /**
  * Reports this host's inventory (what the driver has, the reserved amounts
- * and allocation ratios from nova.conf) to the database through
- * nova-conductor. Usage is not reported: claims made by the scheduler are
- * the usage.
+ * and allocation ratios from nova.conf) and the driver's capabilities to the
+ * database through nova-conductor. Usage is not reported: claims made by the
+ * scheduler are the usage.
  */
 export class ResourceTracker {
   constructor(
@@ -45,7 +45,7 @@ export class ResourceTracker {
 
   /** nova's update_available_resource periodic task. */
   async update(): Promise<ComputeNodeDTO> {
-    const node = await this.conductor.compute_node_update(adminContext(), { host: this.host, inventory: await this.inventory() });
+    const node = await this.conductor.compute_node_update(adminContext(), { host: this.host, inventory: await this.inventory(), capabilities: this.driver.capabilities });
     this.log.debug({ node: node.hypervisor_hostname, vcpus: node.vcpus, memory_mb: node.memory_mb, local_gb: node.local_gb }, 'resources reported');
     return node;
   }

@@ -2,7 +2,7 @@ import type { NovaConfig } from '../conf/loader.ts';
 import type { RequestContext } from '../context.ts';
 import type { DbApi } from '../db/api/index.ts';
 import type { Logger } from '../log.ts';
-import type { ComputeNodeDTO, ComputeNodeInventory } from '../objects/compute-node.ts';
+import type { ComputeNodeDTO, ComputeNodeInventory, DriverCapabilities } from '../objects/compute-node.ts';
 import type { InstanceDTO, InstanceUpdate } from '../objects/instance.ts';
 import type { RequestSpec } from '../objects/request-spec.ts';
 import type { ServiceDTO } from '../objects/service.ts';
@@ -80,9 +80,9 @@ export class ConductorManager implements Manager, ConductorAPI {
     await this.db.history.finishEvent(args.uuid, ctx.request_id, args.event, args.result, args.traceback);
   }
 
-  async compute_node_update(_ctx: RequestContext, args: { host: string; inventory: ComputeNodeInventory }): Promise<ComputeNodeDTO> {
+  async compute_node_update(_ctx: RequestContext, args: { host: string; inventory: ComputeNodeInventory; capabilities?: DriverCapabilities }): Promise<ComputeNodeDTO> {
     const service = await this.db.services.findByHostAndBinary(args.host, 'nova-compute');
-    return this.db.computeNodes.upsertInventory(args.host, service?.id ?? null, args.inventory);
+    return this.db.computeNodes.upsertInventory(args.host, service?.id ?? null, args.inventory, args.capabilities);
   }
 
   async allocations_release(_ctx: RequestContext, args: { uuid: string }): Promise<void> {

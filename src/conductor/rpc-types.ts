@@ -1,5 +1,5 @@
 import type { RequestContext } from '../context.ts';
-import type { ComputeNodeDTO, ComputeNodeInventory } from '../objects/compute-node.ts';
+import type { ComputeNodeDTO, ComputeNodeInventory, DriverCapabilities } from '../objects/compute-node.ts';
 import type { InstanceDTO, InstanceUpdate } from '../objects/instance.ts';
 import type { RequestSpec } from '../objects/request-spec.ts';
 import type { ServiceDTO } from '../objects/service.ts';
@@ -36,8 +36,13 @@ export interface ConductorAPI {
   instance_fault_create(ctx: RequestContext, args: { uuid: string; code: number; message: string; details: string; host: string | null }): Promise<void>;
   action_event_start(ctx: RequestContext, args: { uuid: string; event: string; host: string | null }): Promise<void>;
   action_event_finish(ctx: RequestContext, args: { uuid: string; event: string; result: 'Success' | 'Error'; traceback: string | null }): Promise<void>;
-  /** Report a compute node's inventory (nova-compute's resource tracker). */
-  compute_node_update(ctx: RequestContext, args: { host: string; inventory: ComputeNodeInventory }): Promise<ComputeNodeDTO>;
+  /**
+   * Report a compute node's inventory and its driver's capabilities
+   * (nova-compute's resource tracker; Nova reports the capabilities as
+   * traits). `capabilities` is optional so that an older nova-compute that
+   * sends none still reports its inventory; the node keeps what it had.
+   */
+  compute_node_update(ctx: RequestContext, args: { host: string; inventory: ComputeNodeInventory; capabilities?: DriverCapabilities }): Promise<ComputeNodeDTO>;
   /** Release the resources an instance claimed. */
   allocations_release(ctx: RequestContext, args: { uuid: string }): Promise<void>;
   /** A build failed on a host: try another one or give up (Nova's build_instances on reschedule). */

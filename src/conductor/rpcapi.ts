@@ -1,5 +1,5 @@
 import type { RequestContext } from '../context.ts';
-import type { ComputeNodeDTO, ComputeNodeInventory } from '../objects/compute-node.ts';
+import type { ComputeNodeDTO, ComputeNodeInventory, DriverCapabilities } from '../objects/compute-node.ts';
 import type { InstanceDTO, InstanceUpdate } from '../objects/instance.ts';
 import type { RequestSpec } from '../objects/request-spec.ts';
 import type { ServiceDTO } from '../objects/service.ts';
@@ -50,7 +50,7 @@ export class ConductorRpcApi implements ConductorAPI {
   action_event_finish(ctx: RequestContext, args: { uuid: string; event: string; result: 'Success' | 'Error'; traceback: string | null }): Promise<void> {
     return this.client.call(ctx, 'action_event_finish', args);
   }
-  compute_node_update(ctx: RequestContext, args: { host: string; inventory: ComputeNodeInventory }): Promise<ComputeNodeDTO> {
+  compute_node_update(ctx: RequestContext, args: { host: string; inventory: ComputeNodeInventory; capabilities?: DriverCapabilities }): Promise<ComputeNodeDTO> {
     return this.client.call(ctx, 'compute_node_update', args);
   }
   allocations_release(ctx: RequestContext, args: { uuid: string }): Promise<void> {

@@ -4,13 +4,14 @@ import { defaultFlavors } from './migrations/002-default-flavors.ts';
 import { consoleAuthTokens } from './migrations/003-console-auth-tokens.ts';
 import { aggregates } from './migrations/004-aggregates.ts';
 import { serverGroups } from './migrations/005-server-groups.ts';
+import { computeNodeCapabilities } from './migrations/006-compute-node-capabilities.ts';
 import type { NovaMigration } from './migrations/types.ts';
 import { SchemaChain } from './schema-chain.ts';
 
 export { DBSchemaError } from './schema-chain.ts';
 
 /** Every migration of Nova's schema, in order. Append; never edit a released one. */
-export const MIGRATIONS: readonly NovaMigration[] = [initial, defaultFlavors, consoleAuthTokens, aggregates, serverGroups];
+export const MIGRATIONS: readonly NovaMigration[] = [initial, defaultFlavors, consoleAuthTokens, aggregates, serverGroups, computeNodeCapabilities];
 
 const nova = new SchemaChain('database', MIGRATIONS, 'nova_migrations');
 

@@ -61,6 +61,8 @@ export interface ComputeNodesTable extends Timestamps, SoftDelete {
   /** Bumped on every inventory or claim change (optimistic concurrency). */
   generation: Defaulted<number>;
   stats: Defaulted<string>;
+  /** JSON object of the driver's capabilities (objects/compute-node.ts); null until nova-compute reports them. */
+  capabilities: Defaulted<string | null>;
 }
 
 export interface AllocationsTable {

@@ -69,6 +69,8 @@ export interface ComputeNodeDTO extends ComputeNodeInventory {
   memory_mb_used: number;
   local_gb_used: number;
   running_vms: number;
+  /** What the node's driver can do, as its nova-compute last reported; null when it never did (an older nova-compute). */
+  capabilities: ReportedCapabilities | null;
   generation: number;
   created_at: string | null;
   updated_at: string | null;

@@ -2,10 +2,33 @@ import { randomUUID } from 'node:crypto';
 import type { Selectable } from 'kysely';
 import { sql } from 'kysely';
 import { ClaimFailed, ComputeHostNotFound, HypervisorNotFound } from '../../exception/resources.ts';
-import type { ComputeNodeDTO, ComputeNodeInventory, ResourceRequest } from '../../objects/compute-node.ts';
+import {
+  type ComputeNodeDTO,
+  type ComputeNodeInventory,
+  type DriverCapabilities,
+  type DriverCapability,
+  isDriverCapability,
+  type ReportedCapabilities,
+  type ResourceRequest,
+} from '../../objects/compute-node.ts';
 import type { ComputeNodesTable } from '../schema.ts';
 import { dbTime } from '../time.ts';
 import { affected, type Db, insertedId, isDuplicate, retryOnDeadlock } from './common.ts';
+
+/** The capabilities column: known names with boolean values (anything else a newer nova-compute sent is left out). */
+function parseCapabilities(text: string | null): ReportedCapabilities | null {
+  if (text === null) return null;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return null;
+  const out: Partial<Record<DriverCapability, boolean>> = {};
+  for (const [name, value] of Object.entries(parsed)) if (isDriverCapability(name) && typeof value === 'boolean') out[name] = value;
+  return out;
+}
 
 function toDTO(r: Selectable<ComputeNodesTable>): ComputeNodeDTO {
   return {
@@ -25,6 +48,7 @@ function toDTO(r: Selectable<ComputeNodesTable>): ComputeNodeDTO {
     memory_mb_used: r.memory_mb_used,
     local_gb_used: r.local_gb_used,
     running_vms: r.running_vms,
+    capabilities: parseCapabilities(r.capabilities),
     reserved_vcpus: r.reserved_vcpus,
     reserved_memory_mb: r.reserved_memory_mb,
     reserved_disk_gb: r.reserved_disk_gb,
@@ -88,10 +112,14 @@ export class ComputeNodeRepository {
     return node;
   }
 
-  /** Create or refresh a node's inventory; claimed usage is left alone. */
-  async upsertInventory(host: string, serviceId: number | null, inv: ComputeNodeInventory): Promise<ComputeNodeDTO> {
+  /**
+   * Create or refresh a node's inventory; claimed usage is left alone. The
+   * driver's capabilities are replaced when given (an older nova-compute
+   * sends none: the column keeps what it had).
+   */
+  async upsertInventory(host: string, serviceId: number | null, inv: ComputeNodeInventory, capabilities?: DriverCapabilities): Promise<ComputeNodeDTO> {
     const now = dbTime();
-    const values = { ...inv, service_id: serviceId, updated_at: now };
+    const values = { ...inv, service_id: serviceId, updated_at: now, ...(capabilities ? { capabilities: JSON.stringify(capabilities) } : {}) };
     const existing = await this.base().where('host', '=', host).where('hypervisor_hostname', '=', inv.hypervisor_hostname).executeTakeFirst();
     if (existing) {
       await this.db.kysely
@@ -108,7 +136,7 @@ export class ComputeNodeRepository {
         .executeTakeFirstOrThrow();
       return this.get(insertedId(r));
     } catch (e) {
-      if (isDuplicate(e)) return this.upsertInventory(host, serviceId, inv);
+      if (isDuplicate(e)) return this.upsertInventory(host, serviceId, inv, capabilities);
       throw e;
     }
   }
