@@ -74,7 +74,7 @@ export class ComputeManager implements Manager, ComputeAPI {
         await this.driver.destroy(inst);
         await this.conductor.instance_destroy(ctx, { uuid: inst.uuid });
       } else if (inst.vm_state === VmState.BUILDING) {
-        await this.driver.destroy(inst).catch(() => {});
+        await this.driver.destroy(inst).catch(this.logFailure(inst.uuid, 'destroy the remains of a build interrupted by the restart'));
         await this.conductor.instance_fault_create(ctx, {
           uuid: inst.uuid,
           code: 500,
@@ -84,12 +84,24 @@ export class ComputeManager implements Manager, ComputeAPI {
         });
         await this.conductor.instance_update(ctx, { uuid: inst.uuid, updates: { vm_state: VmState.ERROR, task_state: null } });
       } else if (inst.task_state !== null) {
-        const info = await this.driver.getInfo(inst).catch(() => ({ state: PowerState.NOSTATE as number }));
+        const info = await this.driver.getInfo(inst).catch((e: unknown) => {
+          if (!(e instanceof InstanceNotFound)) this.logFailure(inst.uuid, 'read the power state of an instance with an interrupted task')(e);
+          return { state: PowerState.NOSTATE as number };
+        });
         await this.conductor.instance_update(ctx, { uuid: inst.uuid, updates: { task_state: null, power_state: info.state } });
       }
     } catch (e) {
       this.log.warn({ instance: inst.uuid, err: errorText(e) }, 'could not initialise instance');
     }
+  }
+
+  /**
+   * A catch handler for a follow-up step (cleanup, bookkeeping) whose failure
+   * must not hide the outcome being handled: it logs what could not be done,
+   * for which instance and why, and lets the caller go on.
+   */
+  private logFailure(uuid: string, what: string): (e: unknown) => void {
+    return (e) => this.log.warn({ instance: uuid, err: errorText(e) }, `could not ${what}`);
   }
 
   periodicTasks(): PeriodicTask[] {
@@ -122,7 +134,9 @@ export class ComputeManager implements Manager, ComputeAPI {
       await this.conductor.action_event_finish(ctx, { uuid: instance.uuid, event: name, result: 'Success', traceback: null });
       return r;
     } catch (e) {
-      await this.conductor.action_event_finish(ctx, { uuid: instance.uuid, event: name, result: 'Error', traceback: errorText(e) }).catch(() => {});
+      await this.conductor
+        .action_event_finish(ctx, { uuid: instance.uuid, event: name, result: 'Error', traceback: errorText(e) })
+        .catch(this.logFailure(instance.uuid, `record the failure of action event ${name}`));
       throw e;
     }
   }
@@ -145,8 +159,8 @@ export class ComputeManager implements Manager, ComputeAPI {
       const code = e instanceof NovaError ? e.status : 500;
       await this.conductor
         .instance_fault_create(ctx, { uuid: instance.uuid, code, message: errorText(e), details: e instanceof Error ? (e.stack ?? '') : '', host: this.host })
-        .catch(() => {});
-      await this.update(ctx, instance.uuid, { task_state: null }).catch(() => {});
+        .catch(this.logFailure(instance.uuid, `record the fault of the failed ${event}`));
+      await this.update(ctx, instance.uuid, { task_state: null }).catch(this.logFailure(instance.uuid, `clear the task state after the failed ${event}`));
     }
   }
 
@@ -168,7 +182,7 @@ export class ComputeManager implements Manager, ComputeAPI {
       });
     } catch (e) {
       this.log.info({ instance: uuid, err: errorText(e) }, 'build aborted: the instance was deleted or changed before it started');
-      await this.conductor.allocations_release(ctx, { uuid }).catch(() => {});
+      await this.conductor.allocations_release(ctx, { uuid }).catch(this.logFailure(uuid, 'release the claim of an aborted build'));
       return;
     }
     try {
@@ -176,7 +190,7 @@ export class ComputeManager implements Manager, ComputeAPI {
     } catch (e) {
       const reason = errorText(e);
       this.log.warn({ instance: uuid, err: reason }, 'spawn failed; releasing the claim and asking for a reschedule');
-      await this.driver.destroy(instance).catch(() => {});
+      await this.driver.destroy(instance).catch(this.logFailure(uuid, 'destroy what the failed spawn left on the hypervisor'));
       await this.conductor.instance_fault_create(ctx, { uuid, code: 500, message: reason, details: e instanceof Error ? (e.stack ?? '') : '', host: this.host });
       await this.conductor.allocations_release(ctx, { uuid });
       await this.conductor.action_event_finish(ctx, { uuid, event, result: 'Error', traceback: reason });
@@ -192,8 +206,8 @@ export class ComputeManager implements Manager, ComputeAPI {
       });
     } catch (e) {
       this.log.info({ instance: uuid, err: errorText(e) }, 'instance deleted while it was spawning; cleaning up');
-      await this.driver.destroy(instance).catch(() => {});
-      await this.conductor.allocations_release(ctx, { uuid }).catch(() => {});
+      await this.driver.destroy(instance).catch(this.logFailure(uuid, 'destroy the guest of an instance deleted while it was spawning'));
+      await this.conductor.allocations_release(ctx, { uuid }).catch(this.logFailure(uuid, 'release the claim of an instance deleted while it was spawning'));
       return;
     }
     this.log.info({ instance: uuid }, 'instance spawned');
@@ -205,10 +219,17 @@ export class ComputeManager implements Manager, ComputeAPI {
       await this.driver.destroy(instance);
       await this.conductor.instance_destroy(ctx, { uuid: instance.uuid });
     }).catch(async (e: unknown) => {
-      if (e instanceof InstanceNotFound) return;
+      if (e instanceof InstanceNotFound) {
+        this.log.info({ instance: instance.uuid, err: e.message }, 'terminate: the instance was already deleted');
+        return;
+      }
       this.log.error({ instance: instance.uuid, err: errorText(e) }, 'terminate failed');
-      await this.conductor.instance_fault_create(ctx, { uuid: instance.uuid, code: 500, message: errorText(e), details: '', host: this.host }).catch(() => {});
-      await this.update(ctx, instance.uuid, { vm_state: VmState.ERROR, task_state: null }).catch(() => {});
+      await this.conductor
+        .instance_fault_create(ctx, { uuid: instance.uuid, code: 500, message: errorText(e), details: '', host: this.host })
+        .catch(this.logFailure(instance.uuid, 'record the fault of the failed terminate'));
+      await this.update(ctx, instance.uuid, { vm_state: VmState.ERROR, task_state: null }).catch(
+        this.logFailure(instance.uuid, 'put the instance whose terminate failed in ERROR'),
+      );
     });
   }
 

@@ -105,7 +105,9 @@ export class ConductorManager implements Manager, ConductorAPI {
       await this.db.instances
         .update(instance.uuid, { vm_state: VmState.ERROR, task_state: null }, { expectedTaskState: [TaskState.SPAWNING, TaskState.SCHEDULING, null] })
         .catch((e: unknown) => this.log.info({ instance: instance.uuid, err: String(e) }, 'instance changed during reschedule; leaving it'));
-      await this.db.history.finishEvent(instance.uuid, ctx.request_id, 'compute__do_build_and_run_instance', 'Error', args.reason).catch(() => {});
+      await this.db.history
+        .finishEvent(instance.uuid, ctx.request_id, 'compute__do_build_and_run_instance', 'Error', args.reason)
+        .catch((e: unknown) => this.log.warn({ instance: instance.uuid, err: String(e) }, 'could not record the failed build event after the last retry'));
       return;
     }
     try {

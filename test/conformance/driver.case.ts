@@ -32,7 +32,8 @@ export interface DriverHarness {
 const FLAVOR = { vcpus: 1, memory_mb: 128, root_gb: 1 } as const;
 let nextId = 1;
 
-function testInstance(name: string, image: ImageMeta, host: string): InstanceDTO {
+/** An instance of the suite's flavor (1 vCPU, 128 MiB, 1 GiB), being spawned on `host`. */
+export function testInstance(name: string, image: ImageMeta, host: string): InstanceDTO {
   const id = nextId++;
   return {
     id,

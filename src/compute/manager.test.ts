@@ -1,0 +1,121 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { pino } from 'pino';
+import { testInstance } from '../../test/conformance/driver.case.ts';
+import type { ConductorAPI } from '../conductor/rpc-types.ts';
+import { loadConfig } from '../conf/loader.ts';
+import { adminContext } from '../context.ts';
+import { HypervisorError } from '../exception/virt.ts';
+import type { Logger } from '../log.ts';
+import type { InstanceDTO } from '../objects/instance.ts';
+import type { RequestSpec } from '../objects/request-spec.ts';
+import { FakeDriver } from '../virt/fake/driver.ts';
+import { ComputeManager } from './manager.ts';
+
+interface LogLine {
+  level: number;
+  msg: string;
+  instance?: string;
+  err?: string;
+}
+
+const WARN = 40;
+
+/** A logger whose lines the test reads. */
+function capturingLogger(): { log: Logger; lines: LogLine[] } {
+  const lines: LogLine[] = [];
+  const log: Logger = pino({ level: 'info' }, { write: (s: string) => void lines.push(JSON.parse(s) as LogLine) });
+  return { log, lines };
+}
+
+/** A nova-conductor whose every method fails with `down` unless `works` provides it. */
+function conductor(works: Partial<ConductorAPI>): ConductorAPI {
+  const down = async (): Promise<never> => {
+    throw new Error('conductor unreachable');
+  };
+  return {
+    service_register: down,
+    service_heartbeat: down,
+    instance_update: down,
+    instance_get: down,
+    instance_destroy: down,
+    instances_on_host: down,
+    instance_fault_create: down,
+    action_event_start: down,
+    action_event_finish: down,
+    compute_node_update: down,
+    allocations_release: down,
+    reschedule_instance: down,
+    ...works,
+  };
+}
+
+/** A fake driver whose destroy fails (a hypervisor that cannot clean up). */
+class StuckDriver extends FakeDriver {
+  override async destroy(instance: InstanceDTO): Promise<void> {
+    throw new HypervisorError(`cannot remove ${instance.uuid}`);
+  }
+}
+
+function manager(conductorApi: ConductorAPI, driver: FakeDriver, log: Logger): ComputeManager {
+  const conf = loadConfig({ env: {}, overrides: {} });
+  return new ComputeManager({ conf, host: 'h1', driver, conductor: conductorApi, log });
+}
+
+const fakeOpts = { hostname: 'h1', vcpus: 8, memoryMb: 8192, localGb: 100, spawnDelayMs: 0, spawnFailureRate: 0 };
+
+/** Failed follow-up steps (faults, task states, cleanups) are logged with the instance and the error, never swallowed. */
+describe('compute manager: failures while handling a failure are logged', () => {
+  it('a failed action whose fault, event and task state cannot be recorded', async () => {
+    const { log, lines } = capturingLogger();
+    const inst = testInstance('vm', { id: 'img', properties: {} }, 'h1');
+    const m = manager(conductor({ action_event_start: async () => {} }), new FakeDriver({ ...fakeOpts, disabledCapabilities: ['supports_pause'] }), log);
+    await m.pause_instance(adminContext(), { instance: inst });
+    const warned = lines.filter((l) => l.level === WARN && l.instance === inst.uuid);
+    assert.deepEqual(
+      warned.map((l) => l.msg),
+      [
+        'could not record the failure of action event compute_pause_instance',
+        'could not record the fault of the failed compute_pause_instance',
+        'could not clear the task state after the failed compute_pause_instance',
+      ],
+    );
+    for (const l of warned) assert.equal(l.err, 'conductor unreachable');
+  });
+
+  it('a failed spawn whose remains cannot be destroyed', async () => {
+    const { log, lines } = capturingLogger();
+    const inst = testInstance('vm', { id: 'img', properties: {} }, 'h1');
+    const failing = { ...inst, metadata: { fake_spawn_fail: 'true' } };
+    const ok = async () => {};
+    const m = manager(
+      conductor({
+        instance_update: async () => failing,
+        instance_fault_create: ok,
+        allocations_release: ok,
+        action_event_finish: ok,
+        reschedule_instance: ok,
+      }),
+      new StuckDriver(fakeOpts),
+      log,
+    );
+    const spec: RequestSpec = {
+      instance_uuids: [inst.uuid],
+      num_instances: 1,
+      project_id: inst.project_id,
+      user_id: inst.user_id,
+      flavor: inst.flavor,
+      image: { id: 'img', properties: {} },
+      availability_zone: null,
+      force_hosts: [],
+      force_nodes: [],
+      scheduler_hints: {},
+      ignore_hosts: [],
+      retry: { num_attempts: 1, hosts: [] },
+    };
+    await m.build_and_run_instance(adminContext(), { instance: failing, request_spec: spec, node: 'h1', admin_password: null });
+    const stuck = lines.find((l) => l.msg === 'could not destroy what the failed spawn left on the hypervisor');
+    assert.equal(stuck?.instance, inst.uuid);
+    assert.equal(stuck?.err, `cannot remove ${inst.uuid}`);
+  });
+});
