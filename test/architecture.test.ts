@@ -4,22 +4,35 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { ROOT } from './support/procs.ts';
 
-/** The import graph of src/, as Nova's hacking checks guard its layering. */
+/**
+ * The import graph of src/, as Nova's hacking checks guard its layering.
+ * Every import counts: relative ones name a file, bare ones a package (a
+ * `kysely` import is a database import wherever it stands).
+ */
 const SRC = path.join(ROOT, 'src');
 const IMPORT = /^\s*(?:import|export)\s+(type\s+)?(?:[^'"]*?\sfrom\s+)?['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/gm;
 
 interface Edge {
-  to: string;
-  typeOnly: boolean;
+  /** An absolute file path, or a package name (its first segment, or two for @scope/name). */
+  readonly to: string;
+  readonly typeOnly: boolean;
+}
+
+function packageOf(spec: string): string {
+  const parts = spec.split('/');
+  return spec.startsWith('@') ? parts.slice(0, 2).join('/') : (parts[0] ?? spec);
 }
 
 function importsOf(file: string): Edge[] {
   const text = fs.readFileSync(file, 'utf8');
   const out: Edge[] = [];
   for (const m of text.matchAll(IMPORT)) {
-    const spec = (m[2] ?? m[3]) as string;
-    const typeOnly = Boolean(m[1]);
-    out.push({ to: spec.startsWith('.') ? path.resolve(path.dirname(file), spec) : spec, typeOnly });
+    const spec = m[2] ?? m[3];
+    if (spec === undefined) continue;
+    // `import { type A, type B } from …` is erased as a whole too.
+    const braces = /^\s*import\s+\{([^}]*)\}/.exec(m[0]);
+    const allTypes = braces?.[1]?.split(',').every((s) => s.trim() === '' || s.trim().startsWith('type ')) ?? false;
+    out.push({ to: spec.startsWith('.') ? path.resolve(path.dirname(file), spec) : packageOf(spec), typeOnly: Boolean(m[1]) || allTypes });
   }
   return out;
 }
@@ -36,8 +49,8 @@ function closure(entry: string): Set<string> {
   const seen = new Set<string>();
   const stack = [entry];
   while (stack.length) {
-    const f = stack.pop() as string;
-    if (seen.has(f)) continue;
+    const f = stack.pop();
+    if (f === undefined || seen.has(f)) continue;
     seen.add(f);
     if (!f.startsWith('/')) continue;
     for (const e of importsOf(f)) if (!e.typeOnly) stack.push(e.to);
@@ -45,55 +58,131 @@ function closure(entry: string): Set<string> {
   return seen;
 }
 
-const rel = (f: string) => path.relative(SRC, f);
+const rel = (f: string) => (f.startsWith('/') ? path.relative(SRC, f) : f);
+const DATABASE_PACKAGES = ['kysely', 'mysql2', 'better-sqlite3'];
+
+/** The imports of every file under `dirs` that match `forbidden` (relative paths or package names), as "file → target". */
+function offenders(dirs: readonly string[], forbidden: (target: string, edge: Edge) => boolean, opts: { except?: (file: string) => boolean } = {}): string[] {
+  const out: string[] = [];
+  for (const dir of dirs) {
+    for (const f of allFiles(path.join(SRC, dir))) {
+      if (opts.except?.(rel(f))) continue;
+      for (const e of importsOf(f)) if (forbidden(rel(e.to), e)) out.push(`${rel(f)} → ${rel(e.to)}`);
+    }
+  }
+  return out;
+}
+
+const under =
+  (...dirs: string[]) =>
+  (target: string) =>
+    dirs.some((d) => target.startsWith(`${d}/`));
 
 describe('architecture', () => {
-  it('nova-compute never loads database code or drivers', () => {
-    const reach = [...closure(path.join(SRC, 'cmd', 'compute.ts'))];
-    const offenders = reach.filter((f) => f.startsWith(path.join(SRC, 'db') + path.sep) || ['kysely', 'mysql2', 'better-sqlite3'].includes(f));
+  it("nova-compute's import closure holds no database, REST server, identity, image or façade code", () => {
+    const reach = [...closure(path.join(SRC, 'cmd', 'compute.ts'))].map(rel);
+    const bad = reach.filter((f) => under('db', 'api', 'http', 'identity', 'image', 'compute-api', 'console')(f) || [...DATABASE_PACKAGES, 'fastify'].includes(f));
+    assert.deepEqual(bad, []);
+  });
+
+  it('compute/ (the node side) imports no database code or package, not even its types', () => {
     assert.deepEqual(
-      offenders.map((f) => (f.startsWith('/') ? rel(f) : f)),
+      offenders(['compute'], (t) => under('db', 'compute-api', 'api', 'http')(t) || DATABASE_PACKAGES.includes(t)),
       [],
     );
   });
 
-  it('virt/ never imports db/, api/ or services; no driver imports another driver', () => {
+  it('virt/ imports no database, API, service, client or other-driver code, and no database or HTTP package', () => {
+    const bad = offenders(
+      ['virt'],
+      (t) =>
+        under('db', 'api', 'http', 'compute', 'compute-api', 'conductor', 'scheduler', 'service', 'identity', 'image', 'clients', 'cmd')(t) ||
+        [...DATABASE_PACKAGES, 'fastify', 'amqplib'].includes(t),
+    );
     for (const f of allFiles(path.join(SRC, 'virt'))) {
+      const own = /^virt\/([^/]+)\//.exec(rel(f))?.[1];
       for (const e of importsOf(f)) {
-        if (!e.to.startsWith('/')) continue;
-        const target = rel(e.to);
-        assert.ok(!/^(db|api|compute|conductor|scheduler|service)\//.test(target), `${rel(f)} imports ${target}`);
-        const m = /^virt\/([^/]+)\//.exec(rel(f));
-        const t = /^virt\/([^/]+)\//.exec(target);
-        if (m && t && m[1] !== t[1]) assert.fail(`driver ${m[1]} imports driver ${t[1]} (${rel(f)} → ${target})`);
+        const other = /^virt\/([^/]+)\//.exec(rel(e.to))?.[1];
+        if (own && other && own !== other) bad.push(`${rel(f)} → ${rel(e.to)} (driver ${own} imports driver ${other})`);
       }
     }
+    assert.deepEqual(bad, []);
   });
 
-  it('objects/ and db/ never import services, the API or drivers', () => {
-    for (const dir of ['objects', 'db']) {
-      for (const f of allFiles(path.join(SRC, dir))) {
-        for (const e of importsOf(f)) {
-          if (!e.to.startsWith('/')) continue;
-          assert.ok(!/^(api|compute|conductor|scheduler|service|virt|cmd)\//.test(rel(e.to)), `${rel(f)} imports ${rel(e.to)}`);
-        }
-      }
-    }
+  it('objects/ and db/ import no services, API, HTTP, client or driver code', () => {
+    assert.deepEqual(
+      offenders(['objects', 'db'], under('api', 'http', 'compute', 'compute-api', 'conductor', 'scheduler', 'service', 'virt', 'cmd', 'clients', 'identity', 'image', 'console')),
+      [],
+    );
   });
 
-  it('the driver contract file has no implementation', () => {
+  it('database packages are imported only by db/, identity/db/ and image/db/', () => {
+    assert.deepEqual(
+      offenders(['.'], (t) => DATABASE_PACKAGES.includes(t), { except: (f) => /^(db|identity\/db|image\/db)\//.test(f) }),
+      [],
+    );
+  });
+
+  it('Fastify is loaded (a value import) only by the HTTP kernel', () => {
+    assert.deepEqual(
+      offenders(['.'], (t, e) => t === 'fastify' && !e.typeOnly, { except: (f) => f.startsWith('http/') }),
+      [],
+    );
+  });
+
+  it('the HTTP kernel imports no service: no API, identity, image, compute, database or client code', () => {
+    assert.deepEqual(offenders(['http'], under('api', 'identity', 'image', 'compute', 'compute-api', 'conductor', 'scheduler', 'db', 'clients', 'virt', 'cmd', 'console')), []);
+  });
+
+  it('identity/ and image/ hold servers only: no clients, no Compute API or node code, not each other', () => {
+    assert.deepEqual(
+      [
+        ...offenders(['identity'], under('image', 'clients', 'api', 'compute', 'compute-api', 'conductor', 'scheduler', 'virt', 'console', 'cmd')),
+        ...offenders(['image'], under('identity', 'clients', 'api', 'compute', 'compute-api', 'conductor', 'scheduler', 'virt', 'console', 'cmd')),
+      ],
+      [],
+    );
+  });
+
+  it('clients/ import no server code: no API, identity, image, façade or database code, no Fastify', () => {
+    assert.deepEqual(
+      offenders(['clients'], (t) => under('api', 'identity', 'image', 'compute-api', 'db', 'cmd', 'console')(t) || [...DATABASE_PACKAGES, 'fastify'].includes(t)),
+      [],
+    );
+  });
+
+  it('console/ (the proxies) imports no database, API, façade, identity or image code', () => {
+    assert.deepEqual(
+      offenders(['console'], (t) => under('db', 'api', 'compute-api', 'identity', 'image', 'clients', 'cmd')(t) || DATABASE_PACKAGES.includes(t)),
+      [],
+    );
+  });
+
+  it('cli/ (the nova client) imports nothing of the server tree', () => {
+    const outside = allFiles(path.join(SRC, 'cli')).flatMap((f) =>
+      importsOf(f)
+        .filter((e) => e.to.startsWith(SRC) && !e.to.startsWith(path.join(SRC, 'cli') + path.sep))
+        .map((e) => `${rel(f)} → ${rel(e.to)}`),
+    );
+    assert.deepEqual(outside, []);
+  });
+
+  it('the driver contract file declares types only', () => {
     const text = fs.readFileSync(path.join(SRC, 'virt', 'driver.ts'), 'utf8');
     assert.doesNotMatch(text, /^\s*(export\s+)?(class|function|const|let)\s/m);
   });
 
-  it('rpcapi modules only send messages: they import no manager', () => {
-    for (const f of allFiles(SRC).filter((x) => x.endsWith('rpcapi.ts'))) {
-      for (const e of importsOf(f)) assert.doesNotMatch(e.to, /manager(\.ts)?$/, `${rel(f)} imports ${e.to}`);
-    }
+  it('rpcapi modules import no manager', () => {
+    assert.deepEqual(
+      offenders(['.'], (t) => /(^|\/)manager(\.ts)?$/.test(t), { except: (f) => !f.endsWith('rpcapi.ts') }),
+      [],
+    );
   });
 
-  it('no source file is over 800 lines', () => {
-    const big = allFiles(SRC).filter((f) => fs.readFileSync(f, 'utf8').split('\n').length > 800);
-    assert.deepEqual(big.map(rel), []);
+  it('no source file is over 400 lines', () => {
+    const big = allFiles(SRC)
+      .map((f) => [rel(f), fs.readFileSync(f, 'utf8').split('\n').length] as const)
+      .filter(([, n]) => n > 400);
+    assert.deepEqual(big, []);
   });
 });

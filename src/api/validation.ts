@@ -63,3 +63,8 @@ export function queryBool(value: string | string[] | undefined, name: string): b
   if (['0', 'f', 'false', 'off', 'n', 'no'].includes(l)) return false;
   throw badRequest(`Invalid input for query parameters ${name}. Value: ${s}. '${s}' is not a valid boolean`);
 }
+
+/** Is `value` one of `choices`? (Narrows a validated query value to its enum.) */
+export function oneOf<T extends string>(choices: readonly T[], value: string | undefined): value is T {
+  return value !== undefined && choices.some((c) => c === value);
+}

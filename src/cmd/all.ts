@@ -7,7 +7,7 @@ import { syncIdentitySchema } from '../identity/db/migrate.ts';
 import { syncImageSchema } from '../image/db/migrate.ts';
 import { stopOnSignal } from '../service/launcher.ts';
 import { allInOneSecrets } from './all-in-one-secrets.ts';
-import { authenticatorFromConfig } from './clients.ts';
+import { authenticatorFromConfig } from './auth.ts';
 import { main, setup } from './common.ts';
 import { apiService } from './services/api.ts';
 import { certService } from './services/cert.ts';

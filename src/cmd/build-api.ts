@@ -7,7 +7,7 @@ import type { NovaConfig } from '../conf/loader.ts';
 import type { DbApi } from '../db/api/index.ts';
 import { readTls } from '../http/tls.ts';
 import type { Logger } from '../log.ts';
-import { authenticatorFromConfig } from './clients.ts';
+import { authenticatorFromConfig } from './auth.ts';
 
 export interface ApiWiring {
   conf: NovaConfig;

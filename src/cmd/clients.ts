@@ -1,21 +1,19 @@
 /**
- * The clients each daemon uses, wired from nova.conf: how callers are
- * authenticated (`[api] auth_strategy`, `[keystone_authtoken]`) and how
- * nova reaches the image service (`[glance]`).
+ * The clients nova's daemons use, wired from nova.conf: the identity
+ * service's service user (`[keystone_authtoken]`) and the image service
+ * (`[glance]`). How callers are authenticated is in auth.ts.
  */
 
 import { clientOptions, ImageApiClient, propertiesOf } from '../clients/glance.ts';
 import { GlanceImageSource } from '../clients/glance-image-source.ts';
-import { KeystoneAuthenticator } from '../clients/keystone-auth.ts';
 import { KeystoneClient } from '../clients/keystone-client.ts';
 import { KeystoneTokens, NoAuthTokenProvider, type TokenProvider } from '../clients/tokens.ts';
 import type { ImageLookup } from '../compute-api/api.ts';
 import type { NovaConfig } from '../conf/loader.ts';
-import { type Authenticator, NoAuth2 } from '../http/auth.ts';
 import type { Logger } from '../log.ts';
 
 /** The service user of `[keystone_authtoken]` as the client options take it. */
-function keystoneOptions(conf: NovaConfig, log?: Logger) {
+export function keystoneOptions(conf: NovaConfig, log?: Logger) {
   const k = conf.keystone_authtoken;
   return {
     authUrl: k.auth_url,
@@ -26,17 +24,6 @@ function keystoneOptions(conf: NovaConfig, log?: Logger) {
     projectDomainName: k.project_domain_name,
     log,
   };
-}
-
-/** Keystone token validation for the service user of `[keystone_authtoken]`. */
-export function keystoneAuthenticatorFromConfig(conf: NovaConfig, log?: Logger): KeystoneAuthenticator {
-  const k = conf.keystone_authtoken;
-  return new KeystoneAuthenticator({ ...keystoneOptions(conf, log), cacheTimeSec: k.token_cache_time, wwwAuthenticateUri: k.www_authenticate_uri });
-}
-
-/** The authenticator `[api] auth_strategy` asks for: NoAuth2, or Keystone validation with `[keystone_authtoken]`. */
-export function authenticatorFromConfig(conf: NovaConfig, log?: Logger): Authenticator {
-  return conf.api.auth_strategy === 'keystone' ? keystoneAuthenticatorFromConfig(conf, log) : new NoAuth2();
 }
 
 /** Tokens for nova's requests to other services: the caller's own (nova-api) or nova's service token (nova-compute). */

@@ -1,7 +1,7 @@
 import { requireCurrentImageSchema } from '../image/db/migrate.ts';
 import { MemoryTransport } from '../rpc/memory.ts';
 import { stopOnSignal } from '../service/launcher.ts';
-import { authenticatorFromConfig } from './clients.ts';
+import { authenticatorFromConfig } from './auth.ts';
 import { main, setup } from './common.ts';
 import { imageService } from './services/image.ts';
 import { connectDb } from './wiring.ts';

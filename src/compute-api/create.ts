@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { RequestContext } from '../context.ts';
 import { Forbidden, Invalid } from '../exception/base.ts';
-import { FlavorNotFound, ImageNotFound } from '../exception/resources.ts';
+import { FlavorNotFound, ImageNotFound, KeypairNotFound } from '../exception/resources.ts';
 import { zoneHasHosts } from '../objects/aggregate.ts';
 import type { FlavorDTO } from '../objects/flavor.ts';
 import type { FlavorSnapshot, InstanceDTO } from '../objects/instance.ts';
@@ -113,8 +113,10 @@ export async function createServers(deps: ComputeApiDeps, ctx: RequestContext, p
   const image = await imageFor(deps, ctx, p.imageRef, flavor);
   let keyData: string | null = null;
   if (p.keyName) {
-    const kp = await db.keypairs.get(ctx.user_id ?? '', p.keyName).catch(() => null);
-    if (!kp) throw new Invalid(`Invalid key_name provided.`);
+    const kp = await db.keypairs.get(ctx.user_id ?? '', p.keyName).catch((e: unknown) => {
+      if (e instanceof KeypairNotFound) throw new Invalid('Invalid key_name provided.');
+      throw e;
+    });
     keyData = kp.public_key;
   }
   // A zone exists when it is the default zone or an aggregate's zone with hosts.
@@ -196,7 +198,9 @@ export async function createServers(deps: ComputeApiDeps, ctx: RequestContext, p
     try {
       await deps.quota.recheck(ctx, projectId, { count: instances.length, flavor });
     } catch (e) {
-      for (const i of instances) await db.instances.destroy(i.uuid).catch(() => {});
+      for (const i of instances) {
+        await db.instances.destroy(i.uuid).catch((err: unknown) => deps.log.error({ instance_uuid: i.uuid, err }, 'could not remove an instance the quota recheck refused'));
+      }
       throw e;
     }
   }

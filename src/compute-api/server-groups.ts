@@ -10,6 +10,7 @@ import type { RequestContext } from '../context.ts';
 import type { DbApi } from '../db/api/index.ts';
 import { Forbidden, Invalid } from '../exception/base.ts';
 import { InstanceGroupNotFound } from '../exception/server-group.ts';
+import type { Logger } from '../log.ts';
 import type { InstanceDTO } from '../objects/instance.ts';
 import type { InstanceGroupSpec, SchedulerHints } from '../objects/request-spec.ts';
 import type { ServerGroupDTO } from '../objects/server-group.ts';
@@ -18,6 +19,7 @@ import { effectiveLimits, overQuota, usage } from './quota.ts';
 interface GroupDeps {
   conf: NovaConfig;
   db: DbApi;
+  log: Logger;
 }
 
 /** Nova's message when a boot would take a group over server_group_members. */
@@ -67,7 +69,9 @@ export async function joinGroup(deps: GroupDeps, ctx: RequestContext, group: Ser
   await deps.db.serverGroups.addMembers(group.id, uuids);
   if (await membersOver(deps, ctx, group, 0)) {
     await deps.db.serverGroups.removeInstances(uuids);
-    for (const uuid of uuids) await deps.db.instances.destroy(uuid).catch(() => {});
+    for (const uuid of uuids) {
+      await deps.db.instances.destroy(uuid).catch((err: unknown) => deps.log.error({ instance_uuid: uuid, err }, 'could not remove an instance the group quota refused'));
+    }
     throw new Forbidden(TOO_MANY_MEMBERS);
   }
   const spec = await deps.db.serverGroups.forRequestSpec(group.uuid, uuids);

@@ -68,10 +68,23 @@ export interface HttpServiceSpec<C extends object> {
   readonly maxParamLength?: number;
 }
 
+/** A row of the route table as the app reports it (for introspection and for tests that walk every route). */
+export interface RouteInfo {
+  readonly method: HttpMethod;
+  readonly path: string;
+  readonly minVersion?: string;
+  readonly maxVersion?: string;
+  readonly public?: boolean;
+}
+
 declare module 'fastify' {
   interface FastifyRequest {
     requestId: string;
     microversion: Microversion | null;
+  }
+  interface FastifyInstance {
+    /** The service's route table (method, path, microversion range). */
+    routeTable: readonly RouteInfo[];
   }
 }
 
@@ -140,6 +153,8 @@ export function buildHttpApp<C extends object>(spec: HttpServiceSpec<C>): Fastif
     // Requests the router cannot even parse (bad %-encoding) are answered like any bad request.
     frameworkErrors: (err, req, reply) => sendProblem(req, reply, problemOf(err)),
   });
+  const table: RouteInfo[] = spec.routes.map((r) => ({ method: r.method, path: r.path, minVersion: r.minVersion, maxVersion: r.maxVersion, public: r.public }));
+  app.decorate('routeTable', table);
   app.decorateRequest('requestId', '');
   app.decorateRequest('microversion', null);
 

@@ -79,7 +79,7 @@ export function upload(deps: ImageApiDeps) {
     }
 
     if (!(await deps.images.activate(id, stored))) {
-      await deps.store.delete(stored.location).catch(() => {});
+      await deps.store.delete(stored.location).catch((err: unknown) => deps.log.error({ image_id: id, err }, 'could not delete the data of an image deleted during its upload'));
       throw new GlanceError(410, {
         explanation: `Image ${id} could not be found after upload. The image may have been deleted during the upload, cleaning up the chunks uploaded.`,
       });

@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { KeystoneAuthenticator, type KeystoneAuthOptions } from '../../src/clients/keystone-auth.ts';
 import { IdentityUnavailable } from '../../src/clients/keystone-client.ts';
-import { authenticatorFromConfig } from '../../src/cmd/clients.ts';
+import { authenticatorFromConfig } from '../../src/cmd/auth.ts';
 import { loadConfig } from '../../src/conf/loader.ts';
 import { NoAuth2, Unauthorized } from '../../src/http/auth.ts';
 import { ADMIN_PASSWORD, type IdentityHarness, SERVICE_PASSWORD, startIdentity } from './identity-harness.ts';

@@ -16,7 +16,7 @@ import * as schema from './schemas/flavors-extraspecs.ts';
 type Specs = Record<string, string | number>;
 
 /** Numbers are accepted as values but may not be longer than 255 characters once written out (Nova's check_string_length). */
-function checkValues(specs: Specs): Record<string, string> {
+function checkValues(specs: Readonly<Specs>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(specs)) {
     const s = String(v);
@@ -38,7 +38,7 @@ async function index(deps: ApiDeps, req: ApiRequestOf<'id'>): Promise<ApiRespons
 
 /** POST: merge the given specs into the flavor's; 200 echoing the request body. */
 async function create(deps: ApiDeps, req: ApiRequestOf<'id'>): Promise<ApiResponse> {
-  const body = validate(schema.create, req.body) as { extra_specs: Specs };
+  const body = validate(schema.create, req.body);
   authorize(req.ctx, 'os_compute_api:os-flavor-extra-specs:create');
   const specs = checkValues(body.extra_specs);
   const f = await getFlavor(deps, req.ctx, req.params.id);
@@ -57,7 +57,7 @@ async function show(deps: ApiDeps, req: ApiRequestOf<'id' | 'key'>): Promise<Api
 
 /** PUT: the body is {key: value} and its key must be the one in the URL. */
 async function update(deps: ApiDeps, req: ApiRequestOf<'id' | 'key'>): Promise<ApiResponse> {
-  const body = validate(schema.update, req.body) as Specs;
+  const body = validate(schema.update, req.body);
   authorize(req.ctx, 'os_compute_api:os-flavor-extra-specs:update');
   const specs = checkValues(body);
   const key = req.params.key;

@@ -4,6 +4,7 @@
  * PUT /flavors/{id} (2.55+), DELETE /flavors/{id}.
  */
 import { randomUUID } from 'node:crypto';
+import type { Static } from 'typebox';
 import type { RequestContext } from '../../context.ts';
 import type { FlavorListOptions } from '../../db/api/flavors.ts';
 import { FlavorNotFound } from '../../exception/resources.ts';
@@ -12,7 +13,7 @@ import { badRequest } from '../errors.ts';
 import { atLeast } from '../microversion.ts';
 import { allowed, authorize } from '../policy.ts';
 import { type ApiRequest, type ApiRequestOf, type ApiResponse, ok, type Route, route } from '../types.ts';
-import { validate } from '../validation.ts';
+import { oneOf, validate } from '../validation.ts';
 import type { ApiDeps } from './deps.ts';
 import * as schema from './schemas/flavors.ts';
 import { boolFromString, checkName, checkNumberRange, isIntegerString } from './schemas/parameter-types.ts';
@@ -67,9 +68,10 @@ async function listFlavors(deps: ApiDeps, req: ApiRequest, detail: boolean): Pro
   }
   opts.minMemoryMb = intFilter(q, 'minRam');
   opts.minDisk = intFilter(q, 'minDisk');
-  // Every VALID_SORT_KEYS entry is a flavors column; the repository's type lists the common ones.
-  opts.sortKey = (last(q, 'sort_key') || 'flavorid') as FlavorListOptions['sortKey'];
-  opts.sortDir = (last(q, 'sort_dir') || 'asc') as FlavorListOptions['sortDir'];
+  const sortKey = last(q, 'sort_key');
+  const sortDir = last(q, 'sort_dir');
+  opts.sortKey = oneOf(schema.VALID_SORT_KEYS, sortKey) ? sortKey : 'flavorid';
+  opts.sortDir = oneOf(['asc', 'desc'], sortDir) ? sortDir : 'asc';
   const flavors = await deps.db.flavors.list(opts);
   const view = { baseUrl: req.baseUrl, version: req.version, includeExtraSpecs: detail && mayShowExtraSpecs(req) };
   const body: Record<string, unknown> = { flavors: flavors.map((f) => (detail ? flavorDetail(f, view) : flavorBrief(f, view))) };
@@ -87,10 +89,9 @@ async function show(deps: ApiDeps, req: ApiRequestOf<'id'>): Promise<ApiResponse
 async function create(deps: ApiDeps, req: ApiRequest): Promise<ApiResponse> {
   const withDescription = atLeast(req.version, FLAVOR_DESCRIPTION_MICROVERSION);
   const body = validate(withDescription ? schema.createV255 : schema.create, req.body);
-  const vals = body.flavor as typeof body.flavor & { description?: string | null };
+  const vals: Static<typeof schema.createV255>['flavor'] = body.flavor;
   checkName(vals.name);
-  const raw = vals as Record<string, unknown>;
-  for (const [field, min] of schema.INTEGER_FIELDS) checkNumberRange(field, raw[field], min, schema.MAX_INT);
+  for (const [field, min] of schema.INTEGER_FIELDS) checkNumberRange(field, vals[field], min, schema.MAX_INT);
   if (vals.rxtx_factor !== undefined) checkNumberRange('rxtx_factor', vals.rxtx_factor, 0, schema.RXTX_MAX, true);
   authorize(req.ctx, 'os_compute_api:os-flavor-manage:create');
 

@@ -96,7 +96,7 @@ async function list(deps: ApiDeps, req: ApiRequest, detail: boolean): Promise<Ap
   }
   const body: Record<string, unknown> = { hypervisors };
   if (links) {
-    const next = collectionLinks(req.baseUrl, detail ? 'os-hypervisors/detail' : 'os-hypervisors', q, hypervisors.length, maxLimit, () => hypervisors.at(-1)?.id as string);
+    const next = collectionLinks(req.baseUrl, detail ? 'os-hypervisors/detail' : 'os-hypervisors', q, hypervisors.length, maxLimit, () => String(hypervisors.at(-1)?.id ?? ''));
     if (next) body.hypervisors_links = next;
   }
   return ok(body);

@@ -73,7 +73,7 @@ async function index(deps: ApiDeps, req: ApiRequest): Promise<ApiResponse> {
   const migrations = found.filter((m) => !m.hidden).map((m) => migrationView(m, req.version, req.baseUrl));
   const body: Record<string, unknown> = { migrations };
   if (paged) {
-    const next = collectionLinks(req.baseUrl, 'os-migrations', q, migrations.length, maxLimit, () => migrations.at(-1)?.uuid as string);
+    const next = collectionLinks(req.baseUrl, 'os-migrations', q, migrations.length, maxLimit, () => String(migrations.at(-1)?.uuid ?? ''));
     if (next) body.migrations_links = next;
   }
   return ok(body);

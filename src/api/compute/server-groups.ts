@@ -66,7 +66,7 @@ async function create(deps: ApiDeps, req: ApiRequest): Promise<ApiResponse> {
   const group = await deps.db.serverGroups.create({ name: vals.name, project_id: projectId, user_id: req.ctx.user_id ?? '', policy, rules });
   // The quota is checked again now that the group exists: of concurrent creates, none passes the limit.
   if (await overGroups(deps, projectId, 0)) {
-    await deps.db.serverGroups.destroy(group.uuid).catch(() => {});
+    await deps.db.serverGroups.destroy(group.uuid).catch((err: unknown) => deps.log.error({ group_uuid: group.uuid, err }, 'could not remove a server group the quota refused'));
     throw forbidden(TOO_MANY_GROUPS);
   }
   return ok({ server_group: serverGroupView(group, v) });

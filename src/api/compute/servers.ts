@@ -2,6 +2,7 @@ import type { ComputeApi, CreateParams } from '../../compute-api/api.ts';
 import type { InstanceFilters } from '../../db/api/instances.ts';
 import { Forbidden, Invalid } from '../../exception/base.ts';
 import { InstanceInvalidState, InstanceIsLocked } from '../../exception/instance.ts';
+import { FlavorNotFound } from '../../exception/resources.ts';
 import type { InstanceDTO } from '../../objects/instance.ts';
 import { vmStatesForStatus } from '../../objects/states.ts';
 import { serviceIsUp } from '../../service/servicegroup.ts';
@@ -11,8 +12,9 @@ import { authorize } from '../policy.ts';
 import { type ApiRequest, type ApiRequestOf, type ApiResponse, noContent, ok, type Route, route } from '../types.ts';
 import { pyRepr, queryAll, queryBool, queryInt, queryOne, validate } from '../validation.ts';
 import type { ApiDeps } from './deps.ts';
-import { isUuidLike } from './schemas/parameter-types.ts';
+import { refId } from './schemas/parameter-types.ts';
 import * as schema from './schemas/servers.ts';
+import { createServer } from './server-create.ts';
 import { links, nextLink, parseIsoToDb } from './views/common.ts';
 import { type ServerViewContext, serverBrief, serverDetail } from './views/servers.ts';
 
@@ -34,24 +36,6 @@ export async function stateConflicts<T>(action: string, serverId: string, fn: ()
     throw e;
   }
 }
-
-/** The last path segment of an href, or the value itself (flavorRef/imageRef may be links). */
-function refId(ref: string | number): string {
-  const s = String(ref);
-  return s.includes('/') ? (s.split('/').filter(Boolean).at(-1) ?? s) : s;
-}
-
-function createSchemaFor(v: Microversion) {
-  if (atLeast(v, '2.90')) return schema.createV290;
-  if (atLeast(v, '2.74')) return schema.createV274;
-  if (atLeast(v, '2.57')) return schema.createV257;
-  if (atLeast(v, '2.52')) return schema.createV252;
-  if (atLeast(v, '2.37')) return schema.createV237;
-  if (atLeast(v, '2.19')) return schema.createV219;
-  return schema.create;
-}
-
-const isBase64 = (s: string) => /^[A-Za-z0-9+/\s]*={0,2}\s*$/.test(s) && s.replace(/\s/g, '').length % 4 === 0;
 
 export async function viewContext(deps: ServerApiDeps, req: ApiRequest, instances: readonly InstanceDTO[], single = false): Promise<ServerViewContext> {
   const errored = instances.filter((i) => i.vm_state === 'error' || i.vm_state === 'deleted').map((i) => i.uuid);
@@ -91,7 +75,11 @@ async function listServers(deps: ServerApiDeps, req: ApiRequest, detail: boolean
   if (status.length) f.vm_state = status.flatMap((s) => vmStatesForStatus(s) ?? []);
   const flavor = queryOne(q.flavor);
   if (flavor !== undefined) {
-    const fl = await deps.db.flavors.getByFlavorId(refId(flavor)).catch(() => null);
+    // An unknown flavor matches no server (Nova filters by its id, which no instance has).
+    const fl = await deps.db.flavors.getByFlavorId(refId(flavor)).catch((e: unknown) => {
+      if (e instanceof FlavorNotFound) return null;
+      throw e;
+    });
     f.instance_type_id = fl ? fl.id : -1;
   }
   const image = queryOne(q.image);
@@ -160,81 +148,6 @@ async function listServers(deps: ServerApiDeps, req: ApiRequest, detail: boolean
   const last = instances.at(-1);
   if (last && instances.length === limit) body.servers_links = nextLink(req.baseUrl, detail ? 'servers/detail' : 'servers', req.query, last.uuid);
   return ok(body);
-}
-
-async function createServer(deps: ServerApiDeps, req: ApiRequest): Promise<ApiResponse> {
-  const body = validate(createSchemaFor(req.version), req.body);
-  const s = body.server as Record<string, unknown> & { name: string; flavorRef: string | number };
-  const { ctx } = req;
-  const hints = (body['os:scheduler_hints'] ?? body['OS-SCH-HNT:scheduler_hints'] ?? {}) as Record<string, unknown>;
-  const group = hints.group;
-  if (group !== undefined && (typeof group !== 'string' || !isUuidLike(group))) {
-    throw badRequest(`Invalid input for field/attribute group. Value: ${pyRepr(group)}. ${pyRepr(group)} is not ${typeof group === 'string' ? "a 'uuid'" : "of type 'string'"}`);
-  }
-  const toList = (v: unknown) => (v === undefined ? undefined : Array.isArray(v) ? (v as string[]) : [String(v)]);
-  let az = (s.availability_zone as string | undefined) ?? null;
-  let forcedHost: string | null = null;
-  let forcedNode: string | null = null;
-  if (az?.includes(':')) {
-    const [zone, host, node] = az.split(':');
-    authorize(ctx, 'os_compute_api:servers:create:forced_host');
-    az = zone || null;
-    forcedHost = host || null;
-    forcedNode = node || null;
-  }
-  if (s.host !== undefined || s.hypervisor_hostname !== undefined) {
-    if (!ctx.is_admin) throw new HttpError(403, "Policy doesn't allow compute:servers:create:requested_destination to be performed.");
-    forcedHost = (s.host as string | undefined) ?? forcedHost;
-    forcedNode = (s.hypervisor_hostname as string | undefined) ?? forcedNode;
-    if (forcedHost && !(await deps.db.services.findByHostAndBinary(forcedHost, 'nova-compute'))) throw badRequest(`Compute host ${forcedHost} could not be found.`);
-  }
-  const imageRef = s.imageRef !== undefined ? refId(s.imageRef as string) : '';
-  if (!imageRef) throw badRequest('Missing imageRef attribute');
-  const minCount = Number(s.min_count ?? 1);
-  const maxCount = Number(s.max_count ?? minCount);
-  if (minCount > maxCount) throw badRequest('min_count must be <= max_count');
-  if (minCount < 1 || maxCount < 1) throw badRequest('min_count and max_count must be at least 1');
-  const userData = (s.user_data as string | null | undefined) ?? null;
-  if (userData !== null && !isBase64(userData)) throw badRequest('User data needs to be valid base 64.');
-  const params: CreateParams = {
-    name: s.name,
-    flavorId: refId(s.flavorRef),
-    imageRef,
-    metadata: (s.metadata as Record<string, string> | undefined) ?? {},
-    availabilityZone: az,
-    forcedHost,
-    forcedNode,
-    keyName: (s.key_name as string | undefined) ?? null,
-    minCount,
-    maxCount,
-    userData,
-    tags: (s.tags as string[] | undefined) ?? [],
-    description: (s.description as string | null | undefined) ?? null,
-    hints: { ...hints, same_host: toList(hints.same_host), different_host: toList(hints.different_host), group },
-    accessIpV4: (s.accessIPv4 as string | undefined) ?? null,
-    accessIpV6: (s.accessIPv6 as string | undefined) ?? null,
-    adminPass: (s.adminPass as string | undefined) ?? null,
-    hostname: (s.hostname as string | undefined) ?? null,
-    configDrive: s.config_drive === true || s.config_drive === 'true' || s.config_drive === 'True',
-  };
-  let result: Awaited<ReturnType<ComputeApi['create']>>;
-  try {
-    result = await deps.compute.create(ctx, params);
-  } catch (e) {
-    if (e instanceof Invalid) throw badRequest(e.message);
-    if (e instanceof Forbidden) throw new HttpError(403, e.message);
-    throw e;
-  }
-  if (s.return_reservation_id === true) return ok({ reservation_id: result.reservationId }, 202);
-  const first = result.instances[0] as InstanceDTO;
-  const server = {
-    id: first.uuid,
-    links: links(req.baseUrl, 'servers', first.uuid),
-    'OS-DCF:diskConfig': 'MANUAL',
-    security_groups: [{ name: 'default' }],
-    adminPass: result.adminPass,
-  };
-  return { status: 202, body: { server }, headers: { Location: `${req.baseUrl}/v2.1/servers/${first.uuid}` } };
 }
 
 async function showServer(deps: ServerApiDeps, req: ApiRequestOf<'id'>): Promise<ApiResponse> {

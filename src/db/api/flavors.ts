@@ -29,6 +29,26 @@ function toDTO(r: Selectable<FlavorsTable>): FlavorDTO {
 
 export type NewFlavor = Omit<FlavorDTO, 'id' | 'created_at' | 'updated_at' | 'extra_specs' | 'disabled'> & { extra_specs?: Record<string, string>; disabled?: boolean };
 
+/** Columns a flavor list may be sorted by (Nova's VALID_SORT_KEYS for flavors). */
+export const FLAVOR_SORT_KEYS = [
+  'created_at',
+  'description',
+  'disabled',
+  'ephemeral_gb',
+  'flavorid',
+  'id',
+  'is_public',
+  'memory_mb',
+  'name',
+  'root_gb',
+  'rxtx_factor',
+  'swap',
+  'updated_at',
+  'vcpu_weight',
+  'vcpus',
+] as const;
+export type FlavorSortKey = (typeof FLAVOR_SORT_KEYS)[number];
+
 export interface FlavorListOptions {
   /** true: public only; false: private only; undefined: both (admins), or public + accessible (projects). */
   isPublic?: boolean;
@@ -36,7 +56,7 @@ export interface FlavorListOptions {
   projectId?: string;
   minMemoryMb?: number;
   minDisk?: number;
-  sortKey?: 'flavorid' | 'name' | 'memory_mb' | 'root_gb' | 'vcpus' | 'id' | 'swap' | 'ephemeral_gb' | 'rxtx_factor' | 'description' | 'created_at';
+  sortKey?: FlavorSortKey;
   sortDir?: 'asc' | 'desc';
   limit?: number;
   /** flavorid of the last flavor of the previous page. */

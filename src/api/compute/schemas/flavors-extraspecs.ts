@@ -5,10 +5,12 @@ import { Type } from 'typebox';
 export const KEY_PATTERN = '^[a-zA-Z0-9-_:. ]{1,255}$';
 
 const specValue = Type.Unsafe<string | number>({ type: ['string', 'number'], maxLength: 255 });
-const metadata = Type.Object({}, { patternProperties: { [KEY_PATTERN]: specValue }, additionalProperties: false });
+/** {key: value} with keys of KEY_PATTERN and nothing else. */
+const specs = (options: { minProperties?: number; maxProperties?: number } = {}) =>
+  Type.Record(Type.String({ pattern: KEY_PATTERN }), specValue, { additionalProperties: false, ...options });
 
 /** POST /flavors/{flavor_id}/os-extra_specs */
-export const create = Type.Object({ extra_specs: metadata }, { additionalProperties: false });
+export const create = Type.Object({ extra_specs: specs() }, { additionalProperties: false });
 
 /** PUT /flavors/{flavor_id}/os-extra_specs/{key}: exactly one key. */
-export const update = Type.Object({}, { patternProperties: { [KEY_PATTERN]: specValue }, additionalProperties: false, minProperties: 1, maxProperties: 1 });
+export const update = specs({ minProperties: 1, maxProperties: 1 });

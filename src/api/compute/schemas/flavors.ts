@@ -1,25 +1,10 @@
 /** Request schemas of flavors and flavor-manage (nova/api/openstack/compute/schemas/flavors.py, flavor_manage.py). */
 import { Type } from 'typebox';
+import { FLAVOR_SORT_KEYS } from '../../../db/api/flavors.ts';
 import { boolean, DESCRIPTION_PATTERN, integerOrDigits, MAX_INT } from './parameter-types.ts';
 import { PAGINATION, type QuerySpec } from './query.ts';
 
-export const VALID_SORT_KEYS = [
-  'created_at',
-  'description',
-  'disabled',
-  'ephemeral_gb',
-  'flavorid',
-  'id',
-  'is_public',
-  'memory_mb',
-  'name',
-  'root_gb',
-  'rxtx_factor',
-  'swap',
-  'updated_at',
-  'vcpu_weight',
-  'vcpus',
-] as const;
+export const VALID_SORT_KEYS = FLAVOR_SORT_KEYS;
 
 /** GET /flavors and /flavors/detail (additional parameters are a 400 from 2.75). */
 export const indexQuery: QuerySpec = {

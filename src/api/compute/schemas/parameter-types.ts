@@ -100,3 +100,9 @@ export function isUuidLike(s: string): boolean {
 export function isIntegerString(s: string): boolean {
   return /^\s*[-+]?\d+\s*$/.test(s);
 }
+
+/** The last path segment of an href, or the value itself (flavorRef/imageRef may be links). */
+export function refId(ref: string | number): string {
+  const s = String(ref);
+  return s.includes('/') ? (s.split('/').filter(Boolean).at(-1) ?? s) : s;
+}

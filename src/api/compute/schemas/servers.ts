@@ -1,4 +1,4 @@
-import { Type } from 'typebox';
+import { type Static, type TProperties, Type } from 'typebox';
 
 /** Nova's server name rule: printable, no leading or trailing whitespace. */
 const name = Type.String({ minLength: 1, maxLength: 255, pattern: '^(?![\\s])[\\S\\s]*(?<![\\s])$' });
@@ -34,11 +34,13 @@ const hints = Type.Object(
   {
     same_host: Type.Optional(Type.Union([Type.String({ format: 'uuid' }), Type.Array(Type.String({ format: 'uuid' }))])),
     different_host: Type.Optional(Type.Union([Type.String({ format: 'uuid' }), Type.Array(Type.String({ format: 'uuid' }))])),
+    /** Checked by the handler, with Nova's message for a value that is not a uuid. */
+    group: Type.Optional(Type.Unknown()),
   },
   { additionalProperties: true },
 );
 
-function createSchema(server: Record<string, ReturnType<typeof Type.Optional> | typeof name | typeof serverV21.flavorRef>, required: string[] = []) {
+function createSchema<P extends TProperties>(server: P, required: string[] = []) {
   return Type.Object(
     {
       server: Type.Object(server, { additionalProperties: false, required: ['name', 'flavorRef', ...required] }),
@@ -84,6 +86,11 @@ export const createV290 = createSchema(
   },
   ['networks'],
 );
+
+/** Every field a create body may have at some microversion (the handler checks which apply). */
+export type CreateBody = Omit<Static<typeof createV290>, 'server'> & {
+  server: Static<typeof createV290>['server'] & Partial<Pick<Static<typeof create>['server'], 'personality'>>;
+};
 
 /** PUT /servers/{id}. */
 export const update = Type.Object(

@@ -1,0 +1,111 @@
+/**
+ * POST /servers (nova/api/openstack/compute/servers.py create): the body
+ * checked against the schema of the request's microversion, turned into
+ * the façade's CreateParams, and Nova's 202 answer (or the reservation id).
+ */
+import type { CreateParams } from '../../compute-api/api.ts';
+import { Forbidden, Invalid } from '../../exception/base.ts';
+import { badRequest, HttpError } from '../errors.ts';
+import { atLeast, type Microversion } from '../microversion.ts';
+import { authorize } from '../policy.ts';
+import type { ApiRequest, ApiResponse } from '../types.ts';
+import { pyRepr, validate } from '../validation.ts';
+import { isUuidLike, refId } from './schemas/parameter-types.ts';
+import * as schema from './schemas/servers.ts';
+import type { ServerApiDeps } from './servers.ts';
+import { links } from './views/common.ts';
+
+function createSchemaFor(v: Microversion) {
+  if (atLeast(v, '2.90')) return schema.createV290;
+  if (atLeast(v, '2.74')) return schema.createV274;
+  if (atLeast(v, '2.57')) return schema.createV257;
+  if (atLeast(v, '2.52')) return schema.createV252;
+  if (atLeast(v, '2.37')) return schema.createV237;
+  if (atLeast(v, '2.19')) return schema.createV219;
+  return schema.create;
+}
+
+const isBase64 = (s: string) => /^[A-Za-z0-9+/\s]*={0,2}\s*$/.test(s) && s.replace(/\s/g, '').length % 4 === 0;
+
+/** A hint given as one value or a list, as a list. */
+const toList = (v: string | readonly string[] | undefined): string[] | undefined => (v === undefined ? undefined : typeof v === 'string' ? [v] : [...v]);
+
+/** `zone:host:node` in availability_zone (admins), and host/hypervisor_hostname from 2.74: where the caller wants the server. */
+async function requestedPlace(deps: ServerApiDeps, req: ApiRequest, s: schema.CreateBody['server']) {
+  let zone = s.availability_zone ?? null;
+  let host: string | null = null;
+  let node: string | null = null;
+  if (zone?.includes(':')) {
+    const [z, h, n] = zone.split(':');
+    authorize(req.ctx, 'os_compute_api:servers:create:forced_host');
+    zone = z || null;
+    host = h || null;
+    node = n || null;
+  }
+  if (s.host !== undefined || s.hypervisor_hostname !== undefined) {
+    if (!req.ctx.is_admin) throw new HttpError(403, "Policy doesn't allow compute:servers:create:requested_destination to be performed.");
+    host = s.host ?? host;
+    node = s.hypervisor_hostname ?? node;
+    if (host && !(await deps.db.services.findByHostAndBinary(host, 'nova-compute'))) throw badRequest(`Compute host ${host} could not be found.`);
+  }
+  return { zone, host, node };
+}
+
+export async function createServer(deps: ServerApiDeps, req: ApiRequest): Promise<ApiResponse> {
+  const body: schema.CreateBody = validate(createSchemaFor(req.version), req.body);
+  const s = body.server;
+  const hints = body['os:scheduler_hints'] ?? body['OS-SCH-HNT:scheduler_hints'] ?? {};
+  const group = hints.group;
+  if (group !== undefined && (typeof group !== 'string' || !isUuidLike(group))) {
+    throw badRequest(`Invalid input for field/attribute group. Value: ${pyRepr(group)}. ${pyRepr(group)} is not ${typeof group === 'string' ? "a 'uuid'" : "of type 'string'"}`);
+  }
+  const place = await requestedPlace(deps, req, s);
+  const imageRef = s.imageRef !== undefined ? refId(s.imageRef) : '';
+  if (!imageRef) throw badRequest('Missing imageRef attribute');
+  const minCount = Number(s.min_count ?? 1);
+  const maxCount = Number(s.max_count ?? minCount);
+  if (minCount > maxCount) throw badRequest('min_count must be <= max_count');
+  if (minCount < 1 || maxCount < 1) throw badRequest('min_count and max_count must be at least 1');
+  const userData = s.user_data ?? null;
+  if (userData !== null && !isBase64(userData)) throw badRequest('User data needs to be valid base 64.');
+  const params: CreateParams = {
+    name: s.name,
+    flavorId: refId(s.flavorRef),
+    imageRef,
+    metadata: s.metadata ?? {},
+    availabilityZone: place.zone,
+    forcedHost: place.host,
+    forcedNode: place.node,
+    keyName: s.key_name ?? null,
+    minCount,
+    maxCount,
+    userData,
+    tags: s.tags ?? [],
+    description: s.description ?? null,
+    hints: { ...hints, same_host: toList(hints.same_host), different_host: toList(hints.different_host), group },
+    accessIpV4: s.accessIPv4 ?? null,
+    accessIpV6: s.accessIPv6 ?? null,
+    adminPass: s.adminPass ?? null,
+    hostname: s.hostname ?? null,
+    configDrive: s.config_drive === true || s.config_drive === 'true' || s.config_drive === 'True',
+  };
+  let result: Awaited<ReturnType<ServerApiDeps['compute']['create']>>;
+  try {
+    result = await deps.compute.create(req.ctx, params);
+  } catch (e) {
+    if (e instanceof Invalid) throw badRequest(e.message);
+    if (e instanceof Forbidden) throw new HttpError(403, e.message);
+    throw e;
+  }
+  if (s.return_reservation_id === true) return { status: 202, body: { reservation_id: result.reservationId } };
+  const first = result.instances[0];
+  if (!first) throw badRequest('No servers were created.');
+  const server = {
+    id: first.uuid,
+    links: links(req.baseUrl, 'servers', first.uuid),
+    'OS-DCF:diskConfig': 'MANUAL',
+    security_groups: [{ name: 'default' }],
+    adminPass: result.adminPass,
+  };
+  return { status: 202, body: { server }, headers: { Location: `${req.baseUrl}/v2.1/servers/${first.uuid}` } };
+}
