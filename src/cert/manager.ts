@@ -5,7 +5,7 @@ import type { Logger } from '../log.ts';
 import { type Endpoint, methodsOf } from '../rpc/server.ts';
 import type { Manager } from '../service/manager.ts';
 import { CertificateAuthority, caPaths, type IssuedCertificate } from './ca.ts';
-import { CERT_METHODS, CERT_RPC_VERSION, type CertAPI } from './rpc-types.ts';
+import { CERT_METHODS, CERT_RPC_VERSION, type CertAPI, type CertArgs } from './rpc-types.ts';
 
 /**
  * nova-cert (nova.cert.manager.CertManager): owns the CA under
@@ -31,11 +31,11 @@ export class CertManager implements CertAPI, Manager {
     return this.ca;
   }
 
-  async fetch_ca(_ctx: RequestContext, _args: { project_id: string | null }): Promise<string> {
+  async fetch_ca(_ctx: RequestContext, _args: CertArgs<'fetch_ca'>): Promise<string> {
     return this.authority().rootPem;
   }
 
-  async generate_x509_cert(_ctx: RequestContext, args: { user_id: string; project_id: string }): Promise<IssuedCertificate> {
+  async generate_x509_cert(_ctx: RequestContext, args: CertArgs<'generate_x509_cert'>): Promise<IssuedCertificate> {
     if (typeof args.user_id !== 'string' || typeof args.project_id !== 'string') throw new CertError('generate_x509_cert needs user_id and project_id');
     const issued = await this.authority().issue(args.user_id, args.project_id);
     this.deps.log.info({ user_id: args.user_id, project_id: args.project_id }, 'x509 certificate issued');

@@ -1,4 +1,5 @@
 import type { RequestContext } from '../context.ts';
+import type { ArgsOf, RpcKinds } from '../rpc/api.ts';
 import type { IssuedCertificate } from './ca.ts';
 
 /** The RPC topic nova-cert serves. */
@@ -14,5 +15,11 @@ export interface CertAPI {
   generate_x509_cert(ctx: RequestContext, args: { user_id: string; project_id: string }): Promise<IssuedCertificate>;
 }
 
-/** The method names served over RPC. */
-export const CERT_METHODS = ['fetch_ca', 'generate_x509_cert'] as const satisfies readonly (keyof CertAPI)[];
+/** The methods served over RPC, and how each is sent. */
+export const CERT_METHODS = {
+  fetch_ca: 'call',
+  generate_x509_cert: 'call',
+} as const satisfies RpcKinds<CertAPI>;
+
+/** The arguments of one method. */
+export type CertArgs<K extends keyof CertAPI> = ArgsOf<CertAPI, K>;

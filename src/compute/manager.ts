@@ -5,17 +5,16 @@ import { NovaError } from '../exception/base.ts';
 import { InstanceNotFound, UnexpectedTaskStateError } from '../exception/instance.ts';
 import type { Logger } from '../log.ts';
 import type { InstanceDTO, InstanceUpdate } from '../objects/instance.ts';
-import type { RequestSpec } from '../objects/request-spec.ts';
 import type { ServiceDTO } from '../objects/service.ts';
 import { PowerState, TaskState, VmState } from '../objects/states.ts';
 import { methodsOf } from '../rpc/server.ts';
 import type { Manager, PeriodicTask } from '../service/manager.ts';
 import { Semaphore } from '../util/semaphore.ts';
 import { dbTime } from '../util/time.ts';
-import type { ComputeDriver, ConsoleEndpoint, RebootType } from '../virt/driver.ts';
+import type { ComputeDriver, ConsoleEndpoint, } from '../virt/driver.ts';
 import { syncPowerStates } from './power-sync.ts';
 import { ResourceTracker } from './resource-tracker.ts';
-import { COMPUTE_METHODS, COMPUTE_RPC_VERSION, type ComputeAPI } from './rpc-types.ts';
+import { COMPUTE_METHODS, COMPUTE_RPC_VERSION, type ComputeAPI, type ComputeArgs } from './rpc-types.ts';
 
 export interface ComputeDeps {
   conf: NovaConfig;
@@ -164,11 +163,11 @@ export class ComputeManager implements Manager, ComputeAPI {
     }
   }
 
-  async build_and_run_instance(ctx: RequestContext, args: { instance: InstanceDTO; request_spec: RequestSpec; node: string; admin_password: string | null }): Promise<void> {
+  async build_and_run_instance(ctx: RequestContext, args: ComputeArgs<'build_and_run_instance'>): Promise<void> {
     await this.builds.run(() => this.build(ctx, args));
   }
 
-  private async build(ctx: RequestContext, args: { instance: InstanceDTO; request_spec: RequestSpec; node: string; admin_password: string | null }): Promise<void> {
+  private async build(ctx: RequestContext, args: ComputeArgs<'build_and_run_instance'>): Promise<void> {
     const { request_spec: spec } = args;
     const uuid = args.instance.uuid;
     const event = 'compute__do_build_and_run_instance';
@@ -213,7 +212,7 @@ export class ComputeManager implements Manager, ComputeAPI {
     this.log.info({ instance: uuid }, 'instance spawned');
   }
 
-  async terminate_instance(ctx: RequestContext, args: { instance: InstanceDTO }): Promise<void> {
+  async terminate_instance(ctx: RequestContext, args: ComputeArgs<'terminate_instance'>): Promise<void> {
     const { instance } = args;
     await this.event(ctx, instance, 'compute_terminate_instance', async () => {
       await this.driver.destroy(instance);
@@ -233,12 +232,12 @@ export class ComputeManager implements Manager, ComputeAPI {
     });
   }
 
-  start_instance(ctx: RequestContext, args: { instance: InstanceDTO }): Promise<void> {
+  start_instance(ctx: RequestContext, args: ComputeArgs<'start_instance'>): Promise<void> {
     const i = args.instance;
     return this.act(ctx, i, 'compute_start_instance', TaskState.POWERING_ON, () => this.driver.powerOn(i), { vm_state: VmState.ACTIVE, power_state: PowerState.RUNNING });
   }
 
-  stop_instance(ctx: RequestContext, args: { instance: InstanceDTO; clean_shutdown: boolean }): Promise<void> {
+  stop_instance(ctx: RequestContext, args: ComputeArgs<'stop_instance'>): Promise<void> {
     const i = args.instance;
     const timeout = args.clean_shutdown ? this.deps.conf.compute.shutdown_timeout : 0;
     return this.act(ctx, i, 'compute_stop_instance', TaskState.POWERING_OFF, () => this.driver.powerOff(i, timeout), {
@@ -247,37 +246,37 @@ export class ComputeManager implements Manager, ComputeAPI {
     });
   }
 
-  reboot_instance(ctx: RequestContext, args: { instance: InstanceDTO; reboot_type: RebootType }): Promise<void> {
+  reboot_instance(ctx: RequestContext, args: ComputeArgs<'reboot_instance'>): Promise<void> {
     const i = args.instance;
     const expected = args.reboot_type === 'HARD' ? TaskState.REBOOTING_HARD : TaskState.REBOOTING;
     return this.act(ctx, i, 'compute_reboot_instance', expected, () => this.driver.reboot(i, args.reboot_type), { vm_state: VmState.ACTIVE, power_state: PowerState.RUNNING });
   }
 
-  pause_instance(ctx: RequestContext, args: { instance: InstanceDTO }): Promise<void> {
+  pause_instance(ctx: RequestContext, args: ComputeArgs<'pause_instance'>): Promise<void> {
     const i = args.instance;
     return this.act(ctx, i, 'compute_pause_instance', TaskState.PAUSING, () => this.driver.pause(i), { vm_state: VmState.PAUSED, power_state: PowerState.PAUSED });
   }
 
-  unpause_instance(ctx: RequestContext, args: { instance: InstanceDTO }): Promise<void> {
+  unpause_instance(ctx: RequestContext, args: ComputeArgs<'unpause_instance'>): Promise<void> {
     const i = args.instance;
     return this.act(ctx, i, 'compute_unpause_instance', TaskState.UNPAUSING, () => this.driver.unpause(i), { vm_state: VmState.ACTIVE, power_state: PowerState.RUNNING });
   }
 
-  suspend_instance(ctx: RequestContext, args: { instance: InstanceDTO }): Promise<void> {
+  suspend_instance(ctx: RequestContext, args: ComputeArgs<'suspend_instance'>): Promise<void> {
     const i = args.instance;
     return this.act(ctx, i, 'compute_suspend_instance', TaskState.SUSPENDING, () => this.driver.suspend(i), { vm_state: VmState.SUSPENDED, power_state: PowerState.SUSPENDED });
   }
 
-  resume_instance(ctx: RequestContext, args: { instance: InstanceDTO }): Promise<void> {
+  resume_instance(ctx: RequestContext, args: ComputeArgs<'resume_instance'>): Promise<void> {
     const i = args.instance;
     return this.act(ctx, i, 'compute_resume_instance', TaskState.RESUMING, () => this.driver.resume(i), { vm_state: VmState.ACTIVE, power_state: PowerState.RUNNING });
   }
 
-  get_console_output(_ctx: RequestContext, args: { instance: InstanceDTO; tail_length: number | null }): Promise<string> {
+  get_console_output(_ctx: RequestContext, args: ComputeArgs<'get_console_output'>): Promise<string> {
     return this.driver.getConsoleOutput(args.instance, args.tail_length ?? undefined);
   }
 
-  get_console_endpoint(_ctx: RequestContext, args: { instance: InstanceDTO; console_type: 'novnc' | 'serial' | 'spice-html5' }): Promise<ConsoleEndpoint> {
+  get_console_endpoint(_ctx: RequestContext, args: ComputeArgs<'get_console_endpoint'>): Promise<ConsoleEndpoint> {
     if (args.console_type === 'serial') return this.driver.getSerialConsole(args.instance);
     if (args.console_type === 'spice-html5') return this.driver.getSpiceConsole(args.instance);
     return this.driver.getVncConsole(args.instance);

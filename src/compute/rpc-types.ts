@@ -1,6 +1,7 @@
 import type { RequestContext } from '../context.ts';
 import type { InstanceDTO } from '../objects/instance.ts';
 import type { RequestSpec } from '../objects/request-spec.ts';
+import type { ArgsOf, RpcKinds } from '../rpc/api.ts';
 import type { ConsoleEndpoint, RebootType } from '../virt/driver.ts';
 
 export const COMPUTE_TOPIC = 'compute';
@@ -21,16 +22,20 @@ export interface ComputeAPI {
   get_console_endpoint(ctx: RequestContext, args: { instance: InstanceDTO; console_type: 'novnc' | 'serial' | 'spice-html5' }): Promise<ConsoleEndpoint>;
 }
 
-export const COMPUTE_METHODS = [
-  'build_and_run_instance',
-  'terminate_instance',
-  'start_instance',
-  'stop_instance',
-  'reboot_instance',
-  'pause_instance',
-  'unpause_instance',
-  'suspend_instance',
-  'resume_instance',
-  'get_console_output',
-  'get_console_endpoint',
-] as const satisfies readonly (keyof ComputeAPI)[];
+/** The methods served over RPC, and how each is sent. */
+export const COMPUTE_METHODS = {
+  build_and_run_instance: 'cast',
+  terminate_instance: 'cast',
+  start_instance: 'cast',
+  stop_instance: 'cast',
+  reboot_instance: 'cast',
+  pause_instance: 'cast',
+  unpause_instance: 'cast',
+  suspend_instance: 'cast',
+  resume_instance: 'cast',
+  get_console_output: 'call',
+  get_console_endpoint: 'call',
+} as const satisfies RpcKinds<ComputeAPI>;
+
+/** The arguments of one method. */
+export type ComputeArgs<K extends keyof ComputeAPI> = ArgsOf<ComputeAPI, K>;

@@ -2,8 +2,8 @@ import type { NovaConfig } from '../conf/loader.ts';
 import type { RequestContext } from '../context.ts';
 import type { DbApi } from '../db/api/index.ts';
 import type { Logger } from '../log.ts';
-import type { ComputeNodeDTO, ComputeNodeInventory, DriverCapabilities } from '../objects/compute-node.ts';
-import type { InstanceDTO, InstanceUpdate } from '../objects/instance.ts';
+import type { ComputeNodeDTO, } from '../objects/compute-node.ts';
+import type { InstanceDTO, } from '../objects/instance.ts';
 import type { RequestSpec } from '../objects/request-spec.ts';
 import type { ServiceDTO } from '../objects/service.ts';
 import { TaskState, VmState } from '../objects/states.ts';
@@ -11,7 +11,7 @@ import { methodsOf } from '../rpc/server.ts';
 import type { SchedulerAPI } from '../scheduler/rpc-types.ts';
 import type { Manager } from '../service/manager.ts';
 import { dbTime } from '../util/time.ts';
-import { type ActionEventNote, CONDUCTOR_METHODS, CONDUCTOR_RPC_VERSION, type ConductorAPI } from './rpc-types.ts';
+import { CONDUCTOR_METHODS, CONDUCTOR_RPC_VERSION, type ConductorAPI, type ConductorArgs } from './rpc-types.ts';
 
 export interface ConductorDeps {
   conf: NovaConfig;
@@ -32,19 +32,16 @@ export class ConductorManager implements Manager, ConductorAPI {
     this.endpoints = [{ version: CONDUCTOR_RPC_VERSION, methods: methodsOf<ConductorAPI>(this, CONDUCTOR_METHODS) }];
   }
 
-  service_register(_ctx: RequestContext, args: { host: string; binary: string; topic: string | null; version: number }): Promise<ServiceDTO> {
+  service_register(_ctx: RequestContext, args: ConductorArgs<'service_register'>): Promise<ServiceDTO> {
     this.log.debug({ host: args.host, binary: args.binary }, 'registering service');
     return this.db.services.getOrCreate(args);
   }
 
-  service_heartbeat(_ctx: RequestContext, args: { service_id: number }): Promise<ServiceDTO> {
+  service_heartbeat(_ctx: RequestContext, args: ConductorArgs<'service_heartbeat'>): Promise<ServiceDTO> {
     return this.db.services.heartbeat(args.service_id);
   }
 
-  async instance_update(
-    ctx: RequestContext,
-    args: { uuid: string; updates: InstanceUpdate; expected_task_state?: (string | null)[]; expected_vm_state?: string[]; action_event?: ActionEventNote },
-  ): Promise<InstanceDTO> {
+  async instance_update(ctx: RequestContext, args: ConductorArgs<'instance_update'>): Promise<InstanceDTO> {
     const updated = await this.db.instances.update(args.uuid, args.updates, { expectedTaskState: args.expected_task_state, expectedVmState: args.expected_vm_state });
     const e = args.action_event;
     if (e) {
@@ -54,38 +51,38 @@ export class ConductorManager implements Manager, ConductorAPI {
     return updated;
   }
 
-  instance_get(_ctx: RequestContext, args: { uuid: string }): Promise<InstanceDTO> {
+  instance_get(_ctx: RequestContext, args: ConductorArgs<'instance_get'>): Promise<InstanceDTO> {
     return this.db.instances.get(args.uuid);
   }
 
-  async instance_destroy(_ctx: RequestContext, args: { uuid: string }): Promise<void> {
+  async instance_destroy(_ctx: RequestContext, args: ConductorArgs<'instance_destroy'>): Promise<void> {
     await this.db.computeNodes.release(args.uuid);
     await this.db.serverGroups.removeInstances([args.uuid]);
     await this.db.instances.destroy(args.uuid);
   }
 
-  instances_on_host(_ctx: RequestContext, args: { host: string }): Promise<InstanceDTO[]> {
+  instances_on_host(_ctx: RequestContext, args: ConductorArgs<'instances_on_host'>): Promise<InstanceDTO[]> {
     return this.db.instances.listByHost(args.host);
   }
 
-  async instance_fault_create(_ctx: RequestContext, args: { uuid: string; code: number; message: string; details: string; host: string | null }): Promise<void> {
+  async instance_fault_create(_ctx: RequestContext, args: ConductorArgs<'instance_fault_create'>): Promise<void> {
     await this.db.history.addFault({ instance_uuid: args.uuid, code: args.code, message: args.message, details: args.details, host: args.host });
   }
 
-  async action_event_start(ctx: RequestContext, args: { uuid: string; event: string; host: string | null }): Promise<void> {
+  async action_event_start(ctx: RequestContext, args: ConductorArgs<'action_event_start'>): Promise<void> {
     await this.db.history.startEvent(args.uuid, ctx.request_id, args.event, args.host);
   }
 
-  async action_event_finish(ctx: RequestContext, args: { uuid: string; event: string; result: 'Success' | 'Error'; traceback: string | null }): Promise<void> {
+  async action_event_finish(ctx: RequestContext, args: ConductorArgs<'action_event_finish'>): Promise<void> {
     await this.db.history.finishEvent(args.uuid, ctx.request_id, args.event, args.result, args.traceback);
   }
 
-  async compute_node_update(_ctx: RequestContext, args: { host: string; inventory: ComputeNodeInventory; capabilities?: DriverCapabilities }): Promise<ComputeNodeDTO> {
+  async compute_node_update(_ctx: RequestContext, args: ConductorArgs<'compute_node_update'>): Promise<ComputeNodeDTO> {
     const service = await this.db.services.findByHostAndBinary(args.host, 'nova-compute');
     return this.db.computeNodes.upsertInventory(args.host, service?.id ?? null, args.inventory, args.capabilities);
   }
 
-  async allocations_release(_ctx: RequestContext, args: { uuid: string }): Promise<void> {
+  async allocations_release(_ctx: RequestContext, args: ConductorArgs<'allocations_release'>): Promise<void> {
     await this.db.computeNodes.release(args.uuid);
   }
 
@@ -94,7 +91,7 @@ export class ConductorManager implements Manager, ConductorAPI {
    * host excluded, or put it in ERROR once `[scheduler] max_attempts` hosts
    * have been tried (Nova's MaxRetriesExceeded).
    */
-  async reschedule_instance(ctx: RequestContext, args: { instance: InstanceDTO; request_spec: RequestSpec; admin_password: string | null; reason: string }): Promise<void> {
+  async reschedule_instance(ctx: RequestContext, args: ConductorArgs<'reschedule_instance'>): Promise<void> {
     const { instance, request_spec: spec } = args;
     const tried = [...new Set([...spec.retry.hosts, ...(instance.host ? [instance.host] : [])])];
     const attempts = spec.retry.num_attempts;

@@ -3,6 +3,7 @@ import type { ComputeNodeDTO, ComputeNodeInventory, DriverCapabilities } from '.
 import type { InstanceDTO, InstanceUpdate } from '../objects/instance.ts';
 import type { RequestSpec } from '../objects/request-spec.ts';
 import type { ServiceDTO } from '../objects/service.ts';
+import type { ArgsOf, RpcKinds } from '../rpc/api.ts';
 
 export const CONDUCTOR_TOPIC = 'conductor';
 
@@ -49,17 +50,21 @@ export interface ConductorAPI {
   reschedule_instance(ctx: RequestContext, args: { instance: InstanceDTO; request_spec: RequestSpec; admin_password: string | null; reason: string }): Promise<void>;
 }
 
-export const CONDUCTOR_METHODS = [
-  'service_register',
-  'service_heartbeat',
-  'instance_update',
-  'instance_get',
-  'instance_destroy',
-  'instances_on_host',
-  'instance_fault_create',
-  'action_event_start',
-  'action_event_finish',
-  'compute_node_update',
-  'allocations_release',
-  'reschedule_instance',
-] as const satisfies readonly (keyof ConductorAPI)[];
+/** The methods served over RPC, and how each is sent. */
+export const CONDUCTOR_METHODS = {
+  service_register: 'call',
+  service_heartbeat: 'call',
+  instance_update: 'call',
+  instance_get: 'call',
+  instance_destroy: 'call',
+  instances_on_host: 'call',
+  instance_fault_create: 'call',
+  action_event_start: 'call',
+  action_event_finish: 'call',
+  compute_node_update: 'call',
+  allocations_release: 'call',
+  reschedule_instance: 'cast',
+} as const satisfies RpcKinds<ConductorAPI>;
+
+/** The arguments of one method. */
+export type ConductorArgs<K extends keyof ConductorAPI> = ArgsOf<ConductorAPI, K>;

@@ -6,7 +6,7 @@ import type { Logger } from '../log.ts';
 import { CONSOLE_TYPES, type ConsoleConnectInfo } from '../objects/console-auth-token.ts';
 import { type Endpoint, methodsOf } from '../rpc/server.ts';
 import type { Manager, PeriodicTask } from '../service/manager.ts';
-import { type AuthorizeConsoleArgs, CONSOLEAUTH_METHODS, CONSOLEAUTH_RPC_VERSION, type ConsoleAuthAPI } from './rpc-types.ts';
+import { CONSOLEAUTH_METHODS, CONSOLEAUTH_RPC_VERSION, type ConsoleAuthAPI, type ConsoleAuthArgs } from './rpc-types.ts';
 import { expiresAt, hashToken, newToken, nowSeconds, wellFormedToken } from './tokens.ts';
 
 /** What nova-consoleauth's manager needs: configuration (token_ttl), the database, a logger. */
@@ -33,7 +33,7 @@ export class ConsoleAuthManager implements ConsoleAuthAPI, Manager {
     this.endpoints = [{ version: CONSOLEAUTH_RPC_VERSION, methods: methodsOf<ConsoleAuthAPI>(this, CONSOLEAUTH_METHODS) }];
   }
 
-  async authorize_console(_ctx: RequestContext, args: AuthorizeConsoleArgs): Promise<string> {
+  async authorize_console(_ctx: RequestContext, args: ConsoleAuthArgs<'authorize_console'>): Promise<string> {
     if (!CONSOLE_TYPES.includes(args.console_type)) throw new Invalid(`Invalid console type ${String(args.console_type)}`);
     if (typeof args.instance_uuid !== 'string' || !args.instance_uuid) throw new Invalid('authorize_console needs an instance_uuid');
     if (typeof args.host !== 'string' || !Number.isInteger(args.port) || args.port < 0 || args.port > 65535) throw new Invalid('authorize_console needs a host and a port');
@@ -52,14 +52,14 @@ export class ConsoleAuthManager implements ConsoleAuthAPI, Manager {
     return token;
   }
 
-  async check_token(_ctx: RequestContext, args: { token: string }): Promise<ConsoleConnectInfo | null> {
+  async check_token(_ctx: RequestContext, args: ConsoleAuthArgs<'check_token'>): Promise<ConsoleConnectInfo | null> {
     if (!wellFormedToken(args.token)) return null;
     const info = await this.deps.db.consoleAuthTokens.validate(hashToken(args.token), nowSeconds(this.now()));
     this.deps.log.info({ valid: info !== null, instance: info?.instance_uuid }, 'console token checked');
     return info;
   }
 
-  async delete_tokens_for_instance(_ctx: RequestContext, args: { instance_uuid: string }): Promise<void> {
+  async delete_tokens_for_instance(_ctx: RequestContext, args: ConsoleAuthArgs<'delete_tokens_for_instance'>): Promise<void> {
     const n = await this.deps.db.consoleAuthTokens.destroyForInstance(String(args.instance_uuid));
     if (n) this.deps.log.info({ instance: args.instance_uuid, tokens: n }, 'console tokens revoked');
   }

@@ -1,5 +1,6 @@
 import type { RequestContext } from '../context.ts';
 import type { ConsoleConnectInfo, ConsoleType } from '../objects/console-auth-token.ts';
+import type { ArgsOf, RpcKinds } from '../rpc/api.ts';
 
 /** The RPC topic nova-consoleauth serves. */
 export const CONSOLEAUTH_TOPIC = 'consoleauth';
@@ -28,5 +29,12 @@ export interface ConsoleAuthAPI {
   delete_tokens_for_instance(ctx: RequestContext, args: { instance_uuid: string }): Promise<void>;
 }
 
-/** The method names served over RPC. */
-export const CONSOLEAUTH_METHODS = ['authorize_console', 'check_token', 'delete_tokens_for_instance'] as const satisfies readonly (keyof ConsoleAuthAPI)[];
+/** The methods served over RPC, and how each is sent. */
+export const CONSOLEAUTH_METHODS = {
+  authorize_console: 'call',
+  check_token: 'call',
+  delete_tokens_for_instance: 'cast',
+} as const satisfies RpcKinds<ConsoleAuthAPI>;
+
+/** The arguments of one method. */
+export type ConsoleAuthArgs<K extends keyof ConsoleAuthAPI> = ArgsOf<ConsoleAuthAPI, K>;

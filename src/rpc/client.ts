@@ -33,7 +33,7 @@ export class RpcClient {
     return { topic: this.opts.topic, server: this.opts.server, fanout: this.opts.fanout };
   }
 
-  private message(ctx: RequestContext, method: string, args: Record<string, unknown>): Record<string, unknown> {
+  private message(ctx: RequestContext, method: string, args: object): Record<string, unknown> {
     return {
       method,
       args,
@@ -44,7 +44,7 @@ export class RpcClient {
     };
   }
 
-  async call<T>(ctx: RequestContext, method: string, args: Record<string, unknown> = {}): Promise<T> {
+  async call<T>(ctx: RequestContext, method: string, args: object = {}): Promise<T> {
     const msg = this.message(ctx, method, args);
     msg._timeout = this.opts.timeoutMs / 1000;
     const reply = await this.transport.call(this.target(), msg, this.opts.timeoutMs);
@@ -52,7 +52,7 @@ export class RpcClient {
     return reply.result as T;
   }
 
-  async cast(ctx: RequestContext, method: string, args: Record<string, unknown> = {}): Promise<void> {
+  async cast(ctx: RequestContext, method: string, args: object = {}): Promise<void> {
     await this.transport.cast(this.target(), this.message(ctx, method, args));
   }
 }

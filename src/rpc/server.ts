@@ -2,6 +2,7 @@ import type { RequestContext } from '../context.ts';
 import { runWithContext } from '../context.ts';
 import { NovaError } from '../exception/base.ts';
 import type { Logger } from '../log.ts';
+import type { RpcKinds } from './api.ts';
 import { serializeFailure, unpackContext } from './envelope.ts';
 import { NoSuchMethod, UnsupportedVersion } from './errors.ts';
 import type { Listener, ReplyFn, Transport, WireMessage } from './transport.ts';
@@ -19,13 +20,14 @@ export interface Endpoint {
   readonly methods: Readonly<Record<string, RpcHandler>>;
 }
 
-/** Turn a typed API object's methods into RPC handlers (`(ctx, args) => …`). */
-export function methodsOf<T extends object>(impl: T, names: readonly (keyof T & string)[]): Record<string, RpcHandler> {
+/** The methods of `impl` that its API's table names, as RPC handlers (`(ctx, args) => …`). */
+export function methodsOf<T extends object>(impl: T, kinds: RpcKinds<T>): Record<string, RpcHandler> {
   const out: Record<string, RpcHandler> = {};
-  for (const name of names) {
-    const fn = impl[name];
+  for (const name of Object.keys(kinds)) {
+    const fn: unknown = Reflect.get(impl, name);
     if (typeof fn !== 'function') throw new Error(`${name} is not a method`);
-    out[name] = (fn as unknown as RpcHandler).bind(impl);
+    // The wire gives the args as parsed JSON; the method's declared type is the contract the sender met.
+    out[name] = (ctx, args) => Promise.resolve(Reflect.apply(fn, impl, [ctx, args]));
   }
   return out;
 }

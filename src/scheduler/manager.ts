@@ -15,7 +15,7 @@ import type { HostFilter } from './filters/filter.ts';
 import { describeRejections, loadFilters, runFilters } from './filters/registry.ts';
 import { consume, loadHostStates } from './host-manager.ts';
 import type { HostState } from './host-state.ts';
-import { type Destination, SCHEDULER_METHODS, SCHEDULER_RPC_VERSION, type SchedulerAPI } from './rpc-types.ts';
+import { type Destination, SCHEDULER_METHODS, SCHEDULER_RPC_VERSION, type SchedulerAPI, type SchedulerArgs } from './rpc-types.ts';
 import { recordPlacement, refreshGroupMembers, syncGroupHosts } from './server-group.ts';
 import { loadWeighers, weighHosts } from './weights/registry.ts';
 import type { HostWeigher } from './weights/weigher.ts';
@@ -105,11 +105,11 @@ export class SchedulerManager implements Manager, SchedulerAPI {
     }
   }
 
-  select_destinations(_ctx: RequestContext, args: { request_spec: RequestSpec }): Promise<Destination[]> {
+  select_destinations(_ctx: RequestContext, args: SchedulerArgs<'select_destinations'>): Promise<Destination[]> {
     return this.enqueue(args.request_spec);
   }
 
-  async build_instances(ctx: RequestContext, args: { request_spec: RequestSpec; admin_password: string | null }): Promise<void> {
+  async build_instances(ctx: RequestContext, args: SchedulerArgs<'build_instances'>): Promise<void> {
     const spec = args.request_spec;
     const { db, log } = this.deps;
     await Promise.all(spec.instance_uuids.map((u) => db.history.startEvent(u, ctx.request_id, 'schedule_instances', null)));

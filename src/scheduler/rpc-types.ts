@@ -1,5 +1,6 @@
 import type { RequestContext } from '../context.ts';
 import type { RequestSpec } from '../objects/request-spec.ts';
+import type { ArgsOf, RpcKinds } from '../rpc/api.ts';
 
 export const SCHEDULER_TOPIC = 'scheduler';
 export const SCHEDULER_RPC_VERSION = '1.0';
@@ -20,4 +21,11 @@ export interface SchedulerAPI {
   select_destinations(ctx: RequestContext, args: { request_spec: RequestSpec }): Promise<Destination[]>;
 }
 
-export const SCHEDULER_METHODS = ['build_instances', 'select_destinations'] as const satisfies readonly (keyof SchedulerAPI)[];
+/** The methods served over RPC, and how each is sent. */
+export const SCHEDULER_METHODS = {
+  build_instances: 'cast',
+  select_destinations: 'call',
+} as const satisfies RpcKinds<SchedulerAPI>;
+
+/** The arguments of one method. */
+export type SchedulerArgs<K extends keyof SchedulerAPI> = ArgsOf<SchedulerAPI, K>;

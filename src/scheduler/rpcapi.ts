@@ -1,21 +1,10 @@
-import type { RequestContext } from '../context.ts';
-import type { RequestSpec } from '../objects/request-spec.ts';
+import { rpcStubs } from '../rpc/api.ts';
 import { RpcClient } from '../rpc/client.ts';
 import type { Transport } from '../rpc/transport.ts';
-import { type Destination, SCHEDULER_RPC_VERSION, SCHEDULER_TOPIC, type SchedulerAPI } from './rpc-types.ts';
+import { SCHEDULER_METHODS, SCHEDULER_RPC_VERSION, SCHEDULER_TOPIC, type SchedulerAPI } from './rpc-types.ts';
 
-/** Client stubs for nova-scheduler. */
-export class SchedulerRpcApi implements SchedulerAPI {
-  private readonly client: RpcClient;
-
-  constructor(transport: Transport, timeoutMs: number) {
-    this.client = new RpcClient(transport, { topic: SCHEDULER_TOPIC, version: SCHEDULER_RPC_VERSION, timeoutMs });
-  }
-
-  build_instances(ctx: RequestContext, args: { request_spec: RequestSpec; admin_password: string | null }): Promise<void> {
-    return this.client.cast(ctx, 'build_instances', args);
-  }
-  select_destinations(ctx: RequestContext, args: { request_spec: RequestSpec }): Promise<Destination[]> {
-    return this.client.call(ctx, 'select_destinations', args);
-  }
+/** Client stubs for nova-scheduler: each method is one call or cast on the `scheduler` topic. */
+export function schedulerRpcApi(transport: Transport, timeoutMs: number): SchedulerAPI {
+  const client = new RpcClient(transport, { topic: SCHEDULER_TOPIC, version: SCHEDULER_RPC_VERSION, timeoutMs });
+  return rpcStubs<SchedulerAPI>(SCHEDULER_METHODS, () => client);
 }

@@ -5,10 +5,10 @@ import net from 'node:net';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { WebSocket } from 'ws';
-import { CertRpcApi } from '../../src/cert/rpcapi.ts';
+import { certRpcApi } from '../../src/cert/rpcapi.ts';
 import { makeTransport } from '../../src/cmd/transport.ts';
 import { loadConfig } from '../../src/conf/loader.ts';
-import { ConsoleAuthRpcApi } from '../../src/consoleauth/rpcapi.ts';
+import { consoleAuthRpcApi } from '../../src/consoleauth/rpcapi.ts';
 import { adminContext } from '../../src/context.ts';
 import { silentLogger } from '../../src/log.ts';
 import type { Transport } from '../../src/rpc/transport.ts';
@@ -79,7 +79,7 @@ describe('console daemons as separate processes over RabbitMQ and MariaDB', () =
 
     transport = makeTransport(loadConfig({ files: [conf] }), silentLogger());
     await transport.connect();
-    const consoleauth = new ConsoleAuthRpcApi(transport, 10_000);
+    const consoleauth = consoleAuthRpcApi(transport, 10_000);
     const ctx = adminContext();
     const token = await consoleauth.authorize_console(ctx, {
       instance_uuid: 'c0c0c0c0-0000-4000-8000-000000000001',
@@ -108,7 +108,7 @@ describe('console daemons as separate processes over RabbitMQ and MariaDB', () =
     await consoleauth.delete_tokens_for_instance(ctx, { instance_uuid: 'c0c0c0c0-0000-4000-8000-000000000001' });
     await until(async () => (await consoleauth.check_token(ctx, { token })) === null, 10_000, 'the token revoked');
 
-    const cert = new CertRpcApi(transport, 10_000);
+    const cert = certRpcApi(transport, 10_000);
     const root = new X509Certificate(await cert.fetch_ca(ctx, { project_id: 'p1' }));
     const issued = await cert.generate_x509_cert(ctx, { user_id: 'u1', project_id: 'p1' });
     assert.ok(new X509Certificate(issued.certificate).verify(root.publicKey));

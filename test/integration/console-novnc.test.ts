@@ -10,7 +10,7 @@ import { makeTransport } from '../../src/cmd/transport.ts';
 import { loadConfig } from '../../src/conf/loader.ts';
 import { novncProxy } from '../../src/console/novnc.ts';
 import type { ConsoleProxy } from '../../src/console/relay.ts';
-import { ConsoleAuthRpcApi } from '../../src/consoleauth/rpcapi.ts';
+import { consoleAuthRpcApi } from '../../src/consoleauth/rpcapi.ts';
 import { silentLogger } from '../../src/log.ts';
 import type { Transport } from '../../src/rpc/transport.ts';
 import { chromiumSkip, qemuSkip, uniqueName } from '../support/backends.ts';
@@ -48,7 +48,7 @@ describe('nova-novncproxy in a browser, against a real guest', () => {
     const bus = `memory:///${uniqueName('novnc')}`;
     const proxyConf = loadConfig({ overrides: { DEFAULT: { transport_url: bus }, vnc: { novncproxy_host: '127.0.0.1', novncproxy_port: '0' } } });
     transport = makeTransport(proxyConf, silentLogger());
-    proxy = novncProxy(proxyConf, new ConsoleAuthRpcApi(transport, 10_000), silentLogger());
+    proxy = novncProxy(proxyConf, consoleAuthRpcApi(transport, 10_000), silentLogger());
     await proxy.start();
     consoleEndpoints.set('novnc', { host: '127.0.0.1', port: 0, path: guest.vnc });
     cloud = await startCloud({

@@ -6,7 +6,7 @@ import { loadConfig } from '../../src/conf/loader.ts';
 import type { ConsoleProxy } from '../../src/console/relay.ts';
 import { serialProxy } from '../../src/console/serial.ts';
 import { spiceProxy } from '../../src/console/spice.ts';
-import { ConsoleAuthRpcApi } from '../../src/consoleauth/rpcapi.ts';
+import { consoleAuthRpcApi } from '../../src/consoleauth/rpcapi.ts';
 import { silentLogger } from '../../src/log.ts';
 import type { Transport } from '../../src/rpc/transport.ts';
 import { qemuSkip, uniqueName } from '../support/backends.ts';
@@ -61,7 +61,7 @@ describe('serial and SPICE consoles over websockets, against a real guest', () =
       },
     });
     transport = makeTransport(conf, silentLogger());
-    const consoleauth = new ConsoleAuthRpcApi(transport, 10_000);
+    const consoleauth = consoleAuthRpcApi(transport, 10_000);
     const serial = serialProxy(conf, consoleauth, silentLogger());
     const spice = spiceProxy(conf, consoleauth, silentLogger());
     for (const p of [serial, spice]) {

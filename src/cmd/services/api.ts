@@ -1,14 +1,14 @@
-import { CertRpcApi } from '../../cert/rpcapi.ts';
-import { ComputeRpcApi } from '../../compute/rpcapi.ts';
+import { certRpcApi } from '../../cert/rpcapi.ts';
+import { computeRpcApi } from '../../compute/rpcapi.ts';
 import { ComputeApi } from '../../compute-api/api.ts';
 import { InstanceQuota } from '../../compute-api/quota.ts';
 import type { NovaConfig } from '../../conf/loader.ts';
-import { ConsoleAuthRpcApi } from '../../consoleauth/rpcapi.ts';
+import { consoleAuthRpcApi } from '../../consoleauth/rpcapi.ts';
 import type { DbApi } from '../../db/api/index.ts';
 import { HttpServiceManager } from '../../http/manager.ts';
 import type { Logger } from '../../log.ts';
 import type { Transport } from '../../rpc/transport.ts';
-import { SchedulerRpcApi } from '../../scheduler/rpcapi.ts';
+import { schedulerRpcApi } from '../../scheduler/rpcapi.ts';
 import { Service } from '../../service/service.ts';
 import { DbServiceRegistry } from '../../service/servicegroup.ts';
 import { buildApi } from '../build-api.ts';
@@ -21,16 +21,16 @@ export function apiService(conf: NovaConfig, db: DbApi, transport: Transport, lo
   const compute = new ComputeApi({
     conf,
     db,
-    scheduler: new SchedulerRpcApi(transport, timeoutMs),
-    compute: new ComputeRpcApi(transport, timeoutMs),
+    scheduler: schedulerRpcApi(transport, timeoutMs),
+    compute: computeRpcApi(transport, timeoutMs),
     log,
     quota,
-    consoleauth: new ConsoleAuthRpcApi(transport, timeoutMs),
+    consoleauth: consoleAuthRpcApi(transport, timeoutMs),
     images: imageLookupFromConfig(conf, log),
   });
   const { osapi_compute_listen: host, osapi_compute_listen_port: port } = conf.api;
   const manager = new HttpServiceManager({
-    app: buildApi({ conf, db, compute, cert: new CertRpcApi(transport, timeoutMs), log }),
+    app: buildApi({ conf, db, compute, cert: certRpcApi(transport, timeoutMs), log }),
     listen: { host, port, option: '[api] osapi_compute_listen', myIp: conf.DEFAULT.my_ip },
     title: 'Compute API',
     log,

@@ -1,6 +1,6 @@
 import { ComputeManager } from '../../compute/manager.ts';
 import { COMPUTE_TOPIC } from '../../compute/rpc-types.ts';
-import { ConductorRpcApi } from '../../conductor/rpcapi.ts';
+import { conductorRpcApi } from '../../conductor/rpcapi.ts';
 import type { NovaConfig } from '../../conf/loader.ts';
 import type { Logger } from '../../log.ts';
 import type { Transport } from '../../rpc/transport.ts';
@@ -11,7 +11,7 @@ import { imageSourceFromConfig } from '../clients.ts';
 
 /** nova-compute: no database, only the bus and its driver. */
 export async function computeService(conf: NovaConfig, transport: Transport, log: Logger, host = conf.DEFAULT.host): Promise<Service> {
-  const conductor = ConductorRpcApi.create(transport, conf.DEFAULT.rpc_response_timeout * 1000);
+  const conductor = conductorRpcApi(transport, conf.DEFAULT.rpc_response_timeout * 1000);
   const imageSource = driverClass(conf.DEFAULT.compute_driver).capabilities.has_imagecache ? imageSourceFromConfig(conf, log) : undefined;
   const driver = await loadDriver(conf, host, log, imageSource ? { imageSource } : {});
   const manager = new ComputeManager({ conf, host, driver, conductor, log });

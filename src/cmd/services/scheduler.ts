@@ -1,4 +1,4 @@
-import { ComputeRpcApi } from '../../compute/rpcapi.ts';
+import { computeRpcApi } from '../../compute/rpcapi.ts';
 import type { NovaConfig } from '../../conf/loader.ts';
 import type { DbApi } from '../../db/api/index.ts';
 import type { Logger } from '../../log.ts';
@@ -10,7 +10,7 @@ import { DbServiceRegistry } from '../../service/servicegroup.ts';
 
 /** nova-scheduler: filters, weighers, claims. */
 export function schedulerService(conf: NovaConfig, db: DbApi, transport: Transport, log: Logger): Service {
-  const compute = new ComputeRpcApi(transport, conf.DEFAULT.rpc_response_timeout * 1000);
+  const compute = computeRpcApi(transport, conf.DEFAULT.rpc_response_timeout * 1000);
   const manager = new SchedulerManager({ conf, db, compute, log });
   return new Service({ conf, binary: 'nova-scheduler', topic: SCHEDULER_TOPIC, transport, registry: new DbServiceRegistry(db.services), manager, log });
 }
