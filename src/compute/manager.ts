@@ -11,7 +11,7 @@ import { methodsOf } from '../rpc/server.ts';
 import type { Manager, PeriodicTask } from '../service/manager.ts';
 import { Semaphore } from '../util/semaphore.ts';
 import { dbTime } from '../util/time.ts';
-import type { ComputeDriver, ConsoleEndpoint, } from '../virt/driver.ts';
+import type { ComputeDriver, ConsoleEndpoint } from '../virt/driver.ts';
 import { syncPowerStates } from './power-sync.ts';
 import { ResourceTracker } from './resource-tracker.ts';
 import { COMPUTE_METHODS, COMPUTE_RPC_VERSION, type ComputeAPI, type ComputeArgs } from './rpc-types.ts';
