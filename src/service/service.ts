@@ -131,15 +131,22 @@ export class Service {
     // In-flight RPC work is finished; periodic tasks (heartbeats, resource
     // reports) are idempotent and only get a moment, so a heartbeat stuck on
     // a conductor that is gone does not hold the exit.
+    // The waits below are cancelled once done, so no timer outlives the stop.
+    const ac = new AbortController();
+    const pause = (ms: number) => sleep(ms, undefined, { signal: ac.signal }).catch(() => undefined);
     const drain = (async () => {
       await this.rpc?.stop();
-      await Promise.race([Promise.allSettled([...this.running]), sleep(1000)]);
+      await Promise.race([Promise.allSettled([...this.running]), pause(1000)]);
     })();
-    if (timeoutSec > 0) {
-      const timedOut = await Promise.race([drain.then(() => false), sleep(timeoutSec * 1000).then(() => true)]);
-      if (timedOut) this.opts.log.warn({ timeout: timeoutSec }, 'graceful shutdown timed out; in-flight work abandoned');
-    } else {
-      await drain;
+    try {
+      if (timeoutSec > 0) {
+        const timedOut = await Promise.race([drain.then(() => false), pause(timeoutSec * 1000).then(() => true)]);
+        if (timedOut) this.opts.log.warn({ timeout: timeoutSec }, 'graceful shutdown timed out; in-flight work abandoned');
+      } else {
+        await drain;
+      }
+    } finally {
+      ac.abort();
     }
     await this.opts.manager.cleanup?.();
     this.opts.log.info({ binary: this.opts.binary }, 'service stopped');
