@@ -22,6 +22,18 @@ export class InstanceInvalidState extends Conflict {
   static of(uuid: string, attr: string, state: string | null, method: string): InstanceInvalidState {
     return new InstanceInvalidState(`Instance ${uuid} in ${attr} ${state}. Cannot ${method} while the instance is in this state.`, { instance_uuid: uuid, attr, state, method });
   }
+
+  /** The state attribute that refused the action (vm_state, task_state…), when the error names one. */
+  get attr(): string | undefined {
+    const v = this.kwargs.attr;
+    return typeof v === 'string' ? v : undefined;
+  }
+
+  /** That attribute's value (null: unset), when the error names one. */
+  get state(): string | null | undefined {
+    const v = this.kwargs.state;
+    return typeof v === 'string' || v === null ? v : undefined;
+  }
 }
 
 export class InstanceIsLocked extends Conflict {
