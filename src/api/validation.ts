@@ -7,6 +7,7 @@ import type { Static, TSchema } from 'typebox';
 import { matches, pyRepr, schemaError } from '../http/validation.ts';
 import { badRequest } from './errors.ts';
 
+export { oneOf } from '../util/one-of.ts';
 export { pyRepr };
 
 /** Validate a request body against its JSON schema, answering 400 with Nova's message. */
@@ -39,8 +40,8 @@ export function actionHandler<H>(table: Readonly<Record<string, H>>, name: strin
 
 /** Parse a query parameter as a non-negative integer (limit, marker index…) or answer 400. */
 export function queryInt(value: string | string[] | undefined, name: string, min = 0): number | undefined {
-  if (value === undefined) return undefined;
-  const s = Array.isArray(value) ? (value.at(-1) as string) : value;
+  const s = queryOne(value);
+  if (s === undefined) return undefined;
   if (!/^-?\d+$/.test(s) || Number(s) < min) throw badRequest(`Invalid input for query parameters ${name}. Value: ${s}. '${s}' is not a valid integer >= ${min}`);
   return Number(s);
 }
@@ -62,9 +63,4 @@ export function queryBool(value: string | string[] | undefined, name: string): b
   if (['1', 't', 'true', 'on', 'y', 'yes'].includes(l)) return true;
   if (['0', 'f', 'false', 'off', 'n', 'no'].includes(l)) return false;
   throw badRequest(`Invalid input for query parameters ${name}. Value: ${s}. '${s}' is not a valid boolean`);
-}
-
-/** Is `value` one of `choices`? (Narrows a validated query value to its enum.) */
-export function oneOf<T extends string>(choices: readonly T[], value: string | undefined): value is T {
-  return value !== undefined && choices.some((c) => c === value);
 }

@@ -14,6 +14,7 @@ import { effectiveLimits, overQuota, usage } from '../../compute-api/quota.ts';
 import type { RequestContext } from '../../context.ts';
 import { NovaError } from '../../exception/base.ts';
 import { KeypairNotFound } from '../../exception/resources.ts';
+import { errorMessage } from '../../util/error-message.ts';
 import { badRequest, forbidden } from '../errors.ts';
 import { atLeast, type Microversion } from '../microversion.ts';
 import { allowed } from '../policy.ts';
@@ -53,7 +54,7 @@ function wire(b: Buffer): Buffer {
   len.writeUInt32BE(b.length);
   return Buffer.concat([len, b]);
 }
-const mpint = (b: Buffer) => (b.length > 0 && (b[0] as number) & 0x80 ? Buffer.concat([Buffer.from([0]), b]) : b);
+const mpint = (b: Buffer) => (((b[0] ?? 0) & 0x80) !== 0 ? Buffer.concat([Buffer.from([0]), b]) : b);
 
 /** crypto.generate_key_pair: RSA 2048, the private key in PEM (PKCS#1), the public key "ssh-rsa AAAA… Generated-by-Nova". */
 async function generateSshKey(): Promise<{ privateKey: string; publicKey: string }> {
@@ -104,7 +105,7 @@ async function generateX509(userId: string): Promise<{ privateKey: string; publi
     await run('openssl', ['pkcs12', '-export', '-inkey', keyFile, '-in', certFile, '-password', 'pass:', '-out', p12]);
     return { privateKey: (await fs.readFile(p12)).toString('base64'), publicKey: await fs.readFile(certFile, 'utf8') };
   } catch (e) {
-    throw new NovaError(`Failed to generate an X509 certificate: ${(e as Error).message}`);
+    throw new NovaError(`Failed to generate an X509 certificate: ${errorMessage(e)}`);
   } finally {
     await fs.rm(dir, { recursive: true, force: true });
   }
@@ -120,8 +121,8 @@ function createSchemaFor(v: Microversion) {
 /** POST /os-keypairs: 200 at 2.1, 201 from 2.2. */
 async function create(deps: ApiDeps, req: ApiRequest): Promise<ApiResponse> {
   const v = req.version;
-  const body = validate(createSchemaFor(v), req.body);
-  const params = body.keypair as { name: string; public_key?: string; type?: 'ssh' | 'x509'; user_id?: string };
+  const body: schema.CreateBody = validate(createSchemaFor(v), req.body);
+  const params = body.keypair;
   schema.checkKeypairName(params.name, atLeast(v, '2.92'));
   const name = params.name.trim();
   const type = params.type ?? 'ssh';

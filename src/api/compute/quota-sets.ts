@@ -57,8 +57,8 @@ function updateSchemaFor(v: Microversion) {
 /** PUT (admin): new limits must cover what the project already uses unless "force"; answers the limits, without id. */
 async function update(deps: ApiDeps, req: ApiRequestOf<'project_id'>): Promise<ApiResponse> {
   const q = checkQuery(req);
-  const body = validate(updateSchemaFor(req.version), req.body);
-  const requested = body.quota_set as Record<string, unknown>;
+  const body: schema.UpdateBody = validate(updateSchemaFor(req.version), req.body);
+  const requested = body.quota_set;
   for (const [k, v] of Object.entries(requested)) if (k !== 'force') checkNumberRange(k, v, -1, MAX_INT);
   const projectId = req.params.project_id;
   authorize(req.ctx, 'os_compute_api:os-quota-sets:update');

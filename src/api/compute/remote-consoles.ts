@@ -6,7 +6,6 @@
  * is (get_console_endpoint), has nova-consoleauth issue a token for it
  * (authorize_console), and answers the proxy URL carrying the token.
  */
-import type { TSchema } from 'typebox';
 import { ConsoleTypeInvalid, InstanceNotReady } from '../../exception/console.ts';
 import { InstanceInvalidState } from '../../exception/instance.ts';
 import { ConsoleTypeUnavailable } from '../../exception/virt.ts';
@@ -62,20 +61,19 @@ async function createRemoteConsole(d: ServerApiDeps, req: ApiRequestOf<'id'>): P
   return ok({ remote_console: { protocol, type, url } });
 }
 
-/** A legacy console action: exists from 2.1 to 2.5 only (404 after, as Nova's versioned action). */
-function legacyAction(action: 'os-getVNCConsole' | 'os-getSPICEConsole' | 'os-getSerialConsole', protocol: string, bodySchema: TSchema): void {
+/** A legacy console action: exists from 2.1 to 2.5 only (404 after, as Nova's versioned action). `typeOf` validates the body and reads its console type. */
+function legacyAction(action: 'os-getVNCConsole' | 'os-getSPICEConsole' | 'os-getSerialConsole', protocol: string, typeOf: (body: unknown) => string): void {
   registerServerAction(action, async (d, r, inst) => {
     if (atLeast(r.version, '2.6')) throw notFound('The resource could not be found.');
-    const body = validate(bodySchema, r.body) as Record<string, { type: string }>;
-    const type = (body[action] as { type: string }).type;
+    const type = typeOf(r.body);
     const url = await consoleUrlFor(d, r, inst, protocol, type);
     return ok({ console: { type, url } });
   });
 }
 
-legacyAction('os-getVNCConsole', 'vnc', schema.getVncConsole);
-legacyAction('os-getSPICEConsole', 'spice', schema.getSpiceConsole);
-legacyAction('os-getSerialConsole', 'serial', schema.getSerialConsole);
+legacyAction('os-getVNCConsole', 'vnc', (b) => validate(schema.getVncConsole, b)['os-getVNCConsole'].type);
+legacyAction('os-getSPICEConsole', 'spice', (b) => validate(schema.getSpiceConsole, b)['os-getSPICEConsole'].type);
+legacyAction('os-getSerialConsole', 'serial', (b) => validate(schema.getSerialConsole, b)['os-getSerialConsole'].type);
 
 /** POST /servers/{id}/remote-consoles (2.6+). The legacy actions register themselves with the server actions. */
 export function remoteConsoleRoutes(d: ServerApiDeps): Route[] {

@@ -22,7 +22,8 @@ const ACTIONS: Record<string, ActionHandler> = {
   },
   reboot: async (d, r, i) => {
     const body = validate(schema.reboot, r.body);
-    const type = body.reboot.type.toUpperCase() as 'SOFT' | 'HARD';
+    // The schema allows only soft and hard, in three spellings.
+    const type = body.reboot.type.toUpperCase() === 'HARD' ? 'HARD' : 'SOFT';
     await stateConflicts('reboot', i.uuid, () => d.compute.reboot(r.ctx, i, type));
     return accepted();
   },

@@ -40,11 +40,11 @@ function createSchemaFor(v: Microversion) {
   return schema.create;
 }
 
-/** The policy and rules of a validated create body. */
-function policyAndRules(v: Microversion, body: Record<string, unknown>): { policy: string; rules: Record<string, number> } {
-  if (!atLeast(v, '2.64')) return { policy: String((body.policies as string[])[0]), rules: {} };
-  const policy = String(body.policy);
-  const given = (body.rules ?? {}) as { max_server_per_host?: number | string };
+/** The policy and rules of a validated create body (its schema allows `policies` only before 2.64). */
+function policyAndRules(body: schema.CreateGroup): { policy: string; rules: Record<string, number> } {
+  if ('policies' in body) return { policy: body.policies[0], rules: {} };
+  const policy = body.policy;
+  const given = body.rules ?? {};
   const rules: Record<string, number> = {};
   if (given.max_server_per_host !== undefined) {
     checkNumberRange('max_server_per_host', given.max_server_per_host, 1, null);
@@ -58,11 +58,11 @@ function policyAndRules(v: Microversion, body: Record<string, unknown>): { polic
 async function create(deps: ApiDeps, req: ApiRequest): Promise<ApiResponse> {
   const v = req.version;
   const body = validate(createSchemaFor(v), req.body);
-  const vals = body.server_group as Record<string, unknown> & { name: string };
+  const vals: schema.CreateGroup = body.server_group;
   checkName(vals.name);
   const projectId = req.ctx.project_id ?? '';
   if (await overGroups(deps, projectId, 1)) throw forbidden(TOO_MANY_GROUPS);
-  const { policy, rules } = policyAndRules(v, vals);
+  const { policy, rules } = policyAndRules(vals);
   const group = await deps.db.serverGroups.create({ name: vals.name, project_id: projectId, user_id: req.ctx.user_id ?? '', policy, rules });
   // The quota is checked again now that the group exists: of concurrent creates, none passes the limit.
   if (await overGroups(deps, projectId, 0)) {

@@ -1,22 +1,25 @@
-import type { ComputeApi, CreateParams } from '../../compute-api/api.ts';
+import type { ComputeApi } from '../../compute-api/api.ts';
 import type { InstanceFilters } from '../../db/api/instances.ts';
-import { Forbidden, Invalid } from '../../exception/base.ts';
+import { Invalid } from '../../exception/base.ts';
 import { InstanceInvalidState, InstanceIsLocked } from '../../exception/instance.ts';
 import { FlavorNotFound } from '../../exception/resources.ts';
 import type { InstanceDTO } from '../../objects/instance.ts';
 import { vmStatesForStatus } from '../../objects/states.ts';
 import { serviceIsUp } from '../../service/servicegroup.ts';
-import { badRequest, conflict, HttpError } from '../errors.ts';
-import { atLeast, type Microversion } from '../microversion.ts';
+import { errorCode } from '../../util/error-code.ts';
+import { badRequest, conflict } from '../errors.ts';
+import { atLeast } from '../microversion.ts';
 import { authorize } from '../policy.ts';
 import { type ApiRequest, type ApiRequestOf, type ApiResponse, noContent, ok, type Route, route } from '../types.ts';
-import { pyRepr, queryAll, queryBool, queryInt, queryOne, validate } from '../validation.ts';
+import { oneOf, queryAll, queryBool, queryInt, queryOne, validate } from '../validation.ts';
 import type { ApiDeps } from './deps.ts';
 import { refId } from './schemas/parameter-types.ts';
 import * as schema from './schemas/servers.ts';
 import { createServer } from './server-create.ts';
-import { links, nextLink, parseIsoToDb } from './views/common.ts';
+import { nextLink, parseIsoToDb } from './views/common.ts';
 import { type ServerViewContext, serverBrief, serverDetail } from './views/servers.ts';
+
+const SORT_DIRS = ['asc', 'desc'] as const;
 
 export interface ServerApiDeps extends ApiDeps {
   readonly compute: ComputeApi;
@@ -28,7 +31,7 @@ export async function stateConflicts<T>(action: string, serverId: string, fn: ()
     return await fn();
   } catch (e) {
     if (e instanceof InstanceInvalidState) {
-      const { attr, state } = e.kwargs as { attr?: string; state?: string | null };
+      const { attr, state } = e;
       if (attr !== undefined) throw conflict(`Cannot '${action}' instance ${serverId} while it is in ${attr} ${state}`);
       throw conflict(`Instance ${serverId} is in an invalid state for '${action}'`);
     }
@@ -123,9 +126,11 @@ async function listServers(deps: ServerApiDeps, req: ApiRequest, detail: boolean
   if (az !== undefined && (admin || atLeast(req.version, '2.83'))) f.availability_zone = az;
 
   const keys = queryAll(q.sort_key);
-  const dirs = queryAll(q.sort_dir);
-  for (const d of dirs) if (d !== 'asc' && d !== 'desc') throw badRequest(`Invalid input for query parameters sort_dir. Value: ${d}. '${d}' is not one of ['asc', 'desc']`);
-  const sort = keys.map((key, i) => ({ key: key === 'display_name' || key === 'name' ? 'display_name' : key, dir: (dirs[i] ?? dirs[0] ?? 'desc') as 'asc' | 'desc' }));
+  const dirs = queryAll(q.sort_dir).map((d) => {
+    if (!oneOf(SORT_DIRS, d)) throw badRequest(`Invalid input for query parameters sort_dir. Value: ${d}. '${d}' is not one of ['asc', 'desc']`);
+    return d;
+  });
+  const sort = keys.map((key, i) => ({ key: key === 'display_name' || key === 'name' ? 'display_name' : key, dir: dirs[i] ?? dirs[0] ?? 'desc' }));
   const maxLimit = deps.conf.api.max_limit;
   const limit = Math.min(queryInt(q.limit, 'limit') ?? maxLimit, maxLimit);
   const marker = queryOne(q.marker);
@@ -135,7 +140,7 @@ async function listServers(deps: ServerApiDeps, req: ApiRequest, detail: boolean
   } catch (e) {
     if (e instanceof Invalid) throw badRequest(e.message);
     // A name pattern JavaScript accepts but the database's regex engine does not.
-    if (f.name !== undefined && /^ER_REGEXP/.test(String((e as { code?: string }).code))) throw badRequest(`Invalid regular expression for name: ${f.name}`);
+    if (f.name !== undefined && /^ER_REGEXP/.test(errorCode(e) ?? '')) throw badRequest(`Invalid regular expression for name: ${f.name}`);
     throw e;
   }
   const body: Record<string, unknown> = {};
@@ -156,8 +161,8 @@ async function showServer(deps: ServerApiDeps, req: ApiRequestOf<'id'>): Promise
 }
 
 async function updateServer(deps: ServerApiDeps, req: ApiRequestOf<'id'>): Promise<ApiResponse> {
-  const body = validate(atLeast(req.version, '2.19') ? schema.updateV219 : schema.update, req.body);
-  const s = body.server as Record<string, string | null | undefined>;
+  const body: schema.UpdateBody = validate(atLeast(req.version, '2.19') ? schema.updateV219 : schema.update, req.body);
+  const s = body.server;
   const inst = await deps.compute.get(req.ctx, req.params.id);
   const changes: Record<string, unknown> = {};
   if (s.name !== undefined) changes.display_name = s.name;

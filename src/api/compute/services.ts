@@ -48,12 +48,7 @@ async function updateByHost(deps: ApiDeps, host: string, binary: string, changes
   await deps.db.services.update(svc.id, changes);
 }
 
-interface LegacyBody {
-  host: string;
-  binary: string;
-  disabled_reason?: string;
-  forced_down?: boolean | string;
-}
+type LegacyBody = schema.LegacyUpdateBody;
 
 type LegacyAction = (deps: ApiDeps, body: LegacyBody) => Promise<Record<string, unknown>>;
 
@@ -83,7 +78,7 @@ async function forceDown(deps: ApiDeps, body: LegacyBody): Promise<Record<string
 /** PUT /os-services/{action} before 2.53. */
 async function legacyUpdate(deps: ApiDeps, req: ApiRequestOf<'id'>): Promise<ApiResponse> {
   const v211 = atLeast(req.version, '2.11');
-  const body = validate(v211 ? schema.serviceUpdateV211 : schema.serviceUpdate, req.body) as LegacyBody;
+  const body: LegacyBody = validate(v211 ? schema.serviceUpdateV211 : schema.serviceUpdate, req.body);
   authorize(req.ctx, 'os_compute_api:os-services:update');
   const name = req.params.id;
   const action = Object.hasOwn(LEGACY_ACTIONS, name) ? LEGACY_ACTIONS[name] : v211 && name === 'force-down' ? forceDown : undefined;

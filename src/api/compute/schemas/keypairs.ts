@@ -5,7 +5,8 @@
  * load_ssh_public_key accepts it; or an X.509 certificate in PEM).
  */
 import { createHash, createPublicKey, X509Certificate } from 'node:crypto';
-import { Type } from 'typebox';
+import { type Static, Type } from 'typebox';
+import { errorMessage } from '../../../util/error-message.ts';
 import { badRequest } from '../../errors.ts';
 import { checkName } from './parameter-types.ts';
 import { PAGINATION, type QuerySpec } from './query.ts';
@@ -37,6 +38,9 @@ export const createV292 = Type.Object(
   },
   { additionalProperties: false },
 );
+
+/** A create body at any microversion (type from 2.2, user_id from 2.10, public_key required from 2.92). */
+export type CreateBody = Static<typeof createV210>;
 
 /** Query parameters by microversion (unknown ones are a 400 from 2.75). */
 export const queryV20: QuerySpec = {};
@@ -136,6 +140,6 @@ export function x509Fingerprint(pem: string): string {
   try {
     return new X509Certificate(pem).fingerprint.toLowerCase();
   } catch (e) {
-    throw invalidKeypair(`failed to generate X509 fingerprint. Error message: ${(e as Error).message}`);
+    throw invalidKeypair(`failed to generate X509 fingerprint. Error message: ${errorMessage(e)}`);
   }
 }

@@ -17,12 +17,9 @@ export const createV26 = remoteConsole(['vnc', 'spice', 'rdp', 'serial'], ['novn
 /** 2.8: mks / webmks (VMware), which no driver here offers. */
 export const createV28 = remoteConsole(['vnc', 'spice', 'rdp', 'serial', 'mks'], ['novnc', 'xvpvnc', 'rdp-html5', 'spice-html5', 'serial', 'webmks']);
 
-/** A legacy console action body (2.1 – 2.5). */
-const legacy = (action: string, types: string[]) =>
-  Type.Object(
-    { [action]: Type.Object({ type: Type.String({ enum: types }) }, { additionalProperties: false, required: ['type'] }) },
-    { additionalProperties: false, required: [action] },
-  );
+/** A legacy console action body (2.1 – 2.5): `{<action>: {type}}`, the action's name its only key. */
+const legacy = <A extends string>(action: A, types: string[]) =>
+  Type.Record(Type.Literal(action), Type.Object({ type: Type.String({ enum: types }) }, { additionalProperties: false, required: ['type'] }), { additionalProperties: false });
 
 /** os-getVNCConsole: {type: novnc | xvpvnc}. */
 export const getVncConsole = legacy('os-getVNCConsole', ['novnc', 'xvpvnc']);

@@ -122,6 +122,8 @@ export const updateV219 = Type.Object(
   },
   { additionalProperties: false },
 );
+/** An update body at any microversion (description from 2.19). */
+export type UpdateBody = Static<typeof updateV219>;
 
 export const reboot = Type.Object(
   { reboot: Type.Object({ type: Type.String({ enum: ['HARD', 'Hard', 'hard', 'SOFT', 'Soft', 'soft'] }) }, { additionalProperties: false, required: ['type'] }) },

@@ -1,5 +1,5 @@
 /** Request schemas of os-services (nova/api/openstack/compute/schemas/services.py). */
-import { Type } from 'typebox';
+import { type Static, Type } from 'typebox';
 import { boolean } from './parameter-types.ts';
 import type { QuerySpec } from './query.ts';
 
@@ -16,6 +16,9 @@ export const serviceUpdateV211 = Type.Object(
   { host: fqdn, binary, disabled_reason: Type.Optional(disabledReason), forced_down: Type.Optional(boolean) },
   { additionalProperties: false },
 );
+
+/** A pre-2.53 update body at any microversion (forced_down from 2.11). */
+export type LegacyUpdateBody = Static<typeof serviceUpdateV211>;
 
 /** PUT /os-services/{service_id} from 2.53: nothing required (checked in code). */
 export const serviceUpdateV253 = Type.Object(

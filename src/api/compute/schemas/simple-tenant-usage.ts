@@ -26,12 +26,17 @@ export function parseUsageTime(s: string): number | null {
   for (const re of FORMATS) {
     const m = re.exec(s);
     if (!m) continue;
-    const [y, mo, d, h, mi, sec] = m.slice(1, 7).map((x) => Number(String(x).trim()));
+    // Groups 1–6 are in every format (a day may carry a leading blank, as %d accepts).
+    const group = (i: number) => Number(String(m[i]).trim());
+    const y = group(1);
+    const mo = group(2);
+    const d = group(3);
+    const sec = group(6);
     const frac = Number((m[7] ?? '').padEnd(6, '0'));
-    const ms = Date.UTC(y as number, (mo as number) - 1, d as number, h as number, mi as number, sec as number);
+    const ms = Date.UTC(y, mo - 1, d, group(4), group(5), sec);
     const back = new Date(ms);
     // datetime() refuses what does not exist: Feb 30, second 60, year 0.
-    if ((y as number) < 1 || back.getUTCFullYear() !== y || back.getUTCMonth() !== (mo as number) - 1 || back.getUTCDate() !== d || back.getUTCSeconds() !== sec) continue;
+    if (y < 1 || back.getUTCFullYear() !== y || back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d || back.getUTCSeconds() !== sec) continue;
     return ms * 1000 + frac;
   }
   return null;

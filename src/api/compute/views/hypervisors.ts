@@ -62,7 +62,8 @@ function cpuInfo(raw: string, version: Microversion): unknown {
   if (!atLeast(version, '2.28')) return raw;
   if (!raw) return {};
   try {
-    return JSON.parse(raw) as unknown;
+    const parsed: unknown = JSON.parse(raw);
+    return parsed;
   } catch {
     return {};
   }
