@@ -10,6 +10,7 @@ import type { ImageMeta } from '../../src/objects/request-spec.ts';
 import { PowerState } from '../../src/objects/states.ts';
 import type { ComputeDriver, ConsoleEndpoint, HostResources } from '../../src/virt/driver.ts';
 import { driverClass } from '../../src/virt/registry.ts';
+import { instanceFixture, NANO } from '../support/instances.ts';
 
 /** One driver under test, on one host. */
 export interface DriverHarness {
@@ -30,71 +31,10 @@ export interface DriverHarness {
 
 /** The flavor every instance of the suite has. */
 const FLAVOR = { vcpus: 1, memory_mb: 128, root_gb: 1 } as const;
-let nextId = 1;
 
 /** An instance of the suite's flavor (1 vCPU, 128 MiB, 1 GiB), being spawned on `host`. */
 export function testInstance(name: string, image: ImageMeta, host: string): InstanceDTO {
-  const id = nextId++;
-  return {
-    id,
-    uuid: randomUUID(),
-    user_id: 'u',
-    project_id: 'p',
-    image_ref: image.id,
-    kernel_id: '',
-    ramdisk_id: '',
-    hostname: name,
-    host,
-    node: host,
-    launch_index: 0,
-    key_name: null,
-    key_data: null,
-    power_state: PowerState.NOSTATE,
-    vm_state: 'building',
-    task_state: 'spawning',
-    memory_mb: FLAVOR.memory_mb,
-    vcpus: FLAVOR.vcpus,
-    root_gb: FLAVOR.root_gb,
-    ephemeral_gb: 0,
-    instance_type_id: 1,
-    flavor: {
-      id: 1,
-      flavorid: 'conformance',
-      name: 'm1.nano',
-      memory_mb: FLAVOR.memory_mb,
-      vcpus: FLAVOR.vcpus,
-      root_gb: FLAVOR.root_gb,
-      ephemeral_gb: 0,
-      swap: 0,
-      rxtx_factor: 1,
-      vcpu_weight: null,
-      extra_specs: {},
-      description: null,
-    },
-    display_name: name,
-    display_description: null,
-    availability_zone: null,
-    locked: false,
-    locked_by: null,
-    locked_reason: null,
-    reservation_id: `r-${id}`,
-    launched_at: null,
-    terminated_at: null,
-    scheduled_at: null,
-    user_data: null,
-    config_drive: '',
-    access_ip_v4: null,
-    access_ip_v6: null,
-    progress: 0,
-    root_device_name: null,
-    metadata: {},
-    system_metadata: {},
-    tags: [],
-    created_at: null,
-    updated_at: null,
-    deleted_at: null,
-    deleted: false,
-  };
+  return instanceFixture({ display_name: name, host, image_ref: image.id, flavor: { ...NANO, ...FLAVOR } });
 }
 
 type Used = Pick<HostResources, 'vcpus_used' | 'memory_mb_used' | 'local_gb_used'>;

@@ -19,6 +19,7 @@ import { instancePaths } from '../../src/virt/qemu/paths.ts';
 import { QmpClient } from '../../src/virt/qemu/qmp.ts';
 import { REQUIRE } from '../support/backends.ts';
 import { ensureGuestImage } from '../support/guest-image.ts';
+import { instanceFixture } from '../support/instances.ts';
 import { killQemusUnder, onCleanup } from '../support/procs.ts';
 
 export { ensureGuestImage, GUEST_DIR } from '../support/guest-image.ts';
@@ -57,71 +58,9 @@ export function makeDriver(world: { root: string; instancesPath: string; imageDi
   return driver;
 }
 
-let nextId = 1;
-
-/** An instance of a small flavor (128 MiB, 1 vCPU, 1 GiB root disk). */
+/** An instance of a small flavor (128 MiB, 1 vCPU, 1 GiB root disk) spawning on the test host from the test guest image. */
 export function makeInstance(uuid: string, name: string): InstanceDTO {
-  const id = nextId++;
-  return {
-    id,
-    uuid,
-    user_id: 'u',
-    project_id: 'p',
-    image_ref: IMAGE_ID,
-    kernel_id: '',
-    ramdisk_id: '',
-    hostname: name,
-    host: 'qemu-test',
-    node: 'qemu-test',
-    launch_index: 0,
-    key_name: null,
-    key_data: null,
-    power_state: 0,
-    vm_state: 'building',
-    task_state: 'spawning',
-    memory_mb: 128,
-    vcpus: 1,
-    root_gb: 1,
-    ephemeral_gb: 0,
-    instance_type_id: 1,
-    flavor: {
-      id: 1,
-      flavorid: 'tiny',
-      name: 'm1.nano',
-      memory_mb: 128,
-      vcpus: 1,
-      root_gb: 1,
-      ephemeral_gb: 0,
-      swap: 0,
-      rxtx_factor: 1,
-      vcpu_weight: null,
-      extra_specs: {},
-      description: null,
-    },
-    display_name: name,
-    display_description: null,
-    availability_zone: null,
-    locked: false,
-    locked_by: null,
-    locked_reason: null,
-    reservation_id: `r-${id}`,
-    launched_at: null,
-    terminated_at: null,
-    scheduled_at: null,
-    user_data: null,
-    config_drive: '',
-    access_ip_v4: null,
-    access_ip_v6: null,
-    progress: 0,
-    root_device_name: null,
-    metadata: {},
-    system_metadata: {},
-    tags: [],
-    created_at: null,
-    updated_at: null,
-    deleted_at: null,
-    deleted: false,
-  };
+  return instanceFixture({ uuid, display_name: name, host: 'qemu-test', image_ref: IMAGE_ID });
 }
 
 /** pids of live processes whose command line names `uuid` (what "no qemu process left" checks). */

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { instanceFixture, NANO } from '../../../test/support/instances.ts';
 import type { InstanceDTO } from '../../objects/instance.ts';
 import { type ConfigDriveInput, configDriveRequired, configDriveTree, decodeUserData, ec2InstanceId, OPENSTACK_VERSIONS } from './configdrive.ts';
 
@@ -8,67 +9,22 @@ const SEED = Uint8Array.from({ length: 512 }, (_, i) => i % 256);
 const NOW = new Date('2024-05-01T12:00:00Z');
 
 function instance(over: Partial<InstanceDTO> = {}): InstanceDTO {
-  return {
+  return instanceFixture({
     id: 42,
     uuid: UUID,
     user_id: 'u1',
     project_id: 'p1',
     image_ref: 'img',
-    kernel_id: '',
-    ramdisk_id: '',
     hostname: 'cfg-vm-1',
     host: 'h',
-    node: 'h',
     launch_index: 2,
-    key_name: null,
-    key_data: null,
-    power_state: 0,
-    vm_state: 'building',
-    task_state: 'spawning',
-    memory_mb: 128,
-    vcpus: 1,
-    root_gb: 1,
-    ephemeral_gb: 0,
-    instance_type_id: 1,
-    flavor: {
-      id: 1,
-      flavorid: '42',
-      name: 'm1.nano',
-      memory_mb: 128,
-      vcpus: 1,
-      root_gb: 1,
-      ephemeral_gb: 0,
-      swap: 0,
-      rxtx_factor: 1,
-      vcpu_weight: null,
-      extra_specs: {},
-      description: null,
-    },
+    flavor: { ...NANO, flavorid: '42' },
     display_name: 'Cfg VM 1',
-    display_description: null,
     availability_zone: 'az1',
-    locked: false,
-    locked_by: null,
-    locked_reason: null,
     reservation_id: 'r-abc123',
-    launched_at: null,
-    terminated_at: null,
-    scheduled_at: null,
-    user_data: null,
     config_drive: 'True',
-    access_ip_v4: null,
-    access_ip_v6: null,
-    progress: 0,
-    root_device_name: null,
-    metadata: {},
-    system_metadata: {},
-    tags: [],
-    created_at: null,
-    updated_at: null,
-    deleted_at: null,
-    deleted: false,
     ...over,
-  };
+  });
 }
 
 function input(over: Partial<InstanceDTO> = {}, adminPassword: string | null = null): ConfigDriveInput {
