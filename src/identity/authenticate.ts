@@ -23,8 +23,9 @@ const expecting = (attribute: string, target: string) =>
   );
 
 async function domainOf(db: IdentityDb, ref: Ref | undefined, target: string): Promise<Domain | undefined> {
-  if (!ref || (ref.id === undefined && ref.name === undefined)) throw expecting('domain', target);
-  return ref.id !== undefined ? db.domains.get(ref.id) : db.domains.byName(ref.name as string);
+  if (ref?.id !== undefined) return db.domains.get(ref.id);
+  if (ref?.name !== undefined) return db.domains.byName(ref.name);
+  throw expecting('domain', target);
 }
 
 /** The password method: the user, or 401. */

@@ -31,15 +31,23 @@ let dummy: Promise<string> | null = null;
  * or malformed hash never matches, but still costs one scrypt run.
  */
 export async function verifyPassword(password: string, stored: string | null): Promise<boolean> {
-  const parts = stored?.split('$') ?? [];
-  const valid = parts.length === 6 && parts[0] === 'scrypt' && parts.slice(1, 4).every((x) => /^[1-9]\d{0,7}$/.test(x));
-  if (!valid) {
+  const parsed = parseHash(stored);
+  if (!parsed) {
     dummy ??= hashPassword(randomBytes(16).toString('hex'));
     await verifyPassword(password, await dummy);
     return false;
   }
-  const [, n, r, p, salt, hash] = parts as [string, string, string, string, string, string];
-  const expected = Buffer.from(hash, 'base64');
-  const key = await derive(password, Buffer.from(salt, 'base64'), Number(n), Number(r), Number(p), expected.length);
+  const expected = Buffer.from(parsed.hash, 'base64');
+  const key = await derive(password, Buffer.from(parsed.salt, 'base64'), parsed.n, parsed.r, parsed.p, expected.length);
   return key.length === expected.length && timingSafeEqual(key, expected);
+}
+
+/** The parameters, salt and hash of `scrypt$N$r$p$<salt>$<hash>`, or null when it is not one. */
+function parseHash(stored: string | null): { n: number; r: number; p: number; salt: string; hash: string } | null {
+  const parts = stored?.split('$') ?? [];
+  const [scheme, n, r, p, salt, hash] = parts;
+  const param = /^[1-9]\d{0,7}$/;
+  if (parts.length !== 6 || scheme !== 'scrypt' || salt === undefined || hash === undefined) return null;
+  if (n === undefined || r === undefined || p === undefined || !param.test(n) || !param.test(r) || !param.test(p)) return null;
+  return { n: Number(n), r: Number(r), p: Number(p), salt, hash };
 }

@@ -7,7 +7,7 @@
 import type { Assignment } from './db/roles.ts';
 import { HttpError, notFound } from './errors.ts';
 import { enforce } from './policy.ts';
-import { type IdentityDeps, type IdentityRequest, type IdentityRoute, noContent, ok, queryFlag, queryOne, route } from './types.ts';
+import { type IdentityDeps, type IdentityRoute, noContent, ok, queryFlag, queryOne, route } from './types.ts';
 import { collection } from './views/common.ts';
 import { roleView } from './views/resources.ts';
 
@@ -17,12 +17,13 @@ interface Row extends Assignment {
   prior?: string;
 }
 
-async function target(deps: IdentityDeps, req: IdentityRequest, withRole: boolean): Promise<Assignment> {
-  const { project_id: p, user_id: u, role_id: r } = req.params as Record<string, string>;
-  if (!(await deps.db.projects.get(p as string))) throw notFound('project', p as string);
-  if (!(await deps.db.users.get(u as string))) throw notFound('user', u as string);
-  if (withRole && !(await deps.db.roles.get(r as string))) throw notFound('role', r as string);
-  return { project_id: p as string, user_id: u as string, role_id: (r ?? '') as string };
+/** The project, user and (on a grant's path) role a request names; 404 for any that does not exist. */
+async function target(deps: IdentityDeps, params: { readonly project_id: string; readonly user_id: string; readonly role_id?: string }): Promise<Assignment> {
+  const { project_id: p, user_id: u, role_id: r } = params;
+  if (!(await deps.db.projects.get(p))) throw notFound('project', p);
+  if (!(await deps.db.users.get(u))) throw notFound('user', u);
+  if (r !== undefined && !(await deps.db.roles.get(r))) throw notFound('role', r);
+  return { project_id: p, user_id: u, role_id: r ?? '' };
 }
 
 const missing = (a: Assignment) =>
@@ -69,7 +70,7 @@ export function roleAssignmentRoutes(deps: IdentityDeps): IdentityRoute[] {
       path: '/v3/projects/:project_id/users/:user_id/roles',
       async handler(req) {
         enforce(req, 'list_grants');
-        const t = await target(deps, req, false);
+        const t = await target(deps, req.params);
         const ids = (await db.assignments.list({ user_id: t.user_id, project_id: t.project_id })).map((a) => a.role_id);
         const roles = await db.roles.list({ ids });
         return ok(
@@ -87,7 +88,7 @@ export function roleAssignmentRoutes(deps: IdentityDeps): IdentityRoute[] {
       path: grant,
       async handler(req) {
         enforce(req, 'check_grant');
-        const a = await target(deps, req, true);
+        const a = await target(deps, req.params);
         if (!(await db.assignments.exists(a))) throw missing(a);
         return noContent();
       },
@@ -97,7 +98,7 @@ export function roleAssignmentRoutes(deps: IdentityDeps): IdentityRoute[] {
       path: grant,
       async handler(req) {
         enforce(req, 'create_grant');
-        await db.assignments.add(await target(deps, req, true));
+        await db.assignments.add(await target(deps, req.params));
         return noContent();
       },
     }),
@@ -106,7 +107,7 @@ export function roleAssignmentRoutes(deps: IdentityDeps): IdentityRoute[] {
       path: grant,
       async handler(req) {
         enforce(req, 'revoke_grant');
-        const a = await target(deps, req, true);
+        const a = await target(deps, req.params);
         if (!(await db.assignments.exists(a))) throw missing(a);
         await db.assignments.remove(a);
         await db.tokens.revokeFor({ user_id: a.user_id, project_id: a.project_id });

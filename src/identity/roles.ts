@@ -43,7 +43,12 @@ export function roleRoutes(deps: IdentityDeps): IdentityRoute[] {
     return priors.flatMap((p) => {
       const role = roles.get(p);
       if (!role) return [];
-      const implies = rules.filter((r) => r.prior_role_id === p).flatMap((r) => (roles.has(r.implied_role_id) ? [brief(roles.get(r.implied_role_id) as Role, base)] : []));
+      const implies = rules
+        .filter((r) => r.prior_role_id === p)
+        .flatMap((r) => {
+          const implied = roles.get(r.implied_role_id);
+          return implied ? [brief(implied, base)] : [];
+        });
       return [{ prior_role: brief(role, base), implies }];
     });
   };

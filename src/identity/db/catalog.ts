@@ -1,5 +1,6 @@
 import type { Selectable } from 'kysely';
 import { dbTime } from '../../db/time.ts';
+import { expectOneOf } from '../../util/one-of.ts';
 import type { EndpointsTable, IdentityKysely, ServicesTable } from './tables.ts';
 import { bit, enabledBit, newId } from './util.ts';
 
@@ -12,11 +13,14 @@ export interface CatalogService {
   enabled: boolean;
 }
 
+/** The interfaces an endpoint may have. */
+export const ENDPOINT_INTERFACES = ['public', 'internal', 'admin'] as const;
+
 /** One URL of a service, for one interface in one region. */
 export interface Endpoint {
   id: string;
   service_id: string;
-  interface: 'public' | 'internal' | 'admin';
+  interface: (typeof ENDPOINT_INTERFACES)[number];
   region_id: string | null;
   url: string;
   enabled: boolean;
@@ -33,7 +37,8 @@ const toService = (r: Selectable<ServicesTable>): CatalogService => ({ id: r.id,
 const toEndpoint = (r: Selectable<EndpointsTable>): Endpoint => ({
   id: r.id,
   service_id: r.service_id,
-  interface: r.interface as Endpoint['interface'],
+  // Stored as a string; only the three interfaces are ever written (the API's schema allows no others).
+  interface: expectOneOf(ENDPOINT_INTERFACES, r.interface, `interface of endpoint ${r.id}`),
   region_id: r.region_id,
   url: r.url,
   enabled: Boolean(r.enabled),

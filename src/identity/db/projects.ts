@@ -1,7 +1,8 @@
 import type { Selectable } from 'kysely';
 import { dbTime } from '../../db/time.ts';
+import { isStringArray } from '../../util/json-value.ts';
 import type { DomainsTable, IdentityKysely, ProjectsTable } from './tables.ts';
-import { bit, enabledBit, isStringArray, newId, parseJson } from './util.ts';
+import { bit, enabledBit, newId, parseJson } from './util.ts';
 
 /** A domain (only what this service keeps of Keystone's). */
 export interface Domain {

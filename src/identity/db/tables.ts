@@ -118,8 +118,8 @@ export interface RegionsTable {
   parent_region_id: Defaulted<string | null>;
 }
 
-/** Every identity table. */
-export interface IdentityDatabase {
+/** Every identity table (a type alias, not an interface: Kysely's withTables wants an indexable record type). */
+export type IdentityDatabase = {
   identity_domains: DomainsTable;
   identity_projects: ProjectsTable;
   identity_users: UsersTable;
@@ -130,12 +130,12 @@ export interface IdentityDatabase {
   identity_services: ServicesTable;
   identity_endpoints: EndpointsTable;
   identity_regions: RegionsTable;
-}
+};
 
 /** The query builder over the identity tables. */
 export type IdentityKysely = Kysely<IdentityDatabase>;
 
 /** The identity tables' query builder over a Nova database connection (same connection, other tables). */
 export function identityKysely(db: Db): IdentityKysely {
-  return db.kysely as unknown as IdentityKysely;
+  return db.kysely.withTables<IdentityDatabase>();
 }

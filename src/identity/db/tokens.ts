@@ -1,6 +1,7 @@
 import { dbTime, parseDbTime } from '../../db/time.ts';
+import { isPlainObject, isStringArray } from '../../util/json-value.ts';
 import type { IdentityKysely } from './tables.ts';
-import { isPlainObject, isStringArray, parseJson } from './util.ts';
+import { parseJson } from './util.ts';
 
 /** What a token stands for, as stored when it was issued. */
 export interface TokenRecord {
@@ -14,7 +15,8 @@ export interface TokenRecord {
   revoked: boolean;
 }
 
-const isRoleList = (v: unknown): boolean => Array.isArray(v) && v.every((r) => isPlainObject(r) && typeof (r as { id?: unknown }).id === 'string');
+/** The roles of a stored token: {id, name} objects. */
+const isRoleList = (v: unknown): v is TokenRecord['roles'] => Array.isArray(v) && v.every((r) => isPlainObject(r) && typeof r.id === 'string' && typeof r.name === 'string');
 
 /** Tokens, by the sha256 of their id. */
 export class TokenRepository {

@@ -1,7 +1,8 @@
 import type { Selectable } from 'kysely';
 import { dbTime } from '../../db/time.ts';
+import { isPlainObject } from '../../util/json-value.ts';
 import type { IdentityKysely, UsersTable } from './tables.ts';
-import { bit, enabledBit, isPlainObject, newId, parseJson } from './util.ts';
+import { bit, enabledBit, newId, parseJson } from './util.ts';
 
 /** A user, without its password hash. */
 export interface User {

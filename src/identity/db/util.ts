@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { errorCode } from '../../util/error-code.ts';
 
 /** A new Keystone-style id: a uuid4 in hex, without dashes. */
 export function newId(): string {
@@ -7,29 +8,33 @@ export function newId(): string {
 
 /** Did an INSERT/UPDATE fail on a unique key (either backend)? */
 export function isDuplicate(e: unknown): boolean {
-  const code = (e as { code?: string } | null)?.code ?? '';
+  const code = errorCode(e) ?? '';
   return code === 'ER_DUP_ENTRY' || code.startsWith('SQLITE_CONSTRAINT_UNIQUE') || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 }
 
 /** A stored JSON value, or the fallback when it does not parse as the expected shape. */
-export function parseJson<T>(text: string | null | undefined, fallback: T, ok: (v: unknown) => boolean): T {
+export function parseJson<T>(text: string | null | undefined, fallback: T, ok: (v: unknown) => v is T): T {
   if (!text) return fallback;
   try {
     const v: unknown = JSON.parse(text);
-    return ok(v) ? (v as T) : fallback;
+    return ok(v) ? v : fallback;
   } catch {
     return fallback;
   }
 }
 
-/** Is it a string[]? */
-export const isStringArray = (v: unknown): boolean => Array.isArray(v) && v.every((x) => typeof x === 'string');
-/** Is it a JSON object (not null, not an array)? */
-export const isPlainObject = (v: unknown): boolean => v !== null && typeof v === 'object' && !Array.isArray(v);
+/** Any value but undefined: `T & Defined` is T without undefined (what `v !== undefined` narrows to). */
+type Defined = NonNullable<unknown> | null;
 
 /** The object without its undefined values (a PATCH's changes). */
-export function definedOnly<T extends object>(o: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as { [K in keyof T]?: Exclude<T[K], undefined> };
+export function definedOnly<T extends object>(o: T): { [K in keyof T]?: T[K] & Defined } {
+  const out: { [K in keyof T]?: T[K] & Defined } = {};
+  for (const key in o) {
+    if (!Object.hasOwn(o, key)) continue;
+    const v = o[key];
+    if (v !== undefined) out[key] = v;
+  }
+  return out;
 }
 
 /** A boolean as stored (0/1). */

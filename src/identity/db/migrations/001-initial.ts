@@ -9,8 +9,8 @@ export const identityInitial: NovaMigration = {
     const t = columnTypes(dialect);
     const id = 'varchar(64)';
     const str = 'varchar(255)';
-    const table = (name: string, build: (b: CreateTableBuilder<string, string>) => CreateTableBuilder<string, string>) =>
-      tableEnd(build(db.schema.createTable(name).ifNotExists() as CreateTableBuilder<string, string>), dialect).execute();
+    const table = <C extends string>(name: string, build: (b: CreateTableBuilder<string, never>) => CreateTableBuilder<string, C>) =>
+      tableEnd(build(db.schema.createTable(name).ifNotExists()), dialect).execute();
 
     await table('identity_domains', (b) =>
       b
