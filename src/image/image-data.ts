@@ -6,6 +6,8 @@
  * (client gone, short body, disk error, size cap) leaves no data and puts
  * the image back to queued: a half image is never active.
  */
+import { errorCode } from '../util/error-code.ts';
+import { errorMessage } from '../util/error-message.ts';
 import { badRequest, conflict, forbidden, GlanceError, imageNotFound, tooLarge } from './errors.ts';
 import { header, type ImageApiDeps, type ImageRequest, type ImageRequestOf, type ImageResponse, mediaType, noContent } from './http.ts';
 import { visibleImage } from './images.ts';
@@ -36,9 +38,9 @@ function failureOf(e: unknown, id: string): GlanceError | null {
   if (e instanceof StorageFull) return new GlanceError(413, { explanation: `Image storage media is full: ${e.message}`, headers: close });
   if (e instanceof StorageWriteDenied) return new GlanceError(503, { explanation: `Insufficient permissions on image storage media: ${e.message}`, headers: close });
   if (e instanceof SizeMismatch) return badRequest(e.message);
-  const code = (e as NodeJS.ErrnoException).code;
-  if (code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE' || (e as Error).message === 'aborted') return null;
-  return new GlanceError(500, { explanation: `Failed to upload image data for image ${id}: ${(e as Error).message}`, headers: close });
+  const code = errorCode(e);
+  if (code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE' || errorMessage(e) === 'aborted') return null;
+  return new GlanceError(500, { explanation: `Failed to upload image data for image ${id}: ${errorMessage(e)}`, headers: close });
 }
 
 /** PUT /v2/images/{id}/file */
@@ -70,11 +72,11 @@ export function upload(deps: ImageApiDeps) {
       stored = await deps.store.add(id, req.stream, { sizeCap: cap, expectedSize: header(req.headers, 'x-openstack-image-size') !== undefined ? size : undefined });
     } catch (e) {
       const restored = await deps.images.restore(id).catch((err: unknown) => {
-        deps.log.error({ image_id: id, err: (err as Error).message }, 'could not put the image back to queued after a failed upload');
+        deps.log.error({ image_id: id, err: errorMessage(err) }, 'could not put the image back to queued after a failed upload');
         return false;
       });
       const { error, clientGone } = uploadFailure(e, id);
-      deps.log.warn({ image_id: id, err: (e as Error).message, restored }, clientGone ? 'image upload interrupted by the client' : 'image upload failed');
+      deps.log.warn({ image_id: id, err: errorMessage(e), restored }, clientGone ? 'image upload interrupted by the client' : 'image upload failed');
       throw error;
     }
 

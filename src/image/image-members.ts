@@ -5,10 +5,11 @@
  * membership, the owner and admins see all.
  */
 import type { RequestContext } from '../context.ts';
+import { oneOf } from '../util/one-of.ts';
 import { badRequest, conflict, forbidden, notFound, tooLarge } from './errors.ts';
-import { type ImageApiDeps, type ImageRequest, type ImageRequestOf, type ImageResponse, json, noContent, requireJson } from './http.ts';
+import { type ImageApiDeps, type ImageRequestOf, type ImageResponse, json, noContent, requireJson } from './http.ts';
 import { findVisible } from './policy.ts';
-import { type ImageDTO, MEMBER_STATUSES, type MemberDTO, type MemberStatus } from './types.ts';
+import { type ImageDTO, MEMBER_STATUSES, type MemberDTO } from './types.ts';
 import { memberView } from './views/image.ts';
 
 /** Glance's image_member_quota default. */
@@ -56,7 +57,7 @@ export function create(deps: ImageApiDeps) {
     const body = await requireJson(req.stream);
     if (body === null || typeof body !== 'object' || Array.isArray(body)) throw badRequest('Expected a member in the form: {"member": "image_id"}');
     if (!('member' in body)) throw badRequest('Member to be added not specified');
-    const memberId = (body as { member: unknown }).member;
+    const memberId = body.member;
     if (!memberId) throw badRequest("Member can't be empty");
     if (typeof memberId !== 'string' || memberId.length > 255) throw badRequest('Expected a member in the form: {"member": "image_id"}');
     const id = req.params.id;
@@ -81,14 +82,14 @@ export function update(deps: ImageApiDeps) {
     const body = await requireJson(req.stream);
     if (body === null || typeof body !== 'object' || Array.isArray(body)) throw badRequest('Expected a status in the form: {"status": "status"}');
     if (!('status' in body)) throw badRequest('Status not specified');
-    const status = (body as { status: unknown }).status;
+    const status = body.status;
     const id = req.params.id;
     const denied = () => forbidden(`Not allowed to update members for image ${id}.`);
     const image = await sharedImage(deps, req, denied);
     if (!req.ctx.is_admin && req.ctx.project_id === image.owner) throw denied();
     const m = await lookupMember(deps, req.ctx, image, req.params.member);
-    if (!MEMBER_STATUSES.includes(status as MemberStatus)) throw badRequest('Incorrect request: Status must be "pending", "accepted" or "rejected".');
-    const saved = await deps.members.setStatus(image.id, m.member, status as MemberStatus);
+    if (!oneOf(MEMBER_STATUSES, status)) throw badRequest('Incorrect request: Status must be "pending", "accepted" or "rejected".');
+    const saved = await deps.members.setStatus(image.id, m.member, status);
     if (!saved) throw notFound(`${m.member} not found in the member list of the image ${image.id}.`);
     return json(memberView(saved));
   };

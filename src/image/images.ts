@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { RequestContext } from '../context.ts';
+import { errorMessage } from '../util/error-message.ts';
 import { badRequest, forbidden, imageNotFound, notFound, tooLarge } from './errors.ts';
 import { type ImageApiDeps, type ImageRequest, type ImageRequestOf, type ImageResponse, json, mediaType, noContent, requireJson } from './http.ts';
 import { assertMutable, assertVisibilityAllowed, findVisible } from './policy.ts';
@@ -116,7 +117,7 @@ export function remove(deps: ImageApiDeps) {
     if (image.protected) throw forbidden(`Image ${id} is protected and cannot be deleted.`);
     if (!(await deps.images.softDelete(id))) throw gone();
     if (image.location) {
-      await deps.store.delete(image.location).catch((e: unknown) => deps.log.warn({ image_id: id, err: (e as Error).message }, 'could not delete image data'));
+      await deps.store.delete(image.location).catch((e: unknown) => deps.log.warn({ image_id: id, err: errorMessage(e) }, 'could not delete image data'));
     }
     return noContent();
   };

@@ -5,6 +5,8 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { NovaError } from '../exception/base.ts';
+import { errorCode } from '../util/error-code.ts';
+import { errorMessage } from '../util/error-message.ts';
 
 /** The upload went past `[glance_api] image_size_cap`. */
 export class ImageSizeLimitExceeded extends NovaError {}
@@ -90,16 +92,16 @@ export class FilesystemStore {
     try {
       names = await fs.promises.readdir(this.datadir);
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      if (errorCode(e) === 'ENOENT') return [];
       throw e;
     }
     const out: { imageId: string; file: string; mtimeMs: number }[] = [];
     for (const name of names) {
-      const m = /^\.(.+)\.[0-9a-f]{12}\.part$/.exec(name);
-      if (!m) continue;
+      const imageId = /^\.(.+)\.[0-9a-f]{12}\.part$/.exec(name)?.[1];
+      if (imageId === undefined) continue;
       const file = path.join(this.datadir, name);
       const st = await fs.promises.stat(file).catch(() => null);
-      if (st) out.push({ imageId: m[1] as string, file, mtimeMs: st.mtimeMs });
+      if (st) out.push({ imageId, file, mtimeMs: st.mtimeMs });
     }
     return out;
   }
@@ -112,7 +114,7 @@ export class FilesystemStore {
     try {
       fh = await fs.promises.open(file, 'r');
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      if (errorCode(e) === 'ENOENT') return null;
       throw e;
     }
     const { size } = await fh.stat();
@@ -136,8 +138,8 @@ export class FilesystemStore {
 }
 
 function storeError(e: unknown): unknown {
-  const code = (e as NodeJS.ErrnoException).code;
-  if (code === 'ENOSPC' || code === 'EDQUOT') return new StorageFull((e as Error).message);
-  if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') return new StorageWriteDenied((e as Error).message);
+  const code = errorCode(e);
+  if (code === 'ENOSPC' || code === 'EDQUOT') return new StorageFull(errorMessage(e));
+  if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') return new StorageWriteDenied(errorMessage(e));
   return e;
 }

@@ -30,12 +30,8 @@ export type FilterColumn =
 /** Comparison of a column filter (`in` takes a list). */
 export type FilterOp = 'eq' | 'neq' | 'gt' | 'gte' | 'lt' | 'lte' | 'in';
 
-/** One comparison on an images column. */
-export interface ColumnFilter {
-  column: FilterColumn;
-  op: FilterOp;
-  value: string | number | readonly (string | number)[];
-}
+/** One comparison on an images column: `in` with a list, the others with one value. */
+export type ColumnFilter = { column: FilterColumn; op: 'in'; value: readonly (string | number)[] } | { column: FilterColumn; op: Exclude<FilterOp, 'in'>; value: string | number };
 
 /** What GET /v2/images asks the database for, already validated. */
 export interface ImageListQuery {
@@ -90,11 +86,8 @@ function visibleTo(eb: Eb, q: ImageListQuery): Expression<SqlBool> {
 
 function filterExpr(eb: Eb, f: ColumnFilter): Expression<SqlBool> {
   const col = sql.ref(`images.${f.column}`);
-  if (f.op === 'in') {
-    const values = Array.isArray(f.value) ? f.value : [f.value];
-    return values.length ? eb(col, 'in', values) : sql<SqlBool>`0 = 1`;
-  }
-  return eb(col, SQL_OP[f.op], f.value as string | number);
+  if (f.op === 'in') return f.value.length ? eb(col, 'in', f.value) : sql<SqlBool>`0 = 1`;
+  return eb(col, SQL_OP[f.op], f.value);
 }
 
 /**
@@ -104,13 +97,12 @@ function filterExpr(eb: Eb, f: ColumnFilter): Expression<SqlBool> {
  */
 function afterMarker(eb: Eb, sort: readonly { key: SortKey; dir: SortDir }[], marker: ImageDTO): Expression<SqlBool> {
   const ors: Expression<SqlBool>[] = [];
-  for (let i = 0; i < sort.length; i++) {
+  for (const [i, { key, dir }] of sort.entries()) {
     const ands: Expression<SqlBool>[] = [];
-    for (const { key } of sort.slice(0, i)) {
-      const v = marker[key];
-      ands.push(v === null ? eb(`images.${key}`, 'is', null) : eb(sql.ref(`images.${key}`), '=', v));
+    for (const { key: before } of sort.slice(0, i)) {
+      const v = marker[before];
+      ands.push(v === null ? eb(`images.${before}`, 'is', null) : eb(sql.ref(`images.${before}`), '=', v));
     }
-    const { key, dir } = sort[i] as { key: SortKey; dir: SortDir };
     const v = marker[key];
     const ref = sql.ref(`images.${key}`);
     if (dir === 'asc') ands.push(v === null ? eb(`images.${key}`, 'is not', null) : eb(ref, '>', v));

@@ -2,10 +2,11 @@ import type { Kysely, Selectable, Updateable } from 'kysely';
 import { affected, bool, isDuplicate } from '../../db/api/common.ts';
 import type { Db } from '../../db/connection.ts';
 import { dbTime } from '../../db/time.ts';
+import { expectOneOf } from '../../util/one-of.ts';
 import { conflict } from '../errors.ts';
-import type { ImageDTO, ImageStatus, Visibility } from '../types.ts';
+import { IMAGE_STATUSES, type ImageDTO, type ImageStatus, VISIBILITIES, type Visibility } from '../types.ts';
 import { type ImageListQuery, listImages } from './image-list.ts';
-import type { ImageDatabase, ImagesTable } from './schema.ts';
+import { type ImageDatabase, type ImagesTable, imageKysely } from './schema.ts';
 
 /** A row of the images table. */
 export type ImageRow = Selectable<ImagesTable>;
@@ -38,8 +39,9 @@ export function toImageDTO(r: ImageRow, properties: Record<string, string>, tags
   return {
     id: r.id,
     name: r.name,
-    status: r.status as ImageStatus,
-    visibility: r.visibility as Visibility,
+    // Stored as strings; only these values are ever written.
+    status: expectOneOf(IMAGE_STATUSES, r.status, `status of image ${r.id}`),
+    visibility: expectOneOf(VISIBILITIES, r.visibility, `visibility of image ${r.id}`),
     protected: bool(r.protected),
     os_hidden: bool(r.os_hidden),
     checksum: r.checksum,
@@ -70,7 +72,7 @@ export class ImageRepository {
   readonly k: Kysely<ImageDatabase>;
 
   constructor(db: Db) {
-    this.k = db.kysely as unknown as Kysely<ImageDatabase>;
+    this.k = imageKysely(db);
   }
 
   /** Insert an image with its properties and tags; 409 when the id was ever used. */

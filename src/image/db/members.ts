@@ -1,13 +1,15 @@
 import type { Kysely, Selectable } from 'kysely';
 import { affected, type Db, isDuplicate } from '../../db/api/common.ts';
 import { dbTime } from '../../db/time.ts';
-import type { MemberDTO, MemberStatus } from '../types.ts';
-import type { ImageDatabase, ImageMembersTable } from './schema.ts';
+import { expectOneOf } from '../../util/one-of.ts';
+import { MEMBER_STATUSES, type MemberDTO, type MemberStatus } from '../types.ts';
+import { type ImageDatabase, type ImageMembersTable, imageKysely } from './schema.ts';
 
 const toDTO = (r: Selectable<ImageMembersTable>): MemberDTO => ({
   image_id: r.image_id,
   member: r.member,
-  status: r.status as MemberStatus,
+  // Stored as a string; only these values are ever written.
+  status: expectOneOf(MEMBER_STATUSES, r.status, `status of member ${r.member} of image ${r.image_id}`),
   created_at: r.created_at,
   updated_at: r.updated_at,
 });
@@ -17,7 +19,7 @@ export class MemberRepository {
   private readonly k: Kysely<ImageDatabase>;
 
   constructor(db: Db) {
-    this.k = db.kysely as unknown as Kysely<ImageDatabase>;
+    this.k = imageKysely(db);
   }
 
   async list(imageId: string): Promise<MemberDTO[]> {

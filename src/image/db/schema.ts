@@ -1,4 +1,5 @@
-import type { ColumnType, Generated } from 'kysely';
+import type { ColumnType, Generated, Kysely } from 'kysely';
+import type { Db } from '../../db/connection.ts';
 
 /**
  * Row types of the image service's tables (Glance's layout, reduced). They
@@ -63,10 +64,15 @@ export interface ImageMembersTable {
   updated_at: Timestamp;
 }
 
-/** The image service's tables as Kysely sees them. */
-export interface ImageDatabase {
+/** The image service's tables as Kysely sees them (a type alias, not an interface: Kysely's withTables wants an indexable record type). */
+export type ImageDatabase = {
   images: ImagesTable;
   image_properties: ImagePropertiesTable;
   image_tags: ImageTagsTable;
   image_members: ImageMembersTable;
+};
+
+/** The image tables' query builder over a Nova database connection (same connection, other tables). */
+export function imageKysely(db: Db): Kysely<ImageDatabase> {
+  return db.kysely.withTables<ImageDatabase>();
 }

@@ -9,6 +9,7 @@ import { assertMutable, assertVisibilityAllowed } from '../policy.ts';
 import type { ImageAttributes, ImageDTO } from '../types.ts';
 import { checkNotNegative } from './create.ts';
 import type { PatchChange } from './patch.ts';
+import { imageSchemaError, typedAttributes } from './validate.ts';
 
 /** Attributes of Glance's domain Image (what `hasattr(image, path)` is true for). */
 const ATTRIBUTES = new Set([
@@ -44,30 +45,40 @@ export interface PatchedImage {
 }
 
 function setAttribute(ctx: RequestContext, image: ImageDTO, out: PatchedImage, name: string, value: unknown): void {
+  // parsePatch checked `{name: value}` against the image schema; this gives the value its type.
+  const given = () => typedAttributes({ [name]: value });
   switch (name) {
     case 'tags':
-      out.tags = [...new Set(value as string[])];
+      out.tags = [...new Set(given().tags)];
       out.tagsChanged = true;
       return;
     case 'disk_format':
     case 'container_format':
       if (image.status !== 'queued' && image.status !== 'importing') throw forbidden(`Attribute ${name} can be only replaced for a queued image.`);
-      out.attributes[name] = value as string | null;
+      out.attributes[name] = given()[name];
       return;
     case 'min_disk':
-    case 'min_ram':
-      checkNotNegative(name, value as number);
-      out.attributes[name] = value as number;
+    case 'min_ram': {
+      const n = given()[name];
+      checkNotNegative(name, n);
+      out.attributes[name] = n;
       return;
+    }
     case 'owner':
       if (!ctx.is_admin) throw new GlanceError(403, { detail: "Owner can't be updated by non admin." });
-      out.attributes.owner = value as string | null;
+      out.attributes.owner = given().owner;
       return;
     case 'name':
+      out.attributes.name = given().name;
+      return;
     case 'visibility':
+      out.attributes.visibility = given().visibility;
+      return;
     case 'protected':
+      out.attributes.protected = given().protected;
+      return;
     case 'os_hidden':
-      (out.attributes as Record<string, unknown>)[name] = value;
+      out.attributes.os_hidden = given().os_hidden;
       return;
     case 'locations':
       throw forbidden("It's not allowed to update locations if locations are invisible.");
@@ -78,8 +89,10 @@ function setAttribute(ctx: RequestContext, image: ImageDTO, out: PatchedImage, n
 
 function setProperty(out: PatchedImage, name: string, value: unknown): void {
   // null is valid only for schema properties that allow it (kernel_id, ramdisk_id): it unsets them.
+  // Any other value is a string: the image schema has only string custom properties (parsePatch checked it).
   if (value === null) delete out.properties[name];
-  else out.properties[name] = value as string;
+  else if (typeof value === 'string') out.properties[name] = value;
+  else throw badRequest(imageSchemaError({ [name]: value }) ?? `Provided object does not match schema 'image': ${name} is not a string`);
   out.propertiesChanged = true;
 }
 

@@ -3,9 +3,10 @@
  * tags, with Glance's checks in Glance's order (RequestDeserializer.create,
  * then ImageFactory.new_image).
  */
+import { isPlainObject } from '../../util/json-value.ts';
 import { badRequest, forbidden } from '../errors.ts';
 import type { ImageAttributes } from '../types.ts';
-import { imageSchemaError } from './validate.ts';
+import { imageSchemaError, typedAttributes } from './validate.ts';
 
 /** Attributes Glance refuses in a create body outright (403 read-only). */
 const DISALLOWED = ['direct_url', 'self', 'file', 'schema', 'stores'];
@@ -53,15 +54,28 @@ const INT_MAX = 2147483647;
 
 /** Parse and check a create body (already JSON-decoded). */
 export function parseCreate(body: unknown): CreateRequest {
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+  if (!isPlainObject(body)) {
     throw badRequest(`Provided object does not match schema 'image': ${JSON.stringify(body)} is not of type 'object'`);
   }
-  const input = { ...(body as Record<string, unknown>) };
+  const input = { ...body };
   for (const key of DISALLOWED) if (key in input) throw forbidden(`Attribute '${key}' is read-only.`);
   const invalid = imageSchemaError(input);
   if (invalid) throw badRequest(invalid);
 
-  const tags = (input.tags as string[] | undefined) ?? [];
+  // The typed base attributes, read before `input` is split below.
+  const given = typedAttributes(input);
+  const id = given.id;
+  const attributes: ImageAttributes = {};
+  if (given.name !== undefined) attributes.name = given.name;
+  if (given.visibility !== undefined) attributes.visibility = given.visibility;
+  if (given.protected !== undefined) attributes.protected = given.protected;
+  if (given.os_hidden !== undefined) attributes.os_hidden = given.os_hidden;
+  if (given.min_disk !== undefined) attributes.min_disk = given.min_disk;
+  if (given.min_ram !== undefined) attributes.min_ram = given.min_ram;
+  if (given.disk_format !== undefined) attributes.disk_format = given.disk_format;
+  if (given.container_format !== undefined) attributes.container_format = given.container_format;
+  if (given.owner !== undefined) attributes.owner = given.owner;
+  const tags = given.tags ?? [];
   delete input.tags;
   const base: Record<string, unknown> = {};
   for (const key of BASE) {
@@ -80,17 +94,7 @@ export function parseCreate(body: unknown): CreateRequest {
   for (const key of READONLY) if (key in base) throw forbidden(`Attribute '${key}' is read-only.`);
   for (const key of RESERVED_PROPERTIES) if (key in input) throw forbidden(`Attribute '${key}' is reserved.`);
 
-  const attributes: ImageAttributes = {};
-  if ('name' in base) attributes.name = base.name as string | null;
-  if ('visibility' in base) attributes.visibility = base.visibility as ImageAttributes['visibility'];
-  if ('protected' in base) attributes.protected = base.protected as boolean;
-  if ('os_hidden' in base) attributes.os_hidden = base.os_hidden as boolean;
-  if ('min_disk' in base) attributes.min_disk = base.min_disk as number;
-  if ('min_ram' in base) attributes.min_ram = base.min_ram as number;
-  if ('disk_format' in base) attributes.disk_format = base.disk_format as string | null;
-  if ('container_format' in base) attributes.container_format = base.container_format as string | null;
-  if ('owner' in base) attributes.owner = base.owner as string | null;
   checkNotNegative('min_disk', attributes.min_disk);
   checkNotNegative('min_ram', attributes.min_ram);
-  return { id: base.id as string | undefined, attributes, properties, tags };
+  return { id, attributes, properties, tags };
 }

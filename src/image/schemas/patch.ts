@@ -4,6 +4,8 @@
  * `value`; and the older v2.0 draft-4 style `{"replace": "/name", "value": …}`),
  * checked as glance.api.v2.images.RequestDeserializer.update does.
  */
+import { isPlainObject } from '../../util/json-value.ts';
+import { oneOf } from '../../util/one-of.ts';
 import { badRequest, forbidden, GlanceError } from '../errors.ts';
 import { RESERVED_NAMESPACE } from './create.ts';
 import { imageSchemaError } from './validate.ts';
@@ -58,9 +60,9 @@ function opAndPath(raw: Record<string, unknown>, draft: 4 | 10): { op: PatchOp; 
   if (draft === 10) {
     const op = raw.op;
     if (op === undefined) throw badRequest(`Unable to find \`op\` in JSON Schema change. It must be one of the following: ${available}.`);
-    if (!OPS.includes(op as PatchOp)) throw badRequest(`Invalid operation: \`${String(op)}\`. It must be one of the following: ${available}.`);
+    if (!oneOf(OPS, op)) throw badRequest(`Invalid operation: \`${String(op)}\`. It must be one of the following: ${available}.`);
     if (!('path' in raw)) throw badRequest("Unable to find 'path' in JSON Schema change");
-    return { op: op as PatchOp, pointer: raw.path };
+    return { op, pointer: raw.path };
   }
   const present = OPS.filter((k) => k in raw);
   if (present.length > 1) throw badRequest('Operation objects must contain only one member named "add", "remove", or "replace".');
@@ -81,9 +83,8 @@ function validateChange(change: PatchChange): void {
 /** Parse a decoded PATCH body into changes, or throw Glance's 400/403. */
 export function parsePatch(body: unknown, draft: 4 | 10): PatchChange[] {
   if (!Array.isArray(body)) throw badRequest('Request body must be a JSON array of operation objects.');
-  return body.map((raw: unknown) => {
-    if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw badRequest('Operations must be JSON objects.');
-    const r = raw as Record<string, unknown>;
+  return body.map((r: unknown) => {
+    if (!isPlainObject(r)) throw badRequest('Operations must be JSON objects.');
     const { op, pointer } = opAndPath(r, draft);
     if (typeof pointer !== 'string') throw badRequest(`Pointer \`${String(pointer)}\` does not start with "/".`);
     const path = decodePointer(pointer);

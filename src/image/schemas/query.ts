@@ -4,18 +4,23 @@
  * glance.db.sqlalchemy.api._make_conditions_from_filters).
  */
 import { dbTime } from '../../db/time.ts';
+import { oneOf } from '../../util/one-of.ts';
 import type { ColumnFilter, FilterColumn, FilterOp, ImageListQuery, SortDir, SortKey } from '../db/image-list.ts';
 import { SORT_KEYS } from '../db/image-list.ts';
 import { badRequest } from '../errors.ts';
-import type { Visibility } from '../types.ts';
+import { MEMBER_STATUSES, VISIBILITIES } from '../types.ts';
 
 /** The parsed query, before the marker is resolved to an image. */
 export type ParsedListQuery = Omit<ImageListQuery, 'project' | 'isAdmin' | 'marker'> & { marker?: string };
 
-const OPERATOR_COLUMNS = new Set(['name', 'id', 'status', 'container_format', 'disk_format']);
-const RANGE_COLUMNS = new Set(['size', 'virtual_size', 'min_disk', 'min_ram']);
-const EQUAL_COLUMNS = new Set(['owner', 'checksum', 'os_hash_algo', 'os_hash_value', 'size', 'virtual_size', 'min_disk', 'min_ram']);
-const TIME_OPS = new Set(['gt', 'gte', 'lt', 'lte', 'neq', 'eq']);
+const OPERATOR_COLUMNS = ['name', 'id', 'status', 'container_format', 'disk_format'] as const satisfies readonly FilterColumn[];
+const RANGE_COLUMNS = ['size', 'virtual_size', 'min_disk', 'min_ram'] as const satisfies readonly FilterColumn[];
+const EQUAL_COLUMNS = ['owner', 'checksum', 'os_hash_algo', 'os_hash_value', 'size', 'virtual_size', 'min_disk', 'min_ram'] as const satisfies readonly FilterColumn[];
+const TIME_OPS = ['gt', 'gte', 'lt', 'lte', 'neq', 'eq'] as const satisfies readonly FilterOp[];
+/** member_status: a membership status, or any. */
+const MEMBER_FILTERS = [...MEMBER_STATUSES, 'all'] as const;
+/** visibility: one, or 'all' (others' community images too). */
+const VISIBILITY_FILTERS = [...VISIBILITIES, 'all'] as const;
 
 function parseLimit(raw: string, conf: { limit_param_default: number; api_limit_max: number }): number {
   if (!/^\s*[-+]?\d+\s*$/.test(raw)) throw badRequest('limit param must be an integer');
@@ -25,8 +30,8 @@ function parseLimit(raw: string, conf: { limit_param_default: number; api_limit_
 }
 
 function sortKey(key: string): SortKey {
-  if (!(SORT_KEYS as readonly string[]).includes(key)) throw badRequest(`Invalid sort key: ${key}. It must be one of the following: ${SORT_KEYS.join(', ')}.`);
-  return key as SortKey;
+  if (!oneOf(SORT_KEYS, key)) throw badRequest(`Invalid sort key: ${key}. It must be one of the following: ${SORT_KEYS.join(', ')}.`);
+  return key;
 }
 
 function sortDir(dir: string): SortDir {
@@ -52,7 +57,8 @@ function parseSort(params: URLSearchParams): { key: SortKey; dir: SortDir }[] {
   const dirs = params.getAll('sort_dir').map((d) => sortDir(d.trim()));
   if (dirs.length > 1 && dirs.length !== keys.length) throw badRequest('Number of sort dirs does not match the number of sort keys');
   if (keys.length === 0) keys.push('created_at');
-  return keys.map((key, i) => ({ key, dir: dirs.length > 1 ? (dirs[i] as SortDir) : (dirs[0] ?? 'desc') }));
+  // Several dirs: one per key (checked above); one dir: for every key.
+  return keys.map((key, i) => ({ key, dir: (dirs.length > 1 ? dirs[i] : dirs[0]) ?? 'desc' }));
 }
 
 /** glance.common.utils.split_filter_op: `in:a,b` / `eq:a`; a plain value is `eq`. */
@@ -80,22 +86,22 @@ function columnValue(raw: string): string | number {
 
 function parseFilter(key: string, raw: string, filters: ColumnFilter[], properties: [string, string][]): void {
   const base = key.endsWith('_min') || key.endsWith('_max') ? key.slice(0, -4) : null;
-  if (base !== null && RANGE_COLUMNS.has(base)) {
+  if (base !== null && oneOf(RANGE_COLUMNS, base)) {
     if (!/^\s*[-+]?\d+\s*$/.test(raw)) throw badRequest('Unable to filter on a range with a non-numeric value.');
-    filters.push({ column: base as FilterColumn, op: key.endsWith('_min') ? 'gte' : 'lte', value: Number.parseInt(raw, 10) });
+    filters.push({ column: base, op: key.endsWith('_min') ? 'gte' : 'lte', value: Number.parseInt(raw, 10) });
   } else if (key === 'created_at' || key === 'updated_at') {
     const { op, value } = splitOp(raw);
     const t = Date.parse(value);
     if (!isIsoTime(value) || Number.isNaN(t)) throw badRequest(`Bad "${key}" query filter format. Use ISO 8601 DateTime notation.`);
-    if (!TIME_OPS.has(op)) throw badRequest('Unable to filter on a unknown operator.');
-    filters.push({ column: key, op: op as FilterOp, value: dbTime(new Date(t)) });
-  } else if (OPERATOR_COLUMNS.has(key)) {
+    if (!oneOf(TIME_OPS, op)) throw badRequest('Unable to filter on a unknown operator.');
+    filters.push({ column: key, op, value: dbTime(new Date(t)) });
+  } else if (oneOf(OPERATOR_COLUMNS, key)) {
     const { op, value } = splitOp(raw);
-    if (op === 'in') filters.push({ column: key as FilterColumn, op: 'in', value: splitInValues(value) });
-    else if (op === 'eq') filters.push({ column: key as FilterColumn, op: 'eq', value });
+    if (op === 'in') filters.push({ column: key, op: 'in', value: splitInValues(value) });
+    else if (op === 'eq') filters.push({ column: key, op: 'eq', value });
     else throw badRequest(`Unable to filter by unknown operator '${op}'.`);
-  } else if (EQUAL_COLUMNS.has(key)) {
-    filters.push({ column: key as FilterColumn, op: 'eq', value: columnValue(raw) });
+  } else if (oneOf(EQUAL_COLUMNS, key)) {
+    filters.push({ column: key, op: 'eq', value: columnValue(raw) });
   } else {
     properties.push([key, raw]);
   }
@@ -114,17 +120,19 @@ export function parseListQuery(query: URLSearchParams, conf: { limit_param_defau
   const last = (k: string) => {
     const all = params.getAll(k);
     params.delete(k);
-    return all.length ? (all.at(-1) as string) : null;
+    return all.at(-1) ?? null;
   };
   const limitRaw = last('limit');
   const limit = limitRaw === null ? Math.min(conf.limit_param_default, conf.api_limit_max) : parseLimit(limitRaw, conf);
   const marker = last('marker') ?? undefined;
   const memberStatus = last('member_status') ?? 'accepted';
-  if (!['pending', 'accepted', 'rejected', 'all'].includes(memberStatus)) throw badRequest(`Invalid status: ${memberStatus}`);
+  if (!oneOf(MEMBER_FILTERS, memberStatus)) throw badRequest(`Invalid status: ${memberStatus}`);
   const tags = params.getAll('tag').map((t) => t.trim());
   params.delete('tag');
-  const visibility = last('visibility');
-  if (visibility && !['community', 'public', 'private', 'shared', 'all'].includes(visibility)) throw badRequest(`Invalid visibility value: ${visibility}`);
+  const visibilityRaw = last('visibility');
+  // An empty visibility is no filter.
+  const visibility = visibilityRaw || undefined;
+  if (visibility !== undefined && !oneOf(VISIBILITY_FILTERS, visibility)) throw badRequest(`Invalid visibility value: ${visibility}`);
   if (last('changes-since')) throw badRequest('The "changes-since" filter is no longer available on v2.');
   const sort = parseSort(params);
   for (const k of ['sort', 'sort_key', 'sort_dir']) params.delete(k);
@@ -133,12 +141,13 @@ export function parseListQuery(query: URLSearchParams, conf: { limit_param_defau
   const properties: [string, string][] = [];
   boolFilter('os_hidden', last('os_hidden') ?? 'false', filters);
   boolFilter('protected', last('protected'), filters);
-  for (const key of new Set(params.keys())) parseFilter(key, params.getAll(key).at(-1) as string, filters, properties);
+  // Each key is there at least once: its last value.
+  for (const key of new Set(params.keys())) parseFilter(key, params.getAll(key).at(-1) ?? '', filters, properties);
   return {
     limit,
     marker,
-    memberStatus: memberStatus as ParsedListQuery['memberStatus'],
-    visibility: visibility ? (visibility as Visibility | 'all') : undefined,
+    memberStatus,
+    visibility,
     filters,
     properties,
     tags,
