@@ -3,17 +3,14 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Kysely, MysqlDialect, SqliteDialect } from 'kysely';
 import type { Pool, PoolOptions } from 'mysql2';
-import { NovaError } from '../exception/base.ts';
 import type { Logger } from '../log.ts';
+import { DBConnectionError, isConnectionError, translatingDialect } from './outage.ts';
 import type { NovaDatabase } from './schema.ts';
 import { type DbUrl, maskDbUrl, parseDbUrl } from './url.ts';
 
 export type Dialect = 'sqlite' | 'mysql';
 
-/** The database could not be reached. */
-export class DBConnectionError extends NovaError {
-  override readonly status = 503;
-}
+export { DBConnectionError, isConnectionError } from './outage.ts';
 
 /** A connected database: the typed query builder plus what is needed to manage it. */
 export interface Db {
@@ -32,13 +29,6 @@ export interface DbOptions {
   log?: Logger;
   /** Create the MySQL database if it does not exist (nova-manage db sync). */
   createDatabase?: boolean;
-}
-
-const CONNECTION_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'PROTOCOL_CONNECTION_LOST', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'ER_CON_COUNT_ERROR']);
-
-export function isConnectionError(e: unknown): boolean {
-  const code = (e as { code?: string })?.code;
-  return code !== undefined && CONNECTION_ERRORS.has(code);
 }
 
 function describe(e: unknown, url: DbUrl): string {
@@ -90,7 +80,7 @@ async function openSqlite(url: Extract<DbUrl, { dialect: 'sqlite' }>): Promise<K
       return st;
     },
   };
-  return new Kysely<NovaDatabase>({ dialect: new SqliteDialect({ database }) });
+  return new Kysely<NovaDatabase>({ dialect: translatingDialect(new SqliteDialect({ database })) });
 }
 
 async function mysqlPool(url: Extract<DbUrl, { dialect: 'mysql' }>, opts: DbOptions, database: string | undefined): Promise<Pool> {
@@ -167,6 +157,6 @@ export async function openDatabase(connection: string, opts: DbOptions = {}): Pr
       await sleep(opts.retryIntervalMs ?? 2000);
     }
   }
-  const kysely = new Kysely<NovaDatabase>({ dialect: new MysqlDialect({ pool }) });
+  const kysely = new Kysely<NovaDatabase>({ dialect: translatingDialect(new MysqlDialect({ pool })) });
   return { kysely, dialect: 'mysql', description, close: () => kysely.destroy() };
 }

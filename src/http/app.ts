@@ -139,6 +139,9 @@ function groupRoutes<C>(routes: readonly Route<C>[]): Map<string, { method: Http
   return groups;
 }
 
+/** Seconds a client is told to wait after a 503 (a database, bus or identity outage). */
+export const RETRY_AFTER_SEC = 5;
+
 /** Build the Fastify app of a service from its spec. */
 export function buildHttpApp<C extends object>(spec: HttpServiceSpec<C>): FastifyInstance {
   const rewrite = spec.rewriteUrl;
@@ -198,6 +201,8 @@ export function buildHttpApp<C extends object>(spec: HttpServiceSpec<C>): Fastif
     else spec.log.info({ status: p.status, message: p.message, request_id: req.requestId, method: req.method, url: req.url }, 'request failed');
     if (req.microversion && spec.versions) for (const [h, v] of Object.entries(spec.versions.headers(req.microversion))) reply.header(h, v);
     for (const [h, v] of Object.entries(shown.headers)) reply.header(h, v);
+    // A dependency is down (database, bus, identity service): tell the client when to try again.
+    if (shown.status === 503 && !Object.keys(shown.headers).some((h) => h.toLowerCase() === 'retry-after')) reply.header('Retry-After', String(RETRY_AFTER_SEC));
     const out = spec.errors.render(shown, { method: req.method, headers: req.headers, baseUrl: baseUrlOf(req, spec.publicUrl) });
     for (const [h, v] of Object.entries(out.headers ?? {})) reply.header(h, v);
     // An error before the body was read (an upload refused up front): do not wait for the rest of it.

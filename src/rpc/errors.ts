@@ -1,8 +1,8 @@
 import { NovaError, registerErrors } from '../exception/base.ts';
 
-/** An RPC call got no answer within its timeout (oslo.messaging MessagingTimeout). */
+/** An RPC call got no answer within its timeout (oslo.messaging MessagingTimeout); the API answers 503, as for a bus outage. */
 export class MessagingTimeout extends NovaError {
-  override readonly status = 504;
+  override readonly status = 503;
 }
 
 /** The bus refused or could not route a message (no queue for the target, broker down). */

@@ -23,6 +23,9 @@ export function transportFromConfig(conf: NovaConfig, hooks: TransportLogHooks =
     prefetch: r.rabbit_qos_prefetch_count,
     connectAttempts: r.connect_attempts,
     sendWaitMs: conf.DEFAULT.rpc_response_timeout * 1000,
+    durableQueues: r.amqp_durable_queues,
+    quorumQueues: r.rabbit_quorum_queue,
+    publishRetries: r.unroutable_retries,
     events: hooks,
   });
 }

@@ -18,6 +18,12 @@ export interface RabbitOptions {
   connectAttempts: number;
   /** How long a send waits for a lost connection to come back. */
   sendWaitMs: number;
+  /** Topic queues (and the topic exchange) survive a broker restart; messages to them are persistent. */
+  durableQueues?: boolean;
+  /** Topic queues are quorum queues (replicated across a cluster; implies durable). */
+  quorumQueues?: boolean;
+  /** Re-publishes of a message the broker returned as unroutable before the send fails. */
+  publishRetries?: number;
   events?: TransportEvents & { onUnroutable?(routingKey: string): void; onError?(message: string): void };
 }
 
@@ -67,6 +73,10 @@ export class RabbitTransport implements Transport {
   private closing = false;
   private hostIndex = 0;
   private reconnecting = false;
+  /** Topic queues declared on the current connection (publishers declare them too, so no cast waits for a consumer to exist). */
+  private declared = new Set<string>();
+  /** Message ids the broker returned as unroutable, until their confirm arrives. */
+  private readonly returned = new Set<string>();
 
   constructor(
     private readonly url: TransportUrl,
@@ -110,15 +120,18 @@ export class RabbitTransport implements Transport {
       const pub = await conn.createConfirmChannel();
       const sub = await conn.createChannel();
       if (this.opts.prefetch > 0) await sub.prefetch(this.opts.prefetch);
-      await pub.assertExchange(this.opts.exchange, 'topic', { durable: false, autoDelete: false });
+      await pub.assertExchange(this.opts.exchange, 'topic', { durable: this.durable, autoDelete: false });
       pub.on('return', (msg: Message) => this.onReturn(msg));
       pub.on('error', () => {});
       sub.on('error', () => {});
       await sub.assertQueue(this.replyQueue, { exclusive: true, autoDelete: true, durable: false });
       await sub.consume(this.replyQueue, (m) => this.onReply(m), { noAck: true });
+      this.declared = new Set();
       this.conn = conn;
       this.pub = pub;
       this.sub = sub;
+      // A channel the broker closed (a refused declaration) takes the connection with it, so the reconnect logic rebuilds both.
+      for (const ch of [pub, sub]) ch.on('close', () => void (this.conn === conn && !this.closing ? conn.close().catch(() => undefined) : undefined));
       for (const l of this.listeners) if (l.active) await this.consumeFor(l);
     } catch (e) {
       await conn.close().catch(() => {});
@@ -193,27 +206,68 @@ export class RabbitTransport implements Transport {
     });
   }
 
+  private get durable(): boolean {
+    return Boolean(this.opts.durableQueues || this.opts.quorumQueues);
+  }
+
+  /** How topic queues are declared, by consumers and publishers alike (oslo's amqp_durable_queues / rabbit_quorum_queue). */
+  private topicQueueOptions(): Options.AssertQueue {
+    if (this.opts.quorumQueues) return { durable: true, arguments: { 'x-queue-type': 'quorum' } };
+    return { durable: this.durable, autoDelete: false };
+  }
+
+  /** Declare a topic queue and bind it to the exchange under its own name (once per connection). */
+  private async declareTopicQueue(ch: Channel, name: string): Promise<void> {
+    if (this.declared.has(name)) return;
+    await ch.assertQueue(name, this.topicQueueOptions());
+    await ch.bindQueue(name, this.opts.exchange, name);
+    this.declared.add(name);
+  }
+
+  /**
+   * Publish to a topic queue and wait for the broker's confirm. The queue
+   * is declared first, so the message waits there for its consumer; should
+   * the broker still return it as unroutable (the queue was deleted in
+   * between), it is declared and published again, up to publishRetries
+   * times with the reconnection backoff, and then the send fails.
+   */
+  private async sendToTopic(key: string, body: Buffer, options: Options.Publish, waitMs: number): Promise<void> {
+    let delay = this.opts.retryIntervalMs;
+    for (let attempt = 0; ; attempt++) {
+      const ch = await this.channelFor(waitMs);
+      await this.declareTopicQueue(ch, key);
+      const id = randomUUID();
+      await this.publish(ch, this.opts.exchange, key, body, { ...options, mandatory: true, messageId: id, persistent: this.durable });
+      if (!this.returned.delete(id)) return;
+      this.declared.delete(key);
+      this.opts.events?.onUnroutable?.(key);
+      if (attempt >= (this.opts.publishRetries ?? 5)) throw new MessageDeliveryFailure(`message was unroutable: nobody listens on ${key}`);
+      await sleep(delay);
+      delay = Math.min(delay + this.opts.retryBackoffMs, this.opts.maxIntervalMs);
+    }
+  }
+
   private routingKey(target: Target): string {
     return target.server ? `${target.topic}.${target.server}` : target.topic;
   }
 
   async cast(target: Target, message: WireMessage): Promise<void> {
-    const ch = await this.channelFor(this.opts.sendWaitMs);
     const body = encodeEnvelope(message);
     if (target.fanout) {
+      const ch = await this.channelFor(this.opts.sendWaitMs);
       const ex = `${target.topic}_fanout`;
       await ch.assertExchange(ex, 'fanout', { durable: false, autoDelete: true });
       await this.publish(ch, ex, '', body, {});
       return;
     }
-    await this.publish(ch, this.opts.exchange, this.routingKey(target), body, { mandatory: true });
+    await this.sendToTopic(this.routingKey(target), body, {}, this.opts.sendWaitMs);
   }
 
   async call(target: Target, message: WireMessage, timeoutMs: number): Promise<WireReply> {
     if (target.fanout) throw new MessageDeliveryFailure('a call cannot be fanned out');
     const started = Date.now();
-    const ch = await this.channelFor(timeoutMs);
-    const msgId = (message._msg_id as string | undefined) ?? newMessageId();
+    await this.channelFor(timeoutMs);
+    const msgId = typeof message._msg_id === 'string' ? message._msg_id : newMessageId();
     const body = encodeEnvelope({ ...message, _msg_id: msgId, _reply_q: this.replyQueue });
     const remaining = Math.max(1, timeoutMs - (Date.now() - started));
     const result = new Promise<WireReply>((resolve, reject) => {
@@ -223,15 +277,10 @@ export class RabbitTransport implements Transport {
       }, remaining);
       this.pending.set(msgId, { resolve, reject, timer });
     });
-    try {
-      await this.publish(ch, this.opts.exchange, this.routingKey(target), body, {
-        mandatory: true,
-        correlationId: msgId,
-        expiration: String(Math.ceil(remaining)),
-      });
-    } catch (e) {
-      this.settle(msgId, null, e as Error);
-    }
+    // The request expires in its queue when nobody takes it before the caller gives up.
+    this.sendToTopic(this.routingKey(target), body, { correlationId: msgId, expiration: String(Math.ceil(remaining)) }, remaining).catch((e: unknown) =>
+      this.settle(msgId, null, e instanceof Error ? e : new MessageDeliveryFailure(String(e))),
+    );
     return result;
   }
 
@@ -244,14 +293,10 @@ export class RabbitTransport implements Transport {
     else p.resolve(reply ?? {});
   }
 
+  /** The broker returned a mandatory message it could not route: its confirm follows, and the sender publishes it again. */
   private onReturn(msg: Message): void {
-    const key = msg.fields.routingKey;
-    const id = msg.properties.correlationId as string | undefined;
-    if (id && this.pending.has(id)) {
-      this.settle(id, null, new MessageDeliveryFailure(`no consumer is listening on ${key}`));
-      return;
-    }
-    this.opts.events?.onUnroutable?.(key);
+    const id: unknown = msg.properties.messageId;
+    if (typeof id === 'string') this.returned.add(id);
   }
 
   private onReply(m: ConsumeMessage | null): void {
@@ -269,15 +314,12 @@ export class RabbitTransport implements Transport {
   private async consumeFor(l: ListenSpec): Promise<void> {
     const sub = this.sub;
     if (!sub) return;
-    const ex = this.opts.exchange;
     const shared = l.topic;
     const direct = `${l.topic}.${l.server}`;
     const fanoutEx = `${l.topic}_fanout`;
     const fanoutQ = `${l.topic}_fanout_${randomUUID().replace(/-/g, '')}`;
-    await sub.assertQueue(shared, { durable: false, autoDelete: false });
-    await sub.bindQueue(shared, ex, shared);
-    await sub.assertQueue(direct, { durable: false, autoDelete: false });
-    await sub.bindQueue(direct, ex, direct);
+    await this.declareTopicQueue(sub, shared);
+    await this.declareTopicQueue(sub, direct);
     await sub.assertExchange(fanoutEx, 'fanout', { durable: false, autoDelete: true });
     await sub.assertQueue(fanoutQ, { exclusive: true, autoDelete: true, durable: false });
     await sub.bindQueue(fanoutQ, fanoutEx, '');

@@ -11,7 +11,9 @@ import { parseTransportUrl } from '../../src/rpc/url.ts';
 import { createRabbitVhost, rabbitSkip, uniqueName } from '../support/backends.ts';
 import { runTransportSuite } from './transport.case.ts';
 
-function rabbit(url: string, events: ConstructorParameters<typeof RabbitTransport>[1]['events'] = {}) {
+type RabbitOpts = ConstructorParameters<typeof RabbitTransport>[1];
+
+function rabbit(url: string, events: RabbitOpts['events'] = {}, queues: Pick<RabbitOpts, 'durableQueues' | 'quorumQueues'> = {}) {
   return new RabbitTransport(parseTransportUrl(url), {
     exchange: 'nova',
     retryIntervalMs: 100,
@@ -22,15 +24,22 @@ function rabbit(url: string, events: ConstructorParameters<typeof RabbitTranspor
     connectAttempts: 2,
     sendWaitMs: 3000,
     events,
+    ...queues,
   });
 }
 
-runTransportSuite('rabbit://', async () => {
-  const reason = await rabbitSkip();
-  if (reason) return reason;
-  const vh = createRabbitVhost();
-  return { make: async () => rabbit(vh.url), cleanup: async () => vh.drop() };
-});
+for (const [label, queues] of [
+  ['transient queues', {}],
+  ['durable queues', { durableQueues: true }],
+  ['quorum queues', { quorumQueues: true }],
+] as const) {
+  runTransportSuite(`rabbit:// (${label})`, async () => {
+    const reason = await rabbitSkip();
+    if (reason) return reason;
+    const vh = createRabbitVhost();
+    return { make: async () => rabbit(vh.url, {}, queues), cleanup: async () => vh.drop() };
+  });
+}
 
 describe('RabbitMQ connection loss', () => {
   let skip: string | undefined;

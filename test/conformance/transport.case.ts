@@ -115,6 +115,34 @@ export function runTransportSuite(name: string, setup: () => Promise<TransportHa
       assert.deepEqual(got, ['hello']);
     });
 
+    it('a cast sent before any server listens waits for the first one (no message is dropped)', async (t) => {
+      if (skip) return t.skip(skip);
+      const topic = uniqueName('t');
+      const c = await client(topic);
+      await c.cast(ctx, 'note', { v: 'early' });
+      await c.prepare({ server: 'h9' }).cast(ctx, 'note', { v: 'direct' });
+      const got: unknown[] = [];
+      await serve(topic, 'h9', { version: '1.0', methods: { note: async (_c, a) => void got.push(a.v) } });
+      for (let i = 0; i < 150 && got.length < 2; i++) await sleep(20);
+      assert.deepEqual([...got].sort(), ['direct', 'early']);
+    });
+
+    it('a cast to topic.server waits while that server is down and reaches it when it comes back', async (t) => {
+      if (skip) return t.skip(skip);
+      const topic = uniqueName('t');
+      const got: unknown[] = [];
+      const endpoint: Endpoint = { version: '1.0', methods: { note: async (_c, a) => void got.push(a.v) } };
+      const first = await serve(topic, 'h1', endpoint);
+      await first.stop();
+      const c = (await client(topic)).prepare({ server: 'h1' });
+      await c.cast(ctx, 'note', { v: 'while-down' });
+      await sleep(100);
+      assert.deepEqual(got, []);
+      await serve(topic, 'h1', endpoint);
+      for (let i = 0; i < 150 && got.length === 0; i++) await sleep(20);
+      assert.deepEqual(got, ['while-down']);
+    });
+
     it('the request context travels with the message', async (t) => {
       if (skip) return t.skip(skip);
       const topic = uniqueName('t');

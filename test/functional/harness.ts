@@ -49,10 +49,10 @@ export const ALICE = 'alice:projA';
 export const BOB = 'bob:projB';
 
 /** Build the app over a fresh SQLite database. `overrides` are nova.conf values by section. */
-export async function startApi(overrides: Record<string, Record<string, string>> = {}): Promise<Harness> {
+export async function startApi(overrides: Record<string, Record<string, string>> = {}, connection?: string): Promise<Harness> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nova-api-'));
   const conf = loadConfig({ overrides: { DEFAULT: { state_path: dir, ...(overrides.DEFAULT ?? {}) }, ...withoutDefault(overrides) } });
-  const conn = await openDatabase(`sqlite:///${dir}/nova.sqlite`);
+  const conn = await openDatabase(connection ?? `sqlite:///${dir}/nova.sqlite`, { createDatabase: connection !== undefined, maxRetries: 0 });
   await syncSchema(conn);
   const db = new DbApi(conn);
   const log = silentLogger();
