@@ -37,11 +37,12 @@ export const addHost = Type.Object({ add_host: host }, { additionalProperties: f
 export const removeHost = Type.Object({ remove_host: host }, { additionalProperties: false });
 
 /** parameter_types.metadata_with_null: keys of the metadata pattern, string (≤255) or null values. */
-const metadataWithNull = Type.Unsafe<Record<string, string | null>>({
-  type: 'object',
-  patternProperties: { '^[a-zA-Z0-9-_:. ]{1,255}$': { type: ['string', 'null'], maxLength: 255 } },
-  additionalProperties: false,
-});
+const metadataWithNull = Type.Record(
+  Type.String({ pattern: '^[a-zA-Z0-9-_:. ]{1,255}$' }),
+  // A type list, as Nova's schema has it (a union would be anyOf, with other messages).
+  Type.Unsafe<string | null>({ type: ['string', 'null'], maxLength: 255 }),
+  { additionalProperties: false },
+);
 
 /** POST /os-aggregates/{id}/action {"set_metadata": {"metadata": {k: v | null}}} */
 export const setMetadata = Type.Object({ set_metadata: Type.Object({ metadata: metadataWithNull }, { additionalProperties: false }) }, { additionalProperties: false });
