@@ -220,7 +220,13 @@ export async function createServers(deps: ComputeApiDeps, ctx: RequestContext, p
     retry: { num_attempts: 1, hosts: [] },
     instance_group: instanceGroup,
   };
-  await deps.scheduler.build_instances(ctx, { request_spec: spec, admin_password: adminPass });
+  await db.requestSpecs.saveFor(spec);
+  try {
+    await deps.scheduler.build_instances(ctx, { request_spec: spec, admin_password: adminPass });
+  } catch (e) {
+    // The servers are recorded with their request specs: nova-conductor sends a build request that got lost again, so they are accepted all the same.
+    deps.log.warn({ instances: spec.instance_uuids, err: e instanceof Error ? e.message : String(e) }, 'could not send the build request; nova-conductor will send it again');
+  }
   return { instances, adminPass, reservationId };
 }
 

@@ -2,13 +2,17 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { pino } from 'pino';
 import { testInstance } from '../../test/conformance/driver.case.ts';
-import type { ConductorAPI } from '../conductor/rpc-types.ts';
+import { CONDUCTOR_METHODS, type ConductorAPI } from '../conductor/rpc-types.ts';
 import { loadConfig } from '../conf/loader.ts';
 import { adminContext } from '../context.ts';
+import { DBConnectionError } from '../db/outage.ts';
+import { InstanceNotFound } from '../exception/instance.ts';
 import { HypervisorError } from '../exception/virt.ts';
 import type { Logger } from '../log.ts';
 import type { InstanceDTO } from '../objects/instance.ts';
 import type { RequestSpec } from '../objects/request-spec.ts';
+import { MessagingTimeout } from '../rpc/errors.ts';
+import { withRetries } from '../rpc/retry.ts';
 import { FakeDriver } from '../virt/fake/driver.ts';
 import { ComputeManager } from './manager.ts';
 
@@ -45,6 +49,7 @@ function conductor(works: Partial<ConductorAPI>): ConductorAPI {
     action_event_finish: down,
     compute_node_update: down,
     allocations_release: down,
+    allocations_heal: down,
     reschedule_instance: down,
     ...works,
   };
@@ -117,5 +122,91 @@ describe('compute manager: failures while handling a failure are logged', () => 
     const stuck = lines.find((l) => l.msg === 'could not destroy what the failed spawn left on the hypervisor');
     assert.equal(stuck?.instance, inst.uuid);
     assert.equal(stuck?.err, `cannot remove ${inst.uuid}`);
+  });
+});
+
+describe('compute manager: outages are not mistaken for deletions', () => {
+  const spec = (inst: InstanceDTO): RequestSpec => ({
+    instance_uuids: [inst.uuid],
+    num_instances: 1,
+    project_id: inst.project_id,
+    user_id: inst.user_id,
+    flavor: inst.flavor,
+    image: { id: 'img', properties: {} },
+    availability_zone: null,
+    force_hosts: [],
+    force_nodes: [],
+    scheduler_hints: {},
+    ignore_hosts: [],
+    retry: { num_attempts: 1, hosts: [] },
+  });
+
+  it('a final update that fails with an outage after retries keeps the guest (the heal records it later)', async () => {
+    const { log, lines } = capturingLogger();
+    const inst = testInstance('vm', { id: 'img', properties: {} }, 'h1');
+    const driver = new FakeDriver({ ...fakeOpts, hostname: `h-outage-${inst.uuid}` });
+    let updates = 0;
+    const released: string[] = [];
+    const m = manager(
+      conductor({
+        instance_update: async () => {
+          updates++;
+          if (updates === 1) return inst;
+          throw new MessagingTimeout('Timed out waiting for a reply');
+        },
+        allocations_release: async (_c, a) => void released.push(a.uuid),
+      }),
+      driver,
+      log,
+    );
+    await m.build_and_run_instance(adminContext(), { instance: inst, request_spec: spec(inst), node: 'h1', admin_password: null });
+    assert.deepEqual(await driver.listInstances(), [inst.uuid], 'the guest is kept');
+    assert.deepEqual(released, [], 'the claim is kept');
+    assert.ok(lines.some((l) => l.msg.startsWith('could not record the finished build')));
+  });
+
+  it('an instance deleted while spawning is cleaned up (InstanceNotFound is an answer)', async () => {
+    const { log } = capturingLogger();
+    const inst = testInstance('vm', { id: 'img', properties: {} }, 'h1');
+    const driver = new FakeDriver({ ...fakeOpts, hostname: `h-gone-${inst.uuid}` });
+    let updates = 0;
+    const released: string[] = [];
+    const m = manager(
+      conductor({
+        instance_update: async () => {
+          updates++;
+          if (updates === 1) return inst;
+          throw InstanceNotFound.of(inst.uuid);
+        },
+        allocations_release: async (_c, a) => void released.push(a.uuid),
+      }),
+      driver,
+      log,
+    );
+    await m.build_and_run_instance(adminContext(), { instance: inst, request_spec: spec(inst), node: 'h1', admin_password: null });
+    assert.deepEqual(await driver.listInstances(), []);
+    assert.deepEqual(released, [inst.uuid]);
+  });
+
+  it('retries a conductor call through an outage and goes on once it answers', async () => {
+    let calls = 0;
+    const api = conductor({
+      instance_get: async () => {
+        calls++;
+        if (calls < 3) throw new DBConnectionError('The database is unavailable: ECONNREFUSED');
+        return testInstance('vm', { id: 'img', properties: {} }, 'h1');
+      },
+    });
+    const resilient = withRetries<ConductorAPI>(api, CONDUCTOR_METHODS, { deadlineMs: 5000, firstDelayMs: 10, service: 'nova-conductor' });
+    const got = await resilient.instance_get(adminContext(), { uuid: 'x' });
+    assert.equal(calls, 3);
+    assert.equal(got.display_name, 'vm');
+    await assert.rejects(
+      withRetries<ConductorAPI>(conductor({ instance_get: async () => Promise.reject(InstanceNotFound.of('x')) }), CONDUCTOR_METHODS, {
+        deadlineMs: 5000,
+        service: 'c',
+      }).instance_get(adminContext(), { uuid: 'x' }),
+      InstanceNotFound,
+    );
   });
 });

@@ -12,6 +12,8 @@ import type { Manager, PeriodicTask } from '../service/manager.ts';
 import { Semaphore } from '../util/semaphore.ts';
 import { dbTime } from '../util/time.ts';
 import type { ComputeDriver, ConsoleEndpoint } from '../virt/driver.ts';
+import { buildAndRun } from './build.ts';
+import { ComputeHealer } from './healer.ts';
 import { syncPowerStates } from './power-sync.ts';
 import { ResourceTracker } from './resource-tracker.ts';
 import { COMPUTE_METHODS, COMPUTE_RPC_VERSION, type ComputeAPI, type ComputeArgs } from './rpc-types.ts';
@@ -41,10 +43,13 @@ export class ComputeManager implements Manager, ComputeAPI {
   readonly endpoints;
   private readonly builds: Semaphore;
   private readonly tracker: ResourceTracker;
-  private readonly host: string;
-  private readonly driver: ComputeDriver;
-  private readonly conductor: ConductorAPI;
-  private readonly log: Logger;
+  private readonly healer: ComputeHealer;
+  /** Instances with an operation running in this process. */
+  private readonly busy = new Set<string>();
+  readonly host: string;
+  readonly driver: ComputeDriver;
+  readonly conductor: ConductorAPI;
+  readonly log: Logger;
 
   constructor(private readonly deps: ComputeDeps) {
     this.host = deps.host;
@@ -53,6 +58,7 @@ export class ComputeManager implements Manager, ComputeAPI {
     this.log = deps.log;
     this.builds = new Semaphore(deps.conf.DEFAULT.max_concurrent_builds);
     this.tracker = new ResourceTracker(deps.conf, deps.host, deps.driver, deps.conductor, deps.log);
+    this.healer = new ComputeHealer({ ...deps, busy: this.busy });
     this.endpoints = [{ version: COMPUTE_RPC_VERSION, methods: methodsOf<ComputeAPI>(this, COMPUTE_METHODS) }];
   }
 
@@ -108,6 +114,7 @@ export class ComputeManager implements Manager, ComputeAPI {
     const tasks: PeriodicTask[] = [
       { name: 'update_available_resource', intervalSec: d.update_resources_interval || d.periodic_interval, run: async () => void (await this.tracker.update()) },
     ];
+    tasks.push({ name: '_heal_instances', intervalSec: d.periodic_interval, run: () => this.healer.heal() });
     if (d.sync_power_state_interval > 0) {
       tasks.push({
         name: '_sync_power_states',
@@ -144,7 +151,11 @@ export class ComputeManager implements Manager, ComputeAPI {
    * Run a driver action: on success apply `outcome` (guarded by the task
    * state the API set); on failure record a fault and clear the task state.
    */
-  private async act(ctx: RequestContext, instance: InstanceDTO, event: string, expected: string, run: () => Promise<void>, outcome: Outcome): Promise<void> {
+  private act(ctx: RequestContext, instance: InstanceDTO, event: string, expected: string, run: () => Promise<void>, outcome: Outcome): Promise<void> {
+    return this.working(instance.uuid, () => this.actNow(ctx, instance, event, expected, run, outcome));
+  }
+
+  private async actNow(ctx: RequestContext, instance: InstanceDTO, event: string, expected: string, run: () => Promise<void>, outcome: Outcome): Promise<void> {
     try {
       await this.event(ctx, instance, event, run);
       await this.update(ctx, instance.uuid, { ...outcome, task_state: null }, [expected]);
@@ -164,55 +175,24 @@ export class ComputeManager implements Manager, ComputeAPI {
   }
 
   async build_and_run_instance(ctx: RequestContext, args: ComputeArgs<'build_and_run_instance'>): Promise<void> {
-    await this.builds.run(() => this.build(ctx, args));
+    await this.builds.run(() => this.working(args.instance.uuid, () => buildAndRun(this, ctx, args)));
   }
 
-  private async build(ctx: RequestContext, args: ComputeArgs<'build_and_run_instance'>): Promise<void> {
-    const { request_spec: spec } = args;
-    const uuid = args.instance.uuid;
-    const event = 'compute__do_build_and_run_instance';
-    let instance: InstanceDTO;
+  /** Run `fn` with the instance marked busy, so the periodic heal leaves it alone. */
+  private async working<T>(uuid: string, fn: () => Promise<T>): Promise<T> {
+    this.busy.add(uuid);
     try {
-      instance = await this.conductor.instance_update(ctx, {
-        uuid,
-        updates: { task_state: TaskState.SPAWNING, host: this.host, node: args.node },
-        expected_task_state: [TaskState.SCHEDULING],
-        action_event: { event, host: this.host },
-      });
-    } catch (e) {
-      this.log.info({ instance: uuid, err: errorText(e) }, 'build aborted: the instance was deleted or changed before it started');
-      await this.conductor.allocations_release(ctx, { uuid }).catch(this.logFailure(uuid, 'release the claim of an aborted build'));
-      return;
+      return await fn();
+    } finally {
+      this.busy.delete(uuid);
     }
-    try {
-      await this.driver.spawn(instance, { image: spec.image, adminPassword: args.admin_password });
-    } catch (e) {
-      const reason = errorText(e);
-      this.log.warn({ instance: uuid, err: reason }, 'spawn failed; releasing the claim and asking for a reschedule');
-      await this.driver.destroy(instance).catch(this.logFailure(uuid, 'destroy what the failed spawn left on the hypervisor'));
-      await this.conductor.instance_fault_create(ctx, { uuid, code: 500, message: reason, details: e instanceof Error ? (e.stack ?? '') : '', host: this.host });
-      await this.conductor.allocations_release(ctx, { uuid });
-      await this.conductor.action_event_finish(ctx, { uuid, event, result: 'Error', traceback: reason });
-      await this.conductor.reschedule_instance(ctx, { instance, request_spec: spec, admin_password: args.admin_password, reason });
-      return;
-    }
-    try {
-      await this.conductor.instance_update(ctx, {
-        uuid,
-        updates: { vm_state: VmState.ACTIVE, task_state: null, power_state: PowerState.RUNNING, launched_at: dbTime() },
-        expected_task_state: [TaskState.SPAWNING],
-        action_event: { event, host: this.host, result: 'Success', traceback: null },
-      });
-    } catch (e) {
-      this.log.info({ instance: uuid, err: errorText(e) }, 'instance deleted while it was spawning; cleaning up');
-      await this.driver.destroy(instance).catch(this.logFailure(uuid, 'destroy the guest of an instance deleted while it was spawning'));
-      await this.conductor.allocations_release(ctx, { uuid }).catch(this.logFailure(uuid, 'release the claim of an instance deleted while it was spawning'));
-      return;
-    }
-    this.log.info({ instance: uuid }, 'instance spawned');
   }
 
-  async terminate_instance(ctx: RequestContext, args: ComputeArgs<'terminate_instance'>): Promise<void> {
+  terminate_instance(ctx: RequestContext, args: ComputeArgs<'terminate_instance'>): Promise<void> {
+    return this.working(args.instance.uuid, () => this.terminate(ctx, args));
+  }
+
+  private async terminate(ctx: RequestContext, args: ComputeArgs<'terminate_instance'>): Promise<void> {
     const { instance } = args;
     await this.event(ctx, instance, 'compute_terminate_instance', async () => {
       await this.driver.destroy(instance);

@@ -1,5 +1,6 @@
 import type { NovaConfig } from '../conf/loader.ts';
 import type { RequestContext } from '../context.ts';
+import { type AllocationHealReport, healAllocations } from '../db/api/allocation-heal.ts';
 import type { DbApi } from '../db/api/index.ts';
 import type { Logger } from '../log.ts';
 import type { ComputeNodeDTO } from '../objects/compute-node.ts';
@@ -9,8 +10,9 @@ import type { ServiceDTO } from '../objects/service.ts';
 import { TaskState, VmState } from '../objects/states.ts';
 import { methodsOf } from '../rpc/server.ts';
 import type { SchedulerAPI } from '../scheduler/rpc-types.ts';
-import type { Manager } from '../service/manager.ts';
+import type { Manager, PeriodicTask } from '../service/manager.ts';
 import { dbTime } from '../util/time.ts';
+import { BuildHealer } from './healer.ts';
 import { CONDUCTOR_METHODS, CONDUCTOR_RPC_VERSION, type ConductorAPI, type ConductorArgs } from './rpc-types.ts';
 
 export interface ConductorDeps {
@@ -26,10 +28,18 @@ export class ConductorManager implements Manager, ConductorAPI {
   private readonly db: DbApi;
   private readonly log: Logger;
 
+  private readonly healer: BuildHealer;
+
   constructor(private readonly deps: ConductorDeps) {
     this.db = deps.db;
     this.log = deps.log;
+    this.healer = new BuildHealer(deps);
     this.endpoints = [{ version: CONDUCTOR_RPC_VERSION, methods: methodsOf<ConductorAPI>(this, CONDUCTOR_METHODS) }];
+  }
+
+  periodicTasks(): PeriodicTask[] {
+    const interval = this.deps.conf.conductor.heal_interval;
+    return interval > 0 ? [{ name: 'heal_stuck_builds', intervalSec: interval, run: () => this.healer.heal() }] : [];
   }
 
   service_register(_ctx: RequestContext, args: ConductorArgs<'service_register'>): Promise<ServiceDTO> {
@@ -52,7 +62,7 @@ export class ConductorManager implements Manager, ConductorAPI {
   }
 
   instance_get(_ctx: RequestContext, args: ConductorArgs<'instance_get'>): Promise<InstanceDTO> {
-    return this.db.instances.get(args.uuid);
+    return this.db.instances.get(args.uuid, { readDeleted: args.read_deleted === true });
   }
 
   async instance_destroy(_ctx: RequestContext, args: ConductorArgs<'instance_destroy'>): Promise<void> {
@@ -86,6 +96,10 @@ export class ConductorManager implements Manager, ConductorAPI {
     await this.db.computeNodes.release(args.uuid);
   }
 
+  allocations_heal(_ctx: RequestContext, args: ConductorArgs<'allocations_heal'>): Promise<AllocationHealReport> {
+    return healAllocations(this.db.db, this.db.computeNodes, args.host);
+  }
+
   /**
    * A build failed on `instance.host`: send it back to the scheduler with that
    * host excluded, or put it in ERROR once `[scheduler] max_attempts` hosts
@@ -100,7 +114,8 @@ export class ConductorManager implements Manager, ConductorAPI {
       this.log.warn({ instance: instance.uuid, attempts, last_error: args.reason }, msg);
       await this.db.history.addFault({ instance_uuid: instance.uuid, code: 500, message: msg, details: args.reason, host: null });
       await this.db.instances
-        .update(instance.uuid, { vm_state: VmState.ERROR, task_state: null }, { expectedTaskState: [TaskState.SPAWNING, TaskState.SCHEDULING, null] })
+        // A build that failed everywhere never reached a host: no host, no claim (Nova's _nil_out_instance_obj_host_and_node).
+        .update(instance.uuid, { vm_state: VmState.ERROR, task_state: null, host: null, node: null }, { expectedTaskState: [TaskState.SPAWNING, TaskState.SCHEDULING, null] })
         .catch((e: unknown) => this.log.info({ instance: instance.uuid, err: String(e) }, 'instance changed during reschedule; leaving it'));
       await this.db.history
         .finishEvent(instance.uuid, ctx.request_id, 'compute__do_build_and_run_instance', 'Error', args.reason)
@@ -121,6 +136,7 @@ export class ConductorManager implements Manager, ConductorAPI {
     const next: RequestSpec = { ...spec, instance_uuids: [instance.uuid], num_instances: 1, ignore_hosts: tried, retry: { num_attempts: attempts + 1, hosts: tried } };
     // The group's members may have moved on since the first attempt: its hosts are read again (Nova's setup_instance_group).
     if (spec.instance_group) next.instance_group = (await this.db.serverGroups.forRequestSpec(spec.instance_group.uuid, [instance.uuid])) ?? undefined;
+    await this.db.requestSpecs.saveFor(next);
     await this.deps.scheduler.build_instances(ctx, { request_spec: next, admin_password: args.admin_password });
   }
 }

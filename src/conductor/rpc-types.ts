@@ -1,4 +1,5 @@
 import type { RequestContext } from '../context.ts';
+import type { AllocationHealReport } from '../db/api/allocation-heal.ts';
 import type { ComputeNodeDTO, ComputeNodeInventory, DriverCapabilities } from '../objects/compute-node.ts';
 import type { InstanceDTO, InstanceUpdate } from '../objects/instance.ts';
 import type { RequestSpec } from '../objects/request-spec.ts';
@@ -30,7 +31,8 @@ export interface ConductorAPI {
     ctx: RequestContext,
     args: { uuid: string; updates: InstanceUpdate; expected_task_state?: (string | null)[]; expected_vm_state?: string[]; action_event?: ActionEventNote },
   ): Promise<InstanceDTO>;
-  instance_get(ctx: RequestContext, args: { uuid: string }): Promise<InstanceDTO>;
+  /** One instance; with `read_deleted` also a deleted one (reaping a deleted instance's guest needs its record). */
+  instance_get(ctx: RequestContext, args: { uuid: string; read_deleted?: boolean }): Promise<InstanceDTO>;
   /** Soft delete the instance and release what it claimed. */
   instance_destroy(ctx: RequestContext, args: { uuid: string }): Promise<void>;
   instances_on_host(ctx: RequestContext, args: { host: string }): Promise<InstanceDTO[]>;
@@ -46,6 +48,8 @@ export interface ConductorAPI {
   compute_node_update(ctx: RequestContext, args: { host: string; inventory: ComputeNodeInventory; capabilities?: DriverCapabilities }): Promise<ComputeNodeDTO>;
   /** Release the resources an instance claimed. */
   allocations_release(ctx: RequestContext, args: { uuid: string }): Promise<void>;
+  /** Make the host's claims agree with its instances (see db/api/allocation-heal.ts); answers what changed. */
+  allocations_heal(ctx: RequestContext, args: { host: string }): Promise<AllocationHealReport>;
   /** A build failed on a host: try another one or give up (Nova's build_instances on reschedule). */
   reschedule_instance(ctx: RequestContext, args: { instance: InstanceDTO; request_spec: RequestSpec; admin_password: string | null; reason: string }): Promise<void>;
 }
@@ -63,6 +67,7 @@ export const CONDUCTOR_METHODS = {
   action_event_finish: 'call',
   compute_node_update: 'call',
   allocations_release: 'call',
+  allocations_heal: 'call',
   reschedule_instance: 'cast',
 } as const satisfies RpcKinds<ConductorAPI>;
 

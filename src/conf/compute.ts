@@ -1,5 +1,5 @@
 import { DRIVER_CAPABILITIES } from '../objects/compute-node.ts';
-import { defineGroup, floatOpt, intOpt, listOpt } from './opt.ts';
+import { defineGroup, floatOpt, intOpt, listOpt, optionalStrOpt } from './opt.ts';
 
 /** `[compute]`: nova-compute. */
 export const computeGroup = defineGroup('compute', 'nova-compute.', {
@@ -12,6 +12,16 @@ export const computeGroup = defineGroup('compute', 'nova-compute.', {
     default: 60,
     min: 0,
     help: 'Seconds a guest is given to shut down cleanly on stop before it is powered off.',
+  }),
+  conductor_retry_timeout: intOpt({
+    default: 300,
+    min: 0,
+    help: 'Seconds nova-compute keeps retrying, with backoff, a nova-conductor call that failed because the message bus or the database was unavailable (MessagingTimeout, DBConnectionError); only then is the failure handled. 0 disables retries. Not in Nova.',
+  }),
+  task_state_timeout: intOpt({
+    default: 900,
+    min: 0,
+    help: 'Seconds an instance of this host may keep a task state (powering-off, rebooting, pausing…) with no operation running for it before nova-compute reads its power state from the hypervisor and clears the task state, as it does at start. 0 disables it. Not in Nova (Nova only does this when nova-compute restarts).',
   }),
   conductor_wait_timeout: floatOpt({
     default: 10,
@@ -31,6 +41,9 @@ export const fakeGroup = defineGroup('fake', 'The fake compute driver (compute_d
     min: 0,
     max: 1,
     help: 'Fraction of spawns that fail (failure injection for tests).',
+  }),
+  guests_file: optionalStrOpt({
+    help: 'A file where the fake hypervisor keeps its guests (%(host)s is replaced by the host name), so they outlive the nova-compute process, a SIGKILL included, as real guests do, and a test can read them as one inspects a hypervisor. Unset: in memory only.',
   }),
   disabled_capabilities: listOpt({
     default: [],

@@ -56,6 +56,26 @@ export const defaultGroup = defineGroup('DEFAULT', 'Options shared by every nova
     min: 0,
     help: 'Seconds between nova-compute resource reports (compute_nodes). 0 uses periodic_interval.',
   }),
+  instance_build_timeout: intOpt({
+    default: 900,
+    min: 0,
+    help: "Maximum time in seconds that an instance can take to build. If this timer expires, instance status will be changed to ERROR (with a fault saying so), so that no instance stays in BUILD. nova-compute checks its own builds; nova-conductor those on a compute host that is down. 0 disables the check (Nova's default; here a build is never left unbounded by default).",
+  }),
+  running_deleted_instance_action: strOpt({
+    default: 'reap',
+    choices: ['reap', 'log', 'shutdown', 'noop'],
+    help: 'The compute service periodically checks for instances that have been deleted in the database but remain running on the compute node. reap: powers down the instances and deletes them; log: logs a warning; shutdown: powers down but does not delete; noop: takes no action.',
+  }),
+  running_deleted_instance_poll_interval: intOpt({
+    default: 1800,
+    min: 0,
+    help: 'Time interval in seconds to wait between runs for the clean up action. If set to 0, above check will be disabled.',
+  }),
+  running_deleted_instance_timeout: intOpt({
+    default: 0,
+    min: 0,
+    help: 'Time interval in seconds to wait for the instances that have been marked as deleted in database to be eligible for cleanup.',
+  }),
   sync_power_state_interval: intOpt({
     default: 600,
     min: -1,

@@ -1,5 +1,6 @@
 import { apiGroup } from './api.ts';
 import { computeGroup, fakeGroup } from './compute.ts';
+import { conductorGroup } from './conductor.ts';
 import { consoleauthGroup } from './consoleauth.ts';
 import { consoleGroup, serialConsoleGroup, spiceGroup } from './consoles.ts';
 import { databaseGroup } from './database.ts';
@@ -19,6 +20,7 @@ export const groups = {
   DEFAULT: defaultGroup,
   api: apiGroup,
   compute: computeGroup,
+  conductor: conductorGroup,
   console: consoleGroup,
   consoleauth: consoleauthGroup,
   database: databaseGroup,

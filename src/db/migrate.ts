@@ -5,13 +5,14 @@ import { consoleAuthTokens } from './migrations/003-console-auth-tokens.ts';
 import { aggregates } from './migrations/004-aggregates.ts';
 import { serverGroups } from './migrations/005-server-groups.ts';
 import { computeNodeCapabilities } from './migrations/006-compute-node-capabilities.ts';
+import { requestSpecs } from './migrations/007-request-specs.ts';
 import type { NovaMigration } from './migrations/types.ts';
 import { SchemaChain } from './schema-chain.ts';
 
 export { DBSchemaError } from './schema-chain.ts';
 
 /** Every migration of Nova's schema, in order. Append; never edit a released one. */
-export const MIGRATIONS: readonly NovaMigration[] = [initial, defaultFlavors, consoleAuthTokens, aggregates, serverGroups, computeNodeCapabilities];
+export const MIGRATIONS: readonly NovaMigration[] = [initial, defaultFlavors, consoleAuthTokens, aggregates, serverGroups, computeNodeCapabilities, requestSpecs];
 
 const nova = new SchemaChain('database', MIGRATIONS, 'nova_migrations');
 

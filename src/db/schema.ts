@@ -253,6 +253,16 @@ export interface InstanceGroupMemberTable extends Timestamps {
   instance_uuid: string;
 }
 
+/** request_specs: each instance's RequestSpec (JSON), as its build asked. */
+export interface RequestSpecsTable {
+  id: Generated<number>;
+  created_at: string | null;
+  updated_at: string | null;
+  instance_uuid: string;
+  spec: string;
+  requeues: Generated<number>;
+}
+
 export interface NovaDatabase {
   services: ServicesTable;
   compute_nodes: ComputeNodesTable;
@@ -266,6 +276,7 @@ export interface NovaDatabase {
   quotas: QuotasTable;
   key_pairs: KeyPairsTable;
   migrations: MigrationsTable;
+  request_specs: RequestSpecsTable;
   aggregates: AggregatesTable;
   aggregate_hosts: AggregateHostsTable;
   aggregate_metadata: AggregateMetadataTable;

@@ -2,6 +2,7 @@ import type { ComputeAPI } from '../compute/rpc-types.ts';
 import type { NovaConfig } from '../conf/loader.ts';
 import type { RequestContext } from '../context.ts';
 import type { DbApi } from '../db/api/index.ts';
+import { InstanceNotFound } from '../exception/instance.ts';
 import { ClaimFailed, NoValidHost } from '../exception/resources.ts';
 import type { Logger } from '../log.ts';
 import type { ResourceRequest } from '../objects/compute-node.ts';
@@ -130,11 +131,18 @@ export class SchedulerManager implements Manager, SchedulerAPI {
           instance = await db.instances.update(
             uuid,
             { host: dest.host, node: dest.nodename, availability_zone: dest.availability_zone, scheduled_at: dbTime() },
-            { expectedTaskState: [TaskState.SCHEDULING] },
+            // No other scheduler placed it meanwhile (a build request sent twice): the first placement wins.
+            { expectedTaskState: [TaskState.SCHEDULING], expectedHost: null },
           );
         } catch (e) {
-          log.info({ instance: uuid, err: String(e) }, 'instance went away while scheduling; releasing its claim');
-          await db.computeNodes.release(uuid);
+          // Deleted: release everything. Placed by another request: release this claim, unless both chose this node (they share it).
+          const current = await db.instances.get(uuid).catch((err: unknown) => {
+            if (err instanceof InstanceNotFound) return null;
+            throw err;
+          });
+          log.info({ instance: uuid, err: String(e), placed_on: current?.host ?? null }, 'instance went away or was placed elsewhere while scheduling');
+          if (!current) await db.computeNodes.release(uuid);
+          else if (current.host !== dest.host) await db.computeNodes.release(uuid, dest.node_id);
           return;
         }
         await db.history.finishEvent(uuid, ctx.request_id, 'schedule_instances', 'Success', null);

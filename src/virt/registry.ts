@@ -38,6 +38,7 @@ const DRIVERS: Record<string, DriverClass> = {
         spawnDelayMs: f.spawn_delay_ms,
         spawnFailureRate: f.spawn_failure_rate,
         disabledCapabilities: f.disabled_capabilities.filter(isDriverCapability),
+        guestsFile: f.guests_file ? f.guests_file.replace(/%\(host\)s/g, host) : null,
       });
     },
   },

@@ -1,8 +1,10 @@
 import { ComputeManager } from '../../compute/manager.ts';
 import { COMPUTE_TOPIC } from '../../compute/rpc-types.ts';
+import { CONDUCTOR_METHODS, type ConductorAPI } from '../../conductor/rpc-types.ts';
 import { conductorRpcApi } from '../../conductor/rpcapi.ts';
 import type { NovaConfig } from '../../conf/loader.ts';
 import type { Logger } from '../../log.ts';
+import { withRetries } from '../../rpc/retry.ts';
 import type { Transport } from '../../rpc/transport.ts';
 import { ConductorServiceRegistry } from '../../service/conductor-registry.ts';
 import { Service } from '../../service/service.ts';
@@ -14,7 +16,9 @@ export async function computeService(conf: NovaConfig, transport: Transport, log
   const conductor = conductorRpcApi(transport, conf.DEFAULT.rpc_response_timeout * 1000);
   const imageSource = driverClass(conf.DEFAULT.compute_driver).capabilities.has_imagecache ? imageSourceFromConfig(conf, log) : undefined;
   const driver = await loadDriver(conf, host, log, imageSource ? { imageSource } : {});
-  const manager = new ComputeManager({ conf, host, driver, conductor, log });
+  // The manager's conductor calls wait out bus and database outages; the registry's start-up waits have their own loop.
+  const resilient = withRetries<ConductorAPI>(conductor, CONDUCTOR_METHODS, { deadlineMs: conf.compute.conductor_retry_timeout * 1000, log, service: 'nova-conductor' });
+  const manager = new ComputeManager({ conf, host, driver, conductor: resilient, log });
   const registry = new ConductorServiceRegistry(conductor, conf.compute.conductor_wait_timeout * 1000, log);
   return new Service({ conf, binary: 'nova-compute', topic: COMPUTE_TOPIC, transport, registry, manager, log, host });
 }

@@ -1,4 +1,5 @@
 import type { Db } from '../connection.ts';
+import { DBConnectionError, DBDeadlock } from '../outage.ts';
 
 export const bool = (v: number | boolean | null | undefined): boolean => v === true || v === 1;
 
@@ -33,8 +34,8 @@ export async function retryOnDeadlock<T>(fn: () => Promise<T>, attempts = 5): Pr
     try {
       return await fn();
     } catch (e) {
-      const code = (e as { code?: string })?.code;
-      const retriable = code === 'ER_LOCK_DEADLOCK' || code === 'ER_LOCK_WAIT_TIMEOUT' || code === 'SQLITE_BUSY';
+      const code = e instanceof DBConnectionError ? e.kwargs.code : undefined;
+      const retriable = e instanceof DBDeadlock || code === 'ER_LOCK_WAIT_TIMEOUT' || code === 'SQLITE_BUSY';
       if (!retriable || i >= attempts) throw e;
       await new Promise((r) => setTimeout(r, 5 * i + Math.random() * 10));
     }

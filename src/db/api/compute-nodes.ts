@@ -143,11 +143,19 @@ export class ComputeNodeRepository {
 
   /**
    * Claim resources for a consumer (instance) on a node. Throws ClaimFailed
-   * when the node lacks room. Claiming again for the same consumer and node
-   * is a no-op.
+   * when the node lacks room (`force`: no check, for healing a claim an
+   * instance on the node must hold). Claiming again for the same consumer
+   * and node is a no-op.
    */
-  async claim(nodeId: number, consumerUuid: string, req: ResourceRequest): Promise<void> {
+  async claim(nodeId: number, consumerUuid: string, req: ResourceRequest, opts: { force?: boolean } = {}): Promise<void> {
     const k = this.db.kysely;
+    const fits = opts.force
+      ? [sql<boolean>`1 = 1`]
+      : [
+          sql<boolean>`vcpus_used + ${req.vcpus} <= (vcpus - reserved_vcpus) * cpu_allocation_ratio`,
+          sql<boolean>`memory_mb_used + ${req.memory_mb} <= (memory_mb - reserved_memory_mb) * ram_allocation_ratio`,
+          sql<boolean>`local_gb_used + ${req.disk_gb} <= (local_gb - reserved_disk_gb) * disk_allocation_ratio`,
+        ];
     const claimed = await retryOnDeadlock(() =>
       k.transaction().execute(async (trx) => {
         const held = await trx.selectFrom('allocations').select('id').where('consumer_uuid', '=', consumerUuid).where('compute_node_id', '=', nodeId).executeTakeFirst();
@@ -163,9 +171,7 @@ export class ComputeNodeRepository {
           }))
           .where('id', '=', nodeId)
           .where('deleted', '=', 0)
-          .where(sql<boolean>`vcpus_used + ${req.vcpus} <= (vcpus - reserved_vcpus) * cpu_allocation_ratio`)
-          .where(sql<boolean>`memory_mb_used + ${req.memory_mb} <= (memory_mb - reserved_memory_mb) * ram_allocation_ratio`)
-          .where(sql<boolean>`local_gb_used + ${req.disk_gb} <= (local_gb - reserved_disk_gb) * disk_allocation_ratio`)
+          .where((eb) => eb.and(fits))
           .executeTakeFirst();
         if (affected(r) === 0) return false;
         await trx
@@ -178,11 +184,13 @@ export class ComputeNodeRepository {
     if (!claimed) throw new ClaimFailed(`Insufficient resources on compute node ${nodeId} for ${consumerUuid}`, { node_id: nodeId });
   }
 
-  /** Release everything a consumer holds; returns what was released. Idempotent. */
-  async release(consumerUuid: string): Promise<Allocation[]> {
+  /** Release what a consumer holds (on every node, or on `nodeId` only); returns what was released. Idempotent. */
+  async release(consumerUuid: string, nodeId?: number): Promise<Allocation[]> {
     return retryOnDeadlock(() =>
       this.db.kysely.transaction().execute(async (trx) => {
-        const allocs = await trx.selectFrom('allocations').selectAll().where('consumer_uuid', '=', consumerUuid).execute();
+        let q = trx.selectFrom('allocations').selectAll().where('consumer_uuid', '=', consumerUuid);
+        if (nodeId !== undefined) q = q.where('compute_node_id', '=', nodeId);
+        const allocs = await q.execute();
         const released: Allocation[] = [];
         for (const a of allocs) {
           const d = await trx.deleteFrom('allocations').where('id', '=', a.id).executeTakeFirst();

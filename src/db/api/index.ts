@@ -8,6 +8,7 @@ import { InstanceRepository } from './instances.ts';
 import { KeyPairRepository } from './keypairs.ts';
 import { MigrationRepository } from './migrations.ts';
 import { QuotaRepository } from './quotas.ts';
+import { RequestSpecRepository } from './request-specs.ts';
 import { ServerGroupRepository } from './server-groups.ts';
 import { ServiceRepository } from './services.ts';
 
@@ -24,6 +25,7 @@ export class DbApi {
   readonly serverGroups: ServerGroupRepository;
   readonly aggregates: AggregateRepository;
   readonly migrations: MigrationRepository;
+  readonly requestSpecs: RequestSpecRepository;
 
   constructor(readonly db: Db) {
     this.services = new ServiceRepository(db);
@@ -37,5 +39,6 @@ export class DbApi {
     this.serverGroups = new ServerGroupRepository(db);
     this.aggregates = new AggregateRepository(db);
     this.migrations = new MigrationRepository(db);
+    this.requestSpecs = new RequestSpecRepository(db);
   }
 }

@@ -39,6 +39,16 @@ export type NewInstance = Omit<InstanceDTO, 'id' | 'created_at' | 'updated_at' |
 export interface UpdateGuard {
   expectedTaskState?: readonly (string | null)[];
   expectedVmState?: readonly string[];
+  /** The host the instance must still have (null: none yet); a scheduler placing it checks no other one did. */
+  expectedHost?: string | null;
+}
+
+/** Does the instance already hold every value of `changes` (a retried write that went through before)? */
+function alreadyApplied(changes: InstanceUpdate, current: InstanceDTO): boolean {
+  const entries = Object.entries(changes).filter(([, v]) => v !== undefined);
+  if (entries.length === 0) return false;
+  const now: Record<string, unknown> = { ...current };
+  return entries.every(([k, v]) => JSON.stringify(now[k] ?? null) === JSON.stringify(v ?? null));
 }
 
 export interface InstanceFilters {
@@ -164,15 +174,35 @@ export class InstanceRepository {
       });
     }
     if (guard.expectedVmState) q = q.where('vm_state', 'in', [...guard.expectedVmState]);
+    if (guard.expectedHost !== undefined) q = guard.expectedHost === null ? q.where('host', 'is', null) : q.where('host', '=', guard.expectedHost);
     const r = await q.executeTakeFirst();
     if (affected(r) === 0) {
       const current = await this.get(uuid);
+      // The same write again (a caller retrying after a lost reply): it went through, so it succeeds again.
+      if (alreadyApplied(changes, current)) return current;
+      if (guard.expectedHost !== undefined && current.host !== guard.expectedHost) {
+        throw UnexpectedTaskStateError.of(uuid, { host: guard.expectedHost }, { host: current.host });
+      }
       if (guard.expectedVmState && !guard.expectedVmState.includes(current.vm_state)) {
         throw UnexpectedTaskStateError.of(uuid, { vm_state: guard.expectedVmState }, { vm_state: current.vm_state });
       }
       throw UnexpectedTaskStateError.of(uuid, guard.expectedTaskState ?? null, current.task_state);
     }
     return this.get(uuid);
+  }
+
+  /** Live instances still building whose last change is older than `before` (stored time format), oldest first. */
+  async staleBuilds(before: string, limit = 500): Promise<InstanceDTO[]> {
+    const rows = await this.db.kysely
+      .selectFrom('instances')
+      .selectAll()
+      .where('deleted', '=', 0)
+      .where('vm_state', '=', 'building')
+      .where('updated_at', '<', before)
+      .orderBy('updated_at')
+      .limit(limit)
+      .execute();
+    return rows.map(toDTO);
   }
 
   /** Soft delete: deleted = id, vm_state deleted, terminated_at now. */
@@ -185,6 +215,8 @@ export class InstanceRepository {
       .where('deleted', '=', 0)
       .executeTakeFirst();
     if (affected(r) === 0) throw InstanceNotFound.of(uuid);
+    // Its request spec goes with it, as Nova destroys the RequestSpec with the instance.
+    await this.db.kysely.deleteFrom('request_specs').where('instance_uuid', '=', uuid).execute();
     return this.get(uuid, { readDeleted: true });
   }
 

@@ -5,6 +5,7 @@ import type { DriverCapability } from '../../objects/compute-node.ts';
 import type { InstanceDTO } from '../../objects/instance.ts';
 import { PowerState } from '../../objects/states.ts';
 import type { ComputeDriver, ConsoleEndpoint, DriverCapabilities, HostResources, InstanceInfo, RebootType, SpawnOptions } from '../driver.ts';
+import { type FakeGuest, type FakeHypervisor, hypervisorOf } from './hypervisor.ts';
 
 export interface FakeDriverOptions {
   hostname: string;
@@ -17,6 +18,8 @@ export interface FakeDriverOptions {
   spawnFailureRate: number;
   /** Capabilities this fake lacks (`[fake] disabled_capabilities`): it refuses those operations. */
   disabledCapabilities?: readonly DriverCapability[];
+  /** `[fake] guests_file`: where the host's guests persist across nova-compute processes (null: in memory only). */
+  guestsFile?: string | null;
   random?: () => number;
 }
 
@@ -31,31 +34,6 @@ const FAKE_CAPABILITIES: DriverCapabilities = {
   guests_survive_restart: true,
 };
 
-interface FakeInstance {
-  uuid: string;
-  state: PowerState;
-  vcpus: number;
-  memoryMb: number;
-  diskGb: number;
-  console: string[];
-}
-
-/**
- * The fake hypervisor of each host in this process. Its guests outlive the
- * driver object, as real guests outlive nova-compute: a driver built again
- * for the host (nova-compute restarted in the same process) finds them.
- */
-const HYPERVISORS = new Map<string, Map<string, FakeInstance>>();
-
-function hypervisorOf(host: string): Map<string, FakeInstance> {
-  let guests = HYPERVISORS.get(host);
-  if (!guests) {
-    guests = new Map();
-    HYPERVISORS.set(host, guests);
-  }
-  return guests;
-}
-
 /**
  * The fake hypervisor (nova.virt.fake.FakeDriver): keeps instances in memory
  * and reports configurable resources. For tests and scale runs. Failure
@@ -65,18 +43,20 @@ function hypervisorOf(host: string): Map<string, FakeInstance> {
  */
 export class FakeDriver implements ComputeDriver {
   readonly capabilities: DriverCapabilities;
-  private readonly instances: Map<string, FakeInstance>;
+  private readonly instances: Map<string, FakeGuest>;
+  private readonly hypervisor: FakeHypervisor;
   private readonly random: () => number;
 
   constructor(private readonly opts: FakeDriverOptions) {
     this.random = opts.random ?? Math.random;
-    this.instances = hypervisorOf(opts.hostname);
+    this.hypervisor = hypervisorOf(opts.hostname, opts.guestsFile ?? null);
+    this.instances = this.hypervisor.guests;
     const capabilities: Record<DriverCapability, boolean> = { ...FAKE_CAPABILITIES };
     for (const name of opts.disabledCapabilities ?? []) capabilities[name] = false;
     this.capabilities = capabilities;
   }
 
-  private get(instance: InstanceDTO): FakeInstance {
+  private get(instance: InstanceDTO): FakeGuest {
     const i = this.instances.get(instance.uuid);
     if (!i) throw InstanceNotFound.of(instance.uuid);
     return i;
@@ -88,15 +68,15 @@ export class FakeDriver implements ComputeDriver {
   }
 
   /** The instance with a live (running or paused) guest; InstanceNotRunning otherwise, as a QEMU-backed guest without its process. */
-  private live(instance: InstanceDTO): FakeInstance {
+  private live(instance: InstanceDTO): FakeGuest {
     const i = this.get(instance);
     if (i.state !== PowerState.RUNNING && i.state !== PowerState.PAUSED)
       throw new InstanceNotRunning(`Instance ${instance.uuid} is not running.`, { instance_uuid: instance.uuid });
     return i;
   }
 
-  private record(instance: InstanceDTO, state: PowerState): FakeInstance {
-    const i: FakeInstance = {
+  private record(instance: InstanceDTO, state: PowerState): FakeGuest {
+    const i: FakeGuest = {
       uuid: instance.uuid,
       state,
       vcpus: instance.vcpus,
@@ -114,13 +94,17 @@ export class FakeDriver implements ComputeDriver {
    * are, the others (a new process) re-created in the state the database
    * says. Guests the database does not place here are leftovers of an
    * earlier fake cloud in this process and are dropped. With
-   * guests_survive_restart off, the restart lost every guest.
+   * guests_survive_restart off, the restart lost every guest. With a guests
+   * file, the guests are what the file holds.
    */
   async initHost(_host: string, instances: readonly InstanceDTO[]): Promise<void> {
     if (!this.capabilities.guests_survive_restart) {
       this.instances.clear();
+      this.hypervisor.save();
       return;
     }
+    // With a guests file the hypervisor's own record is the truth: guests are as the file says (orphans and lost guests included).
+    if (this.hypervisor.file) return;
     const listed = new Set(instances.map((i) => i.uuid));
     for (const uuid of this.instances.keys()) if (!listed.has(uuid)) this.instances.delete(uuid);
     for (const inst of instances) {
@@ -168,10 +152,12 @@ export class FakeDriver implements ComputeDriver {
       throw new HypervisorError(`fake driver: injected spawn failure on ${this.opts.hostname}`);
     }
     this.record(instance, PowerState.RUNNING);
+    this.hypervisor.save();
   }
 
   async destroy(instance: InstanceDTO): Promise<void> {
     this.instances.delete(instance.uuid);
+    this.hypervisor.save();
   }
 
   /** Any reboot leaves the guest running, also one that was off, paused or suspended (as a hard reboot boots it). */
@@ -179,11 +165,13 @@ export class FakeDriver implements ComputeDriver {
     const i = this.get(instance);
     i.console.push('rebooted');
     i.state = PowerState.RUNNING;
+    this.hypervisor.save();
   }
 
   /** Off from any state; a suspended guest's saved state is dropped. */
   async powerOff(instance: InstanceDTO, _timeoutSec: number): Promise<void> {
     this.get(instance).state = PowerState.SHUTDOWN;
+    this.hypervisor.save();
   }
 
   /** Boots a guest that is not running (a cold boot: a paused or suspended guest's state is lost). */
@@ -192,16 +180,19 @@ export class FakeDriver implements ComputeDriver {
     if (i.state === PowerState.RUNNING) return;
     i.console.push(`booted ${instance.display_name ?? ''}`);
     i.state = PowerState.RUNNING;
+    this.hypervisor.save();
   }
 
   async pause(instance: InstanceDTO): Promise<void> {
     this.require('supports_pause', 'pause');
     this.live(instance).state = PowerState.PAUSED;
+    this.hypervisor.save();
   }
 
   async unpause(instance: InstanceDTO): Promise<void> {
     this.require('supports_pause', 'unpause');
     this.live(instance).state = PowerState.RUNNING;
+    this.hypervisor.save();
   }
 
   /** Suspends a running or paused guest; a suspended one stays so. */
@@ -210,6 +201,7 @@ export class FakeDriver implements ComputeDriver {
     const i = this.get(instance);
     if (i.state === PowerState.SUSPENDED) return;
     this.live(instance).state = PowerState.SUSPENDED;
+    this.hypervisor.save();
   }
 
   /** Resumes a suspended guest, continues a paused one, boots one that is off. */
@@ -218,6 +210,7 @@ export class FakeDriver implements ComputeDriver {
     const i = this.get(instance);
     if (i.state === PowerState.SHUTDOWN) i.console.push(`booted ${instance.display_name ?? ''}`);
     i.state = PowerState.RUNNING;
+    this.hypervisor.save();
   }
 
   async getInfo(instance: InstanceDTO): Promise<InstanceInfo> {
@@ -247,5 +240,6 @@ export class FakeDriver implements ComputeDriver {
   setPowerState(uuid: string, state: PowerState): void {
     const i = this.instances.get(uuid);
     if (i) i.state = state;
+    this.hypervisor.save();
   }
 }

@@ -1,0 +1,15 @@
+import { defineGroup, intOpt } from './opt.ts';
+
+/** `[conductor]`: nova-conductor. */
+export const conductorGroup = defineGroup('conductor', 'nova-conductor.', {
+  heal_interval: intOpt({
+    default: 30,
+    min: 0,
+    help: "Seconds between nova-conductor's looks for servers stuck in a build: a build request that got lost is sent again, a build on a compute host that is down past [DEFAULT] instance_build_timeout ends in ERROR. 0 disables it. Not in Nova.",
+  }),
+  build_request_timeout: intOpt({
+    default: 120,
+    min: 1,
+    help: 'Seconds a server may wait in task_state scheduling without a host before nova-conductor takes its build request for lost (a scheduler died holding it, or it was never sent) and sends it again, up to [scheduler] max_attempts times; then the server goes to ERROR. Not in Nova.',
+  }),
+});

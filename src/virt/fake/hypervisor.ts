@@ -1,0 +1,78 @@
+/**
+ * The fake hypervisor of one host: its guests, in memory, shared by every
+ * driver object built for the host in this process (as real guests outlive
+ * nova-compute). With a guests file (`[fake] guests_file`) it is written
+ * there on every change and read back at start, so the guests also outlive
+ * the nova-compute process, a SIGKILL included — and a test can look at
+ * them from outside, as one looks at a real hypervisor.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { PowerState } from '../../objects/states.ts';
+
+export interface FakeGuest {
+  uuid: string;
+  state: PowerState;
+  vcpus: number;
+  memoryMb: number;
+  diskGb: number;
+  console: string[];
+}
+
+const STATES: readonly number[] = Object.values(PowerState);
+
+function isGuest(v: unknown): v is FakeGuest {
+  if (v === null || typeof v !== 'object') return false;
+  const g: Record<string, unknown> = { ...v };
+  return (
+    typeof g.uuid === 'string' &&
+    typeof g.state === 'number' &&
+    STATES.includes(g.state) &&
+    typeof g.vcpus === 'number' &&
+    typeof g.memoryMb === 'number' &&
+    typeof g.diskGb === 'number' &&
+    Array.isArray(g.console)
+  );
+}
+
+export class FakeHypervisor {
+  readonly guests = new Map<string, FakeGuest>();
+
+  constructor(readonly file: string | null) {
+    if (file) this.load(file);
+  }
+
+  private load(file: string): void {
+    let text: string;
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch {
+      return; // a new host: no guests yet
+    }
+    const list: unknown = JSON.parse(text);
+    if (!Array.isArray(list)) throw new Error(`${file}: not a list of fake guests`);
+    for (const g of list) if (isGuest(g)) this.guests.set(g.uuid, g);
+  }
+
+  /** Write the guests out (atomically) when there is a file. */
+  save(): void {
+    if (!this.file) return;
+    fs.mkdirSync(path.dirname(this.file), { recursive: true });
+    const tmp = `${this.file}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, JSON.stringify([...this.guests.values()]));
+    fs.renameSync(tmp, this.file);
+  }
+}
+
+const HYPERVISORS = new Map<string, FakeHypervisor>();
+
+/** The fake hypervisor of `host` in this process (created on first use, from `file` when given). */
+export function hypervisorOf(host: string, file: string | null): FakeHypervisor {
+  const key = `${host}\u0000${file ?? ''}`;
+  let hv = HYPERVISORS.get(key);
+  if (!hv) {
+    hv = new FakeHypervisor(file);
+    HYPERVISORS.set(key, hv);
+  }
+  return hv;
+}
