@@ -165,9 +165,9 @@ export function buildHttpApp<C extends object>(spec: HttpServiceSpec<C>): Fastif
   if (spec.bodies === 'stream') {
     app.addContentTypeParser('*', (_req, payload, done) => done(null, payload));
   } else {
-    app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => {
+    app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => {
       try {
-        done(null, parseJsonBody(String(body), spec.malformedMessage));
+        done(null, parseJsonBody(Buffer.isBuffer(body) ? body : Buffer.from(body), spec.malformedMessage));
       } catch (e) {
         done(e instanceof Error ? e : new Error(String(e)), undefined);
       }

@@ -26,7 +26,8 @@ function header(h: Readonly<Record<string, string | string[] | undefined>>, name
 /**
  * Nova's noauth2: the X-Auth-Token `user:project` (or just `user`, project
  * from X-Auth-Project-Id) is trusted. A user name containing "admin" gets
- * the admin role. For tests and development only.
+ * the admin role; one starting with "reader" only the reader role (a
+ * read-only caller). For tests and development only.
  */
 export class NoAuth2 implements Authenticator {
   async authenticate(headers: Readonly<Record<string, string | string[] | undefined>>, requestId: string): Promise<RequestContext> {
@@ -36,12 +37,13 @@ export class NoAuth2 implements Authenticator {
     const userId = user ?? token;
     const project = projectFromToken ?? header(headers, 'x-auth-project-id') ?? userId;
     const isAdmin = userId.includes('admin');
+    const readerOnly = !isAdmin && userId.startsWith('reader');
     return {
       request_id: requestId,
       global_request_id: header(headers, 'x-openstack-request-id') ?? null,
       user_id: userId,
       project_id: project,
-      roles: isAdmin ? ['admin', 'member', 'reader'] : ['member', 'reader'],
+      roles: isAdmin ? ['admin', 'member', 'reader'] : readerOnly ? ['reader'] : ['member', 'reader'],
       is_admin: isAdmin,
     };
   }

@@ -29,11 +29,23 @@ export function jsonDepth(text: string): number {
   return max;
 }
 
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/** The body as text; bytes that are not UTF-8 make it malformed (as Python's json.loads of bytes refuses them). */
+export function decodeBody(raw: Buffer, message?: string): string {
+  try {
+    return UTF8.decode(raw);
+  } catch {
+    throw new MalformedBody(message);
+  }
+}
+
 /**
- * Parse a JSON body; undefined for an empty one. Malformed or too deep:
- * MalformedBody with `message` (each service has its words for it).
+ * Parse a JSON body; undefined for an empty one. Malformed, not UTF-8 or
+ * too deep: MalformedBody with `message` (each service has its words for it).
  */
-export function parseJsonBody(text: string, message?: string): unknown {
+export function parseJsonBody(body: string | Buffer, message?: string): unknown {
+  const text = typeof body === 'string' ? body : decodeBody(body, message);
   if (text.trim() === '') return undefined;
   if (jsonDepth(text) > MAX_JSON_DEPTH) throw new MalformedBody(message);
   try {
@@ -43,18 +55,26 @@ export function parseJsonBody(text: string, message?: string): unknown {
   }
 }
 
-/** Read a whole body from a stream (services that stream most bodies), 413 beyond `limit` bytes. */
-export async function readBody(body: Readable, limit: number): Promise<string> {
+/** Past this much, an oversized body is not even read to its end: the connection is cut. */
+const DRAIN_LIMIT = 64 * 1024 * 1024;
+
+/**
+ * Read a whole body from a stream (services that stream most bodies). Beyond
+ * `limit` bytes the rest is read and dropped, so the client gets its 413
+ * instead of a reset connection (only a body past 64 MiB is cut off).
+ */
+export async function readBody(body: Readable, limit: number): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of body) {
     const b = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
     size += b.length;
-    if (size > limit) {
+    if (size > DRAIN_LIMIT) {
       body.destroy();
-      throw new HttpError(413, `The request body is larger than ${limit} bytes.`, { connection: 'close' });
+      break;
     }
-    chunks.push(b);
+    if (size <= limit) chunks.push(b);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  if (size > limit) throw new HttpError(413, `The request body is larger than ${limit} bytes.`, { connection: 'close' });
+  return Buffer.concat(chunks);
 }

@@ -5,7 +5,7 @@ import { buildHttpApp, type ErrorFormat } from '../http/app.ts';
 import type { Authenticator } from '../http/auth.ts';
 import type { HttpMethod } from '../http/route.ts';
 import type { Logger } from '../log.ts';
-import { GlanceError, renderError, unauthorizedBody } from './errors.ts';
+import { forbidden, GlanceError, renderError, unauthorizedBody } from './errors.ts';
 import { header, type ImageCall, type ImageRoute, mediaType, route } from './http.ts';
 import { V2_ALIASES, versionsDocument } from './versions.ts';
 
@@ -88,7 +88,10 @@ export function buildImageApp(opts: ImageAppOptions): FastifyInstance {
     rewriteUrl: (url, headers) => negotiateUrl(url, header(headers, 'accept')),
     async context(req, row) {
       if (row.public) return { ctx: { request_id: req.requestId, user_id: null, project_id: null, roles: [], is_admin: false } };
-      return { ctx: await opts.auth.authenticate(authHeaders(req.headers), req.requestId) };
+      const ctx = await opts.auth.authenticate(authHeaders(req.headers), req.requestId);
+      // Glance's secure-RBAC defaults: writes need the member role in the project (or admin); a reader only reads.
+      if (row.policy && !ctx.is_admin && !ctx.roles.includes('member')) throw forbidden(`You are not authorized to complete ${row.policy} action.`);
+      return { ctx };
     },
     around: (call, handler) => runWithContext(call.ctx, handler),
   });
