@@ -6,8 +6,9 @@
  * allocation healing):
  *
  * - a build older than [DEFAULT] instance_build_timeout is recorded ACTIVE
- *   when its guest runs (its end was lost), else ends in ERROR with a fault,
- *   no host and no claim;
+ *   when its guest runs (its end was lost), else gets a fault and goes back
+ *   to the scheduler (ERROR, with no host and no claim, once it was tried
+ *   [scheduler] max_attempts times);
  * - a task state older than [compute] task_state_timeout is cleared after
  *   reading the power state (a delete is finished);
  * - a guest whose instance is deleted or elsewhere is reaped
@@ -34,6 +35,8 @@ export interface HealerDeps {
   readonly log: Logger;
   /** Instances with an operation running in this process. */
   readonly busy: ReadonlySet<string>;
+  /** What ends a build that cannot go on here (see ComputeManager.resumeOrRescheduleBuild). */
+  readonly builds: { resumeOrRescheduleBuild(ctx: RequestContext, inst: InstanceDTO, reason: string): Promise<void> };
 }
 
 function errorText(e: unknown): string {
@@ -74,29 +77,11 @@ export class ComputeHealer {
     const taskTimeout = conf.compute.task_state_timeout * 1000;
     if (inst.vm_state === VmState.BUILDING) {
       if (buildTimeout <= 0 || age <= buildTimeout) return;
-      const running = await driver.getInfo(inst).then(
-        (i) => i.state === PowerState.RUNNING,
-        () => false,
+      await this.d.builds.resumeOrRescheduleBuild(
+        ctx,
+        inst,
+        `Build of instance ${inst.uuid} timed out after ${conf.DEFAULT.instance_build_timeout} seconds (task_state ${inst.task_state ?? 'none'}).`,
       );
-      if (running && inst.task_state === TaskState.SPAWNING) {
-        await conductor.instance_update(ctx, {
-          uuid: inst.uuid,
-          updates: { vm_state: VmState.ACTIVE, task_state: null, power_state: PowerState.RUNNING },
-          expected_task_state: [TaskState.SPAWNING],
-        });
-        log.warn({ instance: inst.uuid }, 'build finished earlier without being recorded: recorded ACTIVE now');
-        return;
-      }
-      const message = `Build of instance ${inst.uuid} timed out after ${conf.DEFAULT.instance_build_timeout} seconds (task_state ${inst.task_state ?? 'none'}).`;
-      await driver.destroy(inst).catch((e: unknown) => log.warn({ instance: inst.uuid, err: errorText(e) }, 'could not destroy the guest of a timed-out build'));
-      await conductor.instance_fault_create(ctx, { uuid: inst.uuid, code: 500, message, details: '', host: this.d.host });
-      await conductor.instance_update(ctx, {
-        uuid: inst.uuid,
-        updates: { vm_state: VmState.ERROR, task_state: null, host: null, node: null },
-        expected_vm_state: [VmState.BUILDING],
-      });
-      await conductor.allocations_release(ctx, { uuid: inst.uuid });
-      log.warn({ instance: inst.uuid, age_s: Math.round(age / 1000) }, message);
       return;
     }
     if (inst.task_state === null || taskTimeout <= 0 || age <= taskTimeout) return;

@@ -58,7 +58,7 @@ export class ComputeManager implements Manager, ComputeAPI {
     this.log = deps.log;
     this.builds = new Semaphore(deps.conf.DEFAULT.max_concurrent_builds);
     this.tracker = new ResourceTracker(deps.conf, deps.host, deps.driver, deps.conductor, deps.log);
-    this.healer = new ComputeHealer({ ...deps, busy: this.busy });
+    this.healer = new ComputeHealer({ ...deps, busy: this.busy, builds: this });
     this.endpoints = [{ version: COMPUTE_RPC_VERSION, methods: methodsOf<ComputeAPI>(this, COMPUTE_METHODS) }];
   }
 
@@ -79,15 +79,7 @@ export class ComputeManager implements Manager, ComputeAPI {
         await this.driver.destroy(inst);
         await this.conductor.instance_destroy(ctx, { uuid: inst.uuid });
       } else if (inst.vm_state === VmState.BUILDING) {
-        await this.driver.destroy(inst).catch(this.logFailure(inst.uuid, 'destroy the remains of a build interrupted by the restart'));
-        await this.conductor.instance_fault_create(ctx, {
-          uuid: inst.uuid,
-          code: 500,
-          message: 'Instance build was interrupted by a restart of nova-compute.',
-          details: '',
-          host: this.host,
-        });
-        await this.conductor.instance_update(ctx, { uuid: inst.uuid, updates: { vm_state: VmState.ERROR, task_state: null } });
+        await this.resumeOrRescheduleBuild(ctx, inst, 'Instance build was interrupted by a restart of nova-compute.');
       } else if (inst.task_state !== null) {
         const info = await this.driver.getInfo(inst).catch((e: unknown) => {
           if (!(e instanceof InstanceNotFound)) this.logFailure(inst.uuid, 'read the power state of an instance with an interrupted task')(e);
@@ -98,6 +90,36 @@ export class ComputeManager implements Manager, ComputeAPI {
     } catch (e) {
       this.log.warn({ instance: inst.uuid, err: errorText(e) }, 'could not initialise instance');
     }
+  }
+
+  /**
+   * A build that cannot go on here (interrupted by a restart, or timed out):
+   * when its guest runs, it is recorded ACTIVE; otherwise its remains go,
+   * the claim is released and nova-conductor schedules it again (ERROR once
+   * [scheduler] max_attempts hosts were tried), as a failed spawn would be.
+   */
+  async resumeOrRescheduleBuild(ctx: RequestContext, inst: InstanceDTO, reason: string): Promise<void> {
+    const running = await this.driver.getInfo(inst).then(
+      (i) => i.state === PowerState.RUNNING,
+      (e: unknown) => {
+        if (!(e instanceof InstanceNotFound)) this.logFailure(inst.uuid, 'read the power state of an interrupted build')(e);
+        return false;
+      },
+    );
+    if (running && inst.task_state === TaskState.SPAWNING) {
+      await this.conductor.instance_update(ctx, {
+        uuid: inst.uuid,
+        updates: { vm_state: VmState.ACTIVE, task_state: null, power_state: PowerState.RUNNING, launched_at: dbTime() },
+        expected_task_state: [TaskState.SPAWNING],
+      });
+      this.log.warn({ instance: inst.uuid }, 'build had finished without being recorded: recorded ACTIVE now');
+      return;
+    }
+    await this.driver.destroy(inst).catch(this.logFailure(inst.uuid, 'destroy the remains of an interrupted build'));
+    await this.conductor.instance_fault_create(ctx, { uuid: inst.uuid, code: 500, message: reason, details: '', host: this.host });
+    await this.conductor.allocations_release(ctx, { uuid: inst.uuid });
+    await this.conductor.reschedule_instance(ctx, { instance: inst, admin_password: null, reason });
+    this.log.warn({ instance: inst.uuid, reason }, 'build handed back to nova-conductor for a reschedule');
   }
 
   /**

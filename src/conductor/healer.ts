@@ -4,9 +4,9 @@
  * [conductor] build_request_timeout lost its build request (a scheduler
  * died holding it, or nova-api could not send it) and gets it sent again,
  * up to [scheduler] max_attempts times, then ends in ERROR; a build on a
- * compute host that is down past [DEFAULT] instance_build_timeout ends in
- * ERROR with no host and no claim (nova-compute heals its own host's builds
- * while it is up). Every step is guarded, so several conductors may run it.
+ * compute host that is down past [DEFAULT] instance_build_timeout goes back
+ * to the scheduler (ERROR with no host and no claim after max_attempts;
+ * nova-compute heals its own host's builds while it is up). Every step is guarded, so several conductors may run it.
  */
 import type { NovaConfig } from '../conf/loader.ts';
 import { adminContext } from '../context.ts';
@@ -14,6 +14,7 @@ import type { DbApi } from '../db/api/index.ts';
 import { InstanceNotFound, UnexpectedTaskStateError } from '../exception/instance.ts';
 import type { Logger } from '../log.ts';
 import type { InstanceDTO } from '../objects/instance.ts';
+import { requestSpecFromInstance } from '../objects/request-spec.ts';
 import { TaskState, VmState } from '../objects/states.ts';
 import type { SchedulerAPI } from '../scheduler/rpc-types.ts';
 import { serviceIsUp } from '../service/servicegroup.ts';
@@ -24,6 +25,8 @@ export interface BuildHealerDeps {
   readonly db: DbApi;
   readonly scheduler: SchedulerAPI;
   readonly log: Logger;
+  /** Send a build that failed on its host back to the scheduler (ERROR after max_attempts). */
+  reschedule(inst: InstanceDTO, reason: string): Promise<void>;
 }
 
 /** The instance changed or went away meanwhile (another writer won): nothing to heal. */
@@ -60,11 +63,16 @@ export class BuildHealer {
   /** Send a lost build request again, or end the build once it was sent max_attempts times. */
   private async requeue(inst: InstanceDTO): Promise<void> {
     const { conf, db, log, scheduler } = this.d;
-    const stored = await db.requestSpecs.get(inst.uuid);
+    let stored = await db.requestSpecs.get(inst.uuid);
+    if (!stored) {
+      // Recorded but its request spec never was (the database went away half way through the create): rebuild it from the instance.
+      await db.requestSpecs.saveFor(requestSpecFromInstance(inst));
+      stored = await db.requestSpecs.get(inst.uuid);
+      if (!stored) return;
+    }
     const max = conf.scheduler.max_attempts;
-    if (!stored || stored.requeues >= max) {
-      const why = stored ? `its build request was lost ${stored.requeues + 1} times` : 'its build request was lost and no request spec is stored';
-      await this.fail(inst, `Build of instance ${inst.uuid} was not scheduled: ${why}.`, [TaskState.SCHEDULING]);
+    if (stored.requeues >= max) {
+      await this.fail(inst, `Build of instance ${inst.uuid} was not scheduled: its build request was lost ${stored.requeues + 1} times.`, [TaskState.SCHEDULING]);
       return;
     }
     if (!(await db.requestSpecs.claimRequeue(inst.uuid, stored.requeues))) return; // another conductor is on it
@@ -86,7 +94,10 @@ export class BuildHealer {
     const service = await db.services.findByHostAndBinary(host, 'nova-compute');
     if (service && serviceIsUp(service, conf.DEFAULT.service_down_time)) return; // nova-compute heals its own builds
     const message = `Build of instance ${inst.uuid} timed out after ${Math.round(ageMs / 1000)} seconds: nova-compute on ${host} is down.`;
-    await this.fail(inst, message, null);
+    await db.history.addFault({ instance_uuid: inst.uuid, code: 500, message, details: '', host });
+    await db.computeNodes.release(inst.uuid);
+    this.d.log.warn({ instance: inst.uuid, host }, `${message} Rescheduling.`);
+    await this.d.reschedule(inst, message);
   }
 
   /** ERROR with a fault, no host, no claim (a build that never completed holds nothing). */

@@ -1,11 +1,11 @@
 import type { NovaConfig } from '../conf/loader.ts';
-import type { RequestContext } from '../context.ts';
+import { adminContext, type RequestContext } from '../context.ts';
 import { type AllocationHealReport, healAllocations } from '../db/api/allocation-heal.ts';
 import type { DbApi } from '../db/api/index.ts';
 import type { Logger } from '../log.ts';
 import type { ComputeNodeDTO } from '../objects/compute-node.ts';
 import type { InstanceDTO } from '../objects/instance.ts';
-import type { RequestSpec } from '../objects/request-spec.ts';
+import { type RequestSpec, requestSpecFromInstance } from '../objects/request-spec.ts';
 import type { ServiceDTO } from '../objects/service.ts';
 import { TaskState, VmState } from '../objects/states.ts';
 import { methodsOf } from '../rpc/server.ts';
@@ -33,7 +33,7 @@ export class ConductorManager implements Manager, ConductorAPI {
   constructor(private readonly deps: ConductorDeps) {
     this.db = deps.db;
     this.log = deps.log;
-    this.healer = new BuildHealer(deps);
+    this.healer = new BuildHealer({ ...deps, reschedule: (instance, reason) => this.reschedule_instance(adminContext(), { instance, admin_password: null, reason }) });
     this.endpoints = [{ version: CONDUCTOR_RPC_VERSION, methods: methodsOf<ConductorAPI>(this, CONDUCTOR_METHODS) }];
   }
 
@@ -106,7 +106,19 @@ export class ConductorManager implements Manager, ConductorAPI {
    * have been tried (Nova's MaxRetriesExceeded).
    */
   async reschedule_instance(ctx: RequestContext, args: ConductorArgs<'reschedule_instance'>): Promise<void> {
-    const { instance, request_spec: spec } = args;
+    const { instance } = args;
+    const spec = args.request_spec ?? (await this.db.requestSpecs.get(instance.uuid))?.spec;
+    if (!spec) {
+      const msg = `Build of instance ${instance.uuid} could not be rescheduled: no request spec is stored. Last error: ${args.reason}`;
+      await this.db.history.addFault({ instance_uuid: instance.uuid, code: 500, message: msg, details: args.reason, host: null });
+      await this.db.instances
+        .update(instance.uuid, { vm_state: VmState.ERROR, task_state: null, host: null, node: null }, { expectedVmState: [VmState.BUILDING] })
+        .catch((e: unknown) => {
+          this.log.info({ instance: instance.uuid, err: String(e) }, 'instance changed during reschedule; leaving it');
+        });
+      await this.db.computeNodes.release(instance.uuid);
+      return;
+    }
     const tried = [...new Set([...spec.retry.hosts, ...(instance.host ? [instance.host] : [])])];
     const attempts = spec.retry.num_attempts;
     if (attempts >= this.deps.conf.scheduler.max_attempts) {
@@ -117,6 +129,7 @@ export class ConductorManager implements Manager, ConductorAPI {
         // A build that failed everywhere never reached a host: no host, no claim (Nova's _nil_out_instance_obj_host_and_node).
         .update(instance.uuid, { vm_state: VmState.ERROR, task_state: null, host: null, node: null }, { expectedTaskState: [TaskState.SPAWNING, TaskState.SCHEDULING, null] })
         .catch((e: unknown) => this.log.info({ instance: instance.uuid, err: String(e) }, 'instance changed during reschedule; leaving it'));
+      await this.db.computeNodes.release(instance.uuid);
       await this.db.history
         .finishEvent(instance.uuid, ctx.request_id, 'compute__do_build_and_run_instance', 'Error', args.reason)
         .catch((e: unknown) => this.log.warn({ instance: instance.uuid, err: String(e) }, 'could not record the failed build event after the last retry'));

@@ -51,7 +51,8 @@ export interface ConductorAPI {
   /** Make the host's claims agree with its instances (see db/api/allocation-heal.ts); answers what changed. */
   allocations_heal(ctx: RequestContext, args: { host: string }): Promise<AllocationHealReport>;
   /** A build failed on a host: try another one or give up (Nova's build_instances on reschedule). */
-  reschedule_instance(ctx: RequestContext, args: { instance: InstanceDTO; request_spec: RequestSpec; admin_password: string | null; reason: string }): Promise<void>;
+  /** `request_spec` absent: the instance's stored one (a build nova-compute found interrupted has none at hand). */
+  reschedule_instance(ctx: RequestContext, args: { instance: InstanceDTO; request_spec?: RequestSpec; admin_password: string | null; reason: string }): Promise<void>;
 }
 
 /** The methods served over RPC, and how each is sent. */

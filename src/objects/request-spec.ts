@@ -1,4 +1,4 @@
-import type { FlavorSnapshot } from './instance.ts';
+import type { FlavorSnapshot, InstanceDTO } from './instance.ts';
 
 /** Scheduler hints a client may pass (os:scheduler_hints). */
 export interface SchedulerHints {
@@ -48,4 +48,31 @@ export interface RequestSpec {
   retry: { num_attempts: number; hosts: string[] };
   /** The server group the instances join (scheduler hint `group`); absent without one. */
   instance_group?: InstanceGroupSpec;
+}
+
+/**
+ * A RequestSpec rebuilt from the instance alone (Nova's
+ * RequestSpec.from_components, for an instance whose spec was never
+ * stored): its flavor, its image with the properties kept in
+ * system_metadata (`image_<name>`), its zone; scheduler hints are lost.
+ */
+export function requestSpecFromInstance(inst: InstanceDTO): RequestSpec {
+  const properties: Record<string, string> = {};
+  for (const [k, v] of Object.entries(inst.system_metadata)) {
+    if (k.startsWith('image_') && k !== 'image_base_image_ref') properties[k.slice('image_'.length)] = v;
+  }
+  return {
+    instance_uuids: [inst.uuid],
+    num_instances: 1,
+    project_id: inst.project_id,
+    user_id: inst.user_id,
+    flavor: inst.flavor,
+    image: { id: inst.image_ref, properties },
+    availability_zone: inst.availability_zone,
+    force_hosts: [],
+    force_nodes: [],
+    scheduler_hints: {},
+    ignore_hosts: [],
+    retry: { num_attempts: 1, hosts: [] },
+  };
 }
