@@ -83,7 +83,7 @@ describe('periodic heals: stuck builds, stale task states, orphaned guests, clai
     assert.deepEqual(await cloud.db.computeNodes.allocationsOf(uuid), []);
   });
 
-  it('a build whose end was lost is recorded ACTIVE when its guest runs; one without a guest ends in ERROR with no host or claim', async () => {
+  it('a build whose end was lost is recorded ACTIVE when its guest runs; one without a guest is rescheduled (here to no host: ERROR, no claim)', async () => {
     const a = await api.boot('spawned');
     const b = await api.boot('lost');
     await api.waitFor(a, ['ACTIVE']);
@@ -93,7 +93,12 @@ describe('periodic heals: stuck builds, stale task states, orphaned guests, clai
     await cloud.db.db.kysely.updateTable('instances').set({ vm_state: 'building', task_state: 'spawning', updated_at: old() }).where('uuid', 'in', [a, b]).execute();
     await api.waitFor(a, ['ACTIVE']);
     const failed = await api.waitFor(b, ['ERROR']);
-    assert.match(String((failed.fault as { message?: string }).message), /timed out after 3 seconds/);
+    assert.match(String((failed.fault as { message?: string }).message), /No valid host was found/);
+    const faults = await cloud.db.db.kysely.selectFrom('instance_faults').select('message').where('instance_uuid', '=', b).execute();
+    assert.ok(
+      faults.some((f) => /timed out after 3 seconds/.test(f.message ?? '')),
+      'the timeout is on record',
+    );
     const row = await cloud.db.instances.get(b);
     assert.equal(row.host, null);
     assert.deepEqual(await cloud.db.computeNodes.allocationsOf(b), []);
