@@ -171,6 +171,8 @@ export async function createServers(deps: ComputeApiDeps, ctx: RequestContext, p
       ephemeral_gb: flavor.ephemeral_gb,
       instance_type_id: flavor.id,
       flavor: snapshot(flavor),
+      old_flavor: null,
+      new_flavor: null,
       display_name: name,
       display_description: p.description,
       availability_zone: az,

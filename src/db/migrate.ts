@@ -6,13 +6,14 @@ import { aggregates } from './migrations/004-aggregates.ts';
 import { serverGroups } from './migrations/005-server-groups.ts';
 import { computeNodeCapabilities } from './migrations/006-compute-node-capabilities.ts';
 import { requestSpecs } from './migrations/007-request-specs.ts';
+import { serverMoves } from './migrations/008-server-moves.ts';
 import type { NovaMigration } from './migrations/types.ts';
 import { SchemaChain } from './schema-chain.ts';
 
 export { DBSchemaError } from './schema-chain.ts';
 
 /** Every migration of Nova's schema, in order. Append; never edit a released one. */
-export const MIGRATIONS: readonly NovaMigration[] = [initial, defaultFlavors, consoleAuthTokens, aggregates, serverGroups, computeNodeCapabilities, requestSpecs];
+export const MIGRATIONS: readonly NovaMigration[] = [initial, defaultFlavors, consoleAuthTokens, aggregates, serverGroups, computeNodeCapabilities, requestSpecs, serverMoves];
 
 const nova = new SchemaChain('database', MIGRATIONS, 'nova_migrations');
 

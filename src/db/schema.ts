@@ -97,8 +97,11 @@ export interface InstancesTable extends Timestamps, SoftDelete {
   root_gb: number;
   ephemeral_gb: number;
   instance_type_id: number;
-  /** JSON: the flavor snapshot taken at boot. */
+  /** JSON: the flavor snapshot taken at boot (or the new flavor once a resize finished). */
   flavor: string;
+  /** JSON: the flavors of a resize in progress (migration 008). */
+  old_flavor: Defaulted<string | null>;
+  new_flavor: Defaulted<string | null>;
   display_name: Defaulted<string | null>;
   display_description: Defaulted<string | null>;
   availability_zone: Defaulted<string | null>;
@@ -211,6 +214,12 @@ export interface MigrationsTable extends Timestamps, SoftDelete {
   hidden: Bool;
   user_id: string | null;
   project_id: string | null;
+  memory_total: number | null;
+  memory_processed: number | null;
+  memory_remaining: number | null;
+  disk_total: number | null;
+  disk_processed: number | null;
+  disk_remaining: number | null;
 }
 
 /** aggregates (migration 004): host aggregates, soft deleted; names unique among live rows. */

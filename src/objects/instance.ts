@@ -30,6 +30,9 @@ export interface InstanceDTO {
   ephemeral_gb: number;
   instance_type_id: number;
   flavor: FlavorSnapshot;
+  /** The flavors of a resize in progress (Nova's old_flavor/new_flavor); null otherwise. */
+  old_flavor: FlavorSnapshot | null;
+  new_flavor: FlavorSnapshot | null;
   display_name: string | null;
   display_description: string | null;
   availability_zone: string | null;

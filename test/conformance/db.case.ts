@@ -73,6 +73,8 @@ export function newInstance(over: Partial<NewInstance> = {}): NewInstance {
     ephemeral_gb: 0,
     instance_type_id: 1,
     flavor,
+    old_flavor: null,
+    new_flavor: null,
     display_name: 'vm',
     display_description: null,
     availability_zone: null,

@@ -50,6 +50,8 @@ export function instanceFixture(over: Partial<InstanceDTO> = {}): InstanceDTO {
     ephemeral_gb: flavor.ephemeral_gb,
     instance_type_id: flavor.id,
     flavor,
+    old_flavor: null,
+    new_flavor: null,
     display_name: name,
     display_description: null,
     availability_zone: null,

@@ -14,13 +14,15 @@ function toDTO(r: Row): InstanceDTO {
     locked: bool(r.locked),
     deleted: r.deleted !== 0,
     flavor: parseJson<FlavorSnapshot>(r.flavor, {} as FlavorSnapshot),
+    old_flavor: parseJson<FlavorSnapshot | null>(r.old_flavor, null),
+    new_flavor: parseJson<FlavorSnapshot | null>(r.new_flavor, null),
     metadata: parseJson<Record<string, string>>(r.metadata, {}),
     system_metadata: parseJson<Record<string, string>>(r.system_metadata, {}),
     tags: parseJson<string[]>(r.tags, []),
   } as InstanceDTO;
 }
 
-const JSON_FIELDS = new Set(['flavor', 'metadata', 'system_metadata', 'tags']);
+const JSON_FIELDS = new Set(['flavor', 'old_flavor', 'new_flavor', 'metadata', 'system_metadata', 'tags']);
 
 function toRow(values: InstanceUpdate): Record<string, unknown> {
   const out: Record<string, unknown> = {};
