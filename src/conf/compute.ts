@@ -42,6 +42,7 @@ export const fakeGroup = defineGroup('fake', 'The fake compute driver (compute_d
     max: 1,
     help: 'Fraction of spawns that fail (failure injection for tests).',
   }),
+  live_migration_ms: intOpt({ default: 1000, min: 0, help: 'Milliseconds a fake live migration runs unless forced to complete (force_complete) or aborted meanwhile.' }),
   guests_file: optionalStrOpt({
     help: 'A file where the fake hypervisor keeps its guests (%(host)s is replaced by the host name), so they outlive the nova-compute process, a SIGKILL included, as real guests do, and a test can read them as one inspects a hypervisor. Unset: in memory only.',
   }),

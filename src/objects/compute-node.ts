@@ -21,6 +21,22 @@ export const DRIVER_CAPABILITIES = [
   'supports_spice_console',
   /** Guests keep running when nova-compute restarts, and a new driver adopts them in init_host. */
   'guests_survive_restart',
+  /** Cold migration and resize (migrate_disk_and_power_off / finish_migration). */
+  'supports_migrate',
+  /** Nova's supports_migrate_to_same_host: a resize may stay on its host ([DEFAULT] allow_resize_to_same_host). */
+  'supports_migrate_to_same_host',
+  /** Live migration (the guest keeps running while it moves). */
+  'supports_live_migration',
+  /** Nova's supports_evacuate: rebuild on another host when this one is down. */
+  'supports_evacuate',
+  /** snapshot (createImage, createBackup, shelve). */
+  'supports_snapshot',
+  /** rescue/unrescue. */
+  'supports_rescue',
+  /** set_admin_password (changePassword). */
+  'supports_set_admin_password',
+  /** inject_nmi (trigger_crash_dump). */
+  'supports_trigger_crash_dump',
 ] as const;
 
 export type DriverCapability = (typeof DRIVER_CAPABILITIES)[number];

@@ -28,6 +28,7 @@ import type { DriverCapabilities } from '../objects/compute-node.ts';
 import type { InstanceDTO } from '../objects/instance.ts';
 import type { ImageMeta } from '../objects/request-spec.ts';
 import type { PowerState } from '../objects/states.ts';
+import type { ImageOperations, MoveOperations } from './driver-moves.ts';
 
 /** What the hypervisor has and uses (nova's get_available_resource dict). */
 export interface HostResources {
@@ -77,7 +78,9 @@ export type RebootType = 'SOFT' | 'HARD';
  */
 export type { DriverCapabilities, DriverCapability } from '../objects/compute-node.ts';
 
-export interface ComputeDriver {
+export type { DiskInfo, ImageSink, LiveMigrateData, LiveMigrationProgress, MoveTarget } from './driver-moves.ts';
+
+export interface ComputeDriver extends MoveOperations, ImageOperations {
   /**
    * What this driver can do; final once initHost has resolved (a driver may
    * probe its hypervisor there). Where a capability is false the driver

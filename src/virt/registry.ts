@@ -39,6 +39,7 @@ const DRIVERS: Record<string, DriverClass> = {
         spawnFailureRate: f.spawn_failure_rate,
         disabledCapabilities: f.disabled_capabilities.filter(isDriverCapability),
         guestsFile: f.guests_file ? f.guests_file.replace(/%\(host\)s/g, host) : null,
+        liveMigrationMs: f.live_migration_ms,
       });
     },
   },

@@ -44,6 +44,14 @@ describe("actions the instance's host's driver cannot do", () => {
       supports_serial_console: false,
       supports_spice_console: false,
       guests_survive_restart: true,
+      supports_migrate: true,
+      supports_migrate_to_same_host: true,
+      supports_live_migration: true,
+      supports_evacuate: true,
+      supports_snapshot: true,
+      supports_rescue: true,
+      supports_set_admin_password: true,
+      supports_trigger_crash_dump: true,
     });
     const able = await cloud.db.computeNodes.getByHost('able');
     assert.equal(able.capabilities?.supports_pause, true);

@@ -19,13 +19,10 @@ export const consoleEndpoints = new Map<ConsoleType, ConsoleEndpoint>();
 
 class ConsoleFakeDriver extends FakeDriver {
   override readonly capabilities: DriverCapabilities = {
-    has_imagecache: false,
-    supports_pause: true,
-    supports_suspend: true,
+    ...new FakeDriver({ hostname: 'capabilities', vcpus: 1, memoryMb: 1, localGb: 1, spawnDelayMs: 0, spawnFailureRate: 0 }).capabilities,
     supports_vnc_console: true,
     supports_serial_console: true,
     supports_spice_console: true,
-    guests_survive_restart: true,
   };
 
   private async endpoint(instance: InstanceDTO | undefined, type: ConsoleType): Promise<ConsoleEndpoint> {

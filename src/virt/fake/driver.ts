@@ -3,9 +3,13 @@ import { InstanceNotFound, InstanceNotRunning } from '../../exception/instance.t
 import { ConsoleTypeUnavailable, DriverNotSupported, HypervisorError } from '../../exception/virt.ts';
 import type { DriverCapability } from '../../objects/compute-node.ts';
 import type { InstanceDTO } from '../../objects/instance.ts';
+import type { ImageMeta } from '../../objects/request-spec.ts';
 import { PowerState } from '../../objects/states.ts';
 import type { ComputeDriver, ConsoleEndpoint, DriverCapabilities, HostResources, InstanceInfo, RebootType, SpawnOptions } from '../driver.ts';
+import type { DiskInfo, ImageSink, LiveMigrateData, LiveMigrationProgress, MoveTarget } from '../driver-moves.ts';
 import { type FakeGuest, type FakeHypervisor, hypervisorOf } from './hypervisor.ts';
+import type { FakeMoveDeps } from './moves.ts';
+import * as moves from './moves.ts';
 
 export interface FakeDriverOptions {
   hostname: string;
@@ -20,6 +24,8 @@ export interface FakeDriverOptions {
   disabledCapabilities?: readonly DriverCapability[];
   /** `[fake] guests_file`: where the host's guests persist across nova-compute processes (null: in memory only). */
   guestsFile?: string | null;
+  /** `[fake] live_migration_ms`: how long a live migration runs unless forced to complete. */
+  liveMigrationMs?: number;
   random?: () => number;
 }
 
@@ -32,6 +38,14 @@ const FAKE_CAPABILITIES: DriverCapabilities = {
   supports_serial_console: false,
   supports_spice_console: false,
   guests_survive_restart: true,
+  supports_migrate: true,
+  supports_migrate_to_same_host: true,
+  supports_live_migration: true,
+  supports_evacuate: true,
+  supports_snapshot: true,
+  supports_rescue: true,
+  supports_set_admin_password: true,
+  supports_trigger_crash_dump: true,
 };
 
 /**
@@ -76,14 +90,7 @@ export class FakeDriver implements ComputeDriver {
   }
 
   private record(instance: InstanceDTO, state: PowerState): FakeGuest {
-    const i: FakeGuest = {
-      uuid: instance.uuid,
-      state,
-      vcpus: instance.vcpus,
-      memoryMb: instance.memory_mb,
-      diskGb: instance.root_gb + instance.ephemeral_gb,
-      console: [`fake console of ${instance.uuid}`, `booted ${instance.display_name ?? ''}`],
-    };
+    const i = this.guestRecord(instance, state);
     this.instances.set(instance.uuid, i);
     return i;
   }
@@ -234,6 +241,97 @@ export class FakeDriver implements ComputeDriver {
 
   async getSpiceConsole(_instance: InstanceDTO): Promise<ConsoleEndpoint> {
     throw ConsoleTypeUnavailable.of('spice-html5');
+  }
+
+  private get moves(): FakeMoveDeps {
+    return { host: this.opts.hostname, hypervisor: this.hypervisor, liveMigrationMs: this.opts.liveMigrationMs ?? 1000, guestOf: (i, state) => this.guestRecord(i, state) };
+  }
+
+  /** The guest of an instance as spawned with its current flavor (not yet stored). */
+  private guestRecord(instance: InstanceDTO, state: PowerState): FakeGuest {
+    return {
+      uuid: instance.uuid,
+      state,
+      vcpus: instance.vcpus,
+      memoryMb: instance.memory_mb,
+      diskGb: instance.root_gb + instance.ephemeral_gb,
+      console: [`fake console of ${instance.uuid}`, `booted ${instance.display_name ?? ''}`],
+    };
+  }
+
+  async migrateDiskAndPowerOff(instance: InstanceDTO, target: MoveTarget, _timeoutSec: number): Promise<DiskInfo> {
+    this.require('supports_migrate', 'cold migration');
+    return moves.migrateDiskAndPowerOff(this.moves, instance, target);
+  }
+
+  async finishMigration(instance: InstanceDTO, disk: DiskInfo, _image: ImageMeta, powerOn: boolean): Promise<void> {
+    this.require('supports_migrate', 'cold migration');
+    moves.finishMigration(this.moves, instance, disk, powerOn);
+  }
+
+  async confirmMigration(instance: InstanceDTO): Promise<void> {
+    moves.confirmMigration(this.moves, instance);
+  }
+
+  async finishRevertMigration(instance: InstanceDTO, powerOn: boolean): Promise<void> {
+    moves.finishRevertMigration(this.moves, instance, powerOn);
+  }
+
+  async preLiveMigration(instance: InstanceDTO, blockMigration: boolean): Promise<LiveMigrateData> {
+    this.require('supports_live_migration', 'live migration');
+    return moves.preLiveMigration(this.moves, instance, blockMigration);
+  }
+
+  async liveMigration(instance: InstanceDTO, target: MoveTarget, _data: LiveMigrateData, onProgress: (p: LiveMigrationProgress) => void): Promise<void> {
+    this.require('supports_live_migration', 'live migration');
+    await moves.liveMigration(this.moves, instance, target, onProgress);
+  }
+
+  async postLiveMigrationAtDestination(instance: InstanceDTO): Promise<void> {
+    moves.postLiveMigrationAtDestination(this.moves, instance);
+  }
+
+  async rollbackLiveMigrationAtDestination(_instance: InstanceDTO): Promise<void> {
+    // Nothing was set up on the destination before the guest arrived.
+  }
+
+  async liveMigrationForceComplete(instance: InstanceDTO): Promise<void> {
+    moves.finishLiveMigration(this.moves, instance, 'complete');
+  }
+
+  async liveMigrationAbort(instance: InstanceDTO): Promise<void> {
+    moves.finishLiveMigration(this.moves, instance, 'abort');
+  }
+
+  async snapshot(instance: InstanceDTO, sink: ImageSink): Promise<void> {
+    this.require('supports_snapshot', 'snapshot');
+    await moves.snapshot(this.moves, instance, sink);
+  }
+
+  async rescue(instance: InstanceDTO, image: ImageMeta, _adminPassword: string | null): Promise<void> {
+    this.require('supports_rescue', 'rescue');
+    const g = this.get(instance);
+    g.state = PowerState.RUNNING;
+    g.console.push(`rescued with image ${image.id}`);
+    this.hypervisor.save();
+  }
+
+  async unrescue(instance: InstanceDTO): Promise<void> {
+    this.require('supports_rescue', 'unrescue');
+    const g = this.get(instance);
+    g.state = PowerState.RUNNING;
+    g.console.push('unrescued');
+    this.hypervisor.save();
+  }
+
+  async setAdminPassword(instance: InstanceDTO, _password: string): Promise<void> {
+    this.require('supports_set_admin_password', 'set_admin_password');
+    this.live(instance).console.push('admin password changed');
+  }
+
+  async injectNmi(instance: InstanceDTO): Promise<void> {
+    this.require('supports_trigger_crash_dump', 'trigger_crash_dump');
+    this.live(instance).console.push('NMI received');
   }
 
   /** Test hook: change an instance's power state behind nova's back (a guest that died). */

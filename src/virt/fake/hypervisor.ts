@@ -37,6 +37,10 @@ function isGuest(v: unknown): v is FakeGuest {
 
 export class FakeHypervisor {
   readonly guests = new Map<string, FakeGuest>();
+  /** Guests a cold move left powered off on this (source) host until it is confirmed or reverted. */
+  readonly resizeSources = new Map<string, FakeGuest>();
+  /** Live migrations running from this host, by instance: how they are to end. */
+  readonly liveMigrations = new Map<string, { finish: 'complete' | 'abort' | null }>();
 
   constructor(readonly file: string | null) {
     if (file) this.load(file);

@@ -24,6 +24,7 @@ import { readConsoleLog, trimConsoleLog } from './console.ts';
 import { Guest, powerStateOf, usageOf } from './guest.ts';
 import { createOverlay, ImageCache, LocalImageSource } from './images.ts';
 import { KeyedLock } from './lock.ts';
+import { QemuMovesNotYet } from './moves-not-yet.ts';
 import { instanceDirs, instancePaths } from './paths.ts';
 import { consolePorts, readPorts } from './ports.ts';
 import { qemuHasSpice, qemuVersion } from './probe.ts';
@@ -46,7 +47,7 @@ export interface QemuDriverOptions {
 }
 
 /** Nova's libvirt driver, without libvirt: QEMU processes and QMP. */
-export class QemuDriver implements ComputeDriver {
+export class QemuDriver extends QemuMovesNotYet implements ComputeDriver {
   private caps: DriverCapabilities;
   private readonly guests = new Map<string, Guest>();
   private readonly lock = new KeyedLock();
@@ -58,6 +59,7 @@ export class QemuDriver implements ComputeDriver {
   private readonly binary: string;
 
   constructor(private readonly opts: QemuDriverOptions) {
+    super();
     this.conf = opts.conf;
     this.log = opts.log;
     this.instancesPath = path.resolve(opts.conf.DEFAULT.instances_path);
@@ -75,6 +77,14 @@ export class QemuDriver implements ComputeDriver {
       // Until initHost has asked the binary whether it was built with SPICE.
       supports_spice_console: opts.conf.qemu.spice_enabled,
       guests_survive_restart: true,
+      supports_migrate: false,
+      supports_migrate_to_same_host: false,
+      supports_live_migration: false,
+      supports_evacuate: false,
+      supports_snapshot: false,
+      supports_rescue: false,
+      supports_set_admin_password: false,
+      supports_trigger_crash_dump: false,
     };
   }
 
