@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { type Logger, pino } from 'pino';
 import { currentContext } from './context.ts';
+import { prettyDestination } from './log-line.ts';
 
 export type { Logger };
 
@@ -32,12 +33,7 @@ export function createLogger(opts: LogOptions): Logger {
     return pino({ level, base, mixin }, pino.destination({ dest: opts.file, append: true, sync: false }));
   }
   if (opts.pretty) {
-    return pino({
-      level,
-      base,
-      mixin,
-      transport: { target: 'pino-pretty', options: { destination: 2, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,host' } },
-    });
+    return pino({ level, base, mixin }, prettyDestination());
   }
   return pino({ level, base, mixin }, pino.destination({ dest: 2, sync: false }));
 }

@@ -21,6 +21,14 @@ import { schedulerService } from './services/scheduler.ts';
 import { makeTransport } from './transport.ts';
 import { connectDb } from './wiring.ts';
 
+/** The "running" banner: a rule above and below, bold on a terminal. */
+function banner(lines: readonly string[], tty: boolean): string {
+  const width = Math.min(100, Math.max(...lines.map((l) => l.length)));
+  const rule = '='.repeat(width);
+  const bold = (s: string) => (tty ? `\u001b[1m${s}\u001b[0m` : s);
+  return `\n${rule}\n${bold(lines[0] ?? '')}\n${lines.slice(1).join('\n')}\n${rule}\n\n`;
+}
+
 interface Part {
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -89,22 +97,21 @@ main('nova-all', async () => {
   }
   stopOnSignal(running, log);
   const aio = path.join(conf.DEFAULT.state_path, 'openrc');
-  process.stdout.write(
-    [
-      '',
-      'nova all-in-one is running.',
-      `  Compute API:   ${api.manager.url}/v2.1`,
-      `  Identity:      ${urls.identityUrl}${keystone ? '' : '   ([api] auth_strategy = noauth2: tokens are not checked)'}`,
-      `  Image:         ${urls.imageUrl}`,
-      `  noVNC proxy:   ${conf.vnc.novncproxy_base_url.replace(/\/[^/]*$/, '/')}`,
-      `  Database:      ${db.db.description}`,
-      `  Message bus:   ${conf.DEFAULT.transport_url.replace(/\/\/.*@/, '//****@')}`,
-      `  State:         ${conf.DEFAULT.state_path}`,
-      `  Admin:         user admin, password ${secrets.admin_password}${firstStart ? ' (generated now; kept in all-in-one-secrets.json)' : ''}`,
-      `  Clients:       source ${aio}   or   export OS_CLIENT_CONFIG_FILE=${path.join(conf.DEFAULT.state_path, 'clouds.yaml')} OS_CLOUD=nova-ts`,
-      '                 then: openstack server list; openstack compute service list; nova list',
-      '  Stop with Ctrl-C.',
-      '',
-    ].join('\n'),
-  );
+  const lines = [
+    'nova all-in-one is running.',
+    `  Compute API:   ${api.manager.url}/v2.1`,
+    `  Identity:      ${urls.identityUrl}${keystone ? '' : '   ([api] auth_strategy = noauth2: tokens are not checked)'}`,
+    `  Image:         ${urls.imageUrl}`,
+    `  noVNC proxy:   ${conf.vnc.novncproxy_base_url.replace(/\/[^/]*$/, '/')}`,
+    `  Database:      ${db.db.description}`,
+    `  Message bus:   ${conf.DEFAULT.transport_url.replace(/\/\/.*@/, '//****@')}`,
+    `  State:         ${conf.DEFAULT.state_path}`,
+    `  Admin:         user admin, password ${secrets.admin_password}${firstStart ? ' (generated now; kept in all-in-one-secrets.json)' : ''}`,
+    `  Clients:       source ${aio}   or   export OS_CLIENT_CONFIG_FILE=${path.join(conf.DEFAULT.state_path, 'clouds.yaml')} OS_CLOUD=nova-ts`,
+    '                 then: openstack server list; openstack compute service list; nova list',
+    '  Stop with Ctrl-C.',
+  ];
+  // Last, after every start-up line (the terminal log is written synchronously), and framed so it stands out.
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  process.stdout.write(banner(lines, process.stdout.isTTY === true));
 });

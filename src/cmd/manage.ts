@@ -1,15 +1,39 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import { Command } from 'commander';
 import { renderTable } from '../cli/table.ts';
+import { renderClientConfig } from '../clients/clouds-yaml.ts';
+import type { NovaConfig } from '../conf/loader.ts';
 import { sampleConfig, showConfig } from '../conf/show.ts';
 import { DbApi } from '../db/api/index.ts';
 import { openDatabase } from '../db/connection.ts';
 import { LATEST_SCHEMA_VERSION, schemaVersion, syncSchema } from '../db/migrate.ts';
-import { bootstrapCommand } from '../identity/bootstrap.ts';
+import { bootstrapCommand, defaultEndpointUrls } from '../identity/bootstrap.ts';
 import { requireCurrentIdentitySchema, syncIdentitySchema } from '../identity/db/migrate.ts';
 import { syncImageSchema } from '../image/db/migrate.ts';
 import { serviceIsUp } from '../service/servicegroup.ts';
 import { fail, setup } from './common.ts';
+
+/** openrc and clouds.yaml for the bootstrapped admin, as the all-in-one writes them (mode 0600); returns the lines to print. */
+function writeClientConfig(conf: NovaConfig, opts: Parameters<typeof bootstrapCommand>[2], dir: string): string {
+  const password = opts.bootstrapPassword ?? process.env.OS_BOOTSTRAP_PASSWORD ?? '';
+  const urls = defaultEndpointUrls(conf.DEFAULT.my_ip, { identity: conf.identity.listen_port });
+  const publicIdentity = conf.identity.public_url ? `${conf.identity.public_url.replace(/\/+$/, '')}/v3` : urls.identityUrl;
+  const client = renderClientConfig({
+    authUrl: opts.identityUrl ?? publicIdentity,
+    username: opts.bootstrapUsername ?? 'admin',
+    password,
+    projectName: opts.bootstrapProjectName ?? 'admin',
+    regionName: opts.regionId ?? 'RegionOne',
+    cloudName: 'nova-ts',
+  });
+  fs.mkdirSync(dir, { recursive: true });
+  const openrc = path.join(dir, 'openrc');
+  const clouds = path.join(dir, 'clouds.yaml');
+  fs.writeFileSync(openrc, client.openrc, { mode: 0o600 });
+  fs.writeFileSync(clouds, client.cloudsYaml, { mode: 0o600 });
+  return `wrote ${openrc} and ${clouds}: source ${openrc}   or   export OS_CLIENT_CONFIG_FILE=${clouds} OS_CLOUD=nova-ts\n`;
+}
 
 function isoTime(s: string | null): string | null {
   return s ? s.replace(' ', 'T') : null;
@@ -134,13 +158,15 @@ program
   .option('--compute-url <url>', 'compute endpoint (default http://<my_ip>:8774/v2.1)')
   .option('--identity-url <url>', 'identity endpoint (default [identity] public_url/v3 or http://<my_ip>:5000/v3)')
   .option('--image-url <url>', 'image endpoint (default http://<my_ip>:9292)')
-  .action(async (opts: Parameters<typeof bootstrapCommand>[2]) => {
+  .option('--client-config-dir <dir>', 'where to write openrc and clouds.yaml for the admin user (default: [DEFAULT] state_path)')
+  .action(async (opts: Parameters<typeof bootstrapCommand>[2] & { clientConfigDir?: string }) => {
     const { conf } = loadEnv();
     const out = await withDb(async (db) => {
       await requireCurrentIdentitySchema(db.db);
       return bootstrapCommand(conf, db.db, opts);
     });
     process.stdout.write(out);
+    process.stdout.write(writeClientConfig(conf, opts, opts.clientConfigDir ?? conf.DEFAULT.state_path));
   });
 
 program.parseAsync(process.argv).catch((e: unknown) => fail('nova-manage', e));

@@ -197,8 +197,11 @@ export function buildHttpApp<C extends object>(spec: HttpServiceSpec<C>): Fastif
 
   function sendProblem(req: FastifyRequest, reply: FastifyReply, p: Problem): FastifyReply {
     const shown = p.expected ? p : { ...p, message: spec.errors.internalMessage };
-    if (p.status >= 500) spec.log.error({ err: p.error, request_id: req.requestId, method: req.method, url: req.url }, `unexpected ${spec.name} API error`);
-    else spec.log.info({ status: p.status, message: p.message, request_id: req.requestId, method: req.method, url: req.url }, 'request failed');
+    const where = { status: p.status, message: p.message, request_id: req.requestId, method: req.method, url: req.url };
+    // A bug is an error with its stack; an answer given on purpose (a 4xx, a 501 for what a driver cannot do, a 503 outage) is not.
+    if (!p.expected) spec.log.error({ err: p.error, request_id: req.requestId, method: req.method, url: req.url }, `unexpected ${spec.name} API error`);
+    else if (p.status >= 500) spec.log.warn(where, 'request failed');
+    else spec.log.info(where, 'request failed');
     if (req.microversion && spec.versions) for (const [h, v] of Object.entries(spec.versions.headers(req.microversion))) reply.header(h, v);
     for (const [h, v] of Object.entries(shown.headers)) reply.header(h, v);
     // A dependency is down (database, bus, identity service): tell the client when to try again.

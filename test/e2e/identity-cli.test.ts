@@ -93,6 +93,32 @@ describe('openstack CLI against nova-identity', () => {
     assert.ok(expires > Date.now() + 3500_000 && expires <= Date.now() + 3600_000, tok.expires);
   });
 
+  it('nova-manage bootstrap wrote an openrc and a clouds.yaml that the client uses as they are', async (t) => {
+    if (skip) return t.skip(skip);
+    const state = path.join(dir, 'state');
+    const openrc = fs.readFileSync(path.join(state, 'openrc'), 'utf8');
+    assert.match(openrc, new RegExp(`^export OS_AUTH_URL='${authUrl.replace(/[.]/g, '\\.')}'$`, 'm'));
+    assert.equal(fs.statSync(path.join(state, 'openrc')).mode & 0o777, 0o600);
+    const env = { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('OS_'))), HOME: dir };
+    const viaOpenrc = await new Promise<{ code: number; stdout: string }>((resolve) =>
+      execFile('bash', ['-c', `. '${path.join(state, 'openrc')}' && openstack token issue -f value -c project_id`], { env, timeout: 120_000 }, (err, stdout) =>
+        resolve({ code: err ? 1 : 0, stdout }),
+      ),
+    );
+    assert.equal(viaOpenrc.code, 0);
+    assert.match(viaOpenrc.stdout.trim(), /^[0-9a-f]{32}$/);
+    const viaClouds = await new Promise<{ code: number; stdout: string }>((resolve) =>
+      execFile(
+        'openstack',
+        ['--os-cloud', 'nova-ts', 'token', 'issue', '-f', 'value', '-c', 'user_id'],
+        { env: { ...env, OS_CLIENT_CONFIG_FILE: path.join(state, 'clouds.yaml') }, timeout: 120_000 },
+        (err, stdout) => resolve({ code: err ? 1 : 0, stdout }),
+      ),
+    );
+    assert.equal(viaClouds.code, 0);
+    assert.match(viaClouds.stdout.trim(), /^[0-9a-f]{32}$/);
+  });
+
   it('openstack project create, user create, role add, role assignment list --names', async (t) => {
     if (skip) return t.skip(skip);
     const project = await jsonOf<Record<string, unknown>>(['project', 'create', 'demo']);
