@@ -9,6 +9,8 @@ export interface Auth {
   endpoint(): Promise<string>;
   /** Headers that authenticate a request (`X-Auth-Token`). */
   headers(): Promise<Record<string, string>>;
+  /** Another service's endpoint from the catalog (e.g. `image`), or null when there is none to ask. */
+  serviceEndpoint?(type: string): Promise<string | null>;
 }
 
 /**
@@ -59,14 +61,22 @@ export function tokensUrl(authUrl: string): string {
   return /\/v3$/.test(base) ? `${base}/auth/tokens` : `${base}/v3/auth/tokens`;
 }
 
-/** The compute endpoint in a v3 catalog for an interface and (optionally) a region. */
-export function computeEndpoint(catalog: readonly CatalogEntry[], iface = 'public', region?: string): string {
+/** The endpoint of a service type in a v3 catalog for an interface and (optionally) a region; null when there is none. */
+export function catalogEndpoint(catalog: readonly CatalogEntry[], type: string, iface = 'public', region?: string): string | null {
   const want = iface.replace(/URL$/, '');
   for (const entry of catalog) {
-    if (entry.type !== 'compute') continue;
+    if (entry.type !== type) continue;
     const ep = (entry.endpoints ?? []).find((e) => e.interface === want && (!region || e.region === region || e.region_id === region));
     if (ep?.url) return ep.url.replace(/\/+$/, '');
   }
+  return null;
+}
+
+/** The compute endpoint in a v3 catalog for an interface and (optionally) a region. */
+export function computeEndpoint(catalog: readonly CatalogEntry[], iface = 'public', region?: string): string {
+  const url = catalogEndpoint(catalog, 'compute', iface, region);
+  if (url) return url;
+  const want = iface.replace(/URL$/, '');
   throw new CliError('EndpointNotFound', `${want} endpoint for compute service${region ? ` in ${region} region` : ''} not found`);
 }
 
@@ -75,7 +85,7 @@ export function computeEndpoint(catalog: readonly CatalogEntry[], iface = 'publi
  * from `X-Subject-Token`, the compute endpoint from the returned catalog.
  */
 export class KeystonePasswordAuth implements Auth {
-  private session: Promise<{ token: string; endpoint: string }> | null = null;
+  private session: Promise<{ token: string; endpoint: string; catalog: CatalogEntry[] }> | null = null;
 
   constructor(private readonly creds: KeystoneCredentials) {}
 
@@ -86,6 +96,10 @@ export class KeystonePasswordAuth implements Auth {
 
   async headers(): Promise<Record<string, string>> {
     return { 'X-Auth-Token': (await this.login()).token };
+  }
+
+  async serviceEndpoint(type: string): Promise<string | null> {
+    return catalogEndpoint((await this.login()).catalog, type, this.creds.interface, this.creds.regionName);
   }
 
   /** The v3 password request body, scoped to the project. */
@@ -101,7 +115,7 @@ export class KeystonePasswordAuth implements Auth {
     };
   }
 
-  private login(): Promise<{ token: string; endpoint: string }> {
+  private login(): Promise<{ token: string; endpoint: string; catalog: CatalogEntry[] }> {
     this.session ??= (async () => {
       const url = tokensUrl(this.creds.authUrl);
       let res: Response;
@@ -121,7 +135,7 @@ export class KeystonePasswordAuth implements Auth {
         throw new CliError('AuthorizationFailure', `${url} did not return a JSON token`);
       }
       const endpoint = this.creds.endpointOverride ?? computeEndpoint(catalog, this.creds.interface, this.creds.regionName);
-      return { token, endpoint };
+      return { token, endpoint, catalog };
     })();
     return this.session;
   }

@@ -95,6 +95,14 @@ export class ComputeClient {
     return this.request<T>('POST', path, { body, version });
   }
 
+  /** GET on another service of the catalog (e.g. `image`) with this session's token; null when the catalog has no such service. */
+  async serviceGet<T = Json>(type: string, path: string): Promise<T | null> {
+    const base = (await this.auth.serviceEndpoint?.(type)) ?? null;
+    if (!base) return null;
+    const headers = { Accept: 'application/json', 'User-Agent': 'python-novaclient (nova-ts)', ...(await this.auth.headers()) };
+    return (await this.send('GET', `${base.replace(/\/+$/, '')}${path}`, undefined, headers)) as T;
+  }
+
   /** DELETE. */
   async delete(path: string): Promise<void> {
     await this.request('DELETE', path);

@@ -56,3 +56,30 @@ export async function findFlavor(client: ComputeClient, ref: string): Promise<Js
   );
   return (await client.get<{ flavor: Json }>(`/flavors/${encodeURIComponent(String(match.id))}`)).flavor;
 }
+
+const UUID_LIKE = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
+
+/**
+ * An image by id or name, as novaclient's GlanceManager.find_image asks the
+ * image service of the catalog: a uuid is GET /v2/images/<id>, a name
+ * GET /v2/images?name=<name> with exactly one match ("No Image matching
+ * <name>." / "Multiple image matches found for '<name>', use an ID to be
+ * more specific."). Null when the catalog has no image service (noauth2
+ * with a fixed endpoint): the reference is then used as it is.
+ */
+export async function findImage(client: ComputeClient, ref: string): Promise<Json | null> {
+  if (UUID_LIKE.test(ref)) {
+    try {
+      return await client.serviceGet<Json>('image', `/v2/images/${encodeURIComponent(ref)}`);
+    } catch (e) {
+      if (isStatus(e, 404)) throw new CommandError(`No Image matching ${ref}. (HTTP 404)`);
+      throw e;
+    }
+  }
+  const list = await client.serviceGet<{ images?: Json[] }>('image', `/v2/images?name=${encodeURIComponent(ref)}`);
+  if (list === null) return null;
+  const matches = list.images ?? [];
+  if (matches.length === 0) throw new CommandError(`No Image matching ${ref}. (HTTP 404)`);
+  if (matches.length > 1) throw new CommandError(`Multiple image matches found for '${ref}', use an ID to be more specific.`);
+  return matches[0] ?? null;
+}

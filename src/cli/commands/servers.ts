@@ -3,7 +3,7 @@ import { atLeast } from '../apiversion.ts';
 import { CliError, CommandError } from '../errors.ts';
 import { type Json, listTable, networkAddresses, networksColumn, parseCount, parseHints, parseMeta, powerStateName, propertiesTable } from '../format.ts';
 import { sinkFor, waitForServer } from '../progress.ts';
-import { findFlavor, findServer } from '../resolve.ts';
+import { findFlavor, findImage, findServer } from '../resolve.ts';
 import type { Session } from '../session.ts';
 
 /** Options of `nova boot`. */
@@ -68,14 +68,28 @@ export async function boot(s: Session, name: string, o: BootOptions): Promise<vo
       throw new CommandError(`Can't open '${o.userData}': ${(e as Error).message}`);
     }
   }
+  const image = await findImage(s.client, o.image);
   const flavor = await findFlavor(s.client, o.flavor);
   const v = await s.client.apiVersion();
-  const body = bootBody(name, String(flavor.id), o, { description: atLeast(v, '2.19'), networks: atLeast(v, '2.37') }, userData);
+  const opts = image ? { ...o, image: String(image.id) } : o;
+  const body = bootBody(name, String(flavor.id), opts, { description: atLeast(v, '2.19'), networks: atLeast(v, '2.37') }, userData);
   const created = (await s.client.post<{ server: Json }>('/servers', body)).server;
   const id = String(created.id);
   const detail = (await s.client.get<{ server: Json }>(`/servers/${encodeURIComponent(id)}`)).server;
   s.out.print(await serverTable(s, { ...created, ...detail }));
   if (o.wait) await waitForServer(s.client, id, name, sinkFor(name, s.out.stream), { initial: detail, intervalMs: o.pollIntervalMs });
+}
+
+/** The image of a server as novaclient shows it: "<name> (<id>)", "Image not found (<id>)", or the id alone without an image service. */
+async function imageLabel(s: Session, image: unknown): Promise<string> {
+  if (!image || typeof image !== 'object' || !('id' in image)) return 'Attempt to boot from volume - no image supplied';
+  const id = String(image.id ?? '');
+  try {
+    const found = await findImage(s.client, id);
+    return found ? `${String(found.name)} (${id})` : id;
+  } catch {
+    return `Image not found (${id})`;
+  }
 }
 
 /** The Property/Value table of a server as novaclient's _print_server. */
@@ -98,9 +112,7 @@ export async function serverTable(s: Session, server: Json): Promise<string> {
   if (Array.isArray(server.security_groups)) {
     info.security_groups = [...new Set(server.security_groups.map((g) => String((g as Json).name)))].sort().join(', ');
   }
-  const image = server.image;
-  // There is no image service to ask for the name: show the image's id.
-  info.image = image && typeof image === 'object' ? String((image as Json).id ?? '') : 'Attempt to boot from volume - no image supplied';
+  info.image = await imageLabel(s, server.image);
   delete info.links;
   delete info.addresses;
   delete info['OS-EXT-SRV-ATTR:user_data'];
