@@ -8,6 +8,7 @@ import type { FlavorSnapshot, InstanceDTO } from '../objects/instance.ts';
 import type { ImageMeta, RequestSpec, SchedulerHints } from '../objects/request-spec.ts';
 import { TaskState, VmState } from '../objects/states.ts';
 import type { ComputeApiDeps } from './api.ts';
+import { autoDiskConfigFor } from './disk-config.ts';
 import { checkGroupQuota, joinGroup, requestedGroup } from './server-groups.ts';
 
 /**
@@ -58,6 +59,8 @@ export interface CreateParams {
   adminPass: string | null;
   hostname: string | null;
   configDrive: boolean;
+  /** OS-DCF:diskConfig: AUTO (true), MANUAL (false), or not given (null: the image's auto_disk_config decides). */
+  autoDiskConfig?: boolean | null;
 }
 
 /** Nova's hostname sanitisation (utils.sanitize_hostname). */
@@ -111,6 +114,7 @@ export async function createServers(deps: ComputeApiDeps, ctx: RequestContext, p
     throw new Invalid(`Flavor ${p.flavorId} could not be found.`);
   }
   const image = await imageFor(deps, ctx, p.imageRef, flavor);
+  const autoDiskConfig = autoDiskConfigFor(p.autoDiskConfig ?? null, image);
   let keyData: string | null = null;
   if (p.keyName) {
     const kp = await db.keypairs.get(ctx.user_id ?? '', p.keyName).catch((e: unknown) => {
@@ -177,6 +181,7 @@ export async function createServers(deps: ComputeApiDeps, ctx: RequestContext, p
       display_description: p.description,
       availability_zone: az,
       locked: false,
+      auto_disk_config: autoDiskConfig,
       locked_by: null,
       locked_reason: null,
       reservation_id: reservationId,

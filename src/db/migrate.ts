@@ -7,13 +7,24 @@ import { serverGroups } from './migrations/005-server-groups.ts';
 import { computeNodeCapabilities } from './migrations/006-compute-node-capabilities.ts';
 import { requestSpecs } from './migrations/007-request-specs.ts';
 import { serverMoves } from './migrations/008-server-moves.ts';
+import { autoDiskConfig } from './migrations/009-auto-disk-config.ts';
 import type { NovaMigration } from './migrations/types.ts';
 import { SchemaChain } from './schema-chain.ts';
 
 export { DBSchemaError } from './schema-chain.ts';
 
 /** Every migration of Nova's schema, in order. Append; never edit a released one. */
-export const MIGRATIONS: readonly NovaMigration[] = [initial, defaultFlavors, consoleAuthTokens, aggregates, serverGroups, computeNodeCapabilities, requestSpecs, serverMoves];
+export const MIGRATIONS: readonly NovaMigration[] = [
+  initial,
+  defaultFlavors,
+  consoleAuthTokens,
+  aggregates,
+  serverGroups,
+  computeNodeCapabilities,
+  requestSpecs,
+  serverMoves,
+  autoDiskConfig,
+];
 
 const nova = new SchemaChain('database', MIGRATIONS, 'nova_migrations');
 

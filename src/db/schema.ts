@@ -106,6 +106,8 @@ export interface InstancesTable extends Timestamps, SoftDelete {
   display_description: Defaulted<string | null>;
   availability_zone: Defaulted<string | null>;
   locked: Bool;
+  /** OS-DCF:diskConfig AUTO (migration 009). */
+  auto_disk_config: Bool;
   locked_by: Defaulted<string | null>;
   locked_reason: Defaulted<string | null>;
   reservation_id: string;

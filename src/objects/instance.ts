@@ -37,6 +37,8 @@ export interface InstanceDTO {
   display_description: string | null;
   availability_zone: string | null;
   locked: boolean;
+  /** OS-DCF:diskConfig: AUTO (true) or MANUAL (false). */
+  auto_disk_config: boolean;
   locked_by: string | null;
   locked_reason: string | null;
   reservation_id: string;

@@ -79,6 +79,7 @@ export function newInstance(over: Partial<NewInstance> = {}): NewInstance {
     display_description: null,
     availability_zone: null,
     locked: false,
+    auto_disk_config: false,
     locked_by: null,
     locked_reason: null,
     reservation_id: 'r-1',

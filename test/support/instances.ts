@@ -56,6 +56,7 @@ export function instanceFixture(over: Partial<InstanceDTO> = {}): InstanceDTO {
     display_description: null,
     availability_zone: null,
     locked: false,
+    auto_disk_config: false,
     locked_by: null,
     locked_reason: null,
     reservation_id: `r-${id}`,

@@ -12,6 +12,7 @@ function toDTO(r: Row): InstanceDTO {
   return {
     ...r,
     locked: bool(r.locked),
+    auto_disk_config: bool(r.auto_disk_config),
     deleted: r.deleted !== 0,
     flavor: parseJson<FlavorSnapshot>(r.flavor, {} as FlavorSnapshot),
     old_flavor: parseJson<FlavorSnapshot | null>(r.old_flavor, null),
