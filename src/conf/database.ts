@@ -5,7 +5,11 @@ export const databaseGroup = defineGroup('database', 'The database (nova-api, no
   connection: strOpt({
     default: 'sqlite:///$state_path/nova.sqlite',
     secret: true,
-    help: 'SQLAlchemy-style URL. sqlite:////abs/path.db (embedded default) or mysql+pymysql://user:pass@host:port/nova (mysql://, mariadb:// also accepted).',
+    help:
+      'SQLAlchemy-style URL. sqlite:////abs/path.db (embedded default) or mysql+pymysql://user:pass@host:port/nova (mysql://, mariadb:// also accepted). ' +
+      'Several servers comma separated (a Galera cluster without a load balancer): mysql+pymysql://user:pass@h1:3306,h2:3306,h3/nova. ' +
+      'One server is used at a time, the first in this order that answers (one writer, as HAProxy setups do, so writes do not conflict in certification); ' +
+      'when it fails the query in flight fails (503) and the next queries go to the next server that answers; a server earlier in the list is tried again every retry_interval and used again once it is back.',
   }),
   max_pool_size: intOpt({ default: 10, min: 1, help: 'Connections kept in the MySQL pool.' }),
   max_retries: intOpt({
