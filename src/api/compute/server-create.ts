@@ -5,6 +5,7 @@
  */
 import type { CreateParams } from '../../compute-api/api.ts';
 import { Forbidden, Invalid } from '../../exception/base.ts';
+import { normalizeIpv6 } from '../../util/ipv6.ts';
 import { badRequest, HttpError } from '../errors.ts';
 import { atLeast, type Microversion } from '../microversion.ts';
 import { authorize } from '../policy.ts';
@@ -81,13 +82,15 @@ export async function createServer(deps: ServerApiDeps, req: ApiRequest): Promis
     maxCount,
     userData,
     tags: s.tags ?? [],
-    description: s.description ?? null,
+    // Before 2.19 there is no description: Nova records the name as the description.
+    description: atLeast(req.version, '2.19') ? (s.description ?? null) : s.name,
     hints: { ...hints, same_host: toList(hints.same_host), different_host: toList(hints.different_host), group },
     accessIpV4: s.accessIPv4 ?? null,
-    accessIpV6: s.accessIPv6 ?? null,
+    accessIpV6: s.accessIPv6 === undefined ? null : normalizeIpv6(s.accessIPv6),
     adminPass: s.adminPass ?? null,
     hostname: s.hostname ?? null,
     configDrive: s.config_drive === true || s.config_drive === 'true' || s.config_drive === 'True',
+    autoDiskConfig: s['OS-DCF:diskConfig'] === undefined ? null : s['OS-DCF:diskConfig'] === 'AUTO',
   };
   let result: Awaited<ReturnType<ServerApiDeps['compute']['create']>>;
   try {
@@ -103,8 +106,9 @@ export async function createServer(deps: ServerApiDeps, req: ApiRequest): Promis
   const server = {
     id: first.uuid,
     links: links(req.baseUrl, 'servers', first.uuid),
-    'OS-DCF:diskConfig': 'MANUAL',
-    security_groups: [{ name: 'default' }],
+    'OS-DCF:diskConfig': first.auto_disk_config ? 'AUTO' : 'MANUAL',
+    // The groups asked for, as given (the default group when none), as Nova's view of a create.
+    security_groups: s.security_groups ?? [{ name: 'default' }],
     adminPass: result.adminPass,
   };
   return { status: 202, body: { server }, headers: { Location: `${req.baseUrl}/v2.1/servers/${first.uuid}` } };

@@ -3,10 +3,11 @@ import type { InstanceFilters } from '../../db/api/instances.ts';
 import { Invalid } from '../../exception/base.ts';
 import { InstanceInvalidState, InstanceIsLocked } from '../../exception/instance.ts';
 import { FlavorNotFound } from '../../exception/resources.ts';
-import type { InstanceDTO } from '../../objects/instance.ts';
+import type { InstanceDTO, InstanceUpdate } from '../../objects/instance.ts';
 import { vmStatesForStatus } from '../../objects/states.ts';
 import { serviceIsUp } from '../../service/servicegroup.ts';
 import { errorCode } from '../../util/error-code.ts';
+import { normalizeIpv6 } from '../../util/ipv6.ts';
 import { badRequest, conflict } from '../errors.ts';
 import { atLeast } from '../microversion.ts';
 import { authorize } from '../policy.ts';
@@ -46,7 +47,8 @@ export async function viewContext(deps: ServerApiDeps, req: ApiRequest, instance
   const hostStatus = new Map<string, string>();
   if (atLeast(req.version, '2.16') && instances.some((i) => i.host)) {
     for (const s of await deps.db.services.list({ binary: 'nova-compute' })) {
-      hostStatus.set(s.host, s.forced_down ? 'DOWN' : !serviceIsUp(s, deps.conf.DEFAULT.service_down_time) ? 'DOWN' : s.disabled ? 'MAINTENANCE' : 'UP');
+      // compute.api.get_instance_host_status: forced down, then disabled, then whether it reports.
+      hostStatus.set(s.host, s.forced_down ? 'DOWN' : s.disabled ? 'MAINTENANCE' : serviceIsUp(s, deps.conf.DEFAULT.service_down_time) ? 'UP' : 'UNKNOWN');
     }
   }
   const serverGroups = single && atLeast(req.version, '2.71') ? await deps.db.serverGroups.groupsOf(instances.map((i) => i.uuid)) : undefined;
@@ -161,16 +163,23 @@ async function showServer(deps: ServerApiDeps, req: ApiRequestOf<'id'>): Promise
 }
 
 async function updateServer(deps: ServerApiDeps, req: ApiRequestOf<'id'>): Promise<ApiResponse> {
-  const body: schema.UpdateBody = validate(atLeast(req.version, '2.19') ? schema.updateV219 : schema.update, req.body);
+  const v = req.version;
+  const body: schema.UpdateBody = validate(atLeast(v, '2.90') ? schema.updateV290 : atLeast(v, '2.19') ? schema.updateV219 : schema.update, req.body);
   const s = body.server;
   const inst = await deps.compute.get(req.ctx, req.params.id);
-  const changes: Record<string, unknown> = {};
+  const changes: InstanceUpdate = {};
   if (s.name !== undefined) changes.display_name = s.name;
   if (s.description !== undefined) changes.display_description = s.description;
+  if (s.hostname !== undefined) changes.hostname = s.hostname;
+  // helpers.translate_attributes: disk config and access addresses.
+  if (s['OS-DCF:diskConfig'] !== undefined) changes.auto_disk_config = s['OS-DCF:diskConfig'] === 'AUTO';
   if (s.accessIPv4 !== undefined) changes.access_ip_v4 = s.accessIPv4;
-  if (s.accessIPv6 !== undefined) changes.access_ip_v6 = s.accessIPv6;
-  const updated = await stateConflicts('update', inst.uuid, () => deps.compute.update(req.ctx, inst, changes));
-  return ok({ server: serverDetail(updated, await viewContext(deps, req, [updated], true)) });
+  if (s.accessIPv6 !== undefined) changes.access_ip_v6 = normalizeIpv6(s.accessIPv6);
+  // compute.api.update_instance saves the instance: no lock or state check (unlike the actions).
+  const updated = await deps.db.instances.update(inst.uuid, changes);
+  // Before 2.75 PUT answers the core attributes only; from 2.75 all of them, as GET.
+  const vc = await viewContext(deps, req, [updated], true);
+  return ok({ server: serverDetail(updated, { ...vc, basic: !atLeast(req.version, '2.75') }) });
 }
 
 async function deleteServer(deps: ServerApiDeps, req: ApiRequestOf<'id'>): Promise<ApiResponse> {

@@ -6,6 +6,8 @@ const description = Type.Union([Type.String({ maxLength: 255 }), Type.Null()]);
 const metadata = Type.Record(Type.String({ minLength: 1, maxLength: 255 }), Type.String({ maxLength: 255 }), { additionalProperties: false });
 const count = Type.Union([Type.Integer({ minimum: 1 }), Type.String({ pattern: '^[0-9]*$', minLength: 1 })]);
 const tag = Type.String({ minLength: 1, maxLength: 60, pattern: '^[^,/]*$' });
+/** parameter_types.hostname (RFC 952/1123 label, 2.90). */
+const hostname = Type.String({ minLength: 2, maxLength: 63, pattern: '^[a-zA-Z0-9]+[a-zA-Z0-9-]*[a-zA-Z0-9]+$' });
 
 const serverV21 = {
   name,
@@ -82,7 +84,7 @@ export const createV290 = createSchema(
     trusted_image_certificates: Type.Optional(Type.Union([Type.Array(Type.String()), Type.Null()])),
     host: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
     hypervisor_hostname: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
-    hostname: Type.Optional(Type.String({ minLength: 1, maxLength: 63, pattern: '^[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?$' })),
+    hostname: Type.Optional(hostname),
   },
   ['networks'],
 );
@@ -92,38 +94,23 @@ export type CreateBody = Omit<Static<typeof createV290>, 'server'> & {
   server: Static<typeof createV290>['server'] & Partial<Pick<Static<typeof create>['server'], 'personality'>>;
 };
 
-/** PUT /servers/{id}. */
-export const update = Type.Object(
-  {
-    server: Type.Object(
-      {
-        name: Type.Optional(name),
-        accessIPv4: Type.Optional(Type.String({ format: 'ipv4' })),
-        accessIPv6: Type.Optional(Type.String({ format: 'ipv6' })),
-        'OS-DCF:diskConfig': Type.Optional(Type.String({ enum: ['AUTO', 'MANUAL'] })),
-      },
-      { additionalProperties: false },
-    ),
-  },
-  { additionalProperties: false },
-);
-export const updateV219 = Type.Object(
-  {
-    server: Type.Object(
-      {
-        name: Type.Optional(name),
-        description: Type.Optional(description),
-        accessIPv4: Type.Optional(Type.String({ format: 'ipv4' })),
-        accessIPv6: Type.Optional(Type.String({ format: 'ipv6' })),
-        'OS-DCF:diskConfig': Type.Optional(Type.String({ enum: ['AUTO', 'MANUAL'] })),
-      },
-      { additionalProperties: false },
-    ),
-  },
-  { additionalProperties: false },
-);
-/** An update body at any microversion (description from 2.19). */
-export type UpdateBody = Static<typeof updateV219>;
+const updateServer = {
+  name: Type.Optional(name),
+  accessIPv4: Type.Optional(Type.String({ format: 'ipv4' })),
+  accessIPv6: Type.Optional(Type.String({ format: 'ipv6' })),
+  'OS-DCF:diskConfig': Type.Optional(Type.String({ enum: ['AUTO', 'MANUAL'] })),
+};
+const updateSchema = <P extends TProperties>(server: P) =>
+  Type.Object({ server: Type.Object(server, { additionalProperties: false }) }, { additionalProperties: false, required: ['server'] });
+
+/** PUT /servers/{id}, 2.1 – 2.18. */
+export const update = updateSchema(updateServer);
+/** 2.19: description. */
+export const updateV219 = updateSchema({ ...updateServer, description: Type.Optional(description) });
+/** 2.90: hostname. */
+export const updateV290 = updateSchema({ ...updateServer, description: Type.Optional(description), hostname: Type.Optional(hostname) });
+/** An update body at any microversion. */
+export type UpdateBody = Static<typeof updateV290>;
 
 export const reboot = Type.Object(
   { reboot: Type.Object({ type: Type.String({ enum: ['HARD', 'Hard', 'hard', 'SOFT', 'Soft', 'soft'] }) }, { additionalProperties: false, required: ['type'] }) },

@@ -15,12 +15,20 @@ export interface ServerViewContext {
   conf: NovaConfig;
   /** Newest fault per instance (shown for ERROR/DELETED servers). */
   faults: ReadonlyMap<string, InstanceFaultDTO>;
-  /** host → UP/DOWN/MAINTENANCE (2.16 host_status). */
+  /** host → UP/DOWN/MAINTENANCE/UNKNOWN (2.16 host_status). */
   hostStatus: ReadonlyMap<string, string>;
   /** Show server_groups (show/update, 2.71+). */
   single?: boolean;
   /** instance uuid → uuids of its server groups (for server_groups, 2.71+). */
   serverGroups?: ReadonlyMap<string, readonly string[]>;
+  /**
+   * Only the core attributes, without the extended ones (zone, config drive,
+   * key name, usage times, host attributes, states, volumes, host status):
+   * PUT /servers/{id} and rebuild before 2.75.
+   */
+  basic?: boolean;
+  /** Leave OS-EXT-SRV-ATTR:user_data out (rebuild answers it apart, from 2.57). */
+  hideUserData?: boolean;
 }
 
 const PROGRESS_STATUSES = new Set(['ACTIVE', 'BUILD', 'REBUILD', 'RESIZE', 'VERIFY_RESIZE', 'MIGRATING']);
@@ -51,8 +59,35 @@ function flavorView(i: InstanceDTO, v: ServerViewContext): Record<string, unknow
 
 function faultView(f: InstanceFaultDTO, ctx: RequestContext): Record<string, unknown> {
   const out: Record<string, unknown> = { code: f.code, created: isoSeconds(f.created_at), message: f.message };
-  if (ctx.is_admin || f.code !== 500) out.details = f.details;
+  if (f.details && (ctx.is_admin || f.code !== 500)) out.details = f.details;
   return out;
+}
+
+/** The attributes PUT and rebuild leave out before 2.75: zone, config drive, key, usage times, host attributes (admin), states, volumes. */
+function extendedAttributes(s: Record<string, unknown>, i: InstanceDTO, v: ServerViewContext, admin: boolean): void {
+  s['OS-EXT-AZ:availability_zone'] = i.host ? (i.availability_zone ?? '') : '';
+  s.config_drive = i.config_drive;
+  s.key_name = i.key_name;
+  s['OS-SRV-USG:launched_at'] = isoMicro(i.launched_at);
+  s['OS-SRV-USG:terminated_at'] = isoMicro(i.terminated_at);
+  if (admin) {
+    s['OS-EXT-SRV-ATTR:host'] = i.host;
+    s['OS-EXT-SRV-ATTR:instance_name'] = i.host ? instanceName(v.conf, i.id) : '';
+    s['OS-EXT-SRV-ATTR:hypervisor_hostname'] = i.node;
+    if (atLeast(v.version, '2.3')) {
+      s['OS-EXT-SRV-ATTR:reservation_id'] = i.reservation_id;
+      s['OS-EXT-SRV-ATTR:launch_index'] = i.launch_index;
+      s['OS-EXT-SRV-ATTR:hostname'] = i.hostname;
+      s['OS-EXT-SRV-ATTR:kernel_id'] = i.kernel_id;
+      s['OS-EXT-SRV-ATTR:ramdisk_id'] = i.ramdisk_id;
+      s['OS-EXT-SRV-ATTR:root_device_name'] = i.root_device_name;
+      if (!v.hideUserData) s['OS-EXT-SRV-ATTR:user_data'] = i.user_data;
+    }
+  }
+  s['OS-EXT-STS:task_state'] = i.task_state;
+  s['OS-EXT-STS:vm_state'] = i.vm_state;
+  s['OS-EXT-STS:power_state'] = i.power_state;
+  s['os-extended-volumes:volumes_attached'] = [];
 }
 
 /** The detail view (GET /servers/detail, GET /servers/{id}), shaped per microversion as Nova's. */
@@ -75,44 +110,23 @@ export function serverDetail(i: InstanceDTO, v: ServerViewContext): Record<strin
     accessIPv4: i.access_ip_v4 ?? '',
     accessIPv6: i.access_ip_v6 ?? '',
     links: links(v.baseUrl, 'servers', i.uuid),
-    'OS-DCF:diskConfig': 'MANUAL',
+    'OS-DCF:diskConfig': i.auto_disk_config ? 'AUTO' : 'MANUAL',
   };
   if (PROGRESS_STATUSES.has(status)) s.progress = i.progress ?? 0;
-  s['OS-EXT-AZ:availability_zone'] = i.host ? (i.availability_zone ?? '') : '';
-  s.config_drive = i.config_drive;
-  s.key_name = i.key_name;
-  s['OS-SRV-USG:launched_at'] = isoMicro(i.launched_at);
-  s['OS-SRV-USG:terminated_at'] = isoMicro(i.terminated_at);
-  if (admin) {
-    s['OS-EXT-SRV-ATTR:host'] = i.host;
-    s['OS-EXT-SRV-ATTR:instance_name'] = i.host ? instanceName(v.conf, i.id) : '';
-    s['OS-EXT-SRV-ATTR:hypervisor_hostname'] = i.node;
-    if (atLeast(v.version, '2.3')) {
-      s['OS-EXT-SRV-ATTR:reservation_id'] = i.reservation_id;
-      s['OS-EXT-SRV-ATTR:launch_index'] = i.launch_index;
-      s['OS-EXT-SRV-ATTR:hostname'] = i.hostname;
-      s['OS-EXT-SRV-ATTR:kernel_id'] = i.kernel_id;
-      s['OS-EXT-SRV-ATTR:ramdisk_id'] = i.ramdisk_id;
-      s['OS-EXT-SRV-ATTR:root_device_name'] = i.root_device_name;
-      s['OS-EXT-SRV-ATTR:user_data'] = i.user_data;
-    }
-  } else if (atLeast(v.version, '2.90')) {
-    s['OS-EXT-SRV-ATTR:hostname'] = i.hostname;
-  }
-  s['OS-EXT-STS:task_state'] = i.task_state;
-  s['OS-EXT-STS:vm_state'] = i.vm_state;
-  s['OS-EXT-STS:power_state'] = i.power_state;
-  s['os-extended-volumes:volumes_attached'] = [];
   const fault = v.faults.get(i.uuid);
-  if (fault && (i.vm_state === 'error' || i.vm_state === 'deleted')) s.fault = faultView(fault, v.ctx);
-  if (atLeast(v.version, '2.16') && allowed(v.ctx, 'os_compute_api:servers:show:host_status')) {
-    s.host_status = i.host ? (v.hostStatus.get(i.host) ?? 'UNKNOWN') : '';
+  if (fault && (status === 'ERROR' || status === 'DELETED')) s.fault = faultView(fault, v.ctx);
+  const showAdminAttrs = !v.basic && admin;
+  if (!v.basic) extendedAttributes(s, i, v, showAdminAttrs);
+  if (atLeast(v.version, '2.16') && !v.basic && allowed(v.ctx, 'os_compute_api:servers:show:host_status')) {
+    // No host, or no nova-compute on it: HostStatus.NONE ('').
+    s.host_status = i.host ? (v.hostStatus.get(i.host) ?? '') : '';
   }
   if (atLeast(v.version, '2.9')) s.locked = i.locked;
   if (atLeast(v.version, '2.73')) s.locked_reason = i.locked_reason;
   if (atLeast(v.version, '2.19')) s.description = i.display_description;
   if (atLeast(v.version, '2.26')) s.tags = i.tags;
   if (atLeast(v.version, '2.63')) s.trusted_image_certificates = null;
+  if (atLeast(v.version, '2.90') && !showAdminAttrs) s['OS-EXT-SRV-ATTR:hostname'] = i.hostname;
   if (v.single && atLeast(v.version, '2.71')) s.server_groups = [...(v.serverGroups?.get(i.uuid) ?? [])];
   return s;
 }
