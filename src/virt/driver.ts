@@ -28,6 +28,7 @@ import type { DriverCapabilities } from '../objects/compute-node.ts';
 import type { InstanceDTO } from '../objects/instance.ts';
 import type { ImageMeta } from '../objects/request-spec.ts';
 import type { PowerState } from '../objects/states.ts';
+import type { HostOperations } from './driver-host.ts';
 import type { ImageOperations, MoveOperations } from './driver-moves.ts';
 
 /** What the hypervisor has and uses (nova's get_available_resource dict). */
@@ -80,7 +81,7 @@ export type { DriverCapabilities, DriverCapability } from '../objects/compute-no
 
 export type { DiskInfo, ImageSink, LiveMigrateData, LiveMigrationProgress, MoveTarget } from './driver-moves.ts';
 
-export interface ComputeDriver extends MoveOperations, ImageOperations {
+export interface ComputeDriver extends MoveOperations, ImageOperations, HostOperations {
   /**
    * What this driver can do; final once initHost has resolved (a driver may
    * probe its hypervisor there). Where a capability is false the driver

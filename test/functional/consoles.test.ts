@@ -157,17 +157,21 @@ describe('consoles that are switched off or that the driver lacks', () => {
   });
   after(() => cloud.stop());
 
-  it('answers 400 Unavailable console type (serial and SPICE are off by default; the fake driver has no VNC)', async () => {
+  it("answers 400 Unavailable console type for serial and SPICE (off by default), and the fake driver's VNC as Nova's FakeDriver", async () => {
     const id = await api.boot('no-console');
     await api.waitFor(id, ['ACTIVE']);
     for (const [protocol, type] of [
       ['serial', 'serial'],
       ['spice', 'spice-html5'],
-      ['vnc', 'novnc'],
     ]) {
       const r = await api.post<Body>(`/servers/${id}/remote-consoles`, { remote_console: { protocol, type } });
       assert.equal(r.status, 400, `${protocol}: ${JSON.stringify(r.body)}`);
       assert.equal(r.body.badRequest?.message, `Unavailable console type ${type}.`);
     }
+    const vnc = await api.post<Body>(`/servers/${id}/remote-consoles`, { remote_console: { protocol: 'vnc', type: 'novnc' } });
+    assert.equal(vnc.status, 200, JSON.stringify(vnc.body));
+    const token = decodeURIComponent(String(vnc.body.remote_console?.url)).split('token=')[1] ?? '';
+    const info = await new ApiClient(cloud.url).at('2.31').get<Body>(`/os-console-auth-tokens/${token}`);
+    assert.deepEqual(info.body.console, { instance_uuid: id, host: 'fakevncconsole.com', port: 6969, internal_access_path: 'FAKE' });
   });
 });

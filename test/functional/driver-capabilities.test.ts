@@ -12,7 +12,8 @@ const NOT_SUPPORTED = { notImplemented: { code: 501, message: 'The requested fun
  * its driver's capabilities through nova-conductor into its compute node
  * record, and nova-api refuses, before recording or casting anything, what
  * the instance's host cannot do. Host `limited` runs the fake driver with
- * `[fake] disabled_capabilities = supports_pause, supports_suspend`.
+ * `[fake] disabled_capabilities = supports_pause, supports_suspend,
+ * supports_vnc_console`.
  */
 describe("actions the instance's host's driver cannot do", () => {
   let cloud: Cloud;
@@ -21,7 +22,7 @@ describe("actions the instance's host's driver cannot do", () => {
   let onAble = '';
   before(async () => {
     cloud = await startCloud({
-      computes: ['able', { host: 'limited', overrides: { fake: { disabled_capabilities: 'supports_pause, supports_suspend' } } }],
+      computes: ['able', { host: 'limited', overrides: { fake: { disabled_capabilities: 'supports_pause, supports_suspend, supports_vnc_console' } } }],
       // A call to a compute that no longer answers fails fast instead of after 60 s.
       overrides: { DEFAULT: { rpc_response_timeout: '5' } },
     });
@@ -41,8 +42,8 @@ describe("actions the instance's host's driver cannot do", () => {
       supports_pause: false,
       supports_suspend: false,
       supports_vnc_console: false,
-      supports_serial_console: false,
-      supports_spice_console: false,
+      supports_serial_console: true,
+      supports_spice_console: true,
       guests_survive_restart: true,
       supports_migrate: true,
       supports_migrate_to_same_host: true,

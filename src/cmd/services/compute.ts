@@ -1,3 +1,4 @@
+import { ComputeHostManager } from '../../compute/host-manager.ts';
 import { ComputeManager } from '../../compute/manager.ts';
 import { COMPUTE_TOPIC } from '../../compute/rpc-types.ts';
 import { CONDUCTOR_METHODS, type ConductorAPI } from '../../conductor/rpc-types.ts';
@@ -7,6 +8,7 @@ import type { Logger } from '../../log.ts';
 import { withRetries } from '../../rpc/retry.ts';
 import type { Transport } from '../../rpc/transport.ts';
 import { ConductorServiceRegistry } from '../../service/conductor-registry.ts';
+import { withEndpoints } from '../../service/extra-endpoints.ts';
 import { Service } from '../../service/service.ts';
 import { driverClass, loadDriver } from '../../virt/registry.ts';
 import { imageSourceFromConfig } from '../clients.ts';
@@ -18,7 +20,9 @@ export async function computeService(conf: NovaConfig, transport: Transport, log
   const driver = await loadDriver(conf, host, log, imageSource ? { imageSource } : {});
   // The manager's conductor calls wait out bus and database outages; the registry's start-up waits have their own loop.
   const resilient = withRetries<ConductorAPI>(conductor, CONDUCTOR_METHODS, { deadlineMs: conf.compute.conductor_retry_timeout * 1000, log, service: 'nova-conductor' });
-  const manager = new ComputeManager({ conf, host, driver, conductor: resilient, log });
+  const lifecycle = new ComputeManager({ conf, host, driver, conductor: resilient, log });
+  // The host methods (uptime, host actions, diagnostics, image pre-caching, external events) are their own endpoint.
+  const manager = withEndpoints(lifecycle, [new ComputeHostManager({ host, driver, log }).endpoint()]);
   const registry = new ConductorServiceRegistry(conductor, conf.compute.conductor_wait_timeout * 1000, log);
   return new Service({ conf, binary: 'nova-compute', topic: COMPUTE_TOPIC, transport, registry, manager, log, host });
 }

@@ -6,7 +6,10 @@ import type { InstanceDTO } from '../../objects/instance.ts';
 import type { ImageMeta } from '../../objects/request-spec.ts';
 import { PowerState } from '../../objects/states.ts';
 import type { ComputeDriver, ConsoleEndpoint, DriverCapabilities, HostResources, InstanceInfo, RebootType, SpawnOptions } from '../driver.ts';
+import type { DriverDiagnostics, HostPowerAction } from '../driver-host.ts';
 import type { DiskInfo, ImageSink, LiveMigrateData, LiveMigrationProgress, MoveTarget } from '../driver-moves.ts';
+import { uptimeLine } from '../uptime.ts';
+import * as host from './host.ts';
 import { type FakeGuest, type FakeHypervisor, hypervisorOf } from './hypervisor.ts';
 import type { FakeMoveDeps } from './moves.ts';
 import * as moves from './moves.ts';
@@ -29,14 +32,14 @@ export interface FakeDriverOptions {
   random?: () => number;
 }
 
-/** What the fake can do when nothing is switched off: everything but consoles (it has none) and an image cache. */
+/** What the fake can do when nothing is switched off: everything but an image cache; its consoles are Nova's fake endpoints. */
 const FAKE_CAPABILITIES: DriverCapabilities = {
   has_imagecache: false,
   supports_pause: true,
   supports_suspend: true,
-  supports_vnc_console: false,
-  supports_serial_console: false,
-  supports_spice_console: false,
+  supports_vnc_console: true,
+  supports_serial_console: true,
+  supports_spice_console: true,
   guests_survive_restart: true,
   supports_migrate: true,
   supports_migrate_to_same_host: true,
@@ -230,17 +233,45 @@ export class FakeDriver implements ComputeDriver {
     return lines.length ? `${lines.join('\n')}\n` : '';
   }
 
-  /** The fake has no consoles (supports_*_console are false). */
-  async getVncConsole(_instance: InstanceDTO): Promise<ConsoleEndpoint> {
-    throw ConsoleTypeUnavailable.of('novnc');
+  /** Nova's FakeDriver consoles (fake host and port) while the guest is live; ConsoleTypeUnavailable with the capability off. */
+  private console(instance: InstanceDTO, kind: 'vnc' | 'serial' | 'spice', capability: DriverCapability, type: string): ConsoleEndpoint {
+    if (!this.capabilities[capability]) throw ConsoleTypeUnavailable.of(type);
+    this.live(instance);
+    return { ...host.FAKE_CONSOLES[kind] };
   }
 
-  async getSerialConsole(_instance: InstanceDTO): Promise<ConsoleEndpoint> {
-    throw ConsoleTypeUnavailable.of('serial');
+  async getVncConsole(instance: InstanceDTO): Promise<ConsoleEndpoint> {
+    return this.console(instance, 'vnc', 'supports_vnc_console', 'novnc');
   }
 
-  async getSpiceConsole(_instance: InstanceDTO): Promise<ConsoleEndpoint> {
-    throw ConsoleTypeUnavailable.of('spice-html5');
+  async getSerialConsole(instance: InstanceDTO): Promise<ConsoleEndpoint> {
+    return this.console(instance, 'serial', 'supports_serial_console', 'serial');
+  }
+
+  async getSpiceConsole(instance: InstanceDTO): Promise<ConsoleEndpoint> {
+    return this.console(instance, 'spice', 'supports_spice_console', 'spice-html5');
+  }
+
+  // Host operations and figures (virt/fake/host.ts): Nova's FakeDriver answers.
+  async getDiagnostics(instance: InstanceDTO): Promise<DriverDiagnostics> {
+    return host.fakeDiagnostics(this.get(instance), instance.launched_at, instance.config_drive === 'True' || instance.config_drive === 'true');
+  }
+  async getHostUptime(): Promise<string> {
+    return uptimeLine();
+  }
+  async hostPowerAction(action: HostPowerAction): Promise<string> {
+    return action;
+  }
+  async hostMaintenanceMode(_host: string, mode: boolean): Promise<string> {
+    return mode ? 'on_maintenance' : 'off_maintenance';
+  }
+  async setHostEnabled(enabled: boolean): Promise<string> {
+    return enabled ? 'enabled' : 'disabled';
+  }
+  async cacheImage(imageId: string): Promise<boolean> {
+    if (this.hypervisor.cachedImages.has(imageId)) return false;
+    this.hypervisor.cachedImages.add(imageId);
+    return true;
   }
 
   private get moves(): FakeMoveDeps {

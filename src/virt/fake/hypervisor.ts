@@ -41,6 +41,8 @@ export class FakeHypervisor {
   readonly resizeSources = new Map<string, FakeGuest>();
   /** Live migrations running from this host, by instance: how they are to end. */
   readonly liveMigrations = new Map<string, { finish: 'complete' | 'abort' | null }>();
+  /** Images pre-cached on this host (os-aggregates/{id}/images), in memory only. */
+  readonly cachedImages = new Set<string>();
 
   constructor(readonly file: string | null) {
     if (file) this.load(file);

@@ -15,17 +15,19 @@ import type { Logger } from '../../log.ts';
 import type { InstanceDTO } from '../../objects/instance.ts';
 import { PowerState } from '../../objects/states.ts';
 import type { ComputeDriver, ConsoleEndpoint, DriverCapabilities, HostResources, InstanceInfo, RebootType, SpawnOptions } from '../driver.ts';
+import type { DriverDiagnostics } from '../driver-host.ts';
 import type { ImageSource } from '../images.ts';
 import { type AccelChoice, chooseAccel } from './accel.ts';
 import { buildQemuArgs, instanceName, type LaunchSpec, macFromUuid } from './cmdline.ts';
 import { configDriveRequired, configDriveTree } from './configdrive.ts';
 import { buildConfigDriveImage } from './configdrive-image.ts';
 import { readConsoleLog, trimConsoleLog } from './console.ts';
+import { hostUptime, qemuDiagnostics } from './diagnostics.ts';
 import { Guest, powerStateOf, usageOf } from './guest.ts';
 import { createOverlay, ImageCache, LocalImageSource } from './images.ts';
 import { KeyedLock } from './lock.ts';
 import { QemuMovesNotYet } from './moves-not-yet.ts';
-import { instanceDirs, instancePaths } from './paths.ts';
+import { basePath, instanceDirs, instancePaths } from './paths.ts';
 import { consolePorts, readPorts } from './ports.ts';
 import { qemuHasSpice, qemuVersion } from './probe.ts';
 import { startQemu } from './process.ts';
@@ -363,6 +365,21 @@ export class QemuDriver extends QemuMovesNotYet implements ComputeDriver {
     const g = this.guest(instance);
     if (g.running && this.conf.qemu.console_listen !== 'tcp' && !fs.existsSync(g.paths.spice)) throw ConsoleTypeUnavailable.of('spice-html5');
     return this.endpoint(g, 'spice');
+  }
+
+  // Host operations and figures (qemu/diagnostics.ts); no host power actions, as Nova's libvirt driver.
+  async getDiagnostics(instance: InstanceDTO): Promise<DriverDiagnostics> {
+    const g = this.guest(instance);
+    const configDrive = fs.existsSync(g.paths.configDrive);
+    return qemuDiagnostics({ qmp: await g.qmp(), pid: g.findProcess(), instance, mac: macFromUuid(instance.uuid), hypervisor: this.accel.accel, configDrive });
+  }
+  getHostUptime(): Promise<string> {
+    return hostUptime();
+  }
+  async cacheImage(imageId: string): Promise<boolean> {
+    const had = fs.existsSync(basePath(this.instancesPath, imageId));
+    await this.images.ensureBase(currentContext() ?? adminContext(), imageId);
+    return !had;
   }
 
   /** nova-compute stops: close QMP connections, leave the guests running. */
