@@ -75,6 +75,17 @@ export const POLICIES: Record<string, keyof typeof RULES> = {
   'os_compute_api:os-simple-tenant-usage:list': 'admin',
   'os_compute_api:os-simple-tenant-usage:show': 'project_reader_or_admin',
   'os_compute_api:os-migrations:index': 'admin',
+  'os_compute_api:extensions': 'any',
+  'os_compute_api:os-hosts:list': 'admin',
+  'os_compute_api:os-hosts:show': 'admin',
+  'os_compute_api:os-hosts:update': 'admin',
+  'os_compute_api:os-hosts:reboot': 'admin',
+  'os_compute_api:os-hosts:shutdown': 'admin',
+  'os_compute_api:os-hosts:start': 'admin',
+  'os_compute_api:os-server-password:show': 'project_reader_or_admin',
+  'os_compute_api:os-server-password:clear': 'project_member_or_admin',
+  'os_compute_api:os-server-diagnostics': 'admin',
+  'os_compute_api:os-server-external-events:create': 'admin',
 };
 
 /** Does the caller pass the policy (against `target`, for the project rules)? */

@@ -11,6 +11,8 @@ export { noContent, ok } from '../http/route.ts';
 export interface ComputeCall {
   readonly ctx: RequestContext;
   readonly version: Microversion;
+  /** The request came in on the legacy v2 compatible endpoint (/v2/…): version 2.1, no microversion headers. */
+  readonly legacyV2?: boolean;
 }
 
 /** A Compute API request; `P` (the route's path) types `params`. */

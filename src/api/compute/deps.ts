@@ -1,3 +1,4 @@
+import type { HostApi } from '../../compute-api/host-api.ts';
 import type { NovaConfig } from '../../conf/loader.ts';
 import type { DbApi } from '../../db/api/index.ts';
 import type { Logger } from '../../log.ts';
@@ -7,4 +8,6 @@ export interface ApiDeps {
   readonly conf: NovaConfig;
   readonly db: DbApi;
   readonly log: Logger;
+  /** The compute hosts over the bus (os-hosts, hypervisor uptime, diagnostics, events, image pre-caching); absent without a bus. */
+  readonly hosts?: HostApi;
 }

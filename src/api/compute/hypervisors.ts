@@ -8,11 +8,12 @@
 import { HypervisorNotFound } from '../../exception/resources.ts';
 import type { ComputeNodeDTO } from '../../objects/compute-node.ts';
 import type { ServiceDTO } from '../../objects/service.ts';
-import { badRequest, HttpError, notFound } from '../errors.ts';
+import { badRequest, notFound } from '../errors.ts';
 import { atLeast } from '../microversion.ts';
 import { authorize } from '../policy.ts';
 import { type ApiRequest, type ApiRequestOf, type ApiResponse, ok, type Route, route } from '../types.ts';
 import type { ApiDeps } from './deps.ts';
+import { uptimeRoute, withUptime } from './hypervisor-uptime.ts';
 import * as schema from './schemas/hypervisors.ts';
 import { boolFromString, isIntegerString, isUuidLike } from './schemas/parameter-types.ts';
 import { collectionLinks, last, limitAndMarker, type Query, validateQuery } from './schemas/query.ts';
@@ -92,7 +93,7 @@ async function list(deps: ApiDeps, req: ApiRequest, detail: boolean): Promise<Ap
     const service = await serviceOf(deps, node);
     if (!service) continue; // a deleted compute service leaves its node behind; Nova skips it
     const servers = withServers ? await deps.db.instances.listByHost(node.host) : null;
-    hypervisors.push(hypervisorView(node, service, { conf: deps.conf, version: v, detail, servers, withServers, now }));
+    hypervisors.push(await withUptime(deps, req.ctx, v, node.host, hypervisorView(node, service, { conf: deps.conf, version: v, detail, servers, withServers, now })));
   }
   const body: Record<string, unknown> = { hypervisors };
   if (links) {
@@ -111,13 +112,14 @@ async function show(deps: ApiDeps, req: ApiRequestOf<'id'>): Promise<ApiResponse
   const servers = withServers ? await deps.db.instances.listByHost(node.host) : null;
   const service = await serviceOf(deps, node);
   if (!service) throw notFoundById(req.params.id);
-  return ok({ hypervisor: hypervisorView(node, service, { conf: deps.conf, version: req.version, detail: true, servers, withServers }) });
+  const view = hypervisorView(node, service, { conf: deps.conf, version: req.version, detail: true, servers, withServers });
+  return ok({ hypervisor: await withUptime(deps, req.ctx, req.version, node.host, view) });
 }
 
 /**
- * GET /os-hypervisors/{id}/uptime (≤2.87). The uptime comes from the compute
- * host's driver, which this API cannot ask: a down service is Nova's 400,
- * otherwise Nova's answer for drivers without uptime, 501.
+ * GET /os-hypervisors/{id}/uptime (≤2.87): the compute host's uptime line
+ * from its driver (hypervisor-uptime.ts); a down service is Nova's 400, a
+ * driver without uptime Nova's 501.
  */
 async function uptime(deps: ApiDeps, req: ApiRequestOf<'id'>): Promise<ApiResponse> {
   authorize(req.ctx, 'os_compute_api:os-hypervisors:uptime');
@@ -125,7 +127,8 @@ async function uptime(deps: ApiDeps, req: ApiRequestOf<'id'>): Promise<ApiRespon
   const service = await serviceOf(deps, node);
   if (!service) throw notFoundById(req.params.id);
   if (!serviceIsAlive(deps.conf, service)) throw badRequest(`Compute service of ${node.host} is unavailable at this time.`);
-  throw new HttpError(501, 'The requested functionality is not supported.');
+  const uptime = await uptimeRoute(deps, req.ctx, node.host, req.params.id);
+  return ok({ hypervisor: { ...hypervisorView(node, service, { conf: deps.conf, version: req.version, detail: false }), uptime } });
 }
 
 /** GET /os-hypervisors/{pattern}/search and /{pattern}/servers (≤2.52). */

@@ -6,9 +6,11 @@ import { availabilityZoneRoutes } from './availability-zone.ts';
 import { certificatesRoutes } from './certificates.ts';
 import { consoleAuthTokenRoutes } from './console-auth-tokens.ts';
 import type { ApiDeps } from './deps.ts';
+import { extensionsRoutes } from './extensions.ts';
 import { flavorAccessRoutes } from './flavor-access.ts';
 import { flavorsRoutes } from './flavors.ts';
 import { flavorExtraSpecsRoutes } from './flavors-extraspecs.ts';
+import { hostsRoutes } from './hosts.ts';
 import { hypervisorsRoutes } from './hypervisors.ts';
 import { instanceActionRoutes } from './instance-actions.ts';
 import { keypairsRoutes } from './keypairs.ts';
@@ -17,8 +19,11 @@ import { migrationsRoutes } from './migrations.ts';
 import { quotaSetsRoutes } from './quota-sets.ts';
 import { remoteConsoleRoutes } from './remote-consoles.ts';
 import { serverActionRoutes } from './server-actions.ts';
+import { serverDiagnosticsRoutes } from './server-diagnostics.ts';
+import { serverExternalEventsRoutes } from './server-external-events.ts';
 import { serverGroupsRoutes } from './server-groups.ts';
 import { serverMetadataRoutes } from './server-metadata.ts';
+import { serverPasswordRoutes } from './server-password.ts';
 import { serverTagsRoutes } from './server-tags.ts';
 import { serversRoutes } from './servers.ts';
 import { servicesRoutes } from './services.ts';
@@ -43,6 +48,8 @@ export const COLLECTIONS = [
   'os-aggregates',
   'os-migrations',
   'os-server-groups',
+  'os-hosts',
+  'os-server-external-events',
 ] as const;
 
 /** The servers' routes (they need the compute API façade, which talks to the bus). */
@@ -57,6 +64,8 @@ function serverRoutes(deps: ApiDeps, compute: ComputeApi | undefined): Route[] {
     ...instanceActionRoutes(d),
     ...remoteConsoleRoutes(d),
     ...consoleAuthTokenRoutes(compute),
+    ...serverPasswordRoutes(d),
+    ...serverDiagnosticsRoutes(d),
   ];
 }
 
@@ -78,6 +87,9 @@ export function computeRoutes(_deps: ApiDeps, compute?: ComputeApi, cert?: CertA
     ...serverGroupsRoutes(_deps),
     ...simpleTenantUsageRoutes(_deps),
     ...migrationsRoutes(_deps),
+    ...extensionsRoutes(),
+    ...hostsRoutes(_deps),
+    ...serverExternalEventsRoutes(_deps),
     // resource route lists are added here, one line per resource module
   ];
 }

@@ -1,6 +1,8 @@
 import { certRpcApi } from '../../cert/rpcapi.ts';
+import { computeHostRpcApi } from '../../compute/host-rpcapi.ts';
 import { computeRpcApi } from '../../compute/rpcapi.ts';
 import { ComputeApi } from '../../compute-api/api.ts';
+import { HostApi } from '../../compute-api/host-api.ts';
 import { InstanceQuota } from '../../compute-api/quota.ts';
 import type { NovaConfig } from '../../conf/loader.ts';
 import { consoleAuthRpcApi } from '../../consoleauth/rpcapi.ts';
@@ -30,7 +32,7 @@ export function apiService(conf: NovaConfig, db: DbApi, transport: Transport, lo
   });
   const { osapi_compute_listen: host, osapi_compute_listen_port: port } = conf.api;
   const manager = new HttpServiceManager({
-    app: buildApi({ conf, db, compute, cert: certRpcApi(transport, timeoutMs), log }),
+    app: buildApi({ conf, db, compute, cert: certRpcApi(transport, timeoutMs), hosts: new HostApi({ conf, db, rpc: computeHostRpcApi(transport, timeoutMs) }), log }),
     listen: { host, port, option: '[api] osapi_compute_listen', myIp: conf.DEFAULT.my_ip },
     title: 'Compute API',
     log,
