@@ -63,6 +63,11 @@ export class Endpoints {
     this.timeoutMs = opts.timeoutMs ?? 60_000;
   }
 
+  /** The server tried first (the last that answered): where a stream that cannot be sent twice goes. */
+  get current(): string {
+    return this.servers[this.preferred] ?? this.servers[0] ?? '';
+  }
+
   /**
    * One pass over the servers, starting with the last one that answered:
    * the first answer that is not a connection failure or 502/503/504 is

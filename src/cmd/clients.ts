@@ -6,6 +6,7 @@
 
 import { clientOptions, ImageApiClient, propertiesOf } from '../clients/glance.ts';
 import { GlanceImageSource } from '../clients/glance-image-source.ts';
+import { GlanceUploader } from '../clients/glance-uploader.ts';
 import { KeystoneClient } from '../clients/keystone-client.ts';
 import { KeystoneTokens, NoAuthTokenProvider, type TokenProvider } from '../clients/tokens.ts';
 import type { ImageLookup } from '../compute-api/api.ts';
@@ -48,4 +49,10 @@ export function imageLookupFromConfig(conf: NovaConfig, log: Logger): ImageLooku
 export function imageSourceFromConfig(conf: NovaConfig, log: Logger): GlanceImageSource | undefined {
   if (conf.glance.api_servers.length === 0) return undefined;
   return new GlanceImageSource(clientOptions(conf), tokens(conf, false, log));
+}
+
+/** Where nova-compute writes snapshots: the image service as nova's service user, or undefined without one. */
+export function imageUploaderFromConfig(conf: NovaConfig, log: Logger): GlanceUploader | undefined {
+  if (conf.glance.api_servers.length === 0) return undefined;
+  return new GlanceUploader(clientOptions(conf), tokens(conf, false, log));
 }

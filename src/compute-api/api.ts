@@ -4,13 +4,13 @@ import type { ConsoleAuthAPI } from '../consoleauth/rpc-types.ts';
 import type { RequestContext } from '../context.ts';
 import type { DbApi } from '../db/api/index.ts';
 import type { InstanceFilters, ListOptions } from '../db/api/instances.ts';
-import { Forbidden, Invalid, NotFound, NotImplementedYet } from '../exception/base.ts';
+import { Forbidden, Invalid, NotFound } from '../exception/base.ts';
 import { InstanceNotReady } from '../exception/console.ts';
-import { InstanceInvalidState, InstanceIsLocked, InstanceNotFound, UnexpectedTaskStateError } from '../exception/instance.ts';
+import { InstanceInvalidState, InstanceNotFound } from '../exception/instance.ts';
 import { ComputeServiceUnavailable } from '../exception/resources.ts';
 import { ConsoleTypeUnavailable } from '../exception/virt.ts';
 import type { Logger } from '../log.ts';
-import type { DriverCapability, ReportedCapabilities } from '../objects/compute-node.ts';
+import type { DriverCapability } from '../objects/compute-node.ts';
 import type { ConsoleType } from '../objects/console-auth-token.ts';
 import type { InstanceDTO, InstanceUpdate } from '../objects/instance.ts';
 import { TaskState, VmState } from '../objects/states.ts';
@@ -19,6 +19,7 @@ import { serviceIsUp } from '../service/servicegroup.ts';
 import { dbTime } from '../util/time.ts';
 import type { ConsoleEndpoint, RebootType } from '../virt/driver.ts';
 import { type CreatedServers, type CreateParams, createServers, type ImageLookup, type QuotaChecker } from './create.ts';
+import { begin, checkLock, checkState, hostLacks, requireCapability } from './guards.ts';
 
 export type { CreateParams, ImageInfo, ImageLookup, QuotaChecker } from './create.ts';
 
@@ -26,9 +27,6 @@ export type { CreateParams, ImageInfo, ImageLookup, QuotaChecker } from './creat
 export const MAX_TAGS = 50;
 /** The vm_states in which a server's tags may change (Nova's server tags API; it checks no lock). */
 const TAGGABLE: readonly string[] = [VmState.ACTIVE, VmState.PAUSED, VmState.SUSPENDED, VmState.STOPPED];
-
-/** Nova's common.raise_feature_not_supported() text, answered with 501 when the host's driver cannot do an action. */
-const FEATURE_NOT_SUPPORTED = 'The requested functionality is not supported.';
 
 /** The driver capability each console type needs. */
 const CONSOLE_CAPABILITY: Readonly<Record<ConsoleType, DriverCapability>> = {
@@ -84,81 +82,26 @@ export class ComputeApi {
     return createServers(this.deps, ctx, p);
   }
 
-  /** Nova's check_instance_lock: a locked instance only takes actions from admins. */
-  private checkLock(ctx: RequestContext, inst: InstanceDTO): void {
-    if (inst.locked && !ctx.is_admin) throw InstanceIsLocked.of(inst.uuid);
-  }
-
-  /** Nova's check_instance_state. */
-  private checkState(inst: InstanceDTO, method: string, vmStates: readonly string[] | null, taskStates: readonly (string | null)[] | null): void {
-    if (vmStates && !vmStates.includes(inst.vm_state)) throw InstanceInvalidState.of(inst.uuid, 'vm_state', inst.vm_state, method);
-    if (taskStates && !taskStates.includes(inst.task_state)) throw InstanceInvalidState.of(inst.uuid, 'task_state', inst.task_state, method);
-  }
-
-  /**
-   * What the driver of the instance's compute node reported it can do; null
-   * when unknown (no host yet, no node record, or a nova-compute that never
-   * reported capabilities).
-   */
-  private async hostCapabilities(inst: InstanceDTO): Promise<ReportedCapabilities | null> {
-    if (!inst.host) return null;
-    const nodes = await this.db.computeNodes.listByHost(inst.host);
-    const node = nodes.find((n) => n.hypervisor_hostname === inst.node) ?? nodes[0];
-    return node?.capabilities ?? null;
-  }
-
-  /** Whether the host's driver said it cannot do this. Unknown is not "cannot": nova-compute answers then. */
-  private async hostLacks(inst: InstanceDTO, capability: DriverCapability): Promise<boolean> {
-    return (await this.hostCapabilities(inst))?.[capability] === false;
-  }
-
-  /**
-   * Refuse, before anything is recorded or cast, an action the host's driver
-   * cannot do: 501 with Nova's "The requested functionality is not
-   * supported." (pause_server answers a driver's NotImplementedError so,
-   * through common.raise_feature_not_supported).
-   */
-  private async requireCapability(inst: InstanceDTO, capability: DriverCapability): Promise<void> {
-    if (await this.hostLacks(inst, capability)) throw new NotImplementedYet(FEATURE_NOT_SUPPORTED, { capability, host: inst.host });
-  }
-
-  /** Move to a task state (guarded), record the action, then hand the instance to its compute host. */
-  private async begin(ctx: RequestContext, inst: InstanceDTO, action: string, method: string, taskState: string, expected: readonly (string | null)[]): Promise<InstanceDTO> {
-    if (!inst.host) throw InstanceInvalidState.of(inst.uuid, 'vm_state', inst.vm_state, method);
-    let updated: InstanceDTO;
-    try {
-      updated = await this.db.instances.update(inst.uuid, { task_state: taskState }, { expectedTaskState: expected, expectedVmState: [inst.vm_state] });
-    } catch (e) {
-      if (e instanceof UnexpectedTaskStateError) {
-        const now = await this.db.instances.get(inst.uuid);
-        throw InstanceInvalidState.of(inst.uuid, 'task_state', now.task_state, method);
-      }
-      throw e;
-    }
-    await this.db.history.startAction({ action, instance_uuid: inst.uuid, request_id: ctx.request_id, user_id: ctx.user_id, project_id: ctx.project_id });
-    return updated;
-  }
-
   async stop(ctx: RequestContext, inst: InstanceDTO): Promise<void> {
-    this.checkLock(ctx, inst);
-    this.checkState(inst, 'stop', [VmState.ACTIVE, VmState.ERROR], [null]);
-    const i = await this.begin(ctx, inst, 'stop', 'stop', TaskState.POWERING_OFF, [null]);
+    checkLock(ctx, inst);
+    checkState(inst, 'stop', [VmState.ACTIVE, VmState.ERROR], [null]);
+    const i = await begin(this.db, ctx, inst, 'stop', 'stop', TaskState.POWERING_OFF, [null]);
     await this.deps.compute.stop_instance(ctx, { instance: i, clean_shutdown: true });
   }
 
   async start(ctx: RequestContext, inst: InstanceDTO): Promise<void> {
-    this.checkLock(ctx, inst);
-    this.checkState(inst, 'start', [VmState.STOPPED], [null]);
-    const i = await this.begin(ctx, inst, 'start', 'start', TaskState.POWERING_ON, [null]);
+    checkLock(ctx, inst);
+    checkState(inst, 'start', [VmState.STOPPED], [null]);
+    const i = await begin(this.db, ctx, inst, 'start', 'start', TaskState.POWERING_ON, [null]);
     await this.deps.compute.start_instance(ctx, { instance: i });
   }
 
   async reboot(ctx: RequestContext, inst: InstanceDTO, type: RebootType): Promise<void> {
-    this.checkLock(ctx, inst);
+    checkLock(ctx, inst);
     if (type === 'SOFT') {
-      this.checkState(inst, 'reboot', [VmState.ACTIVE], [null]);
+      checkState(inst, 'reboot', [VmState.ACTIVE], [null]);
     } else {
-      this.checkState(
+      checkState(
         inst,
         'reboot',
         [VmState.ACTIVE, VmState.STOPPED, VmState.PAUSED, VmState.SUSPENDED, VmState.ERROR],
@@ -170,39 +113,39 @@ export class ComputeApi {
       type === 'HARD'
         ? [null, TaskState.REBOOTING, TaskState.REBOOT_PENDING, TaskState.REBOOT_STARTED, TaskState.REBOOTING_HARD, TaskState.REBOOT_PENDING_HARD, TaskState.REBOOT_STARTED_HARD]
         : [null];
-    const i = await this.begin(ctx, inst, 'reboot', 'reboot', task, expected);
+    const i = await begin(this.db, ctx, inst, 'reboot', 'reboot', task, expected);
     await this.deps.compute.reboot_instance(ctx, { instance: i, reboot_type: type });
   }
 
   async pause(ctx: RequestContext, inst: InstanceDTO): Promise<void> {
-    this.checkLock(ctx, inst);
-    this.checkState(inst, 'pause', [VmState.ACTIVE], [null]);
-    await this.requireCapability(inst, 'supports_pause');
-    const i = await this.begin(ctx, inst, 'pause', 'pause', TaskState.PAUSING, [null]);
+    checkLock(ctx, inst);
+    checkState(inst, 'pause', [VmState.ACTIVE], [null]);
+    await requireCapability(this.db, inst, 'supports_pause');
+    const i = await begin(this.db, ctx, inst, 'pause', 'pause', TaskState.PAUSING, [null]);
     await this.deps.compute.pause_instance(ctx, { instance: i });
   }
 
   async unpause(ctx: RequestContext, inst: InstanceDTO): Promise<void> {
-    this.checkLock(ctx, inst);
-    this.checkState(inst, 'unpause', [VmState.PAUSED], [null]);
-    await this.requireCapability(inst, 'supports_pause');
-    const i = await this.begin(ctx, inst, 'unpause', 'unpause', TaskState.UNPAUSING, [null]);
+    checkLock(ctx, inst);
+    checkState(inst, 'unpause', [VmState.PAUSED], [null]);
+    await requireCapability(this.db, inst, 'supports_pause');
+    const i = await begin(this.db, ctx, inst, 'unpause', 'unpause', TaskState.UNPAUSING, [null]);
     await this.deps.compute.unpause_instance(ctx, { instance: i });
   }
 
   async suspend(ctx: RequestContext, inst: InstanceDTO): Promise<void> {
-    this.checkLock(ctx, inst);
-    this.checkState(inst, 'suspend', [VmState.ACTIVE], [null]);
-    await this.requireCapability(inst, 'supports_suspend');
-    const i = await this.begin(ctx, inst, 'suspend', 'suspend', TaskState.SUSPENDING, [null]);
+    checkLock(ctx, inst);
+    checkState(inst, 'suspend', [VmState.ACTIVE], [null]);
+    await requireCapability(this.db, inst, 'supports_suspend');
+    const i = await begin(this.db, ctx, inst, 'suspend', 'suspend', TaskState.SUSPENDING, [null]);
     await this.deps.compute.suspend_instance(ctx, { instance: i });
   }
 
   async resume(ctx: RequestContext, inst: InstanceDTO): Promise<void> {
-    this.checkLock(ctx, inst);
-    this.checkState(inst, 'resume', [VmState.SUSPENDED], [null]);
-    await this.requireCapability(inst, 'supports_suspend');
-    const i = await this.begin(ctx, inst, 'resume', 'resume', TaskState.RESUMING, [null]);
+    checkLock(ctx, inst);
+    checkState(inst, 'resume', [VmState.SUSPENDED], [null]);
+    await requireCapability(this.db, inst, 'supports_suspend');
+    const i = await begin(this.db, ctx, inst, 'resume', 'resume', TaskState.RESUMING, [null]);
     await this.deps.compute.resume_instance(ctx, { instance: i });
   }
 
@@ -212,7 +155,7 @@ export class ComputeApi {
    * as Nova does.
    */
   async delete(ctx: RequestContext, inst: InstanceDTO): Promise<void> {
-    this.checkLock(ctx, inst);
+    checkLock(ctx, inst);
     await this.db.history.startAction({ action: 'delete', instance_uuid: inst.uuid, request_id: ctx.request_id, user_id: ctx.user_id, project_id: ctx.project_id });
     const updated = await this.db.instances.update(inst.uuid, { task_state: TaskState.DELETING, progress: 0 });
     await this.revokeConsoles(ctx, inst.uuid);
@@ -247,7 +190,7 @@ export class ComputeApi {
    */
   async getConsoleEndpoint(ctx: RequestContext, inst: InstanceDTO, type: ConsoleType): Promise<ConsoleEndpoint> {
     if (!inst.host) throw InstanceNotReady.of(inst.uuid);
-    if (await this.hostLacks(inst, CONSOLE_CAPABILITY[type])) throw ConsoleTypeUnavailable.of(type);
+    if (await hostLacks(this.db, inst, CONSOLE_CAPABILITY[type])) throw ConsoleTypeUnavailable.of(type);
     if (!(await this.hostUp(inst.host))) throw new ComputeServiceUnavailable(`Compute service of ${inst.host} is unavailable at this time.`, { host: inst.host });
     return this.deps.compute.get_console_endpoint(ctx, { instance: inst, console_type: type });
   }
@@ -267,7 +210,7 @@ export class ComputeApi {
   }
 
   async update(ctx: RequestContext, inst: InstanceDTO, changes: InstanceUpdate): Promise<InstanceDTO> {
-    this.checkLock(ctx, inst);
+    checkLock(ctx, inst);
     return this.db.instances.update(inst.uuid, changes);
   }
 
@@ -278,7 +221,7 @@ export class ComputeApi {
   }
 
   async setMetadata(ctx: RequestContext, inst: InstanceDTO, metadata: Record<string, string>, replace: boolean): Promise<Record<string, string>> {
-    this.checkLock(ctx, inst);
+    checkLock(ctx, inst);
     const next = replace ? { ...metadata } : { ...inst.metadata, ...metadata };
     if (Object.keys(next).length > 128) throw new Forbidden(`Quota exceeded for metadata_items: Requested ${Object.keys(next).length}, but already used 0 of 128 metadata_items`);
     const updated = await this.db.instances.update(inst.uuid, { metadata: next, updated_at: dbTime() });
@@ -287,7 +230,7 @@ export class ComputeApi {
 
   /** InstanceInvalidState unless the server's tags may change now (`method` names the action, e.g. 'update tag'). */
   assertTaggable(inst: InstanceDTO, method: string): void {
-    this.checkState(inst, method, TAGGABLE, null);
+    checkState(inst, method, TAGGABLE, null);
   }
 
   /** A guarded write of the tags column (see InstanceRepository.updateTags); a state change in between is InstanceInvalidState. */
@@ -324,7 +267,7 @@ export class ComputeApi {
   }
 
   async deleteMetadataItem(ctx: RequestContext, inst: InstanceDTO, key: string): Promise<void> {
-    this.checkLock(ctx, inst);
+    checkLock(ctx, inst);
     const next = { ...inst.metadata };
     delete next[key];
     await this.db.instances.update(inst.uuid, { metadata: next });

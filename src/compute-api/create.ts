@@ -23,6 +23,8 @@ import { checkGroupQuota, joinGroup, requestedGroup } from './server-groups.ts';
 export interface QuotaChecker {
   checkInstances(ctx: RequestContext, projectId: string, userId: string, count: number, flavor: FlavorDTO): Promise<void>;
   recheck(ctx: RequestContext, projectId: string, created: { count: number; flavor: FlavorDTO }): Promise<void>;
+  /** A resize up: OverQuota when the extra cores and ram do not fit. */
+  checkDelta(ctx: RequestContext, projectId: string, deltas: { cores: number; ram: number }): Promise<void>;
 }
 
 /** What nova-api needs to know of an image to boot from it. */

@@ -133,6 +133,13 @@ export class InstanceQuota {
     if (over.length) throw tooMany(over, deltas, used, limits);
   }
 
+  /** Throws OverQuota when growing an instance by these cores and ram would not fit (a resize up; Nova's _check_quota_for_upsize). */
+  async checkDelta(_ctx: RequestContext, projectId: string, deltas: { cores: number; ram: number }): Promise<void> {
+    if (deltas.cores <= 0 && deltas.ram <= 0) return;
+    const { over, limits, used } = await this.over(projectId, deltas);
+    if (over.length) throw tooMany(over, deltas, used, limits);
+  }
+
   /** After the instances exist: throws OverQuota if the project is now over a limit. */
   async recheck(_ctx: RequestContext, projectId: string, created: { count: number; flavor: FlavorDTO }): Promise<void> {
     const { limits, used } = await this.over(projectId, {});

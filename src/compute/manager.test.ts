@@ -11,10 +11,12 @@ import { HypervisorError } from '../exception/virt.ts';
 import type { Logger } from '../log.ts';
 import type { InstanceDTO } from '../objects/instance.ts';
 import type { RequestSpec } from '../objects/request-spec.ts';
+import { rpcStubs } from '../rpc/api.ts';
 import { MessagingTimeout } from '../rpc/errors.ts';
 import { withRetries } from '../rpc/retry.ts';
 import { FakeDriver } from '../virt/fake/driver.ts';
 import { ComputeManager } from './manager.ts';
+import { COMPUTE_METHODS, type ComputeAPI } from './rpc-types.ts';
 
 interface LogLine {
   level: number;
@@ -51,8 +53,24 @@ function conductor(works: Partial<ConductorAPI>): ConductorAPI {
     allocations_release: down,
     allocations_heal: down,
     reschedule_instance: down,
+    migrate_server: down,
+    live_migrate_instance: down,
+    evacuate_instance: down,
+    unshelve_instance: down,
+    migration_get: down,
+    migration_update: down,
+    migrations_find: down,
+    allocations_move: down,
+    allocations_revert: down,
     ...works,
   };
+}
+
+/** Peer compute hosts that are never reached in these tests. */
+function computeStub(): ComputeAPI {
+  return rpcStubs<ComputeAPI>(COMPUTE_METHODS, () => {
+    throw new Error('no peer compute host in this test');
+  });
 }
 
 /** A fake driver whose destroy fails (a hypervisor that cannot clean up). */
@@ -64,7 +82,7 @@ class StuckDriver extends FakeDriver {
 
 function manager(conductorApi: ConductorAPI, driver: FakeDriver, log: Logger): ComputeManager {
   const conf = loadConfig({ env: {}, overrides: {} });
-  return new ComputeManager({ conf, host: 'h1', driver, conductor: conductorApi, log });
+  return new ComputeManager({ conf, host: 'h1', driver, conductor: conductorApi, compute: computeStub(), log });
 }
 
 const fakeOpts = { hostname: 'h1', vcpus: 8, memoryMb: 8192, localGb: 100, spawnDelayMs: 0, spawnFailureRate: 0 };

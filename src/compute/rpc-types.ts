@@ -1,13 +1,24 @@
 import type { RequestContext } from '../context.ts';
 import type { InstanceDTO } from '../objects/instance.ts';
-import type { RequestSpec } from '../objects/request-spec.ts';
+import type { MigrationDTO } from '../objects/migration.ts';
+import type { ImageMeta, RequestSpec } from '../objects/request-spec.ts';
 import type { ArgsOf, RpcKinds } from '../rpc/api.ts';
-import type { ConsoleEndpoint, RebootType } from '../virt/driver.ts';
+import type { ConsoleEndpoint, DiskInfo, LiveMigrateData, RebootType } from '../virt/driver.ts';
 
 export const COMPUTE_TOPIC = 'compute';
-export const COMPUTE_RPC_VERSION = '1.0';
+/** 1.1: server moves, rebuild, shelve, snapshots, rescue and the other lifecycle actions. */
+export const COMPUTE_RPC_VERSION = '1.1';
 
-/** The methods nova-compute serves on `compute.<host>`. */
+/** Where a message for another host than the instance's goes (a move's destination or source). */
+interface OnHost {
+  /** The compute host that handles the message. */
+  readonly host: string;
+}
+
+/**
+ * The methods nova-compute serves on `compute.<host>`. A message goes to
+ * `args.host` when given, else to the instance's host (rpcapi.ts).
+ */
 export interface ComputeAPI {
   build_and_run_instance(ctx: RequestContext, args: { instance: InstanceDTO; request_spec: RequestSpec; node: string; admin_password: string | null }): Promise<void>;
   terminate_instance(ctx: RequestContext, args: { instance: InstanceDTO }): Promise<void>;
@@ -20,6 +31,68 @@ export interface ComputeAPI {
   resume_instance(ctx: RequestContext, args: { instance: InstanceDTO }): Promise<void>;
   get_console_output(ctx: RequestContext, args: { instance: InstanceDTO; tail_length: number | null }): Promise<string>;
   get_console_endpoint(ctx: RequestContext, args: { instance: InstanceDTO; console_type: 'novnc' | 'serial' | 'spice-html5' }): Promise<ConsoleEndpoint>;
+
+  // Cold moves (resize, migrate): destination, source, destination; then confirm (source) or revert (destination, then source).
+  /** On the destination, claimed by the scheduler: check and hand over to the source. */
+  prep_resize(ctx: RequestContext, args: OnHost & { instance: InstanceDTO; migration: MigrationDTO; clean_shutdown: boolean }): Promise<void>;
+  /** On the source: power off, hand the disk over, then finish on the destination. */
+  resize_instance(ctx: RequestContext, args: { instance: InstanceDTO; migration: MigrationDTO; clean_shutdown: boolean }): Promise<void>;
+  /** On the destination: set the guest up with the new flavor; VERIFY_RESIZE. */
+  finish_resize(ctx: RequestContext, args: OnHost & { instance: InstanceDTO; migration: MigrationDTO; disk_info: DiskInfo }): Promise<void>;
+  /** On the source: drop the old guest and its claim. */
+  confirm_resize(ctx: RequestContext, args: OnHost & { instance: InstanceDTO; migration: MigrationDTO }): Promise<void>;
+  /** On the destination: drop the new guest and its claim, then finish on the source. */
+  revert_resize(ctx: RequestContext, args: OnHost & { instance: InstanceDTO; migration: MigrationDTO }): Promise<void>;
+  /** On the source: bring the old guest back. */
+  finish_revert_resize(ctx: RequestContext, args: OnHost & { instance: InstanceDTO; migration: MigrationDTO }): Promise<void>;
+
+  // Live migration: the destination prepares, the source runs it, the destination takes the guest over.
+  /** On the destination: can it take the guest (call)? */
+  check_can_live_migrate_destination(ctx: RequestContext, args: OnHost & { instance: InstanceDTO; block_migration: boolean }): Promise<LiveMigrateData>;
+  /** On the destination: prepare to receive the guest (call). */
+  pre_live_migration(ctx: RequestContext, args: OnHost & { instance: InstanceDTO; block_migration: boolean }): Promise<LiveMigrateData>;
+  /** On the source: run the migration. */
+  live_migration(ctx: RequestContext, args: { instance: InstanceDTO; migration: MigrationDTO; dest: string; dest_address: string; block_migration: boolean }): Promise<void>;
+  /** On the destination: the guest runs here now (call). */
+  post_live_migration_at_destination(ctx: RequestContext, args: OnHost & { instance: InstanceDTO; migration: MigrationDTO }): Promise<void>;
+  /** On the destination: the migration failed; drop what was prepared. */
+  rollback_live_migration_at_destination(ctx: RequestContext, args: OnHost & { instance: InstanceDTO }): Promise<void>;
+  live_migration_force_complete(ctx: RequestContext, args: { instance: InstanceDTO; migration: MigrationDTO }): Promise<void>;
+  live_migration_abort(ctx: RequestContext, args: { instance: InstanceDTO; migration: MigrationDTO }): Promise<void>;
+
+  /** Rebuild from an image on the instance's host, or (evacuate) on `host` from a host that is down. */
+  rebuild_instance(
+    ctx: RequestContext,
+    args: OnHost & {
+      instance: InstanceDTO;
+      image: ImageMeta;
+      admin_password: string | null;
+      preserve_ephemeral: boolean;
+      /** An evacuation: the instance comes here from its failed host (its migration record). */
+      migration: MigrationDTO | null;
+      node: string | null;
+    },
+  ): Promise<void>;
+
+  /** Snapshot into `image_id`, power off, SHELVED; then offload when asked. */
+  shelve_instance(ctx: RequestContext, args: { instance: InstanceDTO; image_id: string; clean_shutdown: boolean; offload: boolean }): Promise<void>;
+  /** Free the host: destroy the guest, release the claim, SHELVED_OFFLOADED. */
+  shelve_offload_instance(ctx: RequestContext, args: { instance: InstanceDTO; clean_shutdown: boolean }): Promise<void>;
+  /** On the (new) host: boot from the shelved image (or power on a guest that was not offloaded). */
+  unshelve_instance(ctx: RequestContext, args: OnHost & { instance: InstanceDTO; image: ImageMeta | null; node: string | null }): Promise<void>;
+
+  /** createImage / createBackup: upload a snapshot into `image_id` (a backup then rotates the older ones). */
+  snapshot_instance(ctx: RequestContext, args: { instance: InstanceDTO; image_id: string; backup: { type: string; rotation: number } | null }): Promise<void>;
+  rescue_instance(ctx: RequestContext, args: { instance: InstanceDTO; rescue_image: ImageMeta; admin_password: string | null }): Promise<void>;
+  unrescue_instance(ctx: RequestContext, args: { instance: InstanceDTO }): Promise<void>;
+  /** changePassword (call: its failure is the API's answer). */
+  set_admin_password(ctx: RequestContext, args: { instance: InstanceDTO; password: string }): Promise<void>;
+  trigger_crash_dump(ctx: RequestContext, args: { instance: InstanceDTO }): Promise<void>;
+  /** A delete with [DEFAULT] reclaim_instance_interval: power off, SOFT_DELETED. */
+  soft_delete_instance(ctx: RequestContext, args: { instance: InstanceDTO }): Promise<void>;
+  /** Back from SOFT_DELETED: power on. */
+  restore_instance(ctx: RequestContext, args: { instance: InstanceDTO }): Promise<void>;
+  inject_network_info(ctx: RequestContext, args: { instance: InstanceDTO }): Promise<void>;
 }
 
 /** The methods served over RPC, and how each is sent. */
@@ -35,6 +108,31 @@ export const COMPUTE_METHODS = {
   resume_instance: 'cast',
   get_console_output: 'call',
   get_console_endpoint: 'call',
+  prep_resize: 'cast',
+  resize_instance: 'cast',
+  finish_resize: 'cast',
+  confirm_resize: 'cast',
+  revert_resize: 'cast',
+  finish_revert_resize: 'cast',
+  check_can_live_migrate_destination: 'call',
+  pre_live_migration: 'call',
+  live_migration: 'cast',
+  post_live_migration_at_destination: 'call',
+  rollback_live_migration_at_destination: 'cast',
+  live_migration_force_complete: 'cast',
+  live_migration_abort: 'cast',
+  rebuild_instance: 'cast',
+  shelve_instance: 'cast',
+  shelve_offload_instance: 'cast',
+  unshelve_instance: 'cast',
+  snapshot_instance: 'cast',
+  rescue_instance: 'cast',
+  unrescue_instance: 'cast',
+  set_admin_password: 'call',
+  trigger_crash_dump: 'cast',
+  soft_delete_instance: 'cast',
+  restore_instance: 'cast',
+  inject_network_info: 'cast',
 } as const satisfies RpcKinds<ComputeAPI>;
 
 /** The arguments of one method. */

@@ -1,3 +1,4 @@
+import type { ComputeAPI } from '../compute/rpc-types.ts';
 import type { NovaConfig } from '../conf/loader.ts';
 import { adminContext, type RequestContext } from '../context.ts';
 import { type AllocationHealReport, healAllocations } from '../db/api/allocation-heal.ts';
@@ -5,7 +6,8 @@ import type { DbApi } from '../db/api/index.ts';
 import type { Logger } from '../log.ts';
 import type { ComputeNodeDTO } from '../objects/compute-node.ts';
 import type { InstanceDTO } from '../objects/instance.ts';
-import { type RequestSpec, requestSpecFromInstance } from '../objects/request-spec.ts';
+import type { MigrationDTO } from '../objects/migration.ts';
+import type { RequestSpec } from '../objects/request-spec.ts';
 import type { ServiceDTO } from '../objects/service.ts';
 import { TaskState, VmState } from '../objects/states.ts';
 import { methodsOf } from '../rpc/server.ts';
@@ -13,12 +15,15 @@ import type { SchedulerAPI } from '../scheduler/rpc-types.ts';
 import type { Manager, PeriodicTask } from '../service/manager.ts';
 import { dbTime } from '../util/time.ts';
 import { BuildHealer } from './healer.ts';
+import * as moves from './moves.ts';
 import { CONDUCTOR_METHODS, CONDUCTOR_RPC_VERSION, type ConductorAPI, type ConductorArgs } from './rpc-types.ts';
 
 export interface ConductorDeps {
   conf: NovaConfig;
   db: DbApi;
   scheduler: SchedulerAPI;
+  /** The compute hosts (a move starts on them). */
+  compute: ComputeAPI;
   log: Logger;
 }
 
@@ -94,6 +99,48 @@ export class ConductorManager implements Manager, ConductorAPI {
 
   async allocations_release(_ctx: RequestContext, args: ConductorArgs<'allocations_release'>): Promise<void> {
     await this.db.computeNodes.release(args.uuid);
+  }
+
+  migrate_server(ctx: RequestContext, args: ConductorArgs<'migrate_server'>): Promise<void> {
+    return moves.migrateServer(this.deps, ctx, args);
+  }
+
+  live_migrate_instance(ctx: RequestContext, args: ConductorArgs<'live_migrate_instance'>): Promise<void> {
+    return moves.liveMigrateInstance(this.deps, ctx, args);
+  }
+
+  evacuate_instance(ctx: RequestContext, args: ConductorArgs<'evacuate_instance'>): Promise<void> {
+    return moves.evacuateInstance(this.deps, ctx, args);
+  }
+
+  unshelve_instance(ctx: RequestContext, args: ConductorArgs<'unshelve_instance'>): Promise<void> {
+    return moves.unshelveInstance(this.deps, ctx, args);
+  }
+
+  migration_get(_ctx: RequestContext, args: ConductorArgs<'migration_get'>): Promise<MigrationDTO> {
+    return this.db.migrations.getByUuid(args.uuid);
+  }
+
+  migration_update(_ctx: RequestContext, args: ConductorArgs<'migration_update'>): Promise<MigrationDTO> {
+    return this.db.migrations.update(args.uuid, args.updates);
+  }
+
+  migrations_find(_ctx: RequestContext, args: ConductorArgs<'migrations_find'>): Promise<MigrationDTO[]> {
+    return this.db.migrations.list({
+      instance_uuid: args.instance_uuid,
+      source_compute: args.source_compute,
+      dest_compute: args.dest_compute,
+      status: args.statuses,
+      migration_type: args.migration_type,
+    });
+  }
+
+  allocations_move(_ctx: RequestContext, args: ConductorArgs<'allocations_move'>): Promise<void> {
+    return this.db.computeNodes.moveAllocations(args.from, args.to);
+  }
+
+  allocations_revert(_ctx: RequestContext, args: ConductorArgs<'allocations_revert'>): Promise<void> {
+    return this.db.computeNodes.revertAllocations(args.instance_uuid, args.migration_uuid);
   }
 
   allocations_heal(_ctx: RequestContext, args: ConductorArgs<'allocations_heal'>): Promise<AllocationHealReport> {

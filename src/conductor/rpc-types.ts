@@ -1,8 +1,9 @@
 import type { RequestContext } from '../context.ts';
 import type { AllocationHealReport } from '../db/api/allocation-heal.ts';
 import type { ComputeNodeDTO, ComputeNodeInventory, DriverCapabilities } from '../objects/compute-node.ts';
-import type { InstanceDTO, InstanceUpdate } from '../objects/instance.ts';
-import type { RequestSpec } from '../objects/request-spec.ts';
+import type { FlavorSnapshot, InstanceDTO, InstanceUpdate } from '../objects/instance.ts';
+import type { MigrationDTO, MigrationUpdate } from '../objects/migration.ts';
+import type { RequestedDestination, RequestSpec } from '../objects/request-spec.ts';
 import type { ServiceDTO } from '../objects/service.ts';
 import type { ArgsOf, RpcKinds } from '../rpc/api.ts';
 
@@ -50,6 +51,32 @@ export interface ConductorAPI {
   allocations_release(ctx: RequestContext, args: { uuid: string }): Promise<void>;
   /** Make the host's claims agree with its instances (see db/api/allocation-heal.ts); answers what changed. */
   allocations_heal(ctx: RequestContext, args: { host: string }): Promise<AllocationHealReport>;
+  /** Cold move (resize, migrate): schedule it with the instance's RequestSpec and start it on the destination (Nova's migrate_server). */
+  migrate_server(
+    ctx: RequestContext,
+    args: { instance: InstanceDTO; migration_uuid: string; flavor: FlavorSnapshot; requested_destination: RequestedDestination | null; clean_shutdown: boolean },
+  ): Promise<void>;
+  /** Live move: check or choose the destination, then start it on the source. */
+  live_migrate_instance(ctx: RequestContext, args: { instance: InstanceDTO; migration_uuid: string; host: string | null; force: boolean; block_migration: boolean }): Promise<void>;
+  /** Evacuate from a host that is down: schedule (or take `host`) and rebuild there. */
+  evacuate_instance(
+    ctx: RequestContext,
+    args: { instance: InstanceDTO; migration_uuid: string; host: string | null; force: boolean; admin_password: string | null },
+  ): Promise<void>;
+  /** Unshelve an offloaded instance: schedule it (zone, host) and boot it there from its shelved image. */
+  unshelve_instance(ctx: RequestContext, args: { instance: InstanceDTO; availability_zone: string | null; host: string | null }): Promise<void>;
+  migration_get(ctx: RequestContext, args: { uuid: string }): Promise<MigrationDTO>;
+  /** Change a migration (status, destination, progress). */
+  migration_update(ctx: RequestContext, args: { uuid: string; updates: MigrationUpdate }): Promise<MigrationDTO>;
+  /** Migrations of `instance_uuid` (or with `source_compute`) in these statuses, of this type. */
+  migrations_find(
+    ctx: RequestContext,
+    args: { instance_uuid?: string; source_compute?: string; dest_compute?: string; statuses: string[]; migration_type?: string },
+  ): Promise<MigrationDTO[]>;
+  /** Move what `from` claims to `to` (a move's source claim goes to its migration record). */
+  allocations_move(ctx: RequestContext, args: { from: string; to: string }): Promise<void>;
+  /** A move did not happen: release the instance's new claim and give it back the one its migration held. */
+  allocations_revert(ctx: RequestContext, args: { instance_uuid: string; migration_uuid: string }): Promise<void>;
   /** A build failed on a host: try another one or give up (Nova's build_instances on reschedule). */
   /** `request_spec` absent: the instance's stored one (a build nova-compute found interrupted has none at hand). */
   reschedule_instance(ctx: RequestContext, args: { instance: InstanceDTO; request_spec?: RequestSpec; admin_password: string | null; reason: string }): Promise<void>;
@@ -70,6 +97,15 @@ export const CONDUCTOR_METHODS = {
   allocations_release: 'call',
   allocations_heal: 'call',
   reschedule_instance: 'cast',
+  migrate_server: 'cast',
+  live_migrate_instance: 'cast',
+  evacuate_instance: 'cast',
+  unshelve_instance: 'cast',
+  migration_get: 'call',
+  migration_update: 'call',
+  migrations_find: 'call',
+  allocations_move: 'call',
+  allocations_revert: 'call',
 } as const satisfies RpcKinds<ConductorAPI>;
 
 /** The arguments of one method. */

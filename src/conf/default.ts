@@ -61,6 +61,30 @@ export const defaultGroup = defineGroup('DEFAULT', 'Options shared by every nova
     min: 0,
     help: "Maximum time in seconds that an instance can take to build. If this timer expires, instance status will be changed to ERROR (with a fault saying so), so that no instance stays in BUILD. nova-compute checks its own builds; nova-conductor those on a compute host that is down. 0 disables the check (Nova's default; here a build is never left unbounded by default).",
   }),
+  allow_resize_to_same_host: boolOpt({
+    default: false,
+    help: 'Allow destination machine to match source for resize. Useful when testing in single-host environments. By default it is not allowed to resize to the same host. Setting this option to true will add the same host to the destination options. Also set to true if you allow the ServerGroupAffinityFilter and need to resize.',
+  }),
+  resize_confirm_window: intOpt({
+    default: 0,
+    min: 0,
+    help: 'Automatically confirm resizes after N seconds. Resize functionality will save the existing server before resizing. After the resize completes, user is requested to confirm the resize. The user has the opportunity to either confirm or revert all changes. Confirm resize removes the original server and changes server status from resized to active. Setting this option to a time period (in seconds) will automatically confirm the resize if the server is in resized state longer than that time. 0 disables it.',
+  }),
+  shelved_offload_time: intOpt({
+    default: 0,
+    min: -1,
+    help: 'Time before a shelved instance is eligible for removal from a host. By default this option is set to 0 and the shelved instance will be removed from the hypervisor immediately after shelve operation. -1: never offload; >0: offload when shelved for that long.',
+  }),
+  shelved_poll_interval: intOpt({
+    default: 3600,
+    min: -1,
+    help: 'Interval for polling shelved instances to offload. The periodic task runs for every shelved_poll_interval number of seconds and checks if there are any shelved instances. If it finds a shelved instance, based on the shelved_offload_time config value it offloads the shelved instances. -1 disables it.',
+  }),
+  reclaim_instance_interval: intOpt({
+    default: 0,
+    min: 0,
+    help: 'Interval for reclaiming deleted instances. A value greater than 0 will enable SOFT_DELETE of instances. This option decides whether the server to be deleted will be put into the SOFT_DELETED state. If this value is greater than 0, the deleted server will not be deleted immediately, instead it will be put into a queue until it is too old (deleted time greater than the value of reclaim_instance_interval). The server can be recovered from the delete queue by using the restore action. If the deleted server remains longer than the value of reclaim_instance_interval, it will be deleted by a periodic task in the compute service automatically.',
+  }),
   running_deleted_instance_action: strOpt({
     default: 'reap',
     choices: ['reap', 'log', 'shutdown', 'noop'],

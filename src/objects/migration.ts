@@ -18,8 +18,40 @@ export interface MigrationDTO {
   hidden: boolean;
   user_id: string | null;
   project_id: string | null;
+  memory_total: number | null;
+  memory_processed: number | null;
+  memory_remaining: number | null;
+  disk_total: number | null;
+  disk_processed: number | null;
+  disk_remaining: number | null;
   created_at: string | null;
   updated_at: string | null;
   deleted_at: string | null;
   deleted: boolean;
 }
+
+/** What a migration's progress and outcome change. */
+export type MigrationUpdate = Partial<
+  Pick<
+    MigrationDTO,
+    | 'status'
+    | 'dest_compute'
+    | 'dest_node'
+    | 'dest_host'
+    | 'source_compute'
+    | 'source_node'
+    | 'memory_total'
+    | 'memory_processed'
+    | 'memory_remaining'
+    | 'disk_total'
+    | 'disk_processed'
+    | 'disk_remaining'
+  >
+>;
+
+/**
+ * Statuses after which a migration holds nothing any more. An evacuation
+ * that is `done` still holds its source's claim until the source host
+ * cleans up (then it is `completed`).
+ */
+export const MIGRATION_DONE_STATUSES: readonly string[] = ['confirmed', 'reverted', 'error', 'failed', 'completed', 'cancelled'];

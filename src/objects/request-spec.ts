@@ -29,6 +29,12 @@ export interface InstanceGroupSpec {
   rules: Record<string, number>;
 }
 
+/** Where a move must go (Nova's RequestSpec.requested_destination): a host, and maybe one node of it. */
+export interface RequestedDestination {
+  host: string;
+  node?: string | null;
+}
+
 /** What one build asks of the scheduler (Nova's RequestSpec). Crosses the bus. */
 export interface RequestSpec {
   instance_uuids: string[];
@@ -48,6 +54,8 @@ export interface RequestSpec {
   retry: { num_attempts: number; hosts: string[] };
   /** The server group the instances join (scheduler hint `group`); absent without one. */
   instance_group?: InstanceGroupSpec;
+  /** A move's required destination (host, node). */
+  requested_destination?: RequestedDestination | null;
 }
 
 /**

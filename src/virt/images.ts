@@ -27,3 +27,17 @@ export interface ImageSource {
    */
   fetch(ctx: RequestContext, imageId: string, dest: string): Promise<{ size: number; checksum: string | null }>;
 }
+
+/**
+ * Where nova-compute writes images (snapshots, backups, shelved images) and
+ * manages the ones it wrote. The Glance client implements it over the image
+ * service's REST API.
+ */
+export interface ImageUploader {
+  /** Upload `data` into the (queued) image `imageId`; the image becomes active. */
+  upload(ctx: RequestContext, imageId: string, data: import('node:stream').Readable, diskFormat: 'qcow2' | 'raw'): Promise<void>;
+  /** Delete an image (a shelved image once unshelved, a backup rotated out); an image already gone is fine. */
+  delete(ctx: RequestContext, imageId: string): Promise<void>;
+  /** Images whose properties include all of `properties`, newest first (backup rotation). */
+  findByProperties(ctx: RequestContext, properties: Readonly<Record<string, string>>): Promise<{ id: string; created_at: string }[]>;
+}

@@ -1,6 +1,7 @@
 import { ComputeHostManager } from '../../compute/host-manager.ts';
 import { ComputeManager } from '../../compute/manager.ts';
 import { COMPUTE_TOPIC } from '../../compute/rpc-types.ts';
+import { computeRpcApi } from '../../compute/rpcapi.ts';
 import { CONDUCTOR_METHODS, type ConductorAPI } from '../../conductor/rpc-types.ts';
 import { conductorRpcApi } from '../../conductor/rpcapi.ts';
 import type { NovaConfig } from '../../conf/loader.ts';
@@ -11,7 +12,7 @@ import { ConductorServiceRegistry } from '../../service/conductor-registry.ts';
 import { withEndpoints } from '../../service/extra-endpoints.ts';
 import { Service } from '../../service/service.ts';
 import { driverClass, loadDriver } from '../../virt/registry.ts';
-import { imageSourceFromConfig } from '../clients.ts';
+import { imageSourceFromConfig, imageUploaderFromConfig } from '../clients.ts';
 
 /** nova-compute: no database, only the bus and its driver. */
 export async function computeService(conf: NovaConfig, transport: Transport, log: Logger, host = conf.DEFAULT.host): Promise<Service> {
@@ -20,7 +21,8 @@ export async function computeService(conf: NovaConfig, transport: Transport, log
   const driver = await loadDriver(conf, host, log, imageSource ? { imageSource } : {});
   // The manager's conductor calls wait out bus and database outages; the registry's start-up waits have their own loop.
   const resilient = withRetries<ConductorAPI>(conductor, CONDUCTOR_METHODS, { deadlineMs: conf.compute.conductor_retry_timeout * 1000, log, service: 'nova-conductor' });
-  const lifecycle = new ComputeManager({ conf, host, driver, conductor: resilient, log });
+  const compute = computeRpcApi(transport, conf.DEFAULT.rpc_response_timeout * 1000);
+  const lifecycle = new ComputeManager({ conf, host, driver, conductor: resilient, compute, images: imageUploaderFromConfig(conf, log), log });
   // The host methods (uptime, host actions, diagnostics, image pre-caching, external events) are their own endpoint.
   const manager = withEndpoints(lifecycle, [new ComputeHostManager({ host, driver, log }).endpoint()]);
   const registry = new ConductorServiceRegistry(conductor, conf.compute.conductor_wait_timeout * 1000, log);

@@ -213,6 +213,19 @@ export class ComputeNodeRepository {
     );
   }
 
+  /** Give what `from` claims to `to` (a move's source claim goes to its migration record, and back on revert). */
+  async moveAllocations(from: string, to: string): Promise<void> {
+    await retryOnDeadlock(() => this.db.kysely.updateTable('allocations').set({ consumer_uuid: to }).where('consumer_uuid', '=', from).execute());
+  }
+
+  /** A move did not happen: release what the instance claimed anew, give it back what its migration held. */
+  async revertAllocations(instanceUuid: string, migrationUuid: string): Promise<void> {
+    const held = await this.allocationsOf(migrationUuid);
+    if (held.length === 0) return; // reverted before (a repeated call) or never moved
+    await this.release(instanceUuid);
+    await this.moveAllocations(migrationUuid, instanceUuid);
+  }
+
   async allocationsOf(consumerUuid: string): Promise<Allocation[]> {
     return this.db.kysely
       .selectFrom('allocations')

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Insertable, Selectable } from 'kysely';
 import { MarkerNotFound } from '../../exception/instance.ts';
-import type { MigrationDTO } from '../../objects/migration.ts';
+import { MigrationNotFound } from '../../exception/migration.ts';
+import type { MigrationDTO, MigrationUpdate } from '../../objects/migration.ts';
 import type { MigrationsTable } from '../schema.ts';
 import { dbTime } from '../time.ts';
-import { bool, type Db, insertedId } from './common.ts';
+import { affected, bool, type Db, insertedId } from './common.ts';
 
 type Row = Selectable<MigrationsTable>;
 
@@ -16,6 +17,7 @@ export interface MigrationFilters {
   host?: string;
   /** Only when `host` is not given (as Nova's elif). */
   source_compute?: string;
+  dest_compute?: string;
   node?: string;
   status?: readonly string[];
   migration_type?: string;
@@ -62,6 +64,26 @@ export class MigrationRepository {
     return toDTO(r);
   }
 
+  /** Change a migration; MigrationNotFound when there is none. */
+  async update(uuid: string, updates: MigrationUpdate): Promise<MigrationDTO> {
+    const r = await this.db.kysely
+      .updateTable('migrations')
+      .set({ ...updates, updated_at: dbTime() })
+      .where('uuid', '=', uuid)
+      .where('deleted', '=', 0)
+      .executeTakeFirst();
+    if (affected(r) === 0) throw MigrationNotFound.of(uuid);
+    const m = await this.findByUuid(uuid);
+    if (!m) throw MigrationNotFound.of(uuid);
+    return m;
+  }
+
+  async getByUuid(uuid: string): Promise<MigrationDTO> {
+    const m = await this.findByUuid(uuid);
+    if (!m) throw MigrationNotFound.of(uuid);
+    return m;
+  }
+
   async findByUuid(uuid: string): Promise<MigrationDTO | null> {
     const r = await this.db.kysely.selectFrom('migrations').selectAll().where('uuid', '=', uuid).where('deleted', '=', 0).executeTakeFirst();
     return r ? toDTO(r) : null;
@@ -75,6 +97,7 @@ export class MigrationRepository {
     const host = f.host;
     if (host !== undefined) q = q.where((eb) => eb.or([eb('source_compute', '=', host), eb('dest_compute', '=', host)]));
     else if (f.source_compute !== undefined) q = q.where('source_compute', '=', f.source_compute);
+    if (f.dest_compute !== undefined) q = q.where('dest_compute', '=', f.dest_compute);
     const node = f.node;
     if (node !== undefined) q = q.where((eb) => eb.or([eb('source_node', '=', node), eb('dest_node', '=', node)]));
     if (f.migration_type !== undefined) q = q.where('migration_type', '=', f.migration_type);

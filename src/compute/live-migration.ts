@@ -1,0 +1,94 @@
+/**
+ * Live migration on the two compute hosts (Nova's live_migration,
+ * pre_live_migration, post_live_migration_at_destination and the
+ * rollback): the destination prepares, the source's driver moves the
+ * running guest and reports progress into the migration record, then the
+ * destination takes the guest over and the source's claim (held by the
+ * migration) is released. A failure or an abort rolls back: the
+ * destination drops what it prepared, its claim goes, the guest keeps
+ * running on the source, the task state is cleared.
+ */
+import type { RequestContext } from '../context.ts';
+import { PowerState, TaskState } from '../objects/states.ts';
+import type { LiveMigrationProgress } from '../virt/driver.ts';
+import { type ComputeOps, errorText } from './ops.ts';
+import type { ComputeArgs } from './rpc-types.ts';
+
+/** How often progress is written to the migration record at most. */
+const PROGRESS_EVERY_MS = 500;
+
+export async function liveMigration(ops: ComputeOps, ctx: RequestContext, args: ComputeArgs<'live_migration'>): Promise<void> {
+  const { instance: inst, migration, dest } = args;
+  let lastWrite = 0;
+  const onProgress = (p: LiveMigrationProgress) => {
+    if (Date.now() - lastWrite < PROGRESS_EVERY_MS) return;
+    lastWrite = Date.now();
+    ops.conductor.migration_update(ctx, { uuid: migration.uuid, updates: { ...p } }).catch(ops.logFailure(inst.uuid, 'record live migration progress'));
+  };
+  try {
+    await ops.conductor.migration_update(ctx, { uuid: migration.uuid, updates: { status: 'preparing' } });
+    const data = await ops.compute.pre_live_migration(ctx, { host: dest, instance: inst, block_migration: args.block_migration });
+    await ops.conductor.migration_update(ctx, { uuid: migration.uuid, updates: { status: 'running' } });
+    await ops.event(ctx, inst, 'compute_live_migration', () => ops.driver.liveMigration(inst, { host: dest, address: args.dest_address }, data, onProgress));
+  } catch (e) {
+    const now = await ops.conductor.migration_get(ctx, { uuid: migration.uuid }).catch((err: unknown) => {
+      ops.logFailure(inst.uuid, 'read the migration after a failed live migration')(err);
+      return migration;
+    });
+    const aborted = now.status === 'cancelling';
+    ops.log.warn({ instance: inst.uuid, dest, err: errorText(e), aborted }, aborted ? 'live migration aborted' : 'live migration failed; rolling back');
+    await ops.compute.rollback_live_migration_at_destination(ctx, { host: dest, instance: inst }).catch(ops.logFailure(inst.uuid, 'roll the destination back'));
+    await ops.conductor.allocations_revert(ctx, { instance_uuid: inst.uuid, migration_uuid: migration.uuid }).catch(ops.logFailure(inst.uuid, 'give the source its claim back'));
+    await ops.conductor
+      .migration_update(ctx, { uuid: migration.uuid, updates: { status: aborted ? 'cancelled' : 'error' } })
+      .catch(ops.logFailure(inst.uuid, 'mark the migration'));
+    if (!aborted) await ops.fault(ctx, inst, e, 'live migration');
+    await ops.update(ctx, inst.uuid, { task_state: null }, [TaskState.MIGRATING]).catch(ops.logFailure(inst.uuid, 'clear the task state after a failed live migration'));
+    return;
+  }
+  try {
+    await ops.compute.post_live_migration_at_destination(ctx, { host: dest, instance: inst, migration });
+  } catch (e) {
+    // The guest runs on the destination already: it cannot come back. ERROR there with a fault, as Nova leaves it.
+    ops.log.error({ instance: inst.uuid, dest, err: errorText(e) }, 'post_live_migration_at_destination failed');
+    await ops.fault(ctx, inst, e, 'post_live_migration_at_destination');
+    await ops.update(ctx, inst.uuid, { vm_state: 'error', task_state: null, host: dest, node: migration.dest_node }).catch(ops.logFailure(inst.uuid, 'put the instance in ERROR'));
+  }
+  await ops.conductor.allocations_release(ctx, { uuid: migration.uuid });
+  await ops.conductor.migration_update(ctx, { uuid: migration.uuid, updates: { status: 'completed' } });
+  await ops.driver.destroy(inst).catch(ops.logFailure(inst.uuid, 'clean what the live migration left on the source'));
+  ops.log.info({ instance: inst.uuid, dest }, 'live migration completed');
+}
+
+export async function checkDestination(
+  ops: ComputeOps,
+  _ctx: RequestContext,
+  args: ComputeArgs<'check_can_live_migrate_destination'>,
+): Promise<Record<string, string | number | boolean | null>> {
+  if (!ops.driver.capabilities.supports_live_migration) throw new Error(`The driver of ${ops.host} cannot take live migrations.`);
+  return { host: ops.host, block_migration: args.block_migration };
+}
+
+export function preLiveMigration(ops: ComputeOps, _ctx: RequestContext, args: ComputeArgs<'pre_live_migration'>) {
+  return ops.driver.preLiveMigration(args.instance, args.block_migration);
+}
+
+export async function postAtDestination(ops: ComputeOps, ctx: RequestContext, args: ComputeArgs<'post_live_migration_at_destination'>): Promise<void> {
+  const { instance: inst, migration } = args;
+  await ops.event(ctx, inst, 'compute_post_live_migration_at_destination', () => ops.driver.postLiveMigrationAtDestination(inst));
+  await ops.update(ctx, inst.uuid, { host: ops.host, node: migration.dest_node, task_state: null, power_state: PowerState.RUNNING }, [TaskState.MIGRATING]);
+}
+
+export async function rollbackAtDestination(ops: ComputeOps, _ctx: RequestContext, args: ComputeArgs<'rollback_live_migration_at_destination'>): Promise<void> {
+  await ops.driver.rollbackLiveMigrationAtDestination(args.instance);
+}
+
+export async function forceComplete(ops: ComputeOps, _ctx: RequestContext, args: ComputeArgs<'live_migration_force_complete'>): Promise<void> {
+  await ops.driver.liveMigrationForceComplete(args.instance);
+  ops.log.info({ instance: args.instance.uuid }, 'live migration forced to complete');
+}
+
+export async function abort(ops: ComputeOps, ctx: RequestContext, args: ComputeArgs<'live_migration_abort'>): Promise<void> {
+  await ops.conductor.migration_update(ctx, { uuid: args.migration.uuid, updates: { status: 'cancelling' } });
+  await ops.driver.liveMigrationAbort(args.instance);
+}
