@@ -86,6 +86,7 @@ export const POLICIES: Record<string, keyof typeof RULES> = {
   'os_compute_api:os-server-password:clear': 'project_member_or_admin',
   'os_compute_api:os-server-diagnostics': 'admin',
   'os_compute_api:os-server-external-events:create': 'admin',
+  'compute:aggregates:images': 'admin',
 };
 
 /** Does the caller pass the policy (against `target`, for the project rules)? */

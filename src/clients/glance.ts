@@ -113,7 +113,7 @@ export class ImageApiClient {
 
   constructor(
     opts: EndpointOptions,
-    private readonly tokens: TokenProvider,
+    protected readonly tokens: TokenProvider,
   ) {
     this.http = new Endpoints(opts, /\/v2$/, '[glance] api_servers');
   }
@@ -167,6 +167,80 @@ export class ImageApiClient {
     const body = await this.getJson(ctx, `/v2/images?name=${encodeURIComponent(value)}`);
     const images: unknown = body !== null && typeof body === 'object' && 'images' in body ? body.images : [];
     return Array.isArray(images) ? images.filter(isGlanceImage) : [];
+  }
+}
+
+/** The image service refused a delete because of the image's state (nova.exception.ImageDeleteConflict). */
+export class ImageDeleteConflict extends NovaError {
+  override readonly status = 409;
+}
+registerErrors(ImageDeleteConflict);
+
+/** One change of a PATCH /v2/images/{id} (application/openstack-images-v2.1-json-patch). */
+export type ImagePatchOp = { op: 'add' | 'replace'; path: string; value: string } | { op: 'remove'; path: string };
+
+/** The answer of a write, as the image API's errors map to nova's. */
+async function writeAnswer(a: Answer, imageId: string): Promise<string> {
+  const text = await readText(a).catch((e: unknown) => {
+    throw new Unreachable(`reading the answer: ${e instanceof Error ? e.message : String(e)}`);
+  });
+  const status = a.res.status;
+  if (status === 404) throw ImageNotFound.of(imageId);
+  if (status === 401 || status === 403) throw new ImageNotAuthorized(`Not authorized for image ${imageId}.`, { image_id: imageId });
+  if (status === 409) throw new ImageDeleteConflict(`Conflict deleting image. Reason: ${text.slice(0, 200)}.`, { image_id: imageId });
+  if (status >= 400) throw new ImageUnacceptable(`Image service answered ${status} for image ${imageId}: ${text.slice(0, 200)}`);
+  return text;
+}
+
+/**
+ * What nova-api's image proxy (/images) needs besides show: list with
+ * Glance's filters (following `next` links until `limit` images, or all),
+ * delete, and property changes (JSON patch), each as the caller.
+ */
+export class ImageProxyClient extends ImageApiClient {
+  /** GET /v2/images with these parameters, every page (or until `limit` images). */
+  async list(ctx: RequestContext | undefined, params: readonly (readonly [string, string])[], limit?: number): Promise<GlanceImage[]> {
+    const out: GlanceImage[] = [];
+    const first = new URLSearchParams();
+    for (const [k, v] of params) first.append(k, v);
+    if (limit !== undefined) first.set('limit', String(limit));
+    let next: string | null = `/v2/images?${first.toString()}`;
+    while (next !== null && (limit === undefined || out.length < limit)) {
+      const body = await this.getJson(ctx, next);
+      const images: unknown = body !== null && typeof body === 'object' && 'images' in body ? body.images : [];
+      const page = Array.isArray(images) ? images.filter(isGlanceImage) : [];
+      out.push(...page);
+      const link: unknown = body !== null && typeof body === 'object' && 'next' in body ? body.next : null;
+      next = typeof link === 'string' && page.length > 0 ? link : null;
+    }
+    return limit === undefined ? out : out.slice(0, limit);
+  }
+
+  /** DELETE /v2/images/{id}: ImageNotFound, ImageNotAuthorized (403) or ImageDeleteConflict (409) as Glance refuses it. */
+  async delete(ctx: RequestContext | undefined, imageId: string): Promise<void> {
+    const token = await this.tokens.token(ctx);
+    await this.withRetries(`delete ${imageId}`, async () => {
+      const a = await this.http.request(`/v2/images/${encodeURIComponent(imageId)}`, { method: 'DELETE', headers: this.headers(token, ctx) });
+      await writeAnswer(a, imageId);
+    });
+  }
+
+  /** PATCH /v2/images/{id} with these changes; answers the image as it is now. */
+  async patch(ctx: RequestContext | undefined, imageId: string, ops: readonly ImagePatchOp[]): Promise<GlanceImage> {
+    const token = await this.tokens.token(ctx);
+    const text = await this.withRetries(`update ${imageId}`, async () => {
+      const headers = { ...this.headers(token, ctx), 'content-type': 'application/openstack-images-v2.1-json-patch' };
+      const a = await this.http.request(`/v2/images/${encodeURIComponent(imageId)}`, { method: 'PATCH', headers, body: JSON.stringify(ops) });
+      return writeAnswer(a, imageId);
+    });
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      throw new Unreachable(`malformed answer for image ${imageId}`);
+    }
+    if (!isGlanceImage(parsed)) throw new ImageUnacceptable(`The image service answered no image for ${imageId}`);
+    return parsed;
   }
 }
 

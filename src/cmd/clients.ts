@@ -4,12 +4,13 @@
  * (`[glance]`). How callers are authenticated is in auth.ts.
  */
 
-import { clientOptions, ImageApiClient, propertiesOf } from '../clients/glance.ts';
+import { clientOptions, type GlanceImage, ImageApiClient, type ImagePatchOp, ImageProxyClient, propertiesOf } from '../clients/glance.ts';
 import { GlanceImageSource } from '../clients/glance-image-source.ts';
 import { GlanceUploader } from '../clients/glance-uploader.ts';
 import { KeystoneClient } from '../clients/keystone-client.ts';
 import { KeystoneTokens, NoAuthTokenProvider, type TokenProvider } from '../clients/tokens.ts';
 import type { ImageLookup } from '../compute-api/api.ts';
+import type { ComputeImage, ComputeImages } from '../compute-api/images.ts';
 import type { NovaConfig } from '../conf/loader.ts';
 import type { Logger } from '../log.ts';
 
@@ -55,4 +56,42 @@ export function imageSourceFromConfig(conf: NovaConfig, log: Logger): GlanceImag
 export function imageUploaderFromConfig(conf: NovaConfig, log: Logger): GlanceUploader | undefined {
   if (conf.glance.api_servers.length === 0) return undefined;
   return new GlanceUploader(clientOptions(conf), tokens(conf, false, log));
+}
+
+/** A Glance v2 image as nova's image proxy reads it (_translate_from_glance). */
+function computeImage(i: GlanceImage): ComputeImage {
+  return {
+    id: i.id,
+    name: i.name ?? null,
+    status: i.status,
+    min_ram: i.min_ram ?? null,
+    min_disk: i.min_disk ?? null,
+    size: i.size ?? 0,
+    created_at: i.created_at ?? null,
+    updated_at: i.updated_at ?? null,
+    properties: propertiesOf(i),
+  };
+}
+
+/** The image service for nova-api's /images proxy (as the caller), or undefined without one. */
+export function computeImagesFromConfig(conf: NovaConfig, log: Logger): ComputeImages | undefined {
+  if (conf.glance.api_servers.length === 0) return undefined;
+  const client = new ImageProxyClient(clientOptions(conf), tokens(conf, true, log));
+  const linkBase = (conf.api.glance_link_prefix ?? conf.glance.api_servers[0] ?? '').replace(/\/+$/, '').replace(/\/v2$/, '');
+  return {
+    linkBase,
+    show: async (ctx, id) => computeImage(await client.show(ctx, id)),
+    list: async (ctx, params, limit) => (await client.list(ctx, params, limit)).map(computeImage),
+    delete: (ctx, id) => client.delete(ctx, id),
+    async setProperties(ctx, id, properties) {
+      const current = propertiesOf(await client.show(ctx, id));
+      const ops: ImagePatchOp[] = [];
+      for (const k of Object.keys(current)) if (!Object.hasOwn(properties, k)) ops.push({ op: 'remove', path: `/${k}` });
+      for (const [k, v] of Object.entries(properties)) {
+        if (current[k] === v) continue;
+        ops.push({ op: Object.hasOwn(current, k) ? 'replace' : 'add', path: `/${k}`, value: v });
+      }
+      return computeImage(ops.length ? await client.patch(ctx, id, ops) : await client.show(ctx, id));
+    },
+  };
 }

@@ -1,6 +1,7 @@
 import type { CertAPI } from '../../cert/rpc-types.ts';
 import type { ComputeApi } from '../../compute-api/api.ts';
 import type { Route } from '../types.ts';
+import { aggregateImagesRoutes } from './aggregate-images.ts';
 import { aggregatesRoutes } from './aggregates.ts';
 import { availabilityZoneRoutes } from './availability-zone.ts';
 import { certificatesRoutes } from './certificates.ts';
@@ -12,6 +13,8 @@ import { flavorsRoutes } from './flavors.ts';
 import { flavorExtraSpecsRoutes } from './flavors-extraspecs.ts';
 import { hostsRoutes } from './hosts.ts';
 import { hypervisorsRoutes } from './hypervisors.ts';
+import { imageMetadataRoutes } from './image-metadata.ts';
+import { imagesRoutes } from './images.ts';
 import { instanceActionRoutes } from './instance-actions.ts';
 import { keypairsRoutes } from './keypairs.ts';
 import { limitsRoutes } from './limits.ts';
@@ -90,6 +93,9 @@ export function computeRoutes(_deps: ApiDeps, compute?: ComputeApi, cert?: CertA
     ...extensionsRoutes(),
     ...hostsRoutes(_deps),
     ...serverExternalEventsRoutes(_deps),
+    ...imagesRoutes(_deps),
+    ...imageMetadataRoutes(_deps),
+    ...aggregateImagesRoutes(_deps),
     // resource route lists are added here, one line per resource module
   ];
 }

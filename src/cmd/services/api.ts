@@ -4,6 +4,7 @@ import { computeRpcApi } from '../../compute/rpcapi.ts';
 import { ComputeApi } from '../../compute-api/api.ts';
 import { HostApi } from '../../compute-api/host-api.ts';
 import { InstanceQuota } from '../../compute-api/quota.ts';
+import { conductorRpcApi } from '../../conductor/rpcapi.ts';
 import type { NovaConfig } from '../../conf/loader.ts';
 import { consoleAuthRpcApi } from '../../consoleauth/rpcapi.ts';
 import type { DbApi } from '../../db/api/index.ts';
@@ -14,7 +15,7 @@ import { schedulerRpcApi } from '../../scheduler/rpcapi.ts';
 import { Service } from '../../service/service.ts';
 import { DbServiceRegistry } from '../../service/servicegroup.ts';
 import { buildApi } from '../build-api.ts';
-import { imageLookupFromConfig } from '../clients.ts';
+import { computeImagesFromConfig, imageLookupFromConfig } from '../clients.ts';
 
 /** nova-api: the Compute API over HTTP, registered like any service. */
 export function apiService(conf: NovaConfig, db: DbApi, transport: Transport, log: Logger): { service: Service; manager: HttpServiceManager } {
@@ -25,6 +26,7 @@ export function apiService(conf: NovaConfig, db: DbApi, transport: Transport, lo
     db,
     scheduler: schedulerRpcApi(transport, timeoutMs),
     compute: computeRpcApi(transport, timeoutMs),
+    conductor: conductorRpcApi(transport, timeoutMs),
     log,
     quota,
     consoleauth: consoleAuthRpcApi(transport, timeoutMs),
@@ -32,7 +34,15 @@ export function apiService(conf: NovaConfig, db: DbApi, transport: Transport, lo
   });
   const { osapi_compute_listen: host, osapi_compute_listen_port: port } = conf.api;
   const manager = new HttpServiceManager({
-    app: buildApi({ conf, db, compute, cert: certRpcApi(transport, timeoutMs), hosts: new HostApi({ conf, db, rpc: computeHostRpcApi(transport, timeoutMs) }), log }),
+    app: buildApi({
+      conf,
+      db,
+      compute,
+      cert: certRpcApi(transport, timeoutMs),
+      hosts: new HostApi({ conf, db, rpc: computeHostRpcApi(transport, timeoutMs) }),
+      images: computeImagesFromConfig(conf, log),
+      log,
+    }),
     listen: { host, port, option: '[api] osapi_compute_listen', myIp: conf.DEFAULT.my_ip },
     title: 'Compute API',
     log,
