@@ -1,4 +1,4 @@
-import { defineGroup, intOpt, optionalStrOpt, portOpt, strOpt } from './opt.ts';
+import { boolOpt, defineGroup, intOpt, optionalStrOpt, portOpt, strOpt } from './opt.ts';
 
 /** `[api]` and the listen options of nova-api. */
 export const apiGroup = defineGroup('api', 'The Compute REST API (nova-api).', {
@@ -10,6 +10,10 @@ export const apiGroup = defineGroup('api', 'The Compute REST API (nova-api).', {
   max_limit: intOpt({ default: 1000, min: 1, help: 'The largest page a list request returns.' }),
   compute_link_prefix: optionalStrOpt({
     help: 'Base URL put in links instead of the request host (for a proxy in front of nova-api).',
+  }),
+  enable_instance_password: boolOpt({
+    default: true,
+    help: 'Whether create, rebuild, evacuate (before 2.14) and rescue answer with the admin password they set (adminPass).',
   }),
   glance_link_prefix: optionalStrOpt({ help: 'Base URL of image links instead of the request host.' }),
   osapi_compute_listen: strOpt({ default: '0.0.0.0', help: 'Address nova-api listens on.' }),
