@@ -9,6 +9,7 @@ import type { ImageMeta, RequestSpec, SchedulerHints } from '../objects/request-
 import { TaskState, VmState } from '../objects/states.ts';
 import type { ComputeApiDeps } from './api.ts';
 import { autoDiskConfigFor } from './disk-config.ts';
+import { checkInjectedFiles, type InjectedFile } from './injected-files.ts';
 import { checkGroupQuota, joinGroup, requestedGroup } from './server-groups.ts';
 
 /**
@@ -24,7 +25,7 @@ export interface QuotaChecker {
   checkInstances(ctx: RequestContext, projectId: string, userId: string, count: number, flavor: FlavorDTO): Promise<void>;
   recheck(ctx: RequestContext, projectId: string, created: { count: number; flavor: FlavorDTO }): Promise<void>;
   /** A resize up: OverQuota when the extra cores and ram do not fit. */
-  checkDelta(ctx: RequestContext, projectId: string, deltas: { cores: number; ram: number }): Promise<void>;
+  checkDelta(ctx: RequestContext, projectId: string, userId: string, deltas: { cores: number; ram: number }): Promise<void>;
 }
 
 /** What nova-api needs to know of an image to boot from it. */
@@ -63,6 +64,8 @@ export interface CreateParams {
   configDrive: boolean;
   /** OS-DCF:diskConfig: AUTO (true), MANUAL (false), or not given (null: the image's auto_disk_config decides). */
   autoDiskConfig?: boolean | null;
+  /** Personality files (before 2.57), checked against the injected_files quotas. */
+  injectedFiles?: readonly InjectedFile[];
 }
 
 /** Nova's hostname sanitisation (utils.sanitize_hostname). */
@@ -132,6 +135,7 @@ export async function createServers(deps: ComputeApiDeps, ctx: RequestContext, p
   }
   const maxMeta = deps.conf.quota.metadata_items;
   if (maxMeta >= 0 && Object.keys(p.metadata).length > maxMeta) throw new Forbidden(`Maximum number of metadata items exceeds ${maxMeta}`);
+  await checkInjectedFiles(deps, ctx.project_id ?? '', p.injectedFiles ?? []);
   const group = await requestedGroup(db, ctx, p.hints);
   const projectId = ctx.project_id ?? '';
   const userId = ctx.user_id ?? '';

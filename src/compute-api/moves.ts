@@ -132,7 +132,7 @@ export class ServerMoves {
       if (f.id === current.id) throw new Invalid('When resizing, instances must change flavor!');
       if (f.root_gb < current.root_gb || f.ephemeral_gb < current.ephemeral_gb) throw CannotResizeDisk.because('Unable to resize disk down.');
       next = snapshot(f);
-      await this.d.quota?.checkDelta(ctx, inst.project_id, { cores: next.vcpus - current.vcpus, ram: next.memory_mb - current.memory_mb });
+      await this.d.quota?.checkDelta(ctx, inst.project_id, inst.user_id ?? '', { cores: next.vcpus - current.vcpus, ram: next.memory_mb - current.memory_mb });
     }
     if (o.host) {
       await this.requireComputeHost(o.host);

@@ -67,6 +67,8 @@ export function defaultLimits(deps: Pick<QuotaDeps, 'conf'>): QuotaValues {
 /** The limits in force for a project: `[quota]` defaults overridden by the project's own (db.quotas). */
 export async function effectiveLimits(deps: QuotaDeps, projectId: string): Promise<QuotaValues> {
   const limits = defaultLimits(deps);
+  // The `default` quota class overrides the configured defaults (DbQuotaDriver.get_defaults).
+  for (const [k, v] of Object.entries(await deps.db.quotaClasses.limitsFor('default'))) if (isQuotaResource(k)) limits[k] = v;
   const own = await deps.db.quotas.limitsFor(projectId);
   for (const [k, v] of Object.entries(own)) if (isQuotaResource(k)) limits[k] = v;
   return limits;
@@ -134,7 +136,7 @@ export class InstanceQuota {
   }
 
   /** Throws OverQuota when growing an instance by these cores and ram would not fit (a resize up; Nova's _check_quota_for_upsize). */
-  async checkDelta(_ctx: RequestContext, projectId: string, deltas: { cores: number; ram: number }): Promise<void> {
+  async checkDelta(_ctx: RequestContext, projectId: string, _userId: string, deltas: { cores: number; ram: number }): Promise<void> {
     if (deltas.cores <= 0 && deltas.ram <= 0) return;
     const { over, limits, used } = await this.over(projectId, deltas);
     if (over.length) throw tooMany(over, deltas, used, limits);
