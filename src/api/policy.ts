@@ -87,6 +87,10 @@ export const POLICIES: Record<string, keyof typeof RULES> = {
   'os_compute_api:os-server-diagnostics': 'admin',
   'os_compute_api:os-server-external-events:create': 'admin',
   'compute:aggregates:images': 'admin',
+  'os_compute_api:os-quota-class-sets:show': 'admin',
+  'os_compute_api:os-quota-class-sets:update': 'admin',
+  'os_compute_api:os-instance-usage-audit-log:list': 'admin',
+  'os_compute_api:os-instance-usage-audit-log:show': 'admin',
 };
 
 /** Does the caller pass the policy (against `target`, for the project rules)? */

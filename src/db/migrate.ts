@@ -8,6 +8,7 @@ import { computeNodeCapabilities } from './migrations/006-compute-node-capabilit
 import { requestSpecs } from './migrations/007-request-specs.ts';
 import { serverMoves } from './migrations/008-server-moves.ts';
 import { autoDiskConfig } from './migrations/009-auto-disk-config.ts';
+import { quotaClassesUserQuotasTaskLog } from './migrations/010-quota-classes-user-quotas-task-log.ts';
 import type { NovaMigration } from './migrations/types.ts';
 import { SchemaChain } from './schema-chain.ts';
 
@@ -24,6 +25,7 @@ export const MIGRATIONS: readonly NovaMigration[] = [
   requestSpecs,
   serverMoves,
   autoDiskConfig,
+  quotaClassesUserQuotasTaskLog,
 ];
 
 const nova = new SchemaChain('database', MIGRATIONS, 'nova_migrations');

@@ -274,6 +274,40 @@ export interface RequestSpecsTable {
   requeues: Generated<number>;
 }
 
+/** quota_classes (migration 010): limits per quota class; the `default` class overrides the [quota] defaults. */
+export interface QuotaClassesTable {
+  id: Generated<number>;
+  created_at: string | null;
+  updated_at: string | null;
+  class_name: string;
+  resource: string;
+  hard_limit: number;
+}
+
+/** project_user_quotas (migration 010): limits of one user within a project. */
+export interface ProjectUserQuotasTable {
+  id: Generated<number>;
+  created_at: string | null;
+  updated_at: string | null;
+  user_id: string;
+  project_id: string;
+  resource: string;
+  hard_limit: number;
+}
+
+/** task_log (migration 010): periodic audit task runs per host and period. */
+export interface TaskLogTable extends Timestamps, SoftDelete {
+  id: Generated<number>;
+  task_name: string;
+  state: string;
+  host: string;
+  period_beginning: string;
+  period_ending: string;
+  message: string;
+  task_items: Defaulted<number>;
+  errors: Defaulted<number>;
+}
+
 export interface NovaDatabase {
   services: ServicesTable;
   compute_nodes: ComputeNodesTable;
@@ -293,4 +327,7 @@ export interface NovaDatabase {
   aggregate_metadata: AggregateMetadataTable;
   instance_groups: InstanceGroupsTable;
   instance_group_member: InstanceGroupMemberTable;
+  quota_classes: QuotaClassesTable;
+  project_user_quotas: ProjectUserQuotasTable;
+  task_log: TaskLogTable;
 }

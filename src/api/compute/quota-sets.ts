@@ -4,7 +4,8 @@
  * A project may read its own quotas; anyone may read the defaults.
  */
 
-import { COUNTABLE, defaultLimits, effectiveLimits, isQuotaResource, usage } from '../../compute-api/quota.ts';
+import { COUNTABLE, effectiveLimits, isQuotaResource, usage } from '../../compute-api/quota.ts';
+import { defaultQuotas, projectMinimums } from '../../compute-api/quota-classes.ts';
 import type { RequestContext } from '../../context.ts';
 import { badRequest, forbidden } from '../errors.ts';
 import { atLeast, type Microversion } from '../microversion.ts';
@@ -14,6 +15,7 @@ import { validate } from '../validation.ts';
 import type { ApiDeps } from './deps.ts';
 import { boolFromString, checkNumberRange, MAX_INT } from './schemas/parameter-types.ts';
 import { first, validateQuery } from './schemas/query.ts';
+import { userQuotaDelete, userQuotaDetail, userQuotaShow, userQuotaUpdate } from './quota-sets-user.ts';
 import * as schema from './schemas/quota-sets.ts';
 import { quotaSet, quotaSetDetail } from './views/quota-sets.ts';
 
@@ -28,9 +30,11 @@ function checkQuery(req: ApiRequest) {
 }
 
 async function show(deps: ApiDeps, req: ApiRequestOf<'project_id'>): Promise<ApiResponse> {
-  checkQuery(req);
+  const q = checkQuery(req);
   const projectId = req.params.project_id;
   authorizeProject(req.ctx, 'show', projectId);
+  const userId = first(q, 'user_id');
+  if (userId) return userQuotaShow(deps, projectId, userId, req.version);
   // Without per-user quotas of its own, a user's limits are the project's.
   return ok(quotaSet(projectId, await effectiveLimits(deps, projectId), req.version));
 }
@@ -39,13 +43,15 @@ async function detail(deps: ApiDeps, req: ApiRequestOf<'project_id'>): Promise<A
   const q = checkQuery(req);
   const projectId = req.params.project_id;
   authorizeProject(req.ctx, 'detail', projectId);
+  const userId = first(q, 'user_id');
+  if (userId) return userQuotaDetail(deps, projectId, userId, req.version);
   const [limits, used] = await Promise.all([effectiveLimits(deps, projectId), usage(deps, projectId, first(q, 'user_id') || null)]);
   return ok(quotaSetDetail(projectId, limits, used, req.version));
 }
 
 async function defaults(deps: ApiDeps, req: ApiRequestOf<'project_id'>): Promise<ApiResponse> {
   authorize(req.ctx, 'os_compute_api:os-quota-sets:defaults');
-  return ok(quotaSet(req.params.project_id, defaultLimits(deps), req.version));
+  return ok(quotaSet(req.params.project_id, await defaultQuotas(deps), req.version));
 }
 
 function updateSchemaFor(v: Microversion) {
@@ -63,15 +69,17 @@ async function update(deps: ApiDeps, req: ApiRequestOf<'project_id'>): Promise<A
   const projectId = req.params.project_id;
   authorize(req.ctx, 'os_compute_api:os-quota-sets:update');
   if (requested.networks !== undefined) throw badRequest('The networks quota has been removed');
-  if (first(q, 'user_id')) throw badRequest('Per-user quotas are not supported; set the quotas of the project instead.');
+  const userId = first(q, 'user_id');
+  if (userId) return userQuotaUpdate(deps, projectId, userId, requested, req.version);
   const force = boolFromString(requested.force ?? 'False');
   const used = await usage(deps, projectId);
+  const minimums = await projectMinimums(deps, projectId, await effectiveLimits(deps, projectId), used);
   const valid: [string, number][] = [];
   for (const [key, raw] of Object.entries(requested)) {
     if (key === 'force' || !isQuotaResource(key)) continue;
     const value = Number(raw);
     if (!force) {
-      const minimum = COUNTABLE.includes(key) ? used[key] : 0;
+      const minimum = COUNTABLE.includes(key) ? minimums[key] : Math.max(0, minimums[key]);
       if (value !== -1 && value < minimum) {
         throw badRequest(`Quota limit ${value} for ${key} must be greater than or equal to already used and reserved ${minimum}.`);
       }
@@ -86,8 +94,10 @@ async function update(deps: ApiDeps, req: ApiRequestOf<'project_id'>): Promise<A
 async function destroy(deps: ApiDeps, req: ApiRequestOf<'project_id'>): Promise<ApiResponse> {
   const q = checkQuery(req);
   authorize(req.ctx, 'os_compute_api:os-quota-sets:delete');
-  // Per-user quotas are never stored, so there is nothing to delete for ?user_id=.
-  if (!first(q, 'user_id')) await deps.db.quotas.clear(req.params.project_id);
+  const userId = first(q, 'user_id');
+  if (userId) return userQuotaDelete(deps, req.params.project_id, userId);
+  await deps.db.quotas.clear(req.params.project_id);
+  await deps.db.userQuotas.clearProject(req.params.project_id);
   return { status: 202 };
 }
 

@@ -15,10 +15,12 @@ import { hostsRoutes } from './hosts.ts';
 import { hypervisorsRoutes } from './hypervisors.ts';
 import { imageMetadataRoutes } from './image-metadata.ts';
 import { imagesRoutes } from './images.ts';
+import { instanceUsageAuditLogRoutes } from './instance-usage-audit-log.ts';
 import { instanceActionRoutes } from './instance-actions.ts';
 import { keypairsRoutes } from './keypairs.ts';
 import { limitsRoutes } from './limits.ts';
 import { migrationsRoutes } from './migrations.ts';
+import { quotaClassSetsRoutes } from './quota-class-sets.ts';
 import { quotaSetsRoutes } from './quota-sets.ts';
 import { remoteConsoleRoutes } from './remote-consoles.ts';
 import { serverActionRoutes } from './server-actions.ts';
@@ -53,6 +55,8 @@ export const COLLECTIONS = [
   'os-server-groups',
   'os-hosts',
   'os-server-external-events',
+  'os-quota-class-sets',
+  'os-instance_usage_audit_log',
 ] as const;
 
 /** The servers' routes (they need the compute API façade, which talks to the bus). */
@@ -96,6 +100,8 @@ export function computeRoutes(_deps: ApiDeps, compute?: ComputeApi, cert?: CertA
     ...imagesRoutes(_deps),
     ...imageMetadataRoutes(_deps),
     ...aggregateImagesRoutes(_deps),
+    ...quotaClassSetsRoutes(_deps),
+    ...instanceUsageAuditLogRoutes(_deps),
     // resource route lists are added here, one line per resource module
   ];
 }

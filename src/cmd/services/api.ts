@@ -3,7 +3,7 @@ import { computeHostRpcApi } from '../../compute/host-rpcapi.ts';
 import { computeRpcApi } from '../../compute/rpcapi.ts';
 import { ComputeApi } from '../../compute-api/api.ts';
 import { HostApi } from '../../compute-api/host-api.ts';
-import { InstanceQuota } from '../../compute-api/quota.ts';
+import { UserInstanceQuota } from '../../compute-api/quota-classes.ts';
 import { conductorRpcApi } from '../../conductor/rpcapi.ts';
 import type { NovaConfig } from '../../conf/loader.ts';
 import { consoleAuthRpcApi } from '../../consoleauth/rpcapi.ts';
@@ -20,7 +20,7 @@ import { computeImagesFromConfig, imageLookupFromConfig } from '../clients.ts';
 /** nova-api: the Compute API over HTTP, registered like any service. */
 export function apiService(conf: NovaConfig, db: DbApi, transport: Transport, log: Logger): { service: Service; manager: HttpServiceManager } {
   const timeoutMs = conf.DEFAULT.rpc_response_timeout * 1000;
-  const quota = new InstanceQuota({ conf, db });
+  const quota = new UserInstanceQuota({ conf, db });
   const compute = new ComputeApi({
     conf,
     db,

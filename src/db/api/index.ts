@@ -7,10 +7,12 @@ import { InstanceHistoryRepository } from './instance-history.ts';
 import { InstanceRepository } from './instances.ts';
 import { KeyPairRepository } from './keypairs.ts';
 import { MigrationRepository } from './migrations.ts';
+import { QuotaClassRepository, UserQuotaRepository } from './quota-classes.ts';
 import { QuotaRepository } from './quotas.ts';
 import { RequestSpecRepository } from './request-specs.ts';
 import { ServerGroupRepository } from './server-groups.ts';
 import { ServiceRepository } from './services.ts';
+import { TaskLogRepository } from './task-log.ts';
 
 /** Every repository over one database connection. */
 export class DbApi {
@@ -21,6 +23,9 @@ export class DbApi {
   readonly flavors: FlavorRepository;
   readonly keypairs: KeyPairRepository;
   readonly quotas: QuotaRepository;
+  readonly quotaClasses: QuotaClassRepository;
+  readonly userQuotas: UserQuotaRepository;
+  readonly taskLog: TaskLogRepository;
   readonly consoleAuthTokens: ConsoleAuthTokenRepository;
   readonly serverGroups: ServerGroupRepository;
   readonly aggregates: AggregateRepository;
@@ -35,6 +40,9 @@ export class DbApi {
     this.flavors = new FlavorRepository(db);
     this.keypairs = new KeyPairRepository(db);
     this.quotas = new QuotaRepository(db);
+    this.quotaClasses = new QuotaClassRepository(db);
+    this.userQuotas = new UserQuotaRepository(db);
+    this.taskLog = new TaskLogRepository(db);
     this.consoleAuthTokens = new ConsoleAuthTokenRepository(db);
     this.serverGroups = new ServerGroupRepository(db);
     this.aggregates = new AggregateRepository(db);
