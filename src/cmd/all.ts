@@ -18,6 +18,7 @@ import { consoleauthService } from './services/consoleauth.ts';
 import { identityService } from './services/identity.ts';
 import { imageService } from './services/image.ts';
 import { schedulerService } from './services/scheduler.ts';
+import { xvpVncProxyService } from './services/xvpvnc-proxy.ts';
 import { makeTransport } from './transport.ts';
 import { connectDb } from './wiring.ts';
 
@@ -36,7 +37,7 @@ interface Part {
 
 /**
  * The all-in-one: every nova daemon plus the identity and image services and
- * the console proxies in one process, on the embedded defaults (SQLite under
+ * the console proxies (noVNC and xvpvnc, serial and SPICE when enabled) in one process, on the embedded defaults (SQLite under
  * state_path and the in-process bus) unless nova.conf says otherwise. On
  * the first start it bootstraps the identity service and writes a
  * clouds.yaml and an openrc into state_path. Data survives restarts.
@@ -76,7 +77,7 @@ main('nova-all', async () => {
   const api = apiService(conf, db, t(), child('nova-api'));
   const identity = identityService(conf, db, t(), child('nova-identity'));
   const image = imageService(conf, db, t(), child('nova-image'), authenticatorFromConfig(conf, child('nova-image')));
-  const proxies = [consoleProxyService('novnc', conf, t(), child('nova-novncproxy'))];
+  const proxies: Part[] = [consoleProxyService('novnc', conf, t(), child('nova-novncproxy')), xvpVncProxyService(conf, t(), child('nova-xvpvncproxy'))];
   if (conf.serial_console.enabled) proxies.push(consoleProxyService('serial', conf, t(), child('nova-serialproxy')));
   if (conf.spice.enabled) proxies.push(consoleProxyService('spice', conf, t(), child('nova-spicehtml5proxy')));
   const parts: Part[] = [
@@ -103,6 +104,7 @@ main('nova-all', async () => {
     `  Identity:      ${urls.identityUrl}${keystone ? '' : '   ([api] auth_strategy = noauth2: tokens are not checked)'}`,
     `  Image:         ${urls.imageUrl}`,
     `  noVNC proxy:   ${conf.vnc.novncproxy_base_url.replace(/\/[^/]*$/, '/')}`,
+    `  xvpvnc proxy:  ${conf.vnc.xvpvncproxy_base_url.replace(/\/[^/]*$/, '/')} (HTTP CONNECT, native VNC clients)`,
     `  Database:      ${db.db.description}`,
     `  Message bus:   ${conf.DEFAULT.transport_url.replace(/\/\/.*@/, '//****@')}`,
     `  State:         ${conf.DEFAULT.state_path}`,

@@ -31,6 +31,7 @@ const TAGGABLE: readonly string[] = [VmState.ACTIVE, VmState.PAUSED, VmState.SUS
 /** The driver capability each console type needs. */
 const CONSOLE_CAPABILITY: Readonly<Record<ConsoleType, DriverCapability>> = {
   novnc: 'supports_vnc_console',
+  xvpvnc: 'supports_vnc_console',
   serial: 'supports_serial_console',
   'spice-html5': 'supports_spice_console',
 };
@@ -192,7 +193,8 @@ export class ComputeApi {
     if (!inst.host) throw InstanceNotReady.of(inst.uuid);
     if (await hostLacks(this.db, inst, CONSOLE_CAPABILITY[type])) throw ConsoleTypeUnavailable.of(type);
     if (!(await this.hostUp(inst.host))) throw new ComputeServiceUnavailable(`Compute service of ${inst.host} is unavailable at this time.`, { host: inst.host });
-    return this.deps.compute.get_console_endpoint(ctx, { instance: inst, console_type: type });
+    // An xvpvnc console is the guest's VNC server, reached through nova-xvpvncproxy.
+    return this.deps.compute.get_console_endpoint(ctx, { instance: inst, console_type: type === 'xvpvnc' ? 'novnc' : type });
   }
 
   async lock(ctx: RequestContext, inst: InstanceDTO, reason: string | null): Promise<void> {

@@ -1,8 +1,8 @@
-/** The console types Nova's proxies serve. */
-export type ConsoleType = 'novnc' | 'serial' | 'spice-html5';
+/** The console types Nova's proxies serve (xvpvnc: VNC for native clients through nova-xvpvncproxy). */
+export type ConsoleType = 'novnc' | 'xvpvnc' | 'serial' | 'spice-html5';
 
 /** Every console type, for validation. */
-export const CONSOLE_TYPES: readonly ConsoleType[] = ['novnc', 'serial', 'spice-html5'];
+export const CONSOLE_TYPES: readonly ConsoleType[] = ['novnc', 'xvpvnc', 'serial', 'spice-html5'];
 
 /**
  * What a console token grants (Nova's ConsoleAuthToken without the token):

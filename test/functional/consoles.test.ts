@@ -66,7 +66,7 @@ describe('remote consoles and console auth tokens', () => {
       ['2.8', { remote_console: { type: 'webmks', protocol: 'mks' } }, /^Unavailable console type webmks\.$/],
       ['2.6', { remote_console: { type: 'webmks', protocol: 'mks' } }, /Invalid input for field\/attribute/],
       ['2.6', { remote_console: { type: 'serial', protocol: 'vnc' } }, /^Invalid console type serial$/],
-      ['2.6', { remote_console: { type: 'xvpvnc', protocol: 'vnc' } }, /^Invalid console type xvpvnc$/],
+      ['2.6', { remote_console: { type: 'xvpvnc', protocol: 'spice' } }, /^Invalid console type xvpvnc$/],
       ['2.6', { remote_console: { type: 'rdp-html5', protocol: 'rdp' } }, /^Unavailable console type rdp-html5\.$/],
       ['2.6', { remote_console: { type: 'spice-html5', protocol: 'spice' } }, /^Unavailable console type spice-html5\.$/],
       ['2.6', { remote_console: { type: 'novnc' } }, /'protocol' is a required property/],

@@ -32,7 +32,8 @@ const READY_STATES: readonly string[] = [VmState.ACTIVE, VmState.PAUSED];
 
 /** Check protocol/type/config/state, get the endpoint, issue a token, build the URL. Throws Nova's errors. */
 export async function consoleUrlFor(d: ServerApiDeps, req: ApiRequest, inst: InstanceDTO, protocol: string, type: string): Promise<string> {
-  const expected = TYPE_OF_PROTOCOL[protocol];
+  // vnc serves both novnc (browsers, nova-novncproxy) and xvpvnc (native clients, nova-xvpvncproxy), as Nova's get_vnc_console did.
+  const expected = protocol === 'vnc' && type === 'xvpvnc' ? 'xvpvnc' : TYPE_OF_PROTOCOL[protocol];
   if (!expected) throw ConsoleTypeUnavailable.of(type);
   if (type !== expected) throw ConsoleTypeInvalid.of(type);
   if (!consoleEnabled(d.conf, expected)) throw ConsoleTypeUnavailable.of(type);
@@ -40,7 +41,7 @@ export async function consoleUrlFor(d: ServerApiDeps, req: ApiRequest, inst: Ins
   if (!inst.host || !READY_STATES.includes(inst.vm_state)) throw InstanceNotReady.of(inst.uuid);
   const consoleauth = d.compute.consoleAuth;
   if (!consoleauth) throw new HttpError(501, 'Console tokens are not available: nova-api was started without nova-consoleauth.');
-  const endpoint = await d.compute.getConsoleEndpoint(req.ctx, inst, expected);
+  const endpoint = await d.compute.getConsoleEndpoint(req.ctx, inst, expected === 'xvpvnc' ? 'novnc' : expected);
   const base = consoleBaseUrl(d.conf, expected);
   const token = await consoleauth.authorize_console(req.ctx, {
     instance_uuid: inst.uuid,

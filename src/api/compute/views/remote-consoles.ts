@@ -5,6 +5,7 @@ import type { ConsoleType } from '../../../objects/console-auth-token.ts';
 /** The proxy base URL configured for a console type. */
 export function consoleBaseUrl(conf: NovaConfig, type: ConsoleType): string {
   if (type === 'novnc') return conf.vnc.novncproxy_base_url;
+  if (type === 'xvpvnc') return conf.vnc.xvpvncproxy_base_url;
   if (type === 'serial') return conf.serial_console.base_url;
   return conf.spice.html5proxy_base_url;
 }
@@ -22,7 +23,7 @@ export function consoleUrl(type: ConsoleType, base: string, token: string): stri
 
 /** Is the console type switched on in nova.conf ([vnc]/[serial_console]/[spice] enabled)? */
 export function consoleEnabled(conf: NovaConfig, type: ConsoleType): boolean {
-  if (type === 'novnc') return conf.vnc.enabled;
+  if (type === 'novnc' || type === 'xvpvnc') return conf.vnc.enabled;
   if (type === 'serial') return conf.serial_console.enabled;
   return conf.spice.enabled;
 }
