@@ -1,5 +1,6 @@
 import type { ComputeAPI } from '../compute/rpc-types.ts';
 import type { NovaConfig } from '../conf/loader.ts';
+import type { ConductorAPI } from '../conductor/rpc-types.ts';
 import type { ConsoleAuthAPI } from '../consoleauth/rpc-types.ts';
 import type { RequestContext } from '../context.ts';
 import type { DbApi } from '../db/api/index.ts';
@@ -20,6 +21,8 @@ import { dbTime } from '../util/time.ts';
 import type { ConsoleEndpoint, RebootType } from '../virt/driver.ts';
 import { type CreatedServers, type CreateParams, createServers, type ImageLookup, type QuotaChecker } from './create.ts';
 import { begin, checkLock, checkState, hostLacks, requireCapability } from './guards.ts';
+import { ServerMoves } from './moves.ts';
+import { type RebuildParams, rebuildServer } from './rebuild.ts';
 
 export type { CreateParams, ImageInfo, ImageLookup, QuotaChecker } from './create.ts';
 
@@ -41,6 +44,8 @@ export interface ComputeApiDeps {
   db: DbApi;
   scheduler: SchedulerAPI;
   compute: ComputeAPI;
+  /** nova-conductor: server moves are scheduled through it. */
+  conductor: ConductorAPI;
   log: Logger;
   quota?: QuotaChecker;
   /** Without one (no image service), imageRef is taken as given. */
@@ -55,7 +60,12 @@ export interface ComputeApiDeps {
  * actions, and hands work to nova-scheduler or the instance's nova-compute.
  */
 export class ComputeApi {
-  constructor(private readonly deps: ComputeApiDeps) {}
+  /** Resize, migrate, live-migrate, evacuate and the server-migrations operations. */
+  readonly moves: ServerMoves;
+
+  constructor(private readonly deps: ComputeApiDeps) {
+    this.moves = new ServerMoves(deps);
+  }
 
   private get db(): DbApi {
     return this.deps.db;
@@ -76,6 +86,11 @@ export class ComputeApi {
   async hostUp(host: string): Promise<boolean> {
     const s = await this.db.services.findByHostAndBinary(host, 'nova-compute');
     return s !== null && serviceIsUp(s, this.deps.conf.DEFAULT.service_down_time);
+  }
+
+  /** Rebuild from an image on the instance's host (see rebuild.ts). */
+  rebuild(ctx: RequestContext, inst: InstanceDTO, p: RebuildParams): Promise<InstanceDTO> {
+    return rebuildServer(this.deps, ctx, inst, p);
   }
 
   /** Create servers (see create.ts): validate, record, hand to the scheduler. */

@@ -84,7 +84,8 @@ function generatePassword(length = 12): string {
   return Array.from(bytes, (b) => chars[b % chars.length]).join('');
 }
 
-function snapshot(f: FlavorDTO): FlavorSnapshot {
+/** The flavor as an instance keeps it. */
+export function flavorSnapshot(f: FlavorDTO): FlavorSnapshot {
   return {
     id: f.id,
     flavorid: f.flavorid,
@@ -180,7 +181,7 @@ export async function createServers(deps: ComputeApiDeps, ctx: RequestContext, p
       root_gb: flavor.root_gb,
       ephemeral_gb: flavor.ephemeral_gb,
       instance_type_id: flavor.id,
-      flavor: snapshot(flavor),
+      flavor: flavorSnapshot(flavor),
       old_flavor: null,
       new_flavor: null,
       display_name: name,
@@ -223,7 +224,7 @@ export async function createServers(deps: ComputeApiDeps, ctx: RequestContext, p
     num_instances: instances.length,
     project_id: projectId,
     user_id: userId,
-    flavor: snapshot(flavor),
+    flavor: flavorSnapshot(flavor),
     image,
     availability_zone: az,
     force_hosts: p.forcedHost ? [p.forcedHost] : [],
@@ -243,14 +244,20 @@ export async function createServers(deps: ComputeApiDeps, ctx: RequestContext, p
   return { instances, adminPass, reservationId };
 }
 
-/** Check the image with the image service (exists for the caller, active, fits the flavor). */
-async function imageFor(deps: ComputeApiDeps, ctx: RequestContext, imageRef: string, flavor: FlavorDTO): Promise<ImageMeta> {
+/** Check the image with the image service (exists for the caller, active, fits the flavor); `missing` is the 400's text when it does not exist. */
+export async function imageFor(
+  deps: Pick<ComputeApiDeps, 'images'>,
+  ctx: RequestContext,
+  imageRef: string,
+  flavor: Pick<FlavorDTO, 'memory_mb' | 'root_gb'>,
+  missing = `Image ${imageRef} could not be found.`,
+): Promise<ImageMeta> {
   if (!deps.images) return { id: imageRef, properties: {} };
   let info: ImageInfo;
   try {
     info = await deps.images.show(ctx, imageRef);
   } catch (e) {
-    if (e instanceof ImageNotFound) throw new Invalid(`Image ${imageRef} could not be found.`);
+    if (e instanceof ImageNotFound) throw new Invalid(missing);
     throw e;
   }
   if (info.status !== 'active') throw new Invalid(`Image ${imageRef} is not active.`);

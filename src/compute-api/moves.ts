@@ -14,12 +14,11 @@ import { Invalid, NotFound } from '../exception/base.ts';
 import { InstanceInvalidState } from '../exception/instance.ts';
 import { MigrationNotFound } from '../exception/migration.ts';
 import { ComputeHostNotFound, ComputeServiceUnavailable, FlavorNotFound } from '../exception/resources.ts';
-import type { FlavorDTO } from '../objects/flavor.ts';
 import type { FlavorSnapshot, InstanceDTO } from '../objects/instance.ts';
 import type { MigrationDTO } from '../objects/migration.ts';
 import { TaskState, VmState } from '../objects/states.ts';
 import { serviceIsUp } from '../service/servicegroup.ts';
-import type { QuotaChecker } from './create.ts';
+import { flavorSnapshot, type QuotaChecker } from './create.ts';
 import { begin, checkLock, checkState, requireCapability } from './guards.ts';
 
 export interface MoveApiDeps {
@@ -47,28 +46,17 @@ export class InvalidMigrationState extends Invalid {
   }
 }
 
+/** 400: Nova's CannotMigrateToSameHost. */
+export class CannotMigrateToSameHost extends Invalid {}
+
+/** 400: Nova's CannotResizeToSameFlavor. */
+export class CannotResizeToSameFlavor extends Invalid {}
+
 /** 404: Nova's MigrationNotFoundForInstance. */
 export class MigrationNotFoundForInstance extends NotFound {
   static of(id: string | number, uuid: string): MigrationNotFoundForInstance {
     return new MigrationNotFoundForInstance(`Migration ${id} not found for instance ${uuid}`);
   }
-}
-
-function snapshot(f: FlavorDTO): FlavorSnapshot {
-  return {
-    id: f.id,
-    flavorid: f.flavorid,
-    name: f.name,
-    memory_mb: f.memory_mb,
-    vcpus: f.vcpus,
-    root_gb: f.root_gb,
-    ephemeral_gb: f.ephemeral_gb,
-    swap: f.swap,
-    rxtx_factor: f.rxtx_factor,
-    vcpu_weight: f.vcpu_weight,
-    extra_specs: f.extra_specs,
-    description: f.description,
-  };
 }
 
 export class ServerMoves {
@@ -118,31 +106,32 @@ export class ServerMoves {
    * Resize to `flavorId`, or cold-migrate (no flavor; `host` from 2.56).
    * The host keeps serving the instance until the destination is ready.
    */
-  async resize(ctx: RequestContext, inst: InstanceDTO, o: { flavorId: string | null; host: string | null }): Promise<void> {
+  async resize(ctx: RequestContext, inst: InstanceDTO, o: { flavorId: string | null; host: string | null; autoDiskConfig?: boolean | null }): Promise<void> {
     checkLock(ctx, inst);
     checkState(inst, o.flavorId ? 'resize' : 'migrate', [VmState.ACTIVE, VmState.STOPPED], [null]);
     await this.requireHostUp(inst);
+    if (o.host) {
+      if (o.host === inst.host) throw new CannotMigrateToSameHost('Cannot migrate to the host where the server exists.');
+      await this.requireComputeHost(o.host);
+    }
     await requireCapability(this.d.db, inst, 'supports_migrate');
     const current = inst.flavor;
     let next: FlavorSnapshot = current;
     if (o.flavorId) {
       const f = await this.d.db.flavors.getByFlavorId(o.flavorId);
-      if (f.disabled && f.id !== current.id) throw FlavorNotFound.of(o.flavorId);
       if (f.root_gb === 0 && current.root_gb !== 0) throw CannotResizeDisk.because('Resize to zero disk flavor is not allowed.');
-      if (f.id === current.id) throw new Invalid('When resizing, instances must change flavor!');
-      if (f.root_gb < current.root_gb || f.ephemeral_gb < current.ephemeral_gb) throw CannotResizeDisk.because('Unable to resize disk down.');
-      next = snapshot(f);
+      if (f.id !== current.id && f.disabled) throw FlavorNotFound.of(o.flavorId);
+      if (f.id === current.id) throw new CannotResizeToSameFlavor('When resizing, instances must change flavor!');
+      next = flavorSnapshot(f);
       await this.d.quota?.checkDelta(ctx, inst.project_id, inst.user_id ?? '', { cores: next.vcpus - current.vcpus, ram: next.memory_mb - current.memory_mb });
     }
-    if (o.host) {
-      await this.requireComputeHost(o.host);
-      if (o.host === inst.host) throw new Invalid('Cannot migrate to the host where the server exists.');
-    }
+    const kind = o.flavorId ? 'resize' : 'migrate';
     const migration = await this.newMigration(ctx, inst, o.flavorId ? 'resize' : 'migration', 'pre-migrating', next.id);
-    const i = await begin(this.d.db, ctx, inst, o.flavorId ? 'resize' : 'migrate', o.flavorId ? 'resize' : 'migrate', TaskState.RESIZE_PREP, [null], {
+    const i = await begin(this.d.db, ctx, inst, kind, kind, TaskState.RESIZE_PREP, [null], {
       progress: 0,
       new_flavor: next,
-      system_metadata: { ...inst.system_metadata, old_vm_state: inst.vm_state },
+      ...(o.autoDiskConfig === undefined || o.autoDiskConfig === null ? {} : { auto_disk_config: o.autoDiskConfig }),
+      system_metadata: { ...inst.system_metadata, old_vm_state: inst.vm_state, image_base_image_ref: inst.image_ref },
     });
     await this.d.conductor.migrate_server(ctx, {
       instance: i,
@@ -196,13 +185,13 @@ export class ServerMoves {
 
   /** evacuate: only while the instance's host is down; to `host` or where the scheduler chooses. */
   async evacuate(ctx: RequestContext, inst: InstanceDTO, o: { host: string | null; force: boolean; adminPass: string | null }): Promise<void> {
-    checkState(inst, 'evacuate', [VmState.ACTIVE, VmState.STOPPED, VmState.ERROR], [null]);
-    if (await this.hostUp(inst.host)) throw new Invalid(`Compute service of ${inst.host} is still in use.`);
     if (o.host) {
       const nodes = await this.d.db.computeNodes.listByHost(o.host);
       if (nodes.length === 0) throw new NotFound(`Compute host ${o.host} not found.`);
-      if (o.host === inst.host) throw new Invalid("The target host can't be the same one.");
     }
+    if (o.host === inst.host) throw new Invalid("The target host can't be the same one.");
+    checkState(inst, 'evacuate', [VmState.ACTIVE, VmState.STOPPED, VmState.ERROR], [null]);
+    if (await this.hostUp(inst.host)) throw new Invalid(`Compute service of ${inst.host} is still in use.`);
     await requireCapability(this.d.db, inst, 'supports_evacuate');
     const migration = await this.newMigration(ctx, inst, 'evacuation', 'accepted', null);
     const i = await begin(this.d.db, ctx, inst, 'evacuate', 'evacuate', TaskState.REBUILDING, [null]);
