@@ -1,11 +1,11 @@
 import { adminContext, type RequestContext } from '../context.ts';
-import { NotImplementedYet } from '../exception/base.ts';
 import type { InstanceDTO } from '../objects/instance.ts';
 import type { ServiceDTO } from '../objects/service.ts';
 import { methodsOf } from '../rpc/server.ts';
 import type { Manager, PeriodicTask } from '../service/manager.ts';
 import { Semaphore } from '../util/semaphore.ts';
 import type { ConsoleEndpoint, LiveMigrateData } from '../virt/driver.ts';
+import * as admin from './admin-actions.ts';
 import { buildAndRun } from './build.ts';
 import { ComputeHealer } from './healer.ts';
 import { initInstance, resumeOrRescheduleBuild, terminate } from './host-init.ts';
@@ -14,15 +14,14 @@ import { type ComputeDeps, ComputeOps } from './ops.ts';
 import * as power from './power.ts';
 import { syncPowerStates } from './power-sync.ts';
 import { destroyEvacuated, rebuild } from './rebuild.ts';
+import * as rescuing from './rescue.ts';
 import * as resize from './resize.ts';
 import { ResourceTracker } from './resource-tracker.ts';
 import { COMPUTE_METHODS, COMPUTE_RPC_VERSION, type ComputeAPI, type ComputeArgs } from './rpc-types.ts';
+import * as shelving from './shelve.ts';
+import { snapshotInstance } from './snapshot.ts';
 
 export type { ComputeDeps } from './ops.ts';
-
-function notYet(what: string): Promise<never> {
-  return Promise.reject(new NotImplementedYet(`${what} is not implemented by this nova-compute yet.`));
-}
 
 /**
  * nova-compute: runs instances on this host through its driver. It has no
@@ -62,6 +61,13 @@ export class ComputeManager implements Manager, ComputeAPI {
       { name: 'update_available_resource', intervalSec: d.update_resources_interval || d.periodic_interval, run: async () => void (await this.tracker.update()) },
       { name: '_heal_instances', intervalSec: d.periodic_interval, run: () => this.heal() },
     ];
+    if (d.shelved_offload_time > 0 && d.shelved_poll_interval > 0) {
+      tasks.push({ name: '_poll_shelved_instances', intervalSec: d.shelved_poll_interval, run: () => this.onInstances((ctx, all) => shelving.pollShelved(this.ops, ctx, all)) });
+    }
+    if (d.reclaim_instance_interval > 0) {
+      const every = Math.min(d.periodic_interval, d.reclaim_instance_interval);
+      tasks.push({ name: '_reclaim_queued_deletes', intervalSec: every, run: () => this.onInstances((ctx, all) => admin.reclaimQueuedDeletes(this.ops, ctx, all)) });
+    }
     if (d.sync_power_state_interval > 0) {
       tasks.push({
         name: '_sync_power_states',
@@ -78,6 +84,12 @@ export class ComputeManager implements Manager, ComputeAPI {
     const ctx = adminContext();
     const instances: InstanceDTO[] = await this.ops.conductor.instances_on_host(ctx, { host: this.ops.host });
     await resize.confirmExpiredResizes(this.ops, ctx, instances);
+  }
+
+  /** Run a periodic task over this host's instances. */
+  private async onInstances(fn: (ctx: RequestContext, instances: InstanceDTO[]) => Promise<void>): Promise<void> {
+    const ctx = adminContext();
+    await fn(ctx, await this.ops.conductor.instances_on_host(ctx, { host: this.ops.host }));
   }
 
   async cleanup(): Promise<void> {
@@ -163,37 +175,37 @@ export class ComputeManager implements Manager, ComputeAPI {
   rebuild_instance(ctx: RequestContext, args: ComputeArgs<'rebuild_instance'>): Promise<void> {
     return this.ops.working(args.instance.uuid, () => rebuild(this.ops, ctx, args));
   }
-  shelve_instance(_ctx: RequestContext, _args: ComputeArgs<'shelve_instance'>): Promise<void> {
-    return notYet('shelve');
+  shelve_instance(ctx: RequestContext, args: ComputeArgs<'shelve_instance'>): Promise<void> {
+    return shelving.shelve(this.ops, ctx, args);
   }
-  shelve_offload_instance(_ctx: RequestContext, _args: ComputeArgs<'shelve_offload_instance'>): Promise<void> {
-    return notYet('shelve');
+  shelve_offload_instance(ctx: RequestContext, args: ComputeArgs<'shelve_offload_instance'>): Promise<void> {
+    return shelving.shelveOffload(this.ops, ctx, args);
   }
-  unshelve_instance(_ctx: RequestContext, _args: ComputeArgs<'unshelve_instance'>): Promise<void> {
-    return notYet('unshelve');
+  unshelve_instance(ctx: RequestContext, args: ComputeArgs<'unshelve_instance'>): Promise<void> {
+    return shelving.unshelve(this.ops, ctx, args);
   }
-  snapshot_instance(_ctx: RequestContext, _args: ComputeArgs<'snapshot_instance'>): Promise<void> {
-    return notYet('snapshot');
+  snapshot_instance(ctx: RequestContext, args: ComputeArgs<'snapshot_instance'>): Promise<void> {
+    return snapshotInstance(this.ops, ctx, args);
   }
-  rescue_instance(_ctx: RequestContext, _args: ComputeArgs<'rescue_instance'>): Promise<void> {
-    return notYet('rescue');
+  rescue_instance(ctx: RequestContext, args: ComputeArgs<'rescue_instance'>): Promise<void> {
+    return rescuing.rescue(this.ops, ctx, args);
   }
-  unrescue_instance(_ctx: RequestContext, _args: ComputeArgs<'unrescue_instance'>): Promise<void> {
-    return notYet('unrescue');
+  unrescue_instance(ctx: RequestContext, args: ComputeArgs<'unrescue_instance'>): Promise<void> {
+    return rescuing.unrescue(this.ops, ctx, args);
   }
-  set_admin_password(_ctx: RequestContext, _args: ComputeArgs<'set_admin_password'>): Promise<void> {
-    return notYet('set_admin_password');
+  set_admin_password(ctx: RequestContext, args: ComputeArgs<'set_admin_password'>): Promise<void> {
+    return admin.setAdminPassword(this.ops, ctx, args);
   }
-  trigger_crash_dump(_ctx: RequestContext, _args: ComputeArgs<'trigger_crash_dump'>): Promise<void> {
-    return notYet('trigger_crash_dump');
+  trigger_crash_dump(ctx: RequestContext, args: ComputeArgs<'trigger_crash_dump'>): Promise<void> {
+    return admin.triggerCrashDump(this.ops, ctx, args);
   }
-  soft_delete_instance(_ctx: RequestContext, _args: ComputeArgs<'soft_delete_instance'>): Promise<void> {
-    return notYet('soft delete');
+  soft_delete_instance(ctx: RequestContext, args: ComputeArgs<'soft_delete_instance'>): Promise<void> {
+    return admin.softDelete(this.ops, ctx, args);
   }
-  restore_instance(_ctx: RequestContext, _args: ComputeArgs<'restore_instance'>): Promise<void> {
-    return notYet('restore');
+  restore_instance(ctx: RequestContext, args: ComputeArgs<'restore_instance'>): Promise<void> {
+    return admin.restore(this.ops, ctx, args);
   }
-  inject_network_info(_ctx: RequestContext, _args: ComputeArgs<'inject_network_info'>): Promise<void> {
-    return notYet('inject_network_info');
+  inject_network_info(ctx: RequestContext, args: ComputeArgs<'inject_network_info'>): Promise<void> {
+    return admin.injectNetworkInfo(this.ops, ctx, args);
   }
 }

@@ -74,16 +74,20 @@ export interface ComputeAPI {
     },
   ): Promise<void>;
 
-  /** Snapshot into `image_id`, power off, SHELVED; then offload when asked. */
-  shelve_instance(ctx: RequestContext, args: { instance: InstanceDTO; image_id: string; clean_shutdown: boolean; offload: boolean }): Promise<void>;
+  /** Power off, snapshot into `image_id`, SHELVED; then offload at once when this host's [DEFAULT] shelved_offload_time is 0. */
+  shelve_instance(ctx: RequestContext, args: { instance: InstanceDTO; image_id: string; clean_shutdown: boolean }): Promise<void>;
   /** Free the host: destroy the guest, release the claim, SHELVED_OFFLOADED. */
   shelve_offload_instance(ctx: RequestContext, args: { instance: InstanceDTO; clean_shutdown: boolean }): Promise<void>;
-  /** On the (new) host: boot from the shelved image (or power on a guest that was not offloaded). */
+  /**
+   * On the host the scheduler chose (and claimed): boot an offloaded instance from its shelved image
+   * (`image`; null: the one system_metadata names). A SHELVED guest that was not offloaded is powered on where it is.
+   */
   unshelve_instance(ctx: RequestContext, args: OnHost & { instance: InstanceDTO; image: ImageMeta | null; node: string | null }): Promise<void>;
 
   /** createImage / createBackup: upload a snapshot into `image_id` (a backup then rotates the older ones). */
   snapshot_instance(ctx: RequestContext, args: { instance: InstanceDTO; image_id: string; backup: { type: string; rotation: number } | null }): Promise<void>;
-  rescue_instance(ctx: RequestContext, args: { instance: InstanceDTO; rescue_image: ImageMeta; admin_password: string | null }): Promise<void>;
+  /** Boot the rescue image with the guest's disk as its second disk; RESCUED. */
+  rescue_instance(ctx: RequestContext, args: { instance: InstanceDTO; rescue_image: ImageMeta; admin_password: string | null; clean_shutdown: boolean }): Promise<void>;
   unrescue_instance(ctx: RequestContext, args: { instance: InstanceDTO }): Promise<void>;
   /** changePassword (call: its failure is the API's answer). */
   set_admin_password(ctx: RequestContext, args: { instance: InstanceDTO; password: string }): Promise<void>;

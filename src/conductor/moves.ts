@@ -125,39 +125,70 @@ export async function evacuateInstance(
   });
 }
 
-/** Unshelve an offloaded instance: schedule it with its shelved image (zone and host as asked) and boot it there. */
+/**
+ * Unshelve (Nova's ComputeTaskManager.unshelve_instance). A SHELVED
+ * instance still has its guest: POWERING_ON, powered on by its host. An
+ * offloaded one is scheduled with its RequestSpec (the zone nova-api
+ * saved there, the host asked for as the requested destination, nothing
+ * forced), which claims the chosen node; the instance is placed there and
+ * its host boots it from the shelved image. No host: the instance stays
+ * offloaded, its task state cleared, with a fault saying why.
+ */
 export async function unshelveInstance(d: MoveDeps, ctx: RequestContext, args: { instance: InstanceDTO; availability_zone: string | null; host: string | null }): Promise<void> {
   const { instance: inst } = args;
+  if (inst.vm_state === VmState.SHELVED) {
+    const i = await d.db.instances.update(inst.uuid, { task_state: TaskState.POWERING_ON }, { expectedTaskState: [TaskState.UNSHELVING] });
+    await d.compute.unshelve_instance(ctx, { host: i.host ?? '', instance: i, image: null, node: i.node });
+    return;
+  }
+  if (inst.vm_state !== VmState.SHELVED_OFFLOADED) {
+    d.log.error({ instance: inst.uuid, vm_state: inst.vm_state }, 'unshelve attempted but vm_state not SHELVED or SHELVED_OFFLOADED');
+    await d.db.instances.update(inst.uuid, { vm_state: VmState.ERROR, task_state: null });
+    return;
+  }
   const stored = (await d.db.requestSpecs.get(inst.uuid))?.spec ?? requestSpecFromInstance(inst);
   const imageId = inst.system_metadata.shelved_image_id ?? inst.image_ref;
   const spec: RequestSpec = {
     ...stored,
     instance_uuids: [inst.uuid],
     num_instances: 1,
-    availability_zone: args.availability_zone ?? stored.availability_zone,
+    availability_zone: args.availability_zone,
     image: { ...stored.image, id: imageId },
     ignore_hosts: [],
     force_hosts: args.host ? [args.host] : [],
     force_nodes: [],
     retry: { num_attempts: 1, hosts: [] },
+    requested_destination: args.host ? { host: args.host } : null,
   };
-  await d.db.history.startEvent(inst.uuid, ctx.request_id, 'conductor_unshelve_server', null);
+  await d.db.history.startEvent(inst.uuid, ctx.request_id, 'schedule_instances', null);
   let dest: Destination | undefined;
   try {
     [dest] = await d.scheduler.select_destinations(ctx, { request_spec: spec });
     if (!dest) throw new Error('No valid host was found.');
   } catch (e) {
     const message = errorText(e);
-    d.log.warn({ instance: inst.uuid, err: message }, 'unshelve could not be scheduled');
+    d.log.warn({ instance: inst.uuid, err: message }, 'no valid host found for unshelve instance');
     await d.db.history.addFault({ instance_uuid: inst.uuid, code: 400, message, details: message, host: null });
-    await d.db.history.finishEvent(inst.uuid, ctx.request_id, 'conductor_unshelve_server', 'Error', message);
+    await d.db.history.finishEvent(inst.uuid, ctx.request_id, 'schedule_instances', 'Error', message);
     await d.db.instances.update(inst.uuid, { task_state: null }, { expectedVmState: [VmState.SHELVED_OFFLOADED] });
     return;
   }
-  await d.db.history.finishEvent(inst.uuid, ctx.request_id, 'conductor_unshelve_server', 'Success', null);
-  if (args.availability_zone) await d.db.requestSpecs.saveFor({ ...stored, availability_zone: args.availability_zone });
-  await d.db.instances.update(inst.uuid, { availability_zone: dest.availability_zone }, { expectedTaskState: [TaskState.UNSHELVING] });
-  await d.compute.unshelve_instance(ctx, { host: dest.host, node: dest.nodename, instance: inst, image: spec.image });
+  await d.db.history.finishEvent(inst.uuid, ctx.request_id, 'schedule_instances', 'Success', null);
+  let placed: InstanceDTO;
+  try {
+    // Placed at once: the destination's claims heal then counts the claim the scheduler took as this instance's.
+    placed = await d.db.instances.update(
+      inst.uuid,
+      { host: dest.host, node: dest.nodename, availability_zone: dest.availability_zone },
+      { expectedTaskState: [TaskState.UNSHELVING], expectedVmState: [VmState.SHELVED_OFFLOADED] },
+    );
+  } catch (e) {
+    d.log.info({ instance: inst.uuid, err: errorText(e) }, 'instance changed while its unshelve was scheduled; giving the claim back');
+    await d.db.computeNodes.release(inst.uuid, dest.node_id);
+    return;
+  }
+  d.log.info({ instance: inst.uuid, host: dest.host }, 'unshelve scheduled');
+  await d.compute.unshelve_instance(ctx, { host: dest.host, node: dest.nodename, instance: placed, image: spec.image });
 }
 
 /**

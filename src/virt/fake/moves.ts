@@ -100,7 +100,9 @@ export function finishLiveMigration(d: FakeMoveDeps, instance: InstanceDTO, how:
   run.finish = how;
 }
 
+/** A snapshot: a few bytes of image data. Instance metadata `fake_snapshot_fail = true` makes it fail (failure injection for tests). */
 export async function snapshot(d: FakeMoveDeps, instance: InstanceDTO, sink: ImageSink): Promise<void> {
   guest(d, instance);
+  if (instance.metadata.fake_snapshot_fail === 'true') throw new HypervisorError(`fake driver: injected snapshot failure on ${d.host}`);
   await sink.upload(Readable.from([Buffer.from(`fake snapshot of ${instance.uuid} on ${d.host}\n`)]), 'raw');
 }
