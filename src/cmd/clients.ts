@@ -6,6 +6,7 @@
 
 import { clientOptions, type GlanceImage, ImageApiClient, type ImagePatchOp, ImageProxyClient, propertiesOf } from '../clients/glance.ts';
 import { GlanceImageSource } from '../clients/glance-image-source.ts';
+import { GlanceSnapshotImages } from '../clients/glance-snapshots.ts';
 import { GlanceUploader } from '../clients/glance-uploader.ts';
 import { KeystoneClient } from '../clients/keystone-client.ts';
 import { KeystoneTokens, NoAuthTokenProvider, type TokenProvider } from '../clients/tokens.ts';
@@ -56,6 +57,13 @@ export function imageSourceFromConfig(conf: NovaConfig, log: Logger): GlanceImag
 export function imageUploaderFromConfig(conf: NovaConfig, log: Logger): GlanceUploader | undefined {
   if (conf.glance.api_servers.length === 0) return undefined;
   return new GlanceUploader(clientOptions(conf), tokens(conf, false, log));
+}
+
+/** Where nova-api creates snapshot, backup and shelved image records (as the caller), or undefined without an image service. */
+export function snapshotImagesFromConfig(conf: NovaConfig, log: Logger): GlanceSnapshotImages | undefined {
+  const first = conf.glance.api_servers[0];
+  if (first === undefined) return undefined;
+  return new GlanceSnapshotImages(clientOptions(conf), tokens(conf, true, log), first.replace(/\/+$/, ''));
 }
 
 /** A Glance v2 image as nova's image proxy reads it (_translate_from_glance). */

@@ -19,10 +19,15 @@ import type { SchedulerAPI } from '../scheduler/rpc-types.ts';
 import { serviceIsUp } from '../service/servicegroup.ts';
 import { dbTime } from '../util/time.ts';
 import type { ConsoleEndpoint, RebootType } from '../virt/driver.ts';
+import { ServerAdminActions } from './admin-actions.ts';
 import { type CreatedServers, type CreateParams, createServers, type ImageLookup, type QuotaChecker } from './create.ts';
 import { begin, checkLock, checkState, hostLacks, requireCapability } from './guards.ts';
 import { ServerMoves } from './moves.ts';
 import { type RebuildParams, rebuildServer } from './rebuild.ts';
+import { ServerRescue } from './rescue.ts';
+import { ServerShelve } from './shelve.ts';
+import type { SnapshotImages } from './snapshot-images.ts';
+import { ServerSnapshots } from './snapshots.ts';
 
 export type { CreateParams, ImageInfo, ImageLookup, QuotaChecker } from './create.ts';
 
@@ -50,6 +55,8 @@ export interface ComputeApiDeps {
   quota?: QuotaChecker;
   /** Without one (no image service), imageRef is taken as given. */
   images?: ImageLookup;
+  /** Where snapshot, backup and shelved image records are created; without one those actions are refused. */
+  snapshots?: SnapshotImages;
   /** nova-consoleauth: console tokens (issued for the console API, revoked on delete). */
   consoleauth?: ConsoleAuthAPI;
 }
@@ -69,6 +76,23 @@ export class ComputeApi {
 
   private get db(): DbApi {
     return this.deps.db;
+  }
+
+  /** createImage and createBackup (snapshots.ts). */
+  get snapshots(): ServerSnapshots {
+    return new ServerSnapshots(this.deps);
+  }
+  /** shelve, shelveOffload and unshelve (shelve.ts). */
+  get shelving(): ServerShelve {
+    return new ServerShelve(this.deps);
+  }
+  /** rescue and unrescue (rescue.ts). */
+  get rescues(): ServerRescue {
+    return new ServerRescue(this.deps);
+  }
+  /** changePassword, trigger_crash_dump, os-resetState, injectNetworkInfo, restore and the deferred delete (admin-actions.ts). */
+  get admin(): ServerAdminActions {
+    return new ServerAdminActions(this.deps);
   }
 
   /** An instance the caller may see: other projects' instances are "not found" (404), as Nova answers. */
@@ -170,8 +194,10 @@ export class ComputeApi {
    * the guest; without one (never scheduled, or host down) delete locally,
    * as Nova does.
    */
-  async delete(ctx: RequestContext, inst: InstanceDTO): Promise<void> {
+  async delete(ctx: RequestContext, inst: InstanceDTO, opts: { force?: boolean } = {}): Promise<void> {
     checkLock(ctx, inst);
+    // With [DEFAULT] reclaim_instance_interval (and not forceDelete) a soft delete, done there.
+    if (await this.admin.beforeDelete(ctx, inst, opts.force === true)) return;
     await this.db.history.startAction({ action: 'delete', instance_uuid: inst.uuid, request_id: ctx.request_id, user_id: ctx.user_id, project_id: ctx.project_id });
     const updated = await this.db.instances.update(inst.uuid, { task_state: TaskState.DELETING, progress: 0 });
     await this.revokeConsoles(ctx, inst.uuid);

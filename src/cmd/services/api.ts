@@ -15,7 +15,7 @@ import { schedulerRpcApi } from '../../scheduler/rpcapi.ts';
 import { Service } from '../../service/service.ts';
 import { DbServiceRegistry } from '../../service/servicegroup.ts';
 import { buildApi } from '../build-api.ts';
-import { computeImagesFromConfig, imageLookupFromConfig } from '../clients.ts';
+import { computeImagesFromConfig, imageLookupFromConfig, snapshotImagesFromConfig } from '../clients.ts';
 
 /** nova-api: the Compute API over HTTP, registered like any service. */
 export function apiService(conf: NovaConfig, db: DbApi, transport: Transport, log: Logger): { service: Service; manager: HttpServiceManager } {
@@ -31,6 +31,7 @@ export function apiService(conf: NovaConfig, db: DbApi, transport: Transport, lo
     quota,
     consoleauth: consoleAuthRpcApi(transport, timeoutMs),
     images: imageLookupFromConfig(conf, log),
+    snapshots: snapshotImagesFromConfig(conf, log),
   });
   const { osapi_compute_listen: host, osapi_compute_listen_port: port } = conf.api;
   const manager = new HttpServiceManager({
