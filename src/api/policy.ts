@@ -50,6 +50,7 @@ export const POLICIES: Record<string, keyof typeof RULES> = {
   'os_compute_api:os-instance-actions:events': 'admin',
   'os_compute_api:os-instance-actions:events:details': 'admin',
   'os_compute_api:servers:index:get_all_tenants': 'admin',
+  'os_compute_api:servers:allow_all_filters': 'admin',
   'os_compute_api:servers:detail:get_all_tenants': 'admin',
   'os_compute_api:servers:show:host_status': 'admin',
   'os_compute_api:servers:create:forced_host': 'admin',

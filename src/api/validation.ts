@@ -10,13 +10,22 @@ import { badRequest } from './errors.ts';
 export { oneOf } from '../util/one-of.ts';
 export { pyRepr };
 
+/** Python's str() of a value, as Nova's "Value: %(value)s" shows it: a string as it is, anything else as its repr. */
+export function pyStr(v: unknown): string {
+  return typeof v === 'string' ? v : pyRepr(v);
+}
+
+/** exception.InvalidName for the `name` format (Nova says it without the field). */
+export const INVALID_NAME = "An invalid 'name' value was provided. The name must be: printable characters. Can not start or end with whitespace.";
+
 /** Validate a request body against its JSON schema, answering 400 with Nova's message. */
 export function validate<S extends TSchema>(schema: S, body: unknown): Static<S> {
   if (matches(schema, body)) return body;
   if (body === undefined || body === null) throw badRequest('The request body is missing or not valid JSON.');
   const e = schemaError(schema, body);
   if (!e) throw badRequest('Invalid input.');
-  throw badRequest(`Invalid input for field/attribute ${e.path.at(-1) ?? ''}. Value: ${pyRepr(e.value)}. ${e.reason}`);
+  if (e.format === 'name') throw badRequest(INVALID_NAME);
+  throw badRequest(`Invalid input for field/attribute ${e.path.at(-1) ?? ''}. Value: ${pyStr(e.value)}. ${e.reason}`);
 }
 
 /**

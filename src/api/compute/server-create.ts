@@ -10,23 +10,29 @@ import { badRequest, HttpError } from '../errors.ts';
 import { atLeast, type Microversion } from '../microversion.ts';
 import { authorize } from '../policy.ts';
 import type { ApiRequest, ApiResponse } from '../types.ts';
-import { pyRepr, validate } from '../validation.ts';
+import { pyRepr, pyStr, validate } from '../validation.ts';
 import { isUuidLike, refId } from './schemas/parameter-types.ts';
 import * as schema from './schemas/servers.ts';
+import { booleanValue, injectedFiles, instanceCounts, requestedNetworks } from './server-create-checks.ts';
 import type { ServerApiDeps } from './servers.ts';
 import { links } from './views/common.ts';
 
+/** The create schema of a microversion, as Nova's validation decorators on create pick them. */
 function createSchemaFor(v: Microversion) {
-  if (atLeast(v, '2.90')) return schema.createV290;
-  if (atLeast(v, '2.74')) return schema.createV274;
-  if (atLeast(v, '2.57')) return schema.createV257;
-  if (atLeast(v, '2.52')) return schema.createV252;
-  if (atLeast(v, '2.37')) return schema.createV237;
-  if (atLeast(v, '2.19')) return schema.createV219;
+  const table = [
+    ['2.90', schema.createV290],
+    ['2.74', schema.createV274],
+    ['2.63', schema.createV263],
+    ['2.57', schema.createV257],
+    ['2.52', schema.createV252],
+    ['2.42', schema.createV242],
+    ['2.37', schema.createV237],
+    ['2.32', schema.createV232],
+    ['2.19', schema.createV219],
+  ] as const;
+  for (const [min, s] of table) if (atLeast(v, min)) return s;
   return schema.create;
 }
-
-const isBase64 = (s: string) => /^[A-Za-z0-9+/\s]*={0,2}\s*$/.test(s) && s.replace(/\s/g, '').length % 4 === 0;
 
 /** A hint given as one value or a list, as a list. */
 const toList = (v: string | readonly string[] | undefined): string[] | undefined => (v === undefined ? undefined : typeof v === 'string' ? [v] : [...v]);
@@ -58,17 +64,14 @@ export async function createServer(deps: ServerApiDeps, req: ApiRequest): Promis
   const hints = body['os:scheduler_hints'] ?? body['OS-SCH-HNT:scheduler_hints'] ?? {};
   const group = hints.group;
   if (group !== undefined && (typeof group !== 'string' || !isUuidLike(group))) {
-    throw badRequest(`Invalid input for field/attribute group. Value: ${pyRepr(group)}. ${pyRepr(group)} is not ${typeof group === 'string' ? "a 'uuid'" : "of type 'string'"}`);
+    throw badRequest(`Invalid input for field/attribute group. Value: ${pyStr(group)}. ${pyRepr(group)} is not ${typeof group === 'string' ? "a 'uuid'" : "of type 'string'"}`);
   }
   const place = await requestedPlace(deps, req, s);
   const imageRef = s.imageRef !== undefined ? refId(s.imageRef) : '';
   if (!imageRef) throw badRequest('Missing imageRef attribute');
-  const minCount = Number(s.min_count ?? 1);
-  const maxCount = Number(s.max_count ?? minCount);
-  if (minCount > maxCount) throw badRequest('min_count must be <= max_count');
-  if (minCount < 1 || maxCount < 1) throw badRequest('min_count and max_count must be at least 1');
-  const userData = s.user_data ?? null;
-  if (userData !== null && !isBase64(userData)) throw badRequest('User data needs to be valid base 64.');
+  const { minCount, maxCount } = instanceCounts(s);
+  // Checked for form only: without a network service the servers get no ports.
+  requestedNetworks(s.networks);
   const params: CreateParams = {
     name: s.name,
     flavorId: refId(s.flavorRef),
@@ -80,7 +83,7 @@ export async function createServer(deps: ServerApiDeps, req: ApiRequest): Promis
     keyName: s.key_name ?? null,
     minCount,
     maxCount,
-    userData,
+    userData: s.user_data ?? null,
     tags: s.tags ?? [],
     // Before 2.19 there is no description: Nova records the name as the description.
     description: atLeast(req.version, '2.19') ? (s.description ?? null) : s.name,
@@ -89,8 +92,9 @@ export async function createServer(deps: ServerApiDeps, req: ApiRequest): Promis
     accessIpV6: s.accessIPv6 === undefined ? null : normalizeIpv6(s.accessIPv6),
     adminPass: s.adminPass ?? null,
     hostname: s.hostname ?? null,
-    configDrive: s.config_drive === true || s.config_drive === 'true' || s.config_drive === 'True',
+    configDrive: booleanValue(s.config_drive),
     autoDiskConfig: s['OS-DCF:diskConfig'] === undefined ? null : s['OS-DCF:diskConfig'] === 'AUTO',
+    injectedFiles: injectedFiles(s, req.version),
   };
   let result: Awaited<ReturnType<ServerApiDeps['compute']['create']>>;
   try {
@@ -100,7 +104,8 @@ export async function createServer(deps: ServerApiDeps, req: ApiRequest): Promis
     if (e instanceof Forbidden) throw new HttpError(403, e.message);
     throw e;
   }
-  if (s.return_reservation_id === true) return { status: 202, body: { reservation_id: result.reservationId } };
+  // Nova tests the value as given: any string (even "False") asks for the reservation id.
+  if (s.return_reservation_id !== undefined && s.return_reservation_id !== false) return { status: 202, body: { reservation_id: result.reservationId } };
   const first = result.instances[0];
   if (!first) throw badRequest('No servers were created.');
   const server = {

@@ -5,6 +5,9 @@ import type { FlavorSnapshot, InstanceDTO, InstanceUpdate } from '../../objects/
 import type { InstancesTable } from '../schema.ts';
 import { dbTime } from '../time.ts';
 import { affected, bool, type Db, parseJson } from './common.ts';
+import { type RegexColumn, SORT_KEYS, type SortKey } from './instance-columns.ts';
+
+export { REGEX_COLUMNS, type RegexColumn, SORT_KEYS, type SortKey } from './instance-columns.ts';
 
 type Row = Selectable<InstancesTable>;
 
@@ -78,45 +81,9 @@ export interface InstanceFilters {
   tags_any?: readonly string[];
   not_tags?: readonly string[];
   not_tags_any?: readonly string[];
+  /** Columns matched by a regular expression (Nova's _regex_instance_filter: `column REGEXP value`). */
+  regex?: Readonly<Partial<Record<RegexColumn, string>>>;
 }
-
-export const SORT_KEYS = {
-  created_at: 'str',
-  updated_at: 'str',
-  display_name: 'str',
-  uuid: 'str',
-  vm_state: 'str',
-  task_state: 'str',
-  power_state: 'num',
-  launched_at: 'str',
-  terminated_at: 'str',
-  host: 'str',
-  node: 'str',
-  hostname: 'str',
-  availability_zone: 'str',
-  key_name: 'str',
-  project_id: 'str',
-  user_id: 'str',
-  image_ref: 'str',
-  kernel_id: 'str',
-  ramdisk_id: 'str',
-  instance_type_id: 'num',
-  memory_mb: 'num',
-  vcpus: 'num',
-  root_gb: 'num',
-  ephemeral_gb: 'num',
-  launch_index: 'num',
-  locked: 'num',
-  progress: 'num',
-  reservation_id: 'str',
-  config_drive: 'str',
-  access_ip_v4: 'str',
-  access_ip_v6: 'str',
-  root_device_name: 'str',
-  display_description: 'str',
-  id: 'num',
-} as const;
-export type SortKey = keyof typeof SORT_KEYS;
 
 export interface ListOptions {
   sort?: readonly { key: string; dir: 'asc' | 'desc' }[];
@@ -252,6 +219,7 @@ export class InstanceRepository {
     if (f.tags_any?.length) q = q.where((eb) => eb.or((f.tags_any ?? []).map((t) => eb('tags', 'like', `%${JSON.stringify(t)}%`))));
     if (f.not_tags?.length) q = q.where((eb) => eb.not(eb.and((f.not_tags ?? []).map((t) => eb('tags', 'like', `%${JSON.stringify(t)}%`)))));
     for (const t of f.not_tags_any ?? []) q = q.where('tags', 'not like', `%${JSON.stringify(t)}%`);
+    for (const [column, pattern] of Object.entries(f.regex ?? {})) q = q.where(sql<SqlBool>`${sql.ref(column)} REGEXP ${pattern}`);
     return q;
   }
 

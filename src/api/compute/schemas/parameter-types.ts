@@ -6,7 +6,9 @@
  * whitespace).
  */
 import { Type } from 'typebox';
+import { registerFormat } from '../../../http/validation.ts';
 import { badRequest } from '../../errors.ts';
+import { INVALID_NAME } from '../../validation.ts';
 
 /** nova/db/constants.py MAX_INT. */
 export const MAX_INT = 0x7fffffff;
@@ -53,8 +55,46 @@ const NAME_RE = new RegExp(`^(?![\\p{C}\\p{Z}])${PRINTABLE}*(?<![\\p{C}\\p{Z}])$
 
 /** The `name` format: printable characters, no leading or trailing whitespace (400 with Nova's InvalidName message otherwise). */
 export function checkName(value: string): void {
-  if (!NAME_RE.test(value)) throw badRequest("An invalid 'name' value was provided. The name must be: printable characters. Can not start or end with whitespace.");
+  if (!NAME_RE.test(value)) throw badRequest(INVALID_NAME);
 }
+
+/**
+ * Nova's `base64` format (oslo_serialization.base64.decode_as_bytes, i.e.
+ * Python's base64.b64decode, not strict): characters outside the alphabet
+ * are skipped, the data characters must come in whole quads, and a pad
+ * ends the data. Non-ASCII text is refused (Python would fail decoding it).
+ */
+export function isPythonBase64(value: string): boolean {
+  if ([...value].some((c) => (c.codePointAt(0) ?? 0) > 0x7f)) return false;
+  let quad = 0;
+  let pads = 0;
+  for (const c of value) {
+    if (c === '=') {
+      // binascii: a pad after at least two data characters of a quad, completing it, ends the input.
+      if (quad >= 2 && quad + ++pads >= 4) return true;
+      continue;
+    }
+    if (!/[A-Za-z0-9+/]/.test(c)) continue;
+    pads = 0;
+    quad = (quad + 1) % 4;
+  }
+  return quad === 0;
+}
+
+// The formats of Nova's validators: checked with Nova's rules wherever a schema names them.
+registerFormat('base64', isPythonBase64);
+registerFormat('name', (v) => NAME_RE.test(v));
+
+/** parameter_types.name: 1–255 printable characters, no surrounding whitespace (InvalidName otherwise). */
+export const name = Type.String({ minLength: 1, maxLength: 255, format: 'name' });
+/** parameter_types.description: printable, at most 255 characters, or null. */
+export const description = Type.Unsafe<string | null>({ type: ['string', 'null'], minLength: 0, maxLength: 255, pattern: DESCRIPTION_PATTERN });
+/** parameter_types.metadata: keys of 1–255 of the allowed characters, string values of at most 255. */
+export const metadata = Type.Record(Type.String({ pattern: '^[a-zA-Z0-9-_:. ]{1,255}$' }), Type.String({ maxLength: 255 }), { additionalProperties: false });
+/** parameter_types.fqdn (host names). */
+export const fqdn = Type.String({ minLength: 1, maxLength: 255, pattern: '^[a-zA-Z0-9-._]*$' });
+/** parameter_types.ip_address: an IPv4 or IPv6 address. */
+export const ipAddress = Type.Unsafe<string>({ type: 'string', oneOf: [{ format: 'ipv4' }, { format: 'ipv6' }] });
 
 /** Python's int()/float() of a JSON value, as Nova's validator converts strings before minimum/maximum. */
 export function numberOf(value: unknown): number | null {

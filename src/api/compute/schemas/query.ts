@@ -6,6 +6,8 @@
  * match '^[0-9]*$'"). Before 2.75 unknown parameters are stripped (ignored);
  * from 2.75 they are a 400.
  */
+
+import { parseIso8601 } from '../../../util/iso8601.ts';
 import { badRequest } from '../../errors.ts';
 import { pyRepr } from '../../validation.ts';
 import { BOOLEAN_VALUES } from './parameter-types.ts';
@@ -15,8 +17,8 @@ export type Query = Readonly<Record<string, string | string[]>>;
 export interface ParamSpec {
   /** single_param: at most one value (maxItems 1). */
   readonly single?: boolean;
-  /** string (default), non_negative_integer, parameter_types.boolean, parameter_types.fqdn. */
-  readonly kind?: 'string' | 'nonNegativeInt' | 'boolean' | 'fqdn';
+  /** string (default), non_negative_integer, parameter_types.boolean, parameter_types.fqdn, a `regex` (common_query_regex_param), a `date-time`. */
+  readonly kind?: 'string' | 'nonNegativeInt' | 'boolean' | 'fqdn' | 'regex' | 'dateTime';
   readonly enum?: readonly string[];
 }
 
@@ -24,6 +26,16 @@ export type QuerySpec = Readonly<Record<string, ParamSpec>>;
 
 /** The limit/marker pair of parameter_types.pagination_parameters. */
 export const PAGINATION: QuerySpec = { limit: { kind: 'nonNegativeInt' }, marker: {} };
+
+function compiles(v: string): boolean {
+  if (!v) return false;
+  try {
+    new RegExp(v);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 function fail(name: string, value: string, reason: string): never {
   throw badRequest(`Invalid input for query parameters ${name}. Value: ${value}. ${reason}`);
@@ -37,6 +49,13 @@ function checkItem(name: string, spec: ParamSpec, v: string): void {
       break;
     case 'boolean':
       if (!BOOLEAN_VALUES.includes(v)) fail(name, v, `${pyRepr(v)} is not one of ${pyRepr(BOOLEAN_VALUES)}`);
+      break;
+    case 'regex':
+      // validators._validate_regex_format: a non-empty string that compiles.
+      if (!compiles(v)) fail(name, v, `${pyRepr(v)} is not a 'regex'`);
+      break;
+    case 'dateTime':
+      if (parseIso8601(v) === null) fail(name, v, `${pyRepr(v)} is not a 'date-time'`);
       break;
     case 'fqdn':
       if (v.length < 1) fail(name, v, `${pyRepr(v)} is too short`);
@@ -55,7 +74,7 @@ function checkItem(name: string, spec: ParamSpec, v: string): void {
  * `strict` (additionalProperties false, 2.75+ for most resources): unknown
  * parameters are a 400.
  */
-export function validateQuery(query: Query, spec: QuerySpec, strict: boolean): Query {
+export function validateQuery(query: Query, spec: QuerySpec, strict: boolean, patternProperties?: RegExp): Query {
   const out: Record<string, string | string[]> = {};
   for (const [name, ps] of Object.entries(spec)) {
     const raw = query[name];
@@ -65,7 +84,9 @@ export function validateQuery(query: Query, spec: QuerySpec, strict: boolean): Q
     if (ps.single && values.length > 1) fail(name, pyRepr(values), `${pyRepr(values)} is too long`);
     out[name] = raw;
   }
-  const extras = Object.keys(query).filter((k) => !Object.hasOwn(spec, k));
+  // Names matching patternProperties (strings, any number) are kept, as the schema allows them.
+  for (const [name, raw] of Object.entries(query)) if (!Object.hasOwn(spec, name) && patternProperties?.test(name)) out[name] = raw;
+  const extras = Object.keys(query).filter((k) => !Object.hasOwn(spec, k) && !patternProperties?.test(k));
   if (strict && extras.length > 0) {
     const listed = extras.map((k) => pyRepr(k)).join(', ');
     throw badRequest(`Additional properties are not allowed (${listed} ${extras.length === 1 ? 'was' : 'were'} unexpected)`);

@@ -1,4 +1,5 @@
 /** Shared pieces of response bodies: links and timestamps as Nova renders them. */
+import { iso8601ToDb } from '../../../util/iso8601.ts';
 
 export interface Link {
   rel: string;
@@ -38,9 +39,7 @@ export function isoMicro(dbTime: string | null): string | null {
   return `${date}T${hms}.${frac.padEnd(6, '0').slice(0, 6)}`;
 }
 
-/** Nova's `changes-since`/`changes-before` (ISO 8601) → the stored format. */
+/** Nova's `changes-since`/`changes-before` (ISO 8601, as Python's iso8601 reads it) → the stored format; null when it is not one. */
 export function parseIsoToDb(s: string): string | null {
-  const d = new Date(s);
-  if (Number.isNaN(d.getTime())) return null;
-  return `${d.toISOString().slice(0, 23).replace('T', ' ')}000`;
+  return iso8601ToDb(s);
 }

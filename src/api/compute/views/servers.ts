@@ -5,6 +5,7 @@ import type { InstanceDTO, InstanceFaultDTO } from '../../../objects/instance.ts
 import { serverStatus } from '../../../objects/states.ts';
 import { atLeast, type Microversion } from '../../microversion.ts';
 import { allowed } from '../../policy.ts';
+import { addressesView } from './addresses.ts';
 import { isoMicro, isoSeconds, links } from './common.ts';
 
 /** What the detail view needs besides the instance. */
@@ -106,7 +107,7 @@ export function serverDetail(i: InstanceDTO, v: ServerViewContext): Record<strin
     flavor: flavorView(i, v),
     created: isoSeconds(i.created_at),
     updated: isoSeconds(i.updated_at),
-    addresses: {},
+    addresses: addressesView(i, !v.basic),
     accessIPv4: i.access_ip_v4 ?? '',
     accessIPv6: i.access_ip_v6 ?? '',
     links: links(v.baseUrl, 'servers', i.uuid),

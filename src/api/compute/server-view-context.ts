@@ -1,0 +1,21 @@
+/** What the detail view of servers needs besides the instances: faults, host states, server groups. */
+import type { InstanceDTO } from '../../objects/instance.ts';
+import { serviceIsUp } from '../../service/servicegroup.ts';
+import { atLeast } from '../microversion.ts';
+import type { ApiRequest } from '../types.ts';
+import type { ServerApiDeps } from './servers.ts';
+import type { ServerViewContext } from './views/servers.ts';
+
+export async function viewContext(deps: ServerApiDeps, req: ApiRequest, instances: readonly InstanceDTO[], single = false): Promise<ServerViewContext> {
+  const errored = instances.filter((i) => i.vm_state === 'error' || i.vm_state === 'deleted').map((i) => i.uuid);
+  const faults = await deps.db.history.latestFaults(errored);
+  const hostStatus = new Map<string, string>();
+  if (atLeast(req.version, '2.16') && instances.some((i) => i.host)) {
+    for (const s of await deps.db.services.list({ binary: 'nova-compute' })) {
+      // compute.api.get_instance_host_status: forced down, then disabled, then whether it reports.
+      hostStatus.set(s.host, s.forced_down ? 'DOWN' : s.disabled ? 'MAINTENANCE' : serviceIsUp(s, deps.conf.DEFAULT.service_down_time) ? 'UP' : 'UNKNOWN');
+    }
+  }
+  const serverGroups = single && atLeast(req.version, '2.71') ? await deps.db.serverGroups.groupsOf(instances.map((i) => i.uuid)) : undefined;
+  return { ctx: req.ctx, version: req.version, baseUrl: req.baseUrl, conf: deps.conf, faults, hostStatus, single, serverGroups };
+}
