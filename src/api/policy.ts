@@ -92,6 +92,20 @@ export const POLICIES: Record<string, keyof typeof RULES> = {
   'os_compute_api:os-quota-class-sets:update': 'admin',
   'os_compute_api:os-instance-usage-audit-log:list': 'admin',
   'os_compute_api:os-instance-usage-audit-log:show': 'admin',
+  'os_compute_api:servers:create_image': 'project_member_or_admin',
+  'os_compute_api:servers:trigger_crash_dump': 'project_member_or_admin',
+  'os_compute_api:os-create-backup': 'project_member_or_admin',
+  'os_compute_api:os-shelve:shelve': 'project_member_or_admin',
+  'os_compute_api:os-shelve:shelve_offload': 'admin',
+  'os_compute_api:os-shelve:unshelve': 'project_member_or_admin',
+  'os_compute_api:os-shelve:unshelve_to_host': 'admin',
+  'os_compute_api:os-rescue': 'project_member_or_admin',
+  'os_compute_api:os-unrescue': 'project_member_or_admin',
+  'os_compute_api:os-admin-password': 'project_member_or_admin',
+  'os_compute_api:os-admin-actions:reset_state': 'admin',
+  'os_compute_api:os-admin-actions:inject_network_info': 'admin',
+  'os_compute_api:os-deferred-delete:restore': 'project_member_or_admin',
+  'os_compute_api:os-deferred-delete:force': 'project_member_or_admin',
 };
 
 /** Does the caller pass the policy (against `target`, for the project rules)? */
