@@ -54,14 +54,14 @@ function idOf(body: unknown): string | null {
 /** The id of the server with exactly this name, if the cut-off create went through. */
 async function findByName(url: string, name: string): Promise<string | null | undefined> {
   const r = await request(`${url}/v2.1/servers?name=${encodeURIComponent(`^${name}$`)}`, 'GET');
-  if (!r || r.status !== 200 || r.body === null || typeof r.body !== 'object' || !('servers' in r.body) || !Array.isArray(r.body.servers)) return undefined;
+  if (r?.status !== 200 || r.body === null || typeof r.body !== 'object' || !('servers' in r.body) || !Array.isArray(r.body.servers)) return undefined;
   const first: unknown = r.body.servers[0];
   return first !== null && typeof first === 'object' && 'id' in first && typeof first.id === 'string' ? first.id : null;
 }
 
 async function status(url: string, id: string): Promise<string | null> {
   const r = await request(`${url}/v2.1/servers/${id}`, 'GET');
-  if (!r || r.status !== 200 || r.body === null || typeof r.body !== 'object' || !('server' in r.body)) return null;
+  if (r?.status !== 200 || r.body === null || typeof r.body !== 'object' || !('server' in r.body)) return null;
   const s: unknown = r.body.server;
   return s !== null && typeof s === 'object' && 'status' in s && typeof s.status === 'string' ? s.status : null;
 }

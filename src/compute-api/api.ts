@@ -1,6 +1,6 @@
 import type { ComputeAPI } from '../compute/rpc-types.ts';
-import type { NovaConfig } from '../conf/loader.ts';
 import type { ConductorAPI } from '../conductor/rpc-types.ts';
+import type { NovaConfig } from '../conf/loader.ts';
 import type { ConsoleAuthAPI } from '../consoleauth/rpc-types.ts';
 import type { RequestContext } from '../context.ts';
 import type { DbApi } from '../db/api/index.ts';

@@ -1,6 +1,6 @@
 /** /v2/images/{id}/tags/{tag}: add and remove one tag (glance.api.v2.image_tags). */
 import { badRequest, forbidden, notFound, tooLarge } from './errors.ts';
-import { type ImageApiDeps, type ImageRequest, type ImageRequestOf, type ImageResponse, noContent } from './http.ts';
+import { type ImageApiDeps, type ImageRequestOf, type ImageResponse, noContent } from './http.ts';
 import { findVisible, isMutable } from './policy.ts';
 import type { ImageDTO } from './types.ts';
 

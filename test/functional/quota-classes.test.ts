@@ -59,7 +59,11 @@ describe('quota classes, per-user quotas and the instance usage audit log', () =
     assert.equal(tooMuch.status, 400);
     assert.equal(tooMuch.body.badRequest?.message, 'Quota limit 9 for instances must be less than or equal to 5.');
     const below = await admin.put<Body>('/os-quota-sets/projB', { quota_set: { instances: 0 } });
-    assert.equal(below.body.badRequest?.message, 'Quota limit 0 for instances must be greater than or equal to already used and reserved 1.', 'the project keeps room for its users');
+    assert.equal(
+      below.body.badRequest?.message,
+      'Quota limit 0 for instances must be greater than or equal to already used and reserved 1.',
+      'the project keeps room for its users',
+    );
     const first = await bob.boot('bob-1');
     await bob.waitFor(first, ['ACTIVE']);
     const detail = await admin.get<Record<string, Record<string, { in_use: number; limit: number }>>>('/os-quota-sets/projB/detail?user_id=bob');

@@ -3,7 +3,7 @@ import type { ComputeApi } from '../../compute-api/api.ts';
 import { HttpError, notFound } from '../errors.ts';
 import { atLeast } from '../microversion.ts';
 import { authorize } from '../policy.ts';
-import { type ApiRequest, type ApiRequestOf, type ApiResponse, ok, type Route, route } from '../types.ts';
+import { type ApiRequestOf, type ApiResponse, ok, type Route, route } from '../types.ts';
 import { consoleAuthTokenView } from './views/remote-consoles.ts';
 
 const POLICY = 'os_compute_api:os-console-auth-tokens';

@@ -3,10 +3,10 @@
  * GET /flavors/{flavor_id}/os-flavor-access and the addTenantAccess /
  * removeTenantAccess actions of POST /flavors/{id}/action. Admin-only.
  */
-import { badRequest, conflict, notFound } from '../errors.ts';
+import { conflict, notFound } from '../errors.ts';
 import { atLeast } from '../microversion.ts';
 import { authorize } from '../policy.ts';
-import { type ApiRequest, type ApiRequestOf, type ApiResponse, ok, type Route, route } from '../types.ts';
+import { type ApiRequestOf, type ApiResponse, ok, type Route, route } from '../types.ts';
 import { actionHandler, actionName, validate } from '../validation.ts';
 import type { ApiDeps } from './deps.ts';
 import { getFlavor } from './flavors.ts';

@@ -7,7 +7,7 @@
 import { FlavorNotFound } from '../../exception/resources.ts';
 import { badRequest, notFound } from '../errors.ts';
 import { authorize } from '../policy.ts';
-import { type ApiRequest, type ApiRequestOf, type ApiResponse, ok, type Route, route } from '../types.ts';
+import { type ApiRequestOf, type ApiResponse, ok, type Route, route } from '../types.ts';
 import { validate } from '../validation.ts';
 import type { ApiDeps } from './deps.ts';
 import { getFlavor } from './flavors.ts';

@@ -6,8 +6,9 @@
  * the body has no server group quotas; from 2.50 none of nova-network's;
  * from 2.57 no injected files either. PUT answers without the id.
  */
-import { classQuotas } from '../../compute-api/quota-classes.ts';
+
 import { QUOTA_RESOURCES, type QuotaResource, type QuotaValues } from '../../compute-api/quota.ts';
+import { classQuotas } from '../../compute-api/quota-classes.ts';
 import { badRequest } from '../errors.ts';
 import { atLeast, type Microversion } from '../microversion.ts';
 import { authorize } from '../policy.ts';
@@ -49,7 +50,8 @@ async function update(deps: ApiDeps, req: ApiRequestOf<'id'>): Promise<ApiRespon
   for (const [k, v] of Object.entries(body.quota_class_set)) checkNumberRange(k, v, -1, MAX_INT);
   authorize(req.ctx, 'os_compute_api:os-quota-class-sets:update');
   const name = req.params.id;
-  if ([...name].length < 1 || [...name].length > 255) throw badRequest(`Invalid input received: quota_class_name has a length of ${[...name].length}, which is not within 1 and 255.`);
+  if ([...name].length < 1 || [...name].length > 255)
+    throw badRequest(`Invalid input received: quota_class_name has a length of ${[...name].length}, which is not within 1 and 255.`);
   for (const [key, value] of Object.entries(body.quota_class_set)) await deps.db.quotaClasses.set(name, key, Number(value));
   return ok(view(null, await classQuotas(deps, name), req.version));
 }

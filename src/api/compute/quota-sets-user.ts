@@ -6,8 +6,9 @@
  * texts otherwise, unless force); DELETE drops them. quota-sets.ts hands
  * these requests here.
  */
-import { setUserQuotas, userLimits, userUsage } from '../../compute-api/quota-classes.ts';
+
 import { isQuotaResource, type QuotaResource } from '../../compute-api/quota.ts';
+import { setUserQuotas, userLimits, userUsage } from '../../compute-api/quota-classes.ts';
 import { badRequest } from '../errors.ts';
 import type { Microversion } from '../microversion.ts';
 import { type ApiResponse, ok } from '../types.ts';

@@ -13,9 +13,9 @@ import { authorize } from '../policy.ts';
 import { type ApiRequest, type ApiRequestOf, type ApiResponse, ok, type Route, route } from '../types.ts';
 import { validate } from '../validation.ts';
 import type { ApiDeps } from './deps.ts';
+import { userQuotaDelete, userQuotaDetail, userQuotaShow, userQuotaUpdate } from './quota-sets-user.ts';
 import { boolFromString, checkNumberRange, MAX_INT } from './schemas/parameter-types.ts';
 import { first, validateQuery } from './schemas/query.ts';
-import { userQuotaDelete, userQuotaDetail, userQuotaShow, userQuotaUpdate } from './quota-sets-user.ts';
 import * as schema from './schemas/quota-sets.ts';
 import { quotaSet, quotaSetDetail } from './views/quota-sets.ts';
 

@@ -1,5 +1,5 @@
 import { badRequest, notFound } from '../errors.ts';
-import { type ApiRequest, type ApiRequestOf, type ApiResponse, noContent, ok, type Route, route } from '../types.ts';
+import { type ApiRequestOf, type ApiResponse, noContent, ok, type Route, route } from '../types.ts';
 import { validate } from '../validation.ts';
 import * as schema from './schemas/servers.ts';
 import { type ServerApiDeps, stateConflicts } from './servers.ts';

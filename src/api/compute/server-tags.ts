@@ -8,7 +8,7 @@
 import type { InstanceDTO } from '../../objects/instance.ts';
 import { badRequest, notFound } from '../errors.ts';
 import { authorize } from '../policy.ts';
-import { type ApiRequest, type ApiRequestOf, type ApiResponse, noContent, ok, type Route, route } from '../types.ts';
+import { type ApiRequestOf, type ApiResponse, noContent, ok, type Route, route } from '../types.ts';
 import { pyRepr, validate } from '../validation.ts';
 import * as schema from './schemas/server-tags.ts';
 import { type ServerApiDeps, stateConflicts } from './servers.ts';

@@ -60,7 +60,10 @@ export class UserQuotaRepository {
       .executeTakeFirst();
     if (Number(r.numUpdatedRows) > 0) return;
     try {
-      await this.db.kysely.insertInto('project_user_quotas').values({ project_id: projectId, user_id: userId, resource, hard_limit: hardLimit, created_at: now, updated_at: null }).execute();
+      await this.db.kysely
+        .insertInto('project_user_quotas')
+        .values({ project_id: projectId, user_id: userId, resource, hard_limit: hardLimit, created_at: now, updated_at: null })
+        .execute();
     } catch (e) {
       if (!isDuplicate(e)) throw e;
       await this.set(projectId, userId, resource, hardLimit);

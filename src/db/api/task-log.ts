@@ -42,6 +42,9 @@ export class TaskLogRepository {
       .where('period_ending', '=', row.period_ending)
       .executeTakeFirst();
     if (Number(r.numUpdatedRows) > 0) return;
-    await this.db.kysely.insertInto('task_log').values({ ...row, created_at: now, updated_at: null }).execute();
+    await this.db.kysely
+      .insertInto('task_log')
+      .values({ ...row, created_at: now, updated_at: null })
+      .execute();
   }
 }
