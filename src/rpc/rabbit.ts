@@ -3,29 +3,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Channel, ChannelModel, ConfirmChannel, ConsumeMessage, Message, Options } from 'amqplib';
 import { decodeEnvelope, encodeEnvelope, newMessageId } from './envelope.ts';
 import { MessageDeliveryFailure, MessagingTimeout } from './errors.ts';
-import type { IncomingHandler, Listener, Target, Transport, TransportEvents, WireMessage, WireReply } from './transport.ts';
+import { describeBrokerError as describeError, publishConfirmed, type RabbitOptions } from './rabbit-support.ts';
+import type { IncomingHandler, Listener, Target, Transport, WireMessage, WireReply } from './transport.ts';
 import { type BrokerHost, describeTransportUrl, type TransportUrl } from './url.ts';
 
-export interface RabbitOptions {
-  /** The topic exchange (`[DEFAULT] control_exchange`). */
-  exchange: string;
-  retryIntervalMs: number;
-  retryBackoffMs: number;
-  maxIntervalMs: number;
-  heartbeatSeconds: number;
-  prefetch: number;
-  /** Attempts of the first connection before connect() fails. */
-  connectAttempts: number;
-  /** How long a send waits for a lost connection to come back. */
-  sendWaitMs: number;
-  /** Topic queues (and the topic exchange) survive a broker restart; messages to them are persistent. */
-  durableQueues?: boolean;
-  /** Topic queues are quorum queues (replicated across a cluster; implies durable). */
-  quorumQueues?: boolean;
-  /** Re-publishes of a message the broker returned as unroutable before the send fails. */
-  publishRetries?: number;
-  events?: TransportEvents & { onUnroutable?(routingKey: string): void; onError?(message: string): void };
-}
+export type { RabbitOptions } from './rabbit-support.ts';
 
 interface ListenSpec {
   topic: string;
@@ -39,18 +21,6 @@ interface Pending {
   resolve: (r: WireReply) => void;
   reject: (e: Error) => void;
   timer: NodeJS.Timeout;
-}
-
-/** Errors of amqplib and the socket, as one line. */
-function describeError(e: unknown, host?: BrokerHost): string {
-  const err = e as NodeJS.ErrnoException;
-  const where = host ? `${host.host}:${host.port}` : 'RabbitMQ';
-  if (err?.code === 'ECONNREFUSED') return `connection refused by ${where}`;
-  if (err?.code === 'ENOTFOUND') return `unknown host ${host?.host ?? ''}`;
-  if (err?.code === 'ETIMEDOUT') return `timed out connecting to ${where}`;
-  if (/ACCESS_REFUSED|403/.test(String(err?.message))) return `access refused by ${where} (check user and password)`;
-  if (/NOT_ALLOWED|530/.test(String(err?.message))) return `virtual host not allowed on ${where}`;
-  return `${where}: ${err?.message ?? String(e)}`;
 }
 
 /**
@@ -75,6 +45,8 @@ export class RabbitTransport implements Transport {
   private reconnecting = false;
   /** Topic queues declared on the current connection (publishers declare them too, so no cast waits for a consumer to exist). */
   private declared = new Set<string>();
+  /** A replacement publishing channel being opened (after a nack). */
+  private renewing: Promise<void> | null = null;
   /** Message ids the broker returned as unroutable, until their confirm arrives. */
   private readonly returned = new Set<string>();
 
@@ -117,12 +89,10 @@ export class RabbitTransport implements Transport {
       { timeout: 10_000, noDelay: true },
     );
     try {
-      const pub = await conn.createConfirmChannel();
+      const pub = await this.publisherOn(conn);
       const sub = await conn.createChannel();
       if (this.opts.prefetch > 0) await sub.prefetch(this.opts.prefetch);
       await pub.assertExchange(this.opts.exchange, 'topic', { durable: this.durable, autoDelete: false });
-      pub.on('return', (msg: Message) => this.onReturn(msg));
-      pub.on('error', () => {});
       sub.on('error', () => {});
       await sub.assertQueue(this.replyQueue, { exclusive: true, autoDelete: true, durable: false });
       await sub.consume(this.replyQueue, (m) => this.onReply(m), { noAck: true });
@@ -131,7 +101,7 @@ export class RabbitTransport implements Transport {
       this.pub = pub;
       this.sub = sub;
       // A channel the broker closed (a refused declaration) takes the connection with it, so the reconnect logic rebuilds both.
-      for (const ch of [pub, sub]) ch.on('close', () => void (this.conn === conn && !this.closing ? conn.close().catch(() => undefined) : undefined));
+      sub.on('close', () => void (this.conn === conn && !this.closing ? conn.close().catch(() => undefined) : undefined));
       for (const l of this.listeners) if (l.active) await this.consumeFor(l);
     } catch (e) {
       await conn.close().catch(() => {});
@@ -140,6 +110,44 @@ export class RabbitTransport implements Transport {
     conn.on('error', () => {});
     conn.on('close', (err?: Error) => this.onConnectionLost(err));
     this.ready = Promise.resolve();
+  }
+
+  /** The confirm channel messages are published on; one closed by the broker takes the connection with it (unless it was replaced meanwhile). */
+  private async publisherOn(conn: ChannelModel): Promise<ConfirmChannel> {
+    const pub = await conn.createConfirmChannel();
+    pub.on('return', (msg: Message) => this.onReturn(msg));
+    pub.on('error', () => {});
+    pub.on('close', () => void (this.conn === conn && this.pub === pub && !this.closing ? conn.close().catch(() => undefined) : undefined));
+    return pub;
+  }
+
+  /**
+   * The broker nacked a message published on `old`. A quorum queue nacks
+   * while it has no leader (a node died, an election is running); a channel
+   * that published into such a queue during the election can go on being
+   * nacked after a leader is elected (RabbitMQ 3.10), so the next attempt
+   * goes through a new publishing channel. Concurrent nacks renew once.
+   */
+  private renewPublisher(old: ConfirmChannel): Promise<void> {
+    const conn = this.conn;
+    if (!conn || this.pub !== old) return this.renewing ?? Promise.resolve();
+    this.renewing ??= this.publisherOn(conn)
+      .then((pub) => {
+        if (this.conn !== conn || this.pub !== old) return void pub.close().catch(() => undefined);
+        this.pub = pub;
+        this.opts.events?.onError?.('the broker nacked a message; publishing through a new channel');
+        // The old channel closes once what is in flight on it is settled (a close now would fail messages the broker may have taken).
+        void old
+          .waitForConfirms()
+          .catch(() => undefined)
+          .then(() => old.close())
+          .catch(() => undefined);
+      })
+      .catch(() => undefined)
+      .finally(() => {
+        this.renewing = null;
+      });
+    return this.renewing;
   }
 
   private onConnectionLost(err?: Error): void {
@@ -194,18 +202,6 @@ export class RabbitTransport implements Transport {
     return this.pub;
   }
 
-  private publish(ch: ConfirmChannel, exchange: string, key: string, body: Buffer, options: Options.Publish): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      try {
-        ch.publish(exchange, key, body, { contentType: 'application/json', contentEncoding: 'utf-8', ...options }, (err: unknown) =>
-          err ? reject(new MessageDeliveryFailure(`the broker did not accept the message for ${key}`)) : resolve(),
-        );
-      } catch (e) {
-        reject(new MessageDeliveryFailure(`cannot publish to ${key}: ${(e as Error).message}`));
-      }
-    });
-  }
-
   private get durable(): boolean {
     return Boolean(this.opts.durableQueues || this.opts.quorumQueues);
   }
@@ -229,19 +225,31 @@ export class RabbitTransport implements Transport {
    * is declared first, so the message waits there for its consumer; should
    * the broker still return it as unroutable (the queue was deleted in
    * between), it is declared and published again, up to publishRetries
-   * times with the reconnection backoff, and then the send fails.
+   * times with the reconnection backoff, and then the send fails. A message
+   * the broker nacked (a quorum queue without a leader for a moment) is
+   * published again the same way, through a new channel.
    */
   private async sendToTopic(key: string, body: Buffer, options: Options.Publish, waitMs: number): Promise<void> {
     let delay = this.opts.retryIntervalMs;
+    const retries = this.opts.publishRetries ?? 5;
     for (let attempt = 0; ; attempt++) {
       const ch = await this.channelFor(waitMs);
       await this.declareTopicQueue(ch, key);
       const id = randomUUID();
-      await this.publish(ch, this.opts.exchange, key, body, { ...options, mandatory: true, messageId: id, persistent: this.durable });
+      try {
+        await publishConfirmed(ch, this.opts.exchange, key, body, { ...options, mandatory: true, messageId: id, persistent: this.durable });
+      } catch (e) {
+        this.returned.delete(id);
+        if (!(e instanceof MessageDeliveryFailure) || e.kwargs.nacked !== true || attempt >= retries) throw e;
+        await this.renewPublisher(ch);
+        await sleep(delay);
+        delay = Math.min(delay + this.opts.retryBackoffMs, this.opts.maxIntervalMs);
+        continue;
+      }
       if (!this.returned.delete(id)) return;
       this.declared.delete(key);
       this.opts.events?.onUnroutable?.(key);
-      if (attempt >= (this.opts.publishRetries ?? 5)) throw new MessageDeliveryFailure(`message was unroutable: nobody listens on ${key}`);
+      if (attempt >= retries) throw new MessageDeliveryFailure(`message was unroutable: nobody listens on ${key}`);
       await sleep(delay);
       delay = Math.min(delay + this.opts.retryBackoffMs, this.opts.maxIntervalMs);
     }
@@ -257,7 +265,7 @@ export class RabbitTransport implements Transport {
       const ch = await this.channelFor(this.opts.sendWaitMs);
       const ex = `${target.topic}_fanout`;
       await ch.assertExchange(ex, 'fanout', { durable: false, autoDelete: true });
-      await this.publish(ch, ex, '', body, {});
+      await publishConfirmed(ch, ex, '', body, {});
       return;
     }
     await this.sendToTopic(this.routingKey(target), body, {}, this.opts.sendWaitMs);
@@ -340,7 +348,7 @@ export class RabbitTransport implements Transport {
           ? async (r: WireReply) => {
               const ch = await this.channelFor(this.opts.sendWaitMs);
               const body = encodeEnvelope({ result: r.result ?? null, failure: r.failure ?? null, ending: true, _msg_id: msgId });
-              await this.publish(ch, '', replyQ, body, {});
+              await publishConfirmed(ch, '', replyQ, body, {});
             }
           : null;
       l.handler(msg, reply);

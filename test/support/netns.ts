@@ -15,7 +15,10 @@
  * namespaces with every process inside them, the veth pairs, the bridge,
  * the reservation), so a failing test leaves nothing behind; a test runner
  * that was itself killed leaves a reservation naming its resources, which
- * the next createPrivateNet removes.
+ * the next createPrivateNet removes. An `unreachable` route for the subnet
+ * (below the bridge's) stays until the test process ends, so a client
+ * still retrying a node after the network was removed gets EHOSTUNREACH
+ * rather than sending its packets out by the default route.
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomBytes, randomInt } from 'node:crypto';
@@ -190,6 +193,8 @@ interface Reservation {
   pid: number;
   bridge: string;
   namespaces: string[];
+  /** The subnet's fallback route (see createPrivateNet), once added. */
+  subnet?: string;
 }
 
 function alive(pid: number): boolean {
@@ -208,7 +213,8 @@ function readReservation(file: string): Reservation | null {
     const pid = 'pid' in data && typeof data.pid === 'number' ? data.pid : 0;
     const bridge = 'bridge' in data && typeof data.bridge === 'string' ? data.bridge : '';
     const namespaces = 'namespaces' in data && Array.isArray(data.namespaces) ? data.namespaces.filter((n): n is string => typeof n === 'string') : [];
-    return { pid, bridge, namespaces };
+    const subnet = 'subnet' in data && typeof data.subnet === 'string' ? data.subnet : undefined;
+    return { pid, bridge, namespaces, ...(subnet ? { subnet } : {}) };
   } catch {
     return null;
   }
@@ -242,6 +248,12 @@ async function removeNamespace(ns: string): Promise<void> {
   fs.rmSync(`/etc/netns/${ns}`, { recursive: true, force: true });
 }
 
+const FALLBACK_METRIC = '4242';
+
+async function removeFallbackRoute(subnet: string): Promise<void> {
+  await sh('ip', ['route', 'del', 'unreachable', subnet, 'metric', FALLBACK_METRIC], { allowFailure: true });
+}
+
 async function removeLink(name: string): Promise<void> {
   await sh('ip', ['link', 'del', name], { allowFailure: true });
 }
@@ -256,6 +268,7 @@ async function sweepStale(): Promise<void> {
     if (r) {
       for (const ns of r.namespaces) await removeNamespace(ns);
       if (r.bridge) await removeLink(r.bridge);
+      if (r.subnet) await removeFallbackRoute(r.subnet);
     }
     fs.rmSync(file, { force: true });
   }
@@ -305,7 +318,8 @@ export async function createPrivateNet(n: number, label = 'nova'): Promise<Priva
   const bridge = `nvbr${tag}`;
   const { prefix, file } = await reserveSubnet(bridge);
   const reservation: Reservation = { pid: process.pid, bridge, namespaces: [] };
-  const unreserve = onCleanup(`subnet reservation ${prefix}.0/24`, () => fs.rmSync(file, { force: true }));
+  // The reservation and the fallback route below outlive close(): they go when the test process ends.
+  onCleanup(`subnet reservation ${prefix}.0/24`, () => fs.rmSync(file, { force: true }));
   const save = () => fs.writeFileSync(file, JSON.stringify(reservation));
   const steps: { what: string; undo: () => Promise<void> }[] = [];
   const undoers: (() => void)[] = [];
@@ -316,6 +330,12 @@ export async function createPrivateNet(n: number, label = 'nova'): Promise<Priva
   const hostIp = `${prefix}.1`;
   const nodes: NetNode[] = [];
   try {
+    // Below the bridge's own route, an unreachable one: once the bridge is gone, clients still trying the
+    // nodes get EHOSTUNREACH at once instead of their packets leaving by the default route.
+    reservation.subnet = `${prefix}.0/24`;
+    save();
+    onCleanup(`fallback route ${prefix}.0/24`, () => removeFallbackRoute(`${prefix}.0/24`));
+    await ip('route', 'add', 'unreachable', `${prefix}.0/24`, 'metric', FALLBACK_METRIC);
     await ip('link', 'add', bridge, 'type', 'bridge', 'forward_delay', '0', 'stp_state', '0');
     track(`bridge ${bridge}`, () => removeLink(bridge));
     await ip('addr', 'add', `${hostIp}/24`, 'dev', bridge);
@@ -341,8 +361,6 @@ export async function createPrivateNet(n: number, label = 'nova'): Promise<Priva
   } catch (e) {
     await runAll(steps.reverse().map((s) => s.undo));
     for (const u of undoers) u();
-    fs.rmSync(file, { force: true });
-    unreserve();
     throw e;
   }
 
@@ -374,8 +392,6 @@ export async function createPrivateNet(n: number, label = 'nova'): Promise<Priva
         await runAll(steps.reverse().map((s) => s.undo));
       } finally {
         for (const u of undoers) u();
-        fs.rmSync(file, { force: true });
-        unreserve();
       }
     },
   };
