@@ -106,6 +106,20 @@ export const POLICIES: Record<string, keyof typeof RULES> = {
   'os_compute_api:os-admin-actions:inject_network_info': 'admin',
   'os_compute_api:os-deferred-delete:restore': 'project_member_or_admin',
   'os_compute_api:os-deferred-delete:force': 'project_member_or_admin',
+  'os_compute_api:servers:resize': 'project_member_or_admin',
+  'os_compute_api:servers:confirm_resize': 'project_member_or_admin',
+  'os_compute_api:servers:revert_resize': 'project_member_or_admin',
+  'os_compute_api:servers:rebuild': 'project_member_or_admin',
+  'os_compute_api:servers:rebuild:trusted_certs': 'project_member_or_admin',
+  'os_compute_api:os-migrate-server:migrate': 'admin',
+  'os_compute_api:os-migrate-server:migrate:host': 'admin',
+  'os_compute_api:os-migrate-server:migrate_live': 'admin',
+  'os_compute_api:os-migrate-server:migrate_live:host': 'admin',
+  'os_compute_api:os-evacuate': 'admin',
+  'os_compute_api:servers:migrations:index': 'admin',
+  'os_compute_api:servers:migrations:show': 'admin',
+  'os_compute_api:servers:migrations:force_complete': 'admin',
+  'os_compute_api:servers:migrations:delete': 'admin',
 };
 
 /** Does the caller pass the policy (against `target`, for the project rules)? */

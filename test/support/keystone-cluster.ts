@@ -21,8 +21,15 @@ export interface KeystoneCluster {
 export const ADMIN_PASSWORD = 'admin-secret';
 const SERVICE_PASSWORD = 'service-secret';
 
+export interface KeystoneClusterOptions {
+  /** How many fake compute hosts (compute-1 …); default 1. */
+  computes?: number;
+  /** Extra config for every service (merged over the defaults, section by section). */
+  conf?: Record<string, Record<string, string | number | boolean>>;
+}
+
 /** Start the cloud; a failure half way stops what had started before the error propagates (see startCluster). */
-export async function startKeystoneCluster(): Promise<KeystoneCluster> {
+export async function startKeystoneCluster(opts: KeystoneClusterOptions = {}): Promise<KeystoneCluster> {
   const dir = tmpDir('nova-ks-');
   const dbName = uniqueName('nova_e2e');
   const daemons: Daemon[] = [];
@@ -44,7 +51,7 @@ export async function startKeystoneCluster(): Promise<KeystoneCluster> {
     const identityUrl = `http://127.0.0.1:${idPort}/v3`;
     const computeUrl = `http://127.0.0.1:${apiPort}/v2.1`;
     const imageUrl = `http://127.0.0.1:${imgPort}`;
-    const common = {
+    const base = {
       DEFAULT: { host: 'controller', transport_url: vhost.url, report_interval: 1, service_down_time: 10, state_path: path.join(dir, 'state'), graceful_shutdown_timeout: 5 },
       database: { connection: mysqlUrl(dbName), max_pool_size: 20 },
       api: { osapi_compute_listen: '127.0.0.1', osapi_compute_listen_port: apiPort, auth_strategy: 'keystone' },
@@ -53,6 +60,8 @@ export async function startKeystoneCluster(): Promise<KeystoneCluster> {
       glance: { api_servers: imageUrl },
       keystone_authtoken: { auth_url: `http://127.0.0.1:${idPort}`, username: 'nova', password: SERVICE_PASSWORD, project_name: 'service', token_cache_time: 2 },
     };
+    const common: typeof base & Record<string, Record<string, string | number | boolean>> = { ...base };
+    for (const [section, values] of Object.entries(opts.conf ?? {})) common[section] = { ...(common[section] ?? {}), ...values };
     const confFile = writeConf(path.join(dir, 'nova.conf'), common);
     const sync = await run('nova-manage', ['--config-file', confFile, 'db', 'sync']);
     if (sync.code !== 0) throw new Error(`db sync: ${sync.stderr}`);
@@ -73,16 +82,14 @@ export async function startKeystoneCluster(): Promise<KeystoneCluster> {
     ]);
     if (boot.code !== 0) throw new Error(`bootstrap: ${boot.stderr}`);
     const { database: _db, ...computeSections } = common;
-    const computeConf = writeConf(path.join(dir, 'compute.conf'), {
-      ...computeSections,
-      DEFAULT: { ...common.DEFAULT, host: 'compute-1', state_path: path.join(dir, 'compute-1') },
-    });
+    const computes = Array.from({ length: opts.computes ?? 1 }, (_, i) => `compute-${i + 1}`);
+    const computeConf = (host: string) => writeConf(path.join(dir, `${host}.conf`), { ...computeSections, DEFAULT: { ...common.DEFAULT, host, state_path: path.join(dir, host) } });
     daemons.push(
       new Daemon('identity', 'nova-identity', ['--config-file', confFile]),
       new Daemon('image', 'nova-image', ['--config-file', confFile]),
       new Daemon('conductor', 'nova-conductor', ['--config-file', confFile]),
       new Daemon('scheduler', 'nova-scheduler', ['--config-file', confFile]),
-      new Daemon('compute-1', 'nova-compute', ['--config-file', computeConf]),
+      ...computes.map((host) => new Daemon(host, 'nova-compute', ['--config-file', computeConf(host)])),
       new Daemon('api', 'nova-api', ['--config-file', confFile]),
     );
     await Promise.all(daemons.map((d) => d.waitFor(/service started|listening/, 60_000)));

@@ -15,8 +15,8 @@ import { hostsRoutes } from './hosts.ts';
 import { hypervisorsRoutes } from './hypervisors.ts';
 import { imageMetadataRoutes } from './image-metadata.ts';
 import { imagesRoutes } from './images.ts';
-import { instanceUsageAuditLogRoutes } from './instance-usage-audit-log.ts';
 import { instanceActionRoutes } from './instance-actions.ts';
+import { instanceUsageAuditLogRoutes } from './instance-usage-audit-log.ts';
 import { keypairsRoutes } from './keypairs.ts';
 import { limitsRoutes } from './limits.ts';
 import { migrationsRoutes } from './migrations.ts';
@@ -32,6 +32,9 @@ import { serverDiagnosticsRoutes } from './server-diagnostics.ts';
 import { serverExternalEventsRoutes } from './server-external-events.ts';
 import { serverGroupsRoutes } from './server-groups.ts';
 import { serverMetadataRoutes } from './server-metadata.ts';
+import { serverMigrationsRoutes } from './server-migrations.ts';
+import './server-moves.ts';
+import './server-rebuild.ts';
 import { serverPasswordRoutes } from './server-password.ts';
 import { serverTagsRoutes } from './server-tags.ts';
 import { serversRoutes } from './servers.ts';
@@ -77,6 +80,7 @@ function serverRoutes(deps: ApiDeps, compute: ComputeApi | undefined): Route[] {
     ...consoleAuthTokenRoutes(compute),
     ...serverPasswordRoutes(d),
     ...serverDiagnosticsRoutes(d),
+    ...serverMigrationsRoutes(d),
   ];
 }
 

@@ -37,3 +37,35 @@ export function migrationView(m: MigrationDTO, version: Microversion, baseUrl: s
   }
   return v;
 }
+
+/**
+ * A live migration of one server (GET /servers/{id}/migrations[/{id}],
+ * Nova's server_migrations.output): progress in bytes, uuid from 2.59,
+ * user_id and project_id from 2.80.
+ */
+export function serverMigrationView(m: MigrationDTO, version: Microversion): Record<string, unknown> {
+  const v: Record<string, unknown> = {
+    created_at: isoMicro(m.created_at),
+    dest_compute: m.dest_compute,
+    dest_host: m.dest_host,
+    dest_node: m.dest_node,
+    disk_processed_bytes: m.disk_processed,
+    disk_remaining_bytes: m.disk_remaining,
+    disk_total_bytes: m.disk_total,
+    id: m.id,
+    memory_processed_bytes: m.memory_processed,
+    memory_remaining_bytes: m.memory_remaining,
+    memory_total_bytes: m.memory_total,
+    server_uuid: m.instance_uuid,
+    source_compute: m.source_compute,
+    source_node: m.source_node,
+    status: m.status,
+    updated_at: isoMicro(m.updated_at),
+  };
+  if (atLeast(version, '2.59')) v.uuid = m.uuid;
+  if (atLeast(version, '2.80')) {
+    v.user_id = m.user_id;
+    v.project_id = m.project_id;
+  }
+  return v;
+}
