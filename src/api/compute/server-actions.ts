@@ -1,8 +1,9 @@
 import type { InstanceDTO } from '../../objects/instance.ts';
-import { badRequest } from '../errors.ts';
+import { conflict } from '../errors.ts';
 import { atLeast } from '../microversion.ts';
 import { type ApiRequest, type ApiRequestOf, type ApiResponse, ok, type Route, route } from '../types.ts';
 import { actionHandler, actionName, validate } from '../validation.ts';
+import { checkNumberRange } from './schemas/parameter-types.ts';
 import * as schema from './schemas/servers.ts';
 import { type ServerApiDeps, stateConflicts } from './servers.ts';
 
@@ -56,15 +57,27 @@ const ACTIONS: Record<string, ActionHandler> = {
     await d.compute.unlock(r.ctx, i);
     return accepted();
   },
-  'os-getConsoleOutput': async (d, r, i) => {
-    const body = validate(schema.consoleOutput, r.body);
-    const raw = body['os-getConsoleOutput'].length;
-    const length = raw === undefined || raw === null ? null : Number(raw);
-    if (length !== null && length < -1) throw badRequest('Invalid input for field/attribute length.');
-    const output = await stateConflicts('get_console_output', i.uuid, () => d.compute.getConsoleOutput(r.ctx, i, length === -1 ? null : length));
-    return ok({ output });
-  },
+  'os-getConsoleOutput': (d, r, i) => consoleOutput(d, r, i),
 };
+
+/** Characters Nova removes from console output (console_output.py's remove_re): controls but tab and newline. */
+const CONSOLE_JUNK = new RegExp(`[${String.fromCharCode(0)}-${String.fromCharCode(8)}${String.fromCharCode(11)}-${String.fromCharCode(31)}]`, 'g');
+
+/**
+ * os-getConsoleOutput: the last `length` lines (all for null or -1, none for
+ * 0), from the instance's host; 409 "not ready" while it has none; control
+ * characters but tab and newline removed, as Nova does.
+ */
+async function consoleOutput(d: ServerApiDeps, r: ApiRequest, i: InstanceDTO): Promise<ApiResponse> {
+  const body = validate(schema.consoleOutput, r.body);
+  const raw = body['os-getConsoleOutput'].length;
+  // The schema's minimum applies to digit strings too, as Nova's validator converts them.
+  checkNumberRange('length', raw, -1, null);
+  const length = raw === undefined || raw === null ? null : Number(raw);
+  if (!i.host) throw conflict(`Instance ${i.uuid} is not ready`);
+  const output = await stateConflicts('get_console_output', i.uuid, () => d.compute.getConsoleOutput(r.ctx, i, length === -1 ? null : length));
+  return ok({ output: output.replace(CONSOLE_JUNK, '') });
+}
 
 async function serverAction(deps: ServerApiDeps, req: ApiRequestOf<'id'>): Promise<ApiResponse> {
   const handler = actionHandler(ACTIONS, actionName(req.body));
