@@ -60,6 +60,59 @@ export const qemuGroup = defineGroup('qemu', 'The QEMU compute driver (compute_d
     choices: ['unix', 'tcp'],
     help: 'Where guest consoles listen. unix: sockets in the instance directory (the console proxies must run on this host). tcp: VNC on [vnc] server_listen, the serial console on [serial_console] proxyclient_address and SPICE on [spice] server_listen, on ports from console_port_range, so proxies on other hosts can reach them.',
   }),
+  qemu_storage_daemon: strOpt({
+    default: 'qemu-storage-daemon',
+    help: "The QEMU storage daemon that serves a cold-migrating guest's disk files to the destination host over NBD (with TLS-PSK; see live_migration_port_range and live_migration_inbound_addr).",
+  }),
+  snapshots_directory: strOpt({
+    default: '$instances_path/snapshots',
+    help: 'Where a snapshot is written (a flattened qcow2 taken with blockdev-backup while the guest runs, or qemu-img convert while it is off) before it is uploaded to the image service; removed after the upload (Nova: [libvirt] snapshots_directory).',
+  }),
+  live_migration_inbound_addr: strOpt({
+    default: '',
+    help: "The address other compute hosts reach this one at for moves: live migrations (QEMU's incoming migration stream and the NBD server a block migration writes the disk to) and cold migrations (the NBD export of the disk files) listen on it. Empty: [DEFAULT] my_ip (Nova: [libvirt] live_migration_inbound_addr).",
+  }),
+  live_migration_port_range: strOpt({
+    default: '49152:49215',
+    help: "first:last TCP ports moves listen on (libvirt's migration_port_min/max): an incoming live migration takes two (the migration stream and the NBD server for the disk), a cold migration one on its source (the NBD export of the disk files) until it is confirmed or reverted. Hosts must reach each other on these ports at live_migration_inbound_addr.",
+  }),
+  live_migration_with_native_tls: boolOpt({
+    default: true,
+    help: "Encrypt and authenticate the live migration stream with TLS (a pre-shared key made for each migration and handed over with the migration's data over the message bus; no certificates). The disk copies (NBD) always use it. Nova's default is false (plain TCP); here the key costs nothing to set up, so it is on.",
+  }),
+  live_migration_bandwidth: intOpt({
+    default: 0,
+    min: 0,
+    help: 'Maximum bandwidth of a live migration in MiB/s; 0 is unlimited (Nova: [libvirt] live_migration_bandwidth).',
+  }),
+  live_migration_downtime: intOpt({
+    default: 500,
+    min: 100,
+    help: 'Longest pause, in milliseconds, QEMU may take to copy the last memory pages of a live migration (QMP downtime-limit; Nova: [libvirt] live_migration_downtime).',
+  }),
+  live_migration_completion_timeout: intOpt({
+    default: 800,
+    min: 0,
+    help: 'Seconds a live migration may take per GiB of guest memory and disk to copy (at least 2 GiB are counted) before live_migration_timeout_action is taken; 0 waits for ever (Nova: [libvirt] live_migration_completion_timeout).',
+  }),
+  live_migration_timeout_action: strOpt({
+    default: 'abort',
+    choices: ['abort', 'force_complete'],
+    help: 'What happens to a live migration that exceeds live_migration_completion_timeout: abort it (the guest stays on its source) or force it to complete (post-copy when permitted, otherwise a final copy with the guest paused) (Nova: [libvirt] live_migration_timeout_action).',
+  }),
+  live_migration_permit_post_copy: boolOpt({
+    default: false,
+    help: 'Let force complete (and the force_complete timeout action) switch a live migration to post-copy: the guest runs on the destination at once and fetches the memory it has not received yet from the source. A network failure during post-copy loses the guest (Nova: [libvirt] live_migration_permit_post_copy).',
+  }),
+  live_migration_permit_auto_converge: boolOpt({
+    default: false,
+    help: "Slow the guest's vCPUs down when its memory changes faster than it is copied, so the live migration converges (QEMU auto-converge; not used together with post-copy; Nova: [libvirt] live_migration_permit_auto_converge).",
+  }),
+  cold_migration_export_timeout: intOpt({
+    default: 3600,
+    min: 60,
+    help: "Seconds the source of a cold migration or resize keeps serving the guest's disk files to the destination before it stops (it stops earlier on confirm or revert).",
+  }),
   console_port_range: strOpt({
     default: '5900:7999',
     help: 'first:last TCP ports given to guest consoles with console_listen = tcp (three per instance: VNC, serial, SPICE). VNC ports must be 5900 or above.',

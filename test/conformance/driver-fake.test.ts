@@ -14,6 +14,8 @@ function fakeHarness(host: string, fake: Record<string, string> = {}): DriverHar
     make: () => loadDriver(conf, host, silentLogger()),
     boots: (out) => out.split('\n').filter((l) => l.startsWith('booted ') || l === 'rebooted').length,
     bootTimeoutMs: 0,
+    address: '127.0.0.1',
+    peer: { host: `${host}-peer`, address: '127.0.0.2', make: () => loadDriver(conf, `${host}-peer`, silentLogger()) },
     cleanup: async () => {},
   };
 }

@@ -44,7 +44,7 @@ export function makeWorld(): { root: string; instancesPath: string; imageDir: st
   return { root, instancesPath: path.join(root, 'instances'), imageDir };
 }
 
-/** A QEMU driver as nova-compute would load it, on the test's directories. */
+/** A QEMU driver as nova-compute would load it, on the test's directories (its host: `defaults.host`, else qemu-test). */
 export function makeDriver(world: { root: string; instancesPath: string; imageDir: string }, qemu: Record<string, string> = {}, defaults: Record<string, string> = {}): QemuDriver {
   const conf = loadConfig({
     env: {},
@@ -53,7 +53,7 @@ export function makeDriver(world: { root: string; instancesPath: string; imageDi
       qemu: { local_image_dir: world.imageDir, shutdown_timeout: '60', ...qemu },
     },
   });
-  const driver = new QemuDriver({ conf, host: 'qemu-test', log: silentLogger() });
+  const driver = new QemuDriver({ conf, host: defaults.host ?? 'qemu-test', log: silentLogger() });
   onCleanup('a qemu driver', () => driver.cleanupHost()); // its QMP connections
   return driver;
 }

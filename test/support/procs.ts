@@ -72,7 +72,7 @@ export async function runAll(steps: (() => unknown)[]): Promise<void> {
 // Only inside node's test runner (each test file is its own process there).
 if (process.env.NODE_TEST_CONTEXT) after(cleanupAll);
 
-/** pids of QEMU processes whose command line names a file under `dir`. */
+/** pids of QEMU processes (guests, and the storage daemons and qemu-img copies of moves) whose command line names a file under `dir`. */
 export function qemusUnder(dir: string): number[] {
   const prefix = `${path.resolve(dir)}/`;
   const pids: number[] = [];
@@ -80,7 +80,7 @@ export function qemusUnder(dir: string): number[] {
     if (!/^\d+$/.test(name)) continue;
     try {
       const argv = fs.readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0');
-      if (path.basename(argv[0] ?? '').startsWith('qemu-system') && argv.some((a) => a.includes(prefix))) pids.push(Number(name));
+      if (/^qemu-(system|storage-daemon|img|nbd)/.test(path.basename(argv[0] ?? '')) && argv.some((a) => a.includes(prefix))) pids.push(Number(name));
     } catch {
       // gone meanwhile
     }

@@ -14,7 +14,8 @@ export interface TcpProxy {
   close(): Promise<void>;
 }
 
-export async function startTcpProxy(targetHost: string, targetPort: number): Promise<TcpProxy> {
+/** A proxy listening on `listenHost` (a free port) to targetHost:targetPort. */
+export async function startTcpProxy(targetHost: string, targetPort: number, listenHost = '127.0.0.1'): Promise<TcpProxy> {
   const sockets = new Set<net.Socket>();
   let open = true;
   const server = net.createServer((client) => {
@@ -34,7 +35,7 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
     client.pipe(upstream);
     upstream.pipe(client);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(0, listenHost, resolve));
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
   const close = () =>

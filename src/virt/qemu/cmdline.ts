@@ -23,10 +23,17 @@ export interface LaunchSpec {
   spice: boolean;
   /** Consoles on TCP instead of unix sockets (`[qemu] console_listen = tcp`). */
   tcp?: { vnc: Endpoint; serial: Endpoint; spice: Endpoint };
-  /** Start paused, waiting for `migrate-incoming` (resume from a state file). */
-  incoming: boolean;
+  /**
+   * Wait for `migrate-incoming`: true starts paused and stays paused after
+   * the load (resume from a state file, continued by the driver); 'live'
+   * runs the guest as soon as the incoming live migration completes, in the
+   * run state the source sent (a paused guest stays paused).
+   */
+  incoming: boolean | 'live';
   /** Attach `paths.configDrive` read-only as a second virtio disk (the guest's /dev/vdb). */
   configDrive?: boolean;
+  /** Rescue: boot `disk` (the rescue image's overlay) as the first disk, the instance's disk second, and `configDrive` (if any) instead of the instance's. */
+  rescue?: { disk: string; configDrive: string | null };
 }
 
 /** host:port a console listens on. */
@@ -65,6 +72,25 @@ function socketChardev(id: string, path: string, extra = ''): string {
   return `socket,id=${id},path=${qemuOptValue(path)},server=on,wait=off${extra}`;
 }
 
+/** A qcow2 disk as a virtio block device; `disk0` is always the instance's own disk (snapshots and migrations name it). */
+function qcow2Disk(id: string, file: string, bootindex: number): string[] {
+  return ['-drive', `file=${qemuOptValue(file)},format=qcow2,if=none,id=${id},cache=writeback,discard=unmap`, '-device', `virtio-blk-pci,drive=${id},bootindex=${bootindex}`];
+}
+
+function configDisk(file: string): string[] {
+  return ['-drive', `file=${qemuOptValue(file)},format=raw,if=none,id=disk1,readonly=on`, '-device', 'virtio-blk-pci,drive=disk1'];
+}
+
+/** The guest's disks in PCI order (vda, vdb, …): its own disk and config drive, or in rescue the rescue disk first. */
+function disks(spec: LaunchSpec): string[] {
+  const p = spec.paths;
+  if (spec.rescue) {
+    const config = spec.rescue.configDrive;
+    return [...qcow2Disk('rescue0', spec.rescue.disk, 0), ...qcow2Disk('disk0', p.disk, 1), ...(config ? configDisk(config) : [])];
+  }
+  return [...qcow2Disk('disk0', p.disk, 0), ...(spec.configDrive ? configDisk(p.configDrive) : [])];
+}
+
 /** The arguments (without the binary) that start the guest described by `spec`. */
 export function buildQemuArgs(spec: LaunchSpec): string[] {
   const p = spec.paths;
@@ -89,11 +115,7 @@ export function buildQemuArgs(spec: LaunchSpec): string[] {
     String(Math.max(1, spec.vcpus)),
     '-smbios',
     `type=1,manufacturer=OpenStack Foundation,product=OpenStack Nova,serial=${spec.uuid},uuid=${spec.uuid}`,
-    '-drive',
-    `file=${qemuOptValue(p.disk)},format=qcow2,if=none,id=disk0,cache=writeback,discard=unmap`,
-    '-device',
-    'virtio-blk-pci,drive=disk0,bootindex=0',
-    ...(spec.configDrive ? ['-drive', `file=${qemuOptValue(p.configDrive)},format=raw,if=none,id=disk1,readonly=on`, '-device', 'virtio-blk-pci,drive=disk1'] : []),
+    ...disks(spec),
     '-nic',
     `user,model=virtio-net-pci,mac=${spec.mac}`,
     '-vga',
@@ -121,6 +143,7 @@ export function buildQemuArgs(spec: LaunchSpec): string[] {
     '-pidfile',
     p.pidfile,
   );
-  if (spec.incoming) args.push('-S', '-incoming', 'defer');
+  if (spec.incoming === 'live') args.push('-incoming', 'defer');
+  else if (spec.incoming) args.push('-S', '-incoming', 'defer');
   return args;
 }

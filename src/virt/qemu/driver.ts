@@ -18,19 +18,22 @@ import type { ComputeDriver, ConsoleEndpoint, DriverCapabilities, HostResources,
 import type { DriverDiagnostics } from '../driver-host.ts';
 import type { ImageSource } from '../images.ts';
 import { type AccelChoice, chooseAccel } from './accel.ts';
-import { buildQemuArgs, instanceName, type LaunchSpec, macFromUuid } from './cmdline.ts';
+import { buildQemuArgs, instanceName, macFromUuid } from './cmdline.ts';
 import { configDriveRequired, configDriveTree } from './configdrive.ts';
 import { buildConfigDriveImage } from './configdrive-image.ts';
 import { readConsoleLog, trimConsoleLog } from './console.ts';
+import type { QemuContext } from './context.ts';
 import { hostUptime, qemuDiagnostics } from './diagnostics.ts';
 import { Guest, powerStateOf, usageOf } from './guest.ts';
 import { createOverlay, ImageCache, LocalImageSource } from './images.ts';
 import { KeyedLock } from './lock.ts';
-import { QemuMovesNotYet } from './moves-not-yet.ts';
+import { reapExports } from './migrate-cold.ts';
+import { QemuMoves } from './moves.ts';
 import { basePath, instanceDirs, instancePaths } from './paths.ts';
-import { consolePorts, readPorts } from './ports.ts';
+import { consoleEndpoint, tcpConsoles } from './ports.ts';
 import { qemuHasSpice, qemuVersion } from './probe.ts';
 import { startQemu } from './process.ts';
+import { rescueLayout } from './rescue.ts';
 import { hostResources } from './resources.ts';
 import { loadGuest, saveGuest } from './savestate.ts';
 
@@ -49,10 +52,11 @@ export interface QemuDriverOptions {
 }
 
 /** Nova's libvirt driver, without libvirt: QEMU processes and QMP. */
-export class QemuDriver extends QemuMovesNotYet implements ComputeDriver {
+export class QemuDriver extends QemuMoves implements ComputeDriver {
   private caps: DriverCapabilities;
   private readonly guests = new Map<string, Guest>();
-  private readonly lock = new KeyedLock();
+  protected readonly lock = new KeyedLock();
+  protected readonly context: QemuContext;
   private readonly images: ImageCache;
   private readonly accel: AccelChoice;
   private readonly conf: NovaConfig;
@@ -79,14 +83,36 @@ export class QemuDriver extends QemuMovesNotYet implements ComputeDriver {
       // Until initHost has asked the binary whether it was built with SPICE.
       supports_spice_console: opts.conf.qemu.spice_enabled,
       guests_survive_restart: true,
-      supports_migrate: false,
-      supports_migrate_to_same_host: false,
-      supports_live_migration: false,
-      supports_evacuate: false,
-      supports_snapshot: false,
-      supports_rescue: false,
+      supports_migrate: true,
+      supports_migrate_to_same_host: true,
+      supports_live_migration: true,
+      supports_evacuate: true,
+      supports_snapshot: true,
+      supports_rescue: true,
+      // Nova's libvirt driver sets passwords through the QEMU guest agent; these guests have none.
       supports_set_admin_password: false,
-      supports_trigger_crash_dump: false,
+      supports_trigger_crash_dump: true,
+    };
+    const imageCtx = () => currentContext() ?? adminContext();
+    this.context = {
+      conf: this.conf,
+      log: this.log,
+      host: opts.host,
+      instancesPath: this.instancesPath,
+      guest: (i) => this.guest(i),
+      handle: (i) => this.guests.get(i.uuid) ?? new Guest(instancePaths(this.instancesPath, i.uuid), usageOf(i), this.log),
+      register: (i, g) => {
+        g.usage = usageOf(i);
+        this.guests.set(i.uuid, g);
+      },
+      forget: (uuid) => {
+        this.guests.get(uuid)?.closeQmp();
+        this.guests.delete(uuid);
+      },
+      launch: (i, g, incoming = false) => this.launch(i, g, incoming),
+      ensureBase: (id) => this.images.ensureBase(imageCtx(), id),
+      imageProperties: (id) => this.images.properties(imageCtx(), id),
+      buildConfigDrive: (i, file, adminPassword, props) => this.createConfigDrive(i, file, adminPassword, props),
     };
   }
 
@@ -113,21 +139,8 @@ export class QemuDriver extends QemuMovesNotYet implements ComputeDriver {
     return this.conf.qemu.spice_enabled && (await qemuHasSpice(this.binary));
   }
 
-  /** With `[qemu] console_listen = tcp`: the guest's console addresses (ports kept per instance). */
-  private async tcpConsoles(g: Guest): Promise<{ tcp?: LaunchSpec['tcp'] }> {
-    if (this.conf.qemu.console_listen !== 'tcp') return {};
-    const ports = await consolePorts(g.paths, this.instancesPath, this.conf.qemu.console_port_range, this.conf.vnc.server_listen);
-    return {
-      tcp: {
-        vnc: { host: this.conf.vnc.server_listen, port: ports.vnc },
-        serial: { host: this.conf.serial_console.proxyclient_address, port: ports.serial },
-        spice: { host: this.conf.spice.server_listen, port: ports.spice },
-      },
-    };
-  }
-
   /** Start QEMU for the guest; resolves once QMP answers (not when the guest has booted). */
-  private async launch(instance: InstanceDTO, g: Guest, incoming: boolean): Promise<void> {
+  private async launch(instance: InstanceDTO, g: Guest, incoming: boolean | 'live'): Promise<void> {
     const p = g.paths;
     trimConsoleLog(p.consoleLog, this.conf.qemu.console_log_max_bytes);
     const args = buildQemuArgs({
@@ -144,7 +157,8 @@ export class QemuDriver extends QemuMovesNotYet implements ComputeDriver {
       spice: await this.spiceWanted(),
       incoming,
       configDrive: fs.existsSync(p.configDrive),
-      ...(await this.tcpConsoles(g)),
+      rescue: rescueLayout(p),
+      ...(await tcpConsoles(this.conf, g.paths, this.instancesPath)),
     });
     g.attach(await startQemu(this.binary, args, p, this.conf.qemu.start_timeout * 1000));
     g.usage = usageOf(instance);
@@ -152,23 +166,20 @@ export class QemuDriver extends QemuMovesNotYet implements ComputeDriver {
   }
 
   /**
-   * Build `disk.config` when the instance gets a config drive (Nova's
-   * libvirt _create_configdrive). Every later start attaches it again
-   * because the file is there; destroy removes it with the directory.
+   * Build a config drive into `file` (`disk.config`; `disk.config.rescue`
+   * in rescue) when the instance gets one (Nova's libvirt
+   * _create_configdrive); true when built. Every later start attaches it
+   * again because the file is there; destroy removes it with the directory.
    */
-  private async createConfigDrive(instance: InstanceDTO, g: Guest, opts: SpawnOptions): Promise<void> {
+  private async createConfigDrive(instance: InstanceDTO, file: string, adminPassword: string | null, imageProperties: Record<string, string>): Promise<boolean> {
     const d = this.conf.DEFAULT;
-    if (!configDriveRequired(instance, d.force_config_drive, opts.image.properties)) return;
+    if (!configDriveRequired(instance, d.force_config_drive, imageProperties)) return false;
     const format = d.config_drive_format === 'vfat' ? 'vfat' : 'iso9660';
-    const tree = configDriveTree({
-      instance,
-      adminPassword: opts.adminPassword,
-      availabilityZone: instance.availability_zone ?? d.default_availability_zone,
-      randomSeed: randomBytes(512),
-      now: new Date(),
-    });
-    await buildConfigDriveImage(tree, g.paths.configDrive, { format, mkisofsCmd: this.conf.qemu.mkisofs_cmd, publisher: CONFIG_DRIVE_PUBLISHER });
+    const availabilityZone = instance.availability_zone ?? d.default_availability_zone;
+    const tree = configDriveTree({ instance, adminPassword, availabilityZone, randomSeed: randomBytes(512), now: new Date() });
+    await buildConfigDriveImage(tree, file, { format, mkisofsCmd: this.conf.qemu.mkisofs_cmd, publisher: CONFIG_DRIVE_PUBLISHER });
     this.log.info({ instance: instance.uuid, format, files: tree.files.length }, 'config drive built');
+    return true;
   }
 
   /** Cold boot: drop any saved state and start QEMU on the existing overlay. */
@@ -185,6 +196,7 @@ export class QemuDriver extends QemuMovesNotYet implements ComputeDriver {
       this.caps = { ...this.caps, supports_spice_console: spice };
       this.log.info({ binary: this.binary }, `${this.binary} has no SPICE support: no SPICE consoles on this host`);
     }
+    reapExports(this.instancesPath, this.conf.qemu.cold_migration_export_timeout, (dir, inMs) => this.expireExport(dir, inMs));
     let adopted = 0;
     for (const inst of instances) {
       const g = new Guest(instancePaths(this.instancesPath, inst.uuid), usageOf(inst), this.log);
@@ -225,8 +237,9 @@ export class QemuDriver extends QemuMovesNotYet implements ComputeDriver {
       if (!imageId) throw new HypervisorError('the qemu driver boots from an image; this instance has none', { uuid: instance.uuid });
       opts.onProgress?.(5);
       fs.mkdirSync(g.paths.dir, { recursive: true, mode: 0o750 });
-      for (const f of [g.paths.disk, g.paths.configDrive, g.paths.state, g.paths.consoleLog]) fs.rmSync(f, { force: true });
-      await this.createConfigDrive(instance, g, opts);
+      const p = g.paths;
+      for (const f of [p.disk, p.configDrive, p.state, p.consoleLog, p.rescueDisk, p.rescueConfigDrive, p.rescueMarker]) fs.rmSync(f, { force: true });
+      await this.createConfigDrive(instance, p.configDrive, opts.adminPassword, opts.image.properties);
       const base = await this.images.ensureBase(currentContext() ?? adminContext(), imageId);
       opts.onProgress?.(60);
       await createOverlay(this.conf.qemu.qemu_img, base, g.paths.disk, instance.root_gb);
@@ -341,14 +354,9 @@ export class QemuDriver extends QemuMovesNotYet implements ComputeDriver {
     return readConsoleLog(this.guest(instance).paths.consoleLog, q.console_log_max_bytes, maxLines ?? (q.console_log_lines || undefined));
   }
 
-  /** Where a proxy reaches a console: the unix socket, or host:port with console_listen = tcp. */
   private endpoint(g: Guest, kind: 'vnc' | 'serial' | 'spice'): ConsoleEndpoint {
     if (!g.running) throw new InstanceNotRunning(`Instance ${g.uuid} is not running.`, { instance_uuid: g.uuid });
-    const ports = this.conf.qemu.console_listen === 'tcp' ? readPorts(g.paths) : null;
-    const host =
-      kind === 'vnc' ? this.conf.vnc.server_proxyclient_address : kind === 'serial' ? this.conf.serial_console.proxyclient_address : this.conf.spice.server_proxyclient_address;
-    if (ports) return { host, port: ports[kind], internal_access_path: null };
-    return { host, port: 0, path: g.paths[kind], internal_access_path: null };
+    return consoleEndpoint(this.conf, g.paths, kind);
   }
 
   async getVncConsole(instance: InstanceDTO): Promise<ConsoleEndpoint> {
@@ -384,6 +392,7 @@ export class QemuDriver extends QemuMovesNotYet implements ComputeDriver {
 
   /** nova-compute stops: close QMP connections, leave the guests running. */
   async cleanupHost(): Promise<void> {
+    this.clearExportTimers();
     for (const g of this.guests.values()) g.closeQmp();
     this.guests.clear();
   }

@@ -73,12 +73,15 @@ describe('process liveness', () => {
     mk(100, 'S', ['qemu-system-x86_64', '-uuid', UUID]);
     mk(101, 'Z', ['qemu-system-x86_64', '-uuid', UUID]);
     mk(102, 'R', ['bash', UUID]);
+    mk(103, 'S', ['qemu-system-x86_64', '-uuid', UUID, '-pidfile', `/hosts/b/${UUID}/qemu.pid`]);
     assert.equal(procState(100, proc), 'S');
     assert.equal(procState(999, proc), null);
     assert.equal(isQemuOf(100, UUID, proc), true);
     assert.equal(isQemuOf(101, UUID, proc), false, 'a zombie is not a running guest');
     assert.equal(isQemuOf(100, '11111111-2222-3333-4444-555555555555', proc), false, 'a reused pid is not the guest');
-    assert.deepEqual(findQemuPids(UUID, proc), [100]);
+    assert.deepEqual(findQemuPids(UUID, proc), [100, 103]);
+    assert.deepEqual(findQemuPids(UUID, proc, `/hosts/b/${UUID}`), [103], "another host's QEMU of the instance is not this host's");
+    assert.deepEqual(findQemuPids(UUID, proc, `/hosts/a/${UUID}`), []);
     const pf = path.join(dir, 'pid');
     fs.writeFileSync(pf, '4242\n');
     assert.equal(readPidfile(pf), 4242);

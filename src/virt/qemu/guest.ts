@@ -57,7 +57,7 @@ export class Guest {
     this.pid = null;
     const fromFile = readPidfile(this.paths.pidfile);
     if (fromFile !== null && isQemuOf(fromFile, this.uuid)) this.pid = fromFile;
-    else if (scan) this.pid = findQemuPids(this.uuid)[0] ?? null;
+    else if (scan) this.pid = findQemuPids(this.uuid, '/proc', this.paths.dir)[0] ?? null;
     if (this.pid === null) this.closeQmp();
     return this.pid;
   }

@@ -146,6 +146,11 @@ export class ImageCache {
     return p;
   }
 
+  /** The image's properties as the source has them ({} when it cannot say: the image is gone, the service is down). */
+  async properties(ctx: RequestContext, imageId: string): Promise<Record<string, string>> {
+    return (await this.opts.source.show(ctx, imageId).catch(() => null))?.properties ?? {};
+  }
+
   private async load(ctx: RequestContext, imageId: string): Promise<{ path: string; format: DiskFormat }> {
     const file = basePath(this.opts.instancesPath, imageId);
     const record = await this.opts.source.show(ctx, imageId);

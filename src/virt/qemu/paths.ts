@@ -29,6 +29,10 @@ export interface InstancePaths {
   readonly pidfile: string;
   /** The saved guest state of a suspended instance. */
   readonly state: string;
+  /** In rescue: the rescue image's overlay (booted first), its config drive, and the record that the guest is in rescue. */
+  readonly rescueDisk: string;
+  readonly rescueConfigDrive: string;
+  readonly rescueMarker: string;
 }
 
 /** Longest unix socket path the kernel accepts (sun_path is 108 bytes with the NUL). */
@@ -60,6 +64,9 @@ export function instancePaths(instancesPath: string, uuid: string): InstancePath
     configDrive: p('disk.config'),
     pidfile: p('qemu.pid'),
     state: p('suspend.state'),
+    rescueDisk: p('disk.rescue'),
+    rescueConfigDrive: p('disk.config.rescue'),
+    rescueMarker: p('rescue.json'),
   };
   for (const s of [paths.qmp, paths.monitor, paths.vnc, paths.spice, paths.serial]) {
     if (Buffer.byteLength(s) > MAX_SOCKET_PATH) {
@@ -67,6 +74,11 @@ export function instancePaths(instancesPath: string, uuid: string): InstancePath
     }
   }
   return paths;
+}
+
+/** Where the source of a cold move keeps the guest's files until the move is confirmed or reverted (Nova's `<uuid>_resize`). */
+export function resizeDir(paths: InstancePaths): string {
+  return `${paths.dir}_resize`;
 }
 
 /** The per-host image cache directory: `$instances_path/_base`. */

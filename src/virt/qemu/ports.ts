@@ -7,7 +7,10 @@
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import type { NovaConfig } from '../../conf/loader.ts';
 import { HypervisorError } from '../../exception/virt.ts';
+import type { ConsoleEndpoint } from '../driver.ts';
+import type { LaunchSpec } from './cmdline.ts';
 import type { InstancePaths } from './paths.ts';
 import { instanceDirs } from './paths.ts';
 
@@ -64,4 +67,25 @@ export async function consolePorts(p: InstancePaths, instancesPath: string, rang
   const ports = { vnc: chosen[0] as number, serial: chosen[1] as number, spice: chosen[2] as number };
   fs.writeFileSync(portsFile(p), JSON.stringify(ports));
   return ports;
+}
+
+/** With `[qemu] console_listen = tcp`: the guest's console addresses for its command line (ports kept per instance). */
+export async function tcpConsoles(conf: NovaConfig, p: InstancePaths, instancesPath: string): Promise<{ tcp?: LaunchSpec['tcp'] }> {
+  if (conf.qemu.console_listen !== 'tcp') return {};
+  const ports = await consolePorts(p, instancesPath, conf.qemu.console_port_range, conf.vnc.server_listen);
+  return {
+    tcp: {
+      vnc: { host: conf.vnc.server_listen, port: ports.vnc },
+      serial: { host: conf.serial_console.proxyclient_address, port: ports.serial },
+      spice: { host: conf.spice.server_listen, port: ports.spice },
+    },
+  };
+}
+
+/** Where a proxy reaches a console of a running guest: the unix socket, or host:port with console_listen = tcp. */
+export function consoleEndpoint(conf: NovaConfig, p: InstancePaths, kind: 'vnc' | 'serial' | 'spice'): ConsoleEndpoint {
+  const ports = conf.qemu.console_listen === 'tcp' ? readPorts(p) : null;
+  const host = kind === 'vnc' ? conf.vnc.server_proxyclient_address : kind === 'serial' ? conf.serial_console.proxyclient_address : conf.spice.server_proxyclient_address;
+  if (ports) return { host, port: ports[kind], internal_access_path: null };
+  return { host, port: 0, path: p[kind], internal_access_path: null };
 }

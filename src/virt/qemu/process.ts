@@ -83,8 +83,13 @@ export function readPidfile(pidfile: string): number | null {
   }
 }
 
-/** pids of live QEMU processes started for `uuid` (a scan of /proc; used when the pidfile is gone). */
-export function findQemuPids(uuid: string, procRoot = '/proc'): number[] {
+/**
+ * pids of live QEMU processes started for `uuid` (a scan of /proc; used
+ * when the pidfile is gone). With `dir`, only those whose command line
+ * names a file in it: another host's QEMU of the same instance (the other
+ * end of a migration, when hosts share a machine) is not this one's.
+ */
+export function findQemuPids(uuid: string, procRoot = '/proc', dir?: string): number[] {
   const out: number[] = [];
   let names: string[];
   try {
@@ -95,7 +100,9 @@ export function findQemuPids(uuid: string, procRoot = '/proc'): number[] {
   for (const name of names) {
     if (!/^\d+$/.test(name)) continue;
     const pid = Number(name);
-    if (isQemuOf(pid, uuid, procRoot) && fs.readFileSync(`${procRoot}/${pid}/cmdline`, 'utf8').includes('-uuid\0')) out.push(pid);
+    if (!isQemuOf(pid, uuid, procRoot)) continue;
+    const cmdline = fs.readFileSync(`${procRoot}/${pid}/cmdline`, 'utf8');
+    if (cmdline.includes('-uuid\0') && (dir === undefined || cmdline.includes(`${dir}/`))) out.push(pid);
   }
   return out;
 }
