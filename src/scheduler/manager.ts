@@ -2,6 +2,7 @@ import type { ComputeAPI } from '../compute/rpc-types.ts';
 import type { NovaConfig } from '../conf/loader.ts';
 import type { RequestContext } from '../context.ts';
 import type { DbApi } from '../db/api/index.ts';
+import { DBConnectionError, DBDeadlock } from '../db/outage.ts';
 import { InstanceNotFound } from '../exception/instance.ts';
 import { ClaimFailed, NoValidHost } from '../exception/resources.ts';
 import type { Logger } from '../log.ts';
@@ -116,8 +117,13 @@ export class SchedulerManager implements Manager, SchedulerAPI {
     await Promise.all(spec.instance_uuids.map((u) => db.history.startEvent(u, ctx.request_id, 'schedule_instances', null)));
     let dests: Destination[];
     try {
-      dests = await this.enqueue(spec);
+      dests = await this.enqueueThroughOutages(spec);
     } catch (e) {
+      if (e instanceof DBConnectionError || e instanceof DBDeadlock) {
+        // Still no database: not a reason to fail the build. It stays in scheduling and nova-conductor sends it again ([conductor] build_request_timeout).
+        log.warn({ instances: spec.instance_uuids, err: (e as Error).message }, 'could not schedule while the database is unavailable; leaving the build request to be sent again');
+        return;
+      }
       const reason = e instanceof NoValidHost ? e.message : `Scheduling failed: ${(e as Error).message}`;
       log.warn({ instances: spec.instance_uuids, reason }, 'no valid host');
       await Promise.all(spec.instance_uuids.map((u) => this.failInstance(ctx, u, reason)));
@@ -151,6 +157,24 @@ export class SchedulerManager implements Manager, SchedulerAPI {
         await this.deps.compute.build_and_run_instance(ctx, { instance, request_spec: single, node: dest.nodename, admin_password: args.admin_password });
       }),
     );
+  }
+
+  /**
+   * Place a request, trying again while the database is unreachable or a
+   * transaction conflicts (a fail-over, a restart: seconds), so a transient
+   * outage does not put a server in ERROR. Placement releases its claims when
+   * it fails, so a new attempt starts clean.
+   */
+  private async enqueueThroughOutages(spec: RequestSpec): Promise<Destination[]> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.enqueue(spec);
+      } catch (e) {
+        if (!(e instanceof DBConnectionError || e instanceof DBDeadlock) || attempt >= 6) throw e;
+        this.deps.log.info({ instances: spec.instance_uuids, attempt, err: e.message }, 'database unavailable while scheduling; trying again');
+        await new Promise((r) => setTimeout(r, attempt * 1000));
+      }
+    }
   }
 
   private async failInstance(ctx: RequestContext, uuid: string, reason: string): Promise<void> {
