@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRabbitVhost, dropMysqlDatabase, mysqlUrl, uniqueName } from './backends.ts';
-import { Daemon, freePort, onCleanup, run, runAll, tmpDir, writeConf } from './procs.ts';
+import { type Binary, Daemon, freePort, onCleanup, run, runAll, tmpDir, writeConf } from './procs.ts';
 
 /** A whole cloud as separate processes with Keystone auth: identity, image, api, conductor, scheduler, one fake compute. */
 export interface KeystoneCluster {
@@ -26,6 +26,8 @@ export interface KeystoneClusterOptions {
   computes?: number;
   /** Extra config for every service (merged over the defaults, section by section). */
   conf?: Record<string, Record<string, string | number | boolean>>;
+  /** More controller daemons on the common nova.conf, started before nova-api (e.g. nova-consoleauth). */
+  services?: ('nova-consoleauth' | 'nova-cert' | 'nova-novncproxy' | 'nova-xvpvncproxy')[];
 }
 
 /** Start the cloud; a failure half way stops what had started before the error propagates (see startCluster). */
@@ -90,6 +92,7 @@ export async function startKeystoneCluster(opts: KeystoneClusterOptions = {}): P
       new Daemon('conductor', 'nova-conductor', ['--config-file', confFile]),
       new Daemon('scheduler', 'nova-scheduler', ['--config-file', confFile]),
       ...computes.map((host) => new Daemon(host, 'nova-compute', ['--config-file', computeConf(host)])),
+      ...(opts.services ?? []).map((bin) => new Daemon(bin, bin as Binary, ['--config-file', confFile])),
       new Daemon('api', 'nova-api', ['--config-file', confFile]),
     );
     await Promise.all(daemons.map((d) => d.waitFor(/service started|listening/, 60_000)));
