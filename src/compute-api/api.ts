@@ -199,6 +199,7 @@ export class ComputeApi {
     // With [DEFAULT] reclaim_instance_interval (and not forceDelete) a soft delete, done there.
     if (await this.admin.beforeDelete(ctx, inst, opts.force === true)) return;
     await this.db.history.startAction({ action: 'delete', instance_uuid: inst.uuid, request_id: ctx.request_id, user_id: ctx.user_id, project_id: ctx.project_id });
+    await this.moves.confirmOnDeleting(ctx, inst);
     const updated = await this.db.instances.update(inst.uuid, { task_state: TaskState.DELETING, progress: 0 });
     await this.revokeConsoles(ctx, inst.uuid);
     if (inst.host && (await this.hostUp(inst.host))) {
@@ -207,6 +208,7 @@ export class ComputeApi {
     }
     this.deps.log.info({ instance: inst.uuid, host: inst.host }, inst.host ? 'compute host is down: deleting locally' : 'deleting an unscheduled instance locally');
     await this.db.computeNodes.release(inst.uuid);
+    for (const m of await this.db.migrations.list({ instance_uuid: inst.uuid })) await this.db.computeNodes.release(m.uuid);
     await this.db.serverGroups.removeInstances([inst.uuid]);
     await this.db.instances.destroy(inst.uuid).catch((e: unknown) => {
       if (!(e instanceof InstanceNotFound)) throw e;

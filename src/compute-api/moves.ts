@@ -159,6 +159,24 @@ export class ServerMoves {
     await this.d.compute.confirm_resize(ctx, { host: migration.source_compute ?? '', instance: inst, migration });
   }
 
+  /**
+   * Deleting a resized instance confirms its resize first (Nova's
+   * _confirm_resize_on_deleting): the source drops the old guest and the
+   * claim its migration holds. With the source down that claim goes here.
+   */
+  async confirmOnDeleting(ctx: RequestContext, inst: InstanceDTO): Promise<void> {
+    if (inst.vm_state !== VmState.RESIZED) return;
+    const [m] = await this.d.db.migrations.list({ instance_uuid: inst.uuid, status: ['finished', 'confirming'] });
+    if (!m) return;
+    await this.d.db.history.startAction({ action: 'confirmResize', instance_uuid: inst.uuid, request_id: ctx.request_id, user_id: ctx.user_id, project_id: ctx.project_id });
+    if (await this.hostUp(m.source_compute)) {
+      await this.d.compute.confirm_resize(ctx, { host: m.source_compute ?? '', instance: inst, migration: await this.d.db.migrations.update(m.uuid, { status: 'confirming' }) });
+      return;
+    }
+    await this.d.db.computeNodes.release(m.uuid);
+    await this.d.db.migrations.update(m.uuid, { status: 'confirmed' });
+  }
+
   async revertResize(ctx: RequestContext, inst: InstanceDTO): Promise<void> {
     checkLock(ctx, inst);
     checkState(inst, 'revertResize', [VmState.RESIZED], null);

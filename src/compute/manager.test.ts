@@ -47,6 +47,7 @@ function conductor(works: Partial<ConductorAPI>): ConductorAPI {
     instance_destroy: down,
     instances_on_host: down,
     instance_fault_create: down,
+    action_start: down,
     action_event_start: down,
     action_event_finish: down,
     compute_node_update: down,

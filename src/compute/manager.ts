@@ -83,7 +83,7 @@ export class ComputeManager implements Manager, ComputeAPI {
     await this.healer.heal();
     const ctx = adminContext();
     const instances: InstanceDTO[] = await this.ops.conductor.instances_on_host(ctx, { host: this.ops.host });
-    await resize.confirmExpiredResizes(this.ops, ctx, instances);
+    await resize.confirmExpiredResizes(this.ops, instances);
   }
 
   /** Run a periodic task over this host's instances. */

@@ -5,7 +5,8 @@
  * instance stopped again afterwards. Evacuated instances are cleaned off
  * their old host when its nova-compute comes back (Nova's
  * _destroy_evacuated_instances), which also releases the claim the
- * migration held there.
+ * migration held there. A failed evacuation leaves the instance in ERROR
+ * on its source again, with its claim there.
  */
 import type { RequestContext } from '../context.ts';
 import { InstanceNotFound } from '../exception/instance.ts';
@@ -16,7 +17,7 @@ import type { ComputeArgs } from './rpc-types.ts';
 export async function rebuild(ops: ComputeOps, ctx: RequestContext, args: ComputeArgs<'rebuild_instance'>): Promise<void> {
   const { migration } = args;
   const evacuate = migration !== null;
-  const event = evacuate ? 'compute_rebuild_instance' : 'compute_rebuild_instance';
+  const event = 'compute_rebuild_instance';
   let inst = args.instance;
   const wasStopped = inst.vm_state === VmState.STOPPED;
   try {
@@ -44,8 +45,18 @@ export async function rebuild(ops: ComputeOps, ctx: RequestContext, args: Comput
     if (e instanceof InstanceNotFound) return;
     ops.log.error({ instance: inst.uuid, err: errorText(e) }, evacuate ? 'evacuation failed' : 'rebuild failed');
     await ops.fault(ctx, inst, e, evacuate ? 'evacuate' : 'rebuild');
-    if (migration) await ops.conductor.migration_update(ctx, { uuid: migration.uuid, updates: { status: 'failed' } }).catch(ops.logFailure(inst.uuid, 'mark the migration failed'));
-    await ops.update(ctx, inst.uuid, { vm_state: VmState.ERROR, task_state: null }).catch(ops.logFailure(inst.uuid, 'put the instance in ERROR'));
+    if (!migration) {
+      await ops.update(ctx, inst.uuid, { vm_state: VmState.ERROR, task_state: null }).catch(ops.logFailure(inst.uuid, 'put the instance in ERROR'));
+      return;
+    }
+    // A failed evacuation: nothing runs here, so the claim taken here goes and the instance, in ERROR, is its source's
+    // again (whose guest is still there, with the claim the migration held) — to be evacuated again once fixed.
+    await ops.driver.destroy(inst).catch(ops.logFailure(inst.uuid, 'destroy the half-made guest of a failed evacuation'));
+    await ops.conductor.allocations_revert(ctx, { instance_uuid: inst.uuid, migration_uuid: migration.uuid }).catch(ops.logFailure(inst.uuid, 'give the source its claim back'));
+    await ops.conductor.migration_update(ctx, { uuid: migration.uuid, updates: { status: 'failed' } }).catch(ops.logFailure(inst.uuid, 'mark the migration failed'));
+    await ops
+      .update(ctx, inst.uuid, { vm_state: VmState.ERROR, task_state: null, host: migration.source_compute, node: migration.source_node })
+      .catch(ops.logFailure(inst.uuid, 'put the instance in ERROR on its source'));
   }
 }
 

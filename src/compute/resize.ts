@@ -15,7 +15,7 @@
  * instance where it was, ACTIVE or STOPPED, with a fault and the migration
  * in `error` — never in a task state.
  */
-import type { RequestContext } from '../context.ts';
+import { adminContext, type RequestContext } from '../context.ts';
 import type { InstanceDTO } from '../objects/instance.ts';
 import type { MigrationDTO } from '../objects/migration.ts';
 import { PowerState, TaskState, VmState } from '../objects/states.ts';
@@ -39,7 +39,15 @@ async function rollback(ops: ComputeOps, ctx: RequestContext, inst: InstanceDTO,
   await ops.conductor.allocations_revert(ctx, { instance_uuid: inst.uuid, migration_uuid: migration.uuid }).catch(ops.logFailure(inst.uuid, 'give the source its claim back'));
   await ops.conductor.migration_update(ctx, { uuid: migration.uuid, updates: { status: 'error' } }).catch(ops.logFailure(inst.uuid, 'mark the migration failed'));
   await ops
-    .update(ctx, inst.uuid, { task_state: null, vm_state: oldVmState(inst), host: migration.source_compute, node: migration.source_node, new_flavor: null, old_flavor: null })
+    .update(ctx, inst.uuid, {
+      task_state: null,
+      vm_state: oldVmState(inst),
+      host: migration.source_compute,
+      node: migration.source_node,
+      ...figures(inst.flavor),
+      new_flavor: null,
+      old_flavor: null,
+    })
     .catch(ops.logFailure(inst.uuid, 'put the instance back on its source'));
 }
 
@@ -85,12 +93,9 @@ export async function finishResize(ops: ComputeOps, ctx: RequestContext, args: C
   const { migration } = args;
   let inst = args.instance;
   try {
-    inst = await ops.update(
-      ctx,
-      inst.uuid,
-      { task_state: TaskState.RESIZE_FINISH, host: ops.host, node: migration.dest_node, flavor: inst.new_flavor ?? inst.flavor, old_flavor: inst.flavor, ...flavorFigures(inst) },
-      [TaskState.RESIZE_MIGRATED],
-    );
+    inst = await ops.update(ctx, inst.uuid, { task_state: TaskState.RESIZE_FINISH, host: ops.host, node: migration.dest_node, old_flavor: inst.flavor, ...flavorFigures(inst) }, [
+      TaskState.RESIZE_MIGRATED,
+    ]);
     const powerOn = oldVmState(inst) === VmState.ACTIVE;
     const image = { id: inst.image_ref, properties: {} };
     await ops.event(ctx, inst, 'compute_finish_resize', () => ops.driver.finishMigration(inst, args.disk_info, image, powerOn));
@@ -103,18 +108,23 @@ export async function finishResize(ops: ComputeOps, ctx: RequestContext, args: C
       return;
     }
     await ops.driver.destroy(inst).catch(ops.logFailure(inst.uuid, 'destroy the half-made guest on the destination'));
-    // The source keeps its guest powered off: bring it back there.
+    const old = { ...inst, flavor: inst.old_flavor ?? inst.flavor };
+    await rollback(ops, ctx, old, migration, e, 'finish_resize');
+    // The source keeps its guest powered off: bring it back there (the migration stays in error).
     await ops.compute
-      .finish_revert_resize(ctx, { host: migration.source_compute ?? '', instance: { ...inst, flavor: inst.old_flavor ?? inst.flavor }, migration })
+      .finish_revert_resize(ctx, { host: migration.source_compute ?? '', instance: { ...old, old_flavor: old.flavor }, migration: { ...migration, status: 'error' } })
       .catch(ops.logFailure(inst.uuid, 'ask the source to bring its guest back'));
-    await rollback(ops, ctx, { ...inst, flavor: inst.old_flavor ?? inst.flavor }, migration, e, 'finish_resize');
   }
 }
 
 /** The per-flavor figures the instance row keeps beside its flavor snapshot, for `flavor`. */
 function flavorFigures(inst: InstanceDTO): Pick<InstanceDTO, 'memory_mb' | 'vcpus' | 'root_gb' | 'ephemeral_gb' | 'instance_type_id'> {
-  const f = inst.new_flavor ?? inst.flavor;
-  return { memory_mb: f.memory_mb, vcpus: f.vcpus, root_gb: f.root_gb, ephemeral_gb: f.ephemeral_gb, instance_type_id: f.id };
+  return figures(inst.new_flavor ?? inst.flavor);
+}
+
+/** A flavor and the figures the instance row keeps beside it. */
+function figures(f: InstanceDTO['flavor']): Pick<InstanceDTO, 'flavor' | 'memory_mb' | 'vcpus' | 'root_gb' | 'ephemeral_gb' | 'instance_type_id'> {
+  return { flavor: f, memory_mb: f.memory_mb, vcpus: f.vcpus, root_gb: f.root_gb, ephemeral_gb: f.ephemeral_gb, instance_type_id: f.id };
 }
 
 export async function confirmResize(ops: ComputeOps, ctx: RequestContext, args: ComputeArgs<'confirm_resize'>): Promise<void> {
@@ -172,7 +182,8 @@ export async function finishRevertResize(ops: ComputeOps, ctx: RequestContext, a
       power_state: powerOn ? PowerState.RUNNING : PowerState.SHUTDOWN,
       task_state: null,
     });
-    await ops.conductor.migration_update(ctx, { uuid: migration.uuid, updates: { status: 'reverted' } });
+    // A revert after a failed finish_resize leaves the migration in error.
+    if (migration.status !== 'error') await ops.conductor.migration_update(ctx, { uuid: migration.uuid, updates: { status: 'reverted' } });
     ops.log.info({ instance: inst.uuid }, 'resize reverted');
   } catch (e) {
     ops.log.error({ instance: inst.uuid, err: errorText(e) }, 'finish_revert_resize failed');
@@ -186,21 +197,47 @@ export async function finishRevertResize(ops: ComputeOps, ctx: RequestContext, a
 
 /**
  * [DEFAULT] resize_confirm_window: resizes finished on this host (the
- * destination) longer ago than the window are confirmed as if the user had
- * (Nova's _poll_unconfirmed_resizes).
+ * destination) longer ago than the window are confirmed as if the user had,
+ * each as a `confirmResize` instance action of its own (Nova's
+ * _poll_unconfirmed_resizes): a migration whose instance is gone, in ERROR
+ * or not RESIZED/None goes to `error`; one being deleted or still finishing
+ * is left for later; a source that is down is tried again next time.
  */
-export async function confirmExpiredResizes(ops: ComputeOps, ctx: RequestContext, instances: readonly InstanceDTO[]): Promise<void> {
+export async function confirmExpiredResizes(ops: ComputeOps, instances: readonly InstanceDTO[], now = Date.now()): Promise<void> {
   const window = ops.conf.DEFAULT.resize_confirm_window;
   if (window <= 0) return;
-  const resized = instances.filter((i) => i.vm_state === VmState.RESIZED && i.task_state === null);
-  if (resized.length === 0) return;
-  const cutoff = Date.now() - window * 1000;
-  for (const inst of resized) {
-    const [migration] = await ops.conductor.migrations_find(ctx, { instance_uuid: inst.uuid, statuses: ['finished'] });
-    if (!migration?.updated_at || Date.parse(`${migration.updated_at.replace(' ', 'T')}Z`) > cutoff) continue;
-    ops.log.info({ instance: inst.uuid, window }, 'resize not confirmed within resize_confirm_window: confirming it');
-    await ops.conductor.migration_update(ctx, { uuid: migration.uuid, updates: { status: 'confirming' } });
-    const i = await ops.update(ctx, inst.uuid, { task_state: TaskState.RESIZE_CONFIRMING }, [null]);
-    await ops.compute.confirm_resize(ctx, { host: migration.source_compute ?? '', instance: i, migration });
+  const here = new Map(instances.map((i) => [i.uuid, i]));
+  const ctx = adminContext();
+  const unconfirmed = await ops.conductor.migrations_find(ctx, { dest_compute: ops.host, statuses: ['finished'] });
+  for (const migration of unconfirmed) {
+    if (!migration.updated_at || Date.parse(`${migration.updated_at.replace(' ', 'T')}Z`) > now - window * 1000) continue;
+    const inst = here.get(migration.instance_uuid);
+    const toError = (reason: string) => {
+      ops.log.warn({ instance: migration.instance_uuid, migration: migration.uuid, reason }, 'setting migration to error');
+      return ops.conductor.migration_update(ctx, { uuid: migration.uuid, updates: { status: 'error' } });
+    };
+    try {
+      if (!inst) {
+        await toError(`Instance ${migration.instance_uuid} not found`);
+        continue;
+      }
+      if (inst.vm_state === VmState.ERROR) {
+        await toError('In ERROR state');
+        continue;
+      }
+      if (inst.task_state === TaskState.DELETING || inst.task_state === TaskState.SOFT_DELETING || inst.task_state === TaskState.RESIZE_FINISH) continue;
+      if (inst.vm_state !== VmState.RESIZED || inst.task_state !== null) {
+        await toError(`In states ${inst.vm_state}/${inst.task_state}, not RESIZED/None`);
+        continue;
+      }
+      ops.log.info({ instance: inst.uuid, migration: migration.uuid, window }, 'automatically confirming a resize not confirmed within resize_confirm_window');
+      // One request (and instance action) per confirmation, as nova-api's confirm_resize records it.
+      const actx = adminContext();
+      const m = await ops.conductor.migration_update(actx, { uuid: migration.uuid, updates: { status: 'confirming' } });
+      await ops.conductor.action_start(actx, { uuid: inst.uuid, action: 'confirmResize' });
+      await ops.compute.confirm_resize(actx, { host: migration.source_compute ?? '', instance: inst, migration: m });
+    } catch (e) {
+      ops.log.info({ instance: migration.instance_uuid, err: errorText(e) }, 'error auto-confirming resize; will retry later');
+    }
   }
 }

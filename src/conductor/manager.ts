@@ -72,6 +72,8 @@ export class ConductorManager implements Manager, ConductorAPI {
 
   async instance_destroy(_ctx: RequestContext, args: ConductorArgs<'instance_destroy'>): Promise<void> {
     await this.db.computeNodes.release(args.uuid);
+    // What its migrations still hold goes with it (an evacuation's source claim, kept until that host came back).
+    for (const m of await this.db.migrations.list({ instance_uuid: args.uuid })) await this.db.computeNodes.release(m.uuid);
     await this.db.serverGroups.removeInstances([args.uuid]);
     await this.db.instances.destroy(args.uuid);
   }
@@ -82,6 +84,10 @@ export class ConductorManager implements Manager, ConductorAPI {
 
   async instance_fault_create(_ctx: RequestContext, args: ConductorArgs<'instance_fault_create'>): Promise<void> {
     await this.db.history.addFault({ instance_uuid: args.uuid, code: args.code, message: args.message, details: args.details, host: args.host });
+  }
+
+  async action_start(ctx: RequestContext, args: ConductorArgs<'action_start'>): Promise<void> {
+    await this.db.history.startAction({ action: args.action, instance_uuid: args.uuid, request_id: ctx.request_id, user_id: ctx.user_id, project_id: ctx.project_id });
   }
 
   async action_event_start(ctx: RequestContext, args: ConductorArgs<'action_event_start'>): Promise<void> {

@@ -38,6 +38,8 @@ export interface ConductorAPI {
   instance_destroy(ctx: RequestContext, args: { uuid: string }): Promise<void>;
   instances_on_host(ctx: RequestContext, args: { host: string }): Promise<InstanceDTO[]>;
   instance_fault_create(ctx: RequestContext, args: { uuid: string; code: number; message: string; details: string; host: string | null }): Promise<void>;
+  /** Start instance action `action` for the context's request (a periodic task acting as a user would: the resize confirm window). */
+  action_start(ctx: RequestContext, args: { uuid: string; action: string }): Promise<void>;
   action_event_start(ctx: RequestContext, args: { uuid: string; event: string; host: string | null }): Promise<void>;
   action_event_finish(ctx: RequestContext, args: { uuid: string; event: string; result: 'Success' | 'Error'; traceback: string | null }): Promise<void>;
   /**
@@ -91,6 +93,7 @@ export const CONDUCTOR_METHODS = {
   instance_destroy: 'call',
   instances_on_host: 'call',
   instance_fault_create: 'call',
+  action_start: 'call',
   action_event_start: 'call',
   action_event_finish: 'call',
   compute_node_update: 'call',

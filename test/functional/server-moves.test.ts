@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { assertClaimsConsistent } from '../support/claims.ts';
 import { ApiClient, type Cloud, startCloud } from '../support/cloud.ts';
 
 /**
@@ -29,34 +30,8 @@ describe('server moves (three fake computes)', () => {
   const hostOf = (s: Record<string, unknown>) => String(s['OS-EXT-SRV-ATTR:host']);
   const message = (body: unknown) => Object.values(body as Record<string, { message: string }>)[0]?.message ?? '';
 
-  /** The claims invariant: every node's use is its allocations' sum; settled instances hold their flavor on their node; done migrations hold nothing. */
-  async function claimsConsistent(): Promise<void> {
-    const db = cloud.db;
-    const nodes = await db.computeNodes.list();
-    for (const n of nodes) {
-      const allocs = await db.computeNodes.allocationsOn(n.id);
-      const sum = allocs.reduce((a, x) => a + x.memory_mb, 0);
-      assert.equal(n.memory_mb_used, sum, `node ${n.host}: memory_mb_used ${n.memory_mb_used} is the sum of its allocations ${sum}`);
-      assert.equal(
-        n.vcpus_used,
-        allocs.reduce((a, x) => a + x.vcpus, 0),
-        `node ${n.host}: vcpus_used`,
-      );
-    }
-    for (const inst of await db.instances.list({}, {})) {
-      if (inst.deleted || inst.task_state !== null || !['active', 'stopped'].includes(inst.vm_state)) continue;
-      const allocs = await db.computeNodes.allocationsOf(inst.uuid);
-      const node = nodes.find((n) => n.host === inst.host);
-      assert.equal(allocs.length, 1, `${inst.display_name} holds one allocation: ${JSON.stringify(allocs)}`);
-      assert.equal(allocs[0]?.compute_node_id, node?.id, `${inst.display_name}'s allocation is on its host ${inst.host}`);
-      assert.equal(allocs[0]?.memory_mb, inst.flavor.memory_mb, `${inst.display_name} holds its flavor's memory`);
-    }
-    for (const m of await db.migrations.list({})) {
-      if (['confirmed', 'reverted', 'completed', 'error', 'failed', 'cancelled', 'done'].includes(m.status)) {
-        assert.deepEqual(await db.computeNodes.allocationsOf(m.uuid), [], `migration ${m.id} (${m.status}) holds nothing`);
-      }
-    }
-  }
+  /** The claims invariant (test/support/claims.ts): each host's use is what its instances and in-progress migrations hold. */
+  const claimsConsistent = () => assertClaimsConsistent(cloud.db);
 
   async function migrationsOf(id: string): Promise<Record<string, unknown>[]> {
     const r = await api.get<{ migrations: Record<string, unknown>[] }>(`/os-migrations?instance_uuid=${id}`);
@@ -336,7 +311,9 @@ describe('server moves (three fake computes)', () => {
     assert.notEqual(hostOf(moved), source);
     const [m] = await migrationsOf(id);
     assert.equal(m?.migration_type, 'evacuation');
+    await claimsConsistent(); // the evacuation holds the dead source's claim until it comes back
     await api.delete(`/servers/${id}`);
     await api.waitGone(id);
+    await claimsConsistent();
   });
 });

@@ -55,7 +55,8 @@ const FAKE_CAPABILITIES: DriverCapabilities = {
  * The fake hypervisor (nova.virt.fake.FakeDriver): keeps instances in memory
  * and reports configurable resources. For tests and scale runs. Failure
  * injection: `[fake] spawn_failure_rate`, or instance metadata
- * `fake_spawn_fail = true` for one instance. It keeps the driver contract
+ * `fake_spawn_fail = true` for one instance (`fake_move_fail` and
+ * `fake_snapshot_fail` for moves and snapshots, see moves.ts). It keeps the driver contract
  * as the QEMU driver does (test/conformance/driver.case.ts runs both).
  */
 export class FakeDriver implements ComputeDriver {

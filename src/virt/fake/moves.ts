@@ -6,6 +6,10 @@
  * meanwhile; the guest leaves the source when it is done and the
  * destination takes it in post_live_migration_at_destination. Snapshots are
  * a few bytes of real image data.
+ *
+ * Failure injection for tests: instance metadata `fake_move_fail` names the
+ * driver step that fails (`migrate_disk_and_power_off`, `finish_migration`,
+ * `pre_live_migration`, `live_migration`), on whichever host runs it.
  */
 import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -25,6 +29,13 @@ export interface FakeMoveDeps {
   guestOf(instance: InstanceDTO, state: PowerState): FakeGuest;
 }
 
+/** The move step an instance's `fake_move_fail` metadata makes fail. */
+export type FakeMoveStep = 'migrate_disk_and_power_off' | 'finish_migration' | 'pre_live_migration' | 'live_migration';
+
+function injected(d: FakeMoveDeps, instance: InstanceDTO, step: FakeMoveStep): void {
+  if (instance.metadata.fake_move_fail === step) throw new HypervisorError(`fake driver: injected ${step} failure on ${d.host}`);
+}
+
 function guest(d: FakeMoveDeps, instance: InstanceDTO): FakeGuest {
   const g = d.hypervisor.guests.get(instance.uuid);
   if (!g) throw InstanceNotFound.of(instance.uuid);
@@ -33,6 +44,7 @@ function guest(d: FakeMoveDeps, instance: InstanceDTO): FakeGuest {
 
 export function migrateDiskAndPowerOff(d: FakeMoveDeps, instance: InstanceDTO, target: MoveTarget): DiskInfo {
   const g = guest(d, instance);
+  injected(d, instance, 'migrate_disk_and_power_off');
   d.hypervisor.guests.delete(instance.uuid);
   d.hypervisor.resizeSources.set(instance.uuid, { ...g, state: PowerState.SHUTDOWN });
   d.hypervisor.save();
@@ -40,6 +52,7 @@ export function migrateDiskAndPowerOff(d: FakeMoveDeps, instance: InstanceDTO, t
 }
 
 export function finishMigration(d: FakeMoveDeps, instance: InstanceDTO, disk: DiskInfo, powerOn: boolean): void {
+  injected(d, instance, 'finish_migration');
   const g = d.guestOf(instance, powerOn ? PowerState.RUNNING : PowerState.SHUTDOWN);
   const console = typeof disk.console === 'string' ? disk.console.split('\n') : [];
   g.console = [...console, `moved from ${String(disk.source_host)} to ${d.host}`];
@@ -62,7 +75,8 @@ export function finishRevertMigration(d: FakeMoveDeps, instance: InstanceDTO, po
   d.hypervisor.save();
 }
 
-export function preLiveMigration(d: FakeMoveDeps, _instance: InstanceDTO, blockMigration: boolean): LiveMigrateData {
+export function preLiveMigration(d: FakeMoveDeps, instance: InstanceDTO, blockMigration: boolean): LiveMigrateData {
+  injected(d, instance, 'pre_live_migration');
   return { target_host: d.host, block_migration: blockMigration };
 }
 
@@ -79,6 +93,7 @@ export async function liveMigration(d: FakeMoveDeps, instance: InstanceDTO, targ
       const done = Math.round((total * i) / steps);
       onProgress({ memory_total: total, memory_processed: done, memory_remaining: total - done, disk_total: 0, disk_processed: 0, disk_remaining: 0 });
     }
+    if (run.finish === null) injected(d, instance, 'live_migration');
     if (run.finish === 'abort') throw new HypervisorError(`live migration of ${instance.uuid} to ${target.host} was aborted`);
     d.hypervisor.guests.delete(instance.uuid);
     d.hypervisor.save();
