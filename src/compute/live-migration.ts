@@ -60,17 +60,19 @@ export async function liveMigration(ops: ComputeOps, ctx: RequestContext, args: 
   ops.log.info({ instance: inst.uuid, dest }, 'live migration completed');
 }
 
-export async function checkDestination(
+export function checkDestination(
   ops: ComputeOps,
-  _ctx: RequestContext,
+  ctx: RequestContext,
   args: ComputeArgs<'check_can_live_migrate_destination'>,
 ): Promise<Record<string, string | number | boolean | null>> {
-  if (!ops.driver.capabilities.supports_live_migration) throw new Error(`The driver of ${ops.host} cannot take live migrations.`);
-  return { host: ops.host, block_migration: args.block_migration };
+  return ops.event(ctx, args.instance, 'compute_check_can_live_migrate_destination', async () => {
+    if (!ops.driver.capabilities.supports_live_migration) throw new Error(`The driver of ${ops.host} cannot take live migrations.`);
+    return { host: ops.host, block_migration: args.block_migration };
+  });
 }
 
-export function preLiveMigration(ops: ComputeOps, _ctx: RequestContext, args: ComputeArgs<'pre_live_migration'>) {
-  return ops.driver.preLiveMigration(args.instance, args.block_migration);
+export function preLiveMigration(ops: ComputeOps, ctx: RequestContext, args: ComputeArgs<'pre_live_migration'>) {
+  return ops.event(ctx, args.instance, 'compute_pre_live_migration', () => ops.driver.preLiveMigration(args.instance, args.block_migration));
 }
 
 export async function postAtDestination(ops: ComputeOps, ctx: RequestContext, args: ComputeArgs<'post_live_migration_at_destination'>): Promise<void> {
@@ -79,16 +81,18 @@ export async function postAtDestination(ops: ComputeOps, ctx: RequestContext, ar
   await ops.update(ctx, inst.uuid, { host: ops.host, node: migration.dest_node, task_state: null, power_state: PowerState.RUNNING }, [TaskState.MIGRATING]);
 }
 
-export async function rollbackAtDestination(ops: ComputeOps, _ctx: RequestContext, args: ComputeArgs<'rollback_live_migration_at_destination'>): Promise<void> {
-  await ops.driver.rollbackLiveMigrationAtDestination(args.instance);
+export async function rollbackAtDestination(ops: ComputeOps, ctx: RequestContext, args: ComputeArgs<'rollback_live_migration_at_destination'>): Promise<void> {
+  await ops.event(ctx, args.instance, 'compute_rollback_live_migration_at_destination', () => ops.driver.rollbackLiveMigrationAtDestination(args.instance));
 }
 
-export async function forceComplete(ops: ComputeOps, _ctx: RequestContext, args: ComputeArgs<'live_migration_force_complete'>): Promise<void> {
-  await ops.driver.liveMigrationForceComplete(args.instance);
+export async function forceComplete(ops: ComputeOps, ctx: RequestContext, args: ComputeArgs<'live_migration_force_complete'>): Promise<void> {
+  await ops.event(ctx, args.instance, 'compute_live_migration_force_complete', () => ops.driver.liveMigrationForceComplete(args.instance));
   ops.log.info({ instance: args.instance.uuid }, 'live migration forced to complete');
 }
 
 export async function abort(ops: ComputeOps, ctx: RequestContext, args: ComputeArgs<'live_migration_abort'>): Promise<void> {
-  await ops.conductor.migration_update(ctx, { uuid: args.migration.uuid, updates: { status: 'cancelling' } });
-  await ops.driver.liveMigrationAbort(args.instance);
+  await ops.event(ctx, args.instance, 'compute_live_migration_abort', async () => {
+    await ops.conductor.migration_update(ctx, { uuid: args.migration.uuid, updates: { status: 'cancelling' } });
+    await ops.driver.liveMigrationAbort(args.instance);
+  });
 }

@@ -52,7 +52,14 @@ async function moveSpec(d: MoveDeps, inst: InstanceDTO, o: { flavor?: FlavorSnap
  * onto the migration first (so a same-host resize claims its new flavor
  * beside the old one). Null when none can be had (everything undone).
  */
-async function claimDestination(d: MoveDeps, ctx: RequestContext, inst: InstanceDTO, migration: MigrationDTO, spec: RequestSpec, action: string): Promise<Destination | null> {
+async function claimDestination(
+  d: MoveDeps,
+  ctx: RequestContext,
+  inst: InstanceDTO,
+  migration: MigrationDTO,
+  spec: RequestSpec,
+  events: readonly string[],
+): Promise<Destination | null> {
   await d.db.computeNodes.moveAllocations(inst.uuid, migration.uuid);
   try {
     const [dest] = await d.scheduler.select_destinations(ctx, { request_spec: spec });
@@ -61,19 +68,19 @@ async function claimDestination(d: MoveDeps, ctx: RequestContext, inst: Instance
     await d.db.migrations.update(migration.uuid, { dest_compute: dest.host, dest_node: dest.nodename, dest_host: node.host_ip ?? dest.host });
     return dest;
   } catch (e) {
-    await undo(d, ctx, inst, migration, e, action);
+    await undo(d, ctx, inst, migration, e, events);
     return null;
   }
 }
 
-/** The move did not happen: claims back, migration in error, a fault, the instance's task state cleared. */
-export async function undo(d: MoveDeps, ctx: RequestContext, inst: InstanceDTO, migration: MigrationDTO, e: unknown, action: string): Promise<void> {
+/** The move did not happen: claims back, migration in error, a fault, its instance action `events` in error, the instance's task state cleared. */
+export async function undo(d: MoveDeps, ctx: RequestContext, inst: InstanceDTO, migration: MigrationDTO, e: unknown, events: readonly string[]): Promise<void> {
   const message = errorText(e);
-  d.log.warn({ instance: inst.uuid, migration: migration.uuid, err: message }, `${action} could not start`);
+  d.log.warn({ instance: inst.uuid, migration: migration.uuid, err: message }, `${events.at(-1)} could not start`);
   await d.db.computeNodes.revertAllocations(inst.uuid, migration.uuid);
   await d.db.migrations.update(migration.uuid, { status: 'error' });
   await d.db.history.addFault({ instance_uuid: inst.uuid, code: 400, message, details: message, host: null });
-  await d.db.history.finishEvent(inst.uuid, ctx.request_id, `conductor_${action}`, 'Error', message);
+  for (const event of events) await d.db.history.finishEvent(inst.uuid, ctx.request_id, event, 'Error', message);
   await d.db.instances
     .update(inst.uuid, { task_state: null, new_flavor: null })
     .catch((err: unknown) => d.log.warn({ instance: inst.uuid, err: errorText(err) }, 'could not clear the task state of a move that did not start'));
@@ -90,10 +97,12 @@ export async function migrateServer(
   const resize = migration.migration_type === 'resize';
   const sameHost = resize && d.conf.DEFAULT.allow_resize_to_same_host;
   const spec = await moveSpec(d, inst, { flavor: args.flavor, ignore: sameHost || !inst.host ? [] : [inst.host], to: args.requested_destination });
-  await d.db.history.startEvent(inst.uuid, ctx.request_id, 'conductor_migrate_server', null);
-  const dest = await claimDestination(d, ctx, inst, migration, spec, 'migrate_server');
+  // Nova's events: conductor_migrate_server (wrap_instance_event) around cold_migrate (an EventReporter).
+  const events = ['cold_migrate', 'conductor_migrate_server'];
+  for (const event of events.toReversed()) await d.db.history.startEvent(inst.uuid, ctx.request_id, event, null);
+  const dest = await claimDestination(d, ctx, inst, migration, spec, events);
   if (!dest) return;
-  await d.db.history.finishEvent(inst.uuid, ctx.request_id, 'conductor_migrate_server', 'Success', null);
+  for (const event of events) await d.db.history.finishEvent(inst.uuid, ctx.request_id, event, 'Success', null);
   d.log.info({ instance: inst.uuid, from: inst.host, to: dest.host, resize }, resize ? 'resize scheduled' : 'cold migration scheduled');
   await d.compute.prep_resize(ctx, { host: dest.host, instance: inst, migration: await d.db.migrations.getByUuid(migration.uuid), clean_shutdown: args.clean_shutdown });
 }
@@ -107,10 +116,11 @@ export async function evacuateInstance(
   const { instance: inst } = args;
   const migration = await d.db.migrations.getByUuid(args.migration_uuid);
   const spec = await moveSpec(d, inst, { ignore: inst.host ? [inst.host] : [], to: args.host ? { host: args.host } : null });
-  await d.db.history.startEvent(inst.uuid, ctx.request_id, 'conductor_rebuild_server', null);
-  const dest = await claimDestination(d, ctx, inst, migration, spec, 'rebuild_server');
+  // Nova's event for both rebuild and evacuate in the conductor: rebuild_server (an EventReporter, no prefix).
+  await d.db.history.startEvent(inst.uuid, ctx.request_id, 'rebuild_server', null);
+  const dest = await claimDestination(d, ctx, inst, migration, spec, ['rebuild_server']);
   if (!dest) return;
-  await d.db.history.finishEvent(inst.uuid, ctx.request_id, 'conductor_rebuild_server', 'Success', null);
+  await d.db.history.finishEvent(inst.uuid, ctx.request_id, 'rebuild_server', 'Success', null);
   await d.db.migrations.update(migration.uuid, { status: 'pre-migrating' });
   const image = spec.image;
   d.log.info({ instance: inst.uuid, from: inst.host, to: dest.host }, 'evacuation scheduled');
@@ -221,18 +231,18 @@ export async function liveMigrateInstance(
       await d.db.migrations.update(migration.uuid, { dest_compute: node.host, dest_node: node.hypervisor_hostname, dest_host: node.host_ip ?? node.host });
       dest = { host: node.host, nodename: node.hypervisor_hostname };
     } catch (e) {
-      await undo(d, ctx, inst, migration, e, 'live_migrate_instance');
+      await undo(d, ctx, inst, migration, e, ['conductor_live_migrate_instance']);
       return;
     }
   } else {
     const spec = await moveSpec(d, inst, { ignore: inst.host ? [inst.host] : [], to: args.host ? { host: args.host } : null });
-    dest = await claimDestination(d, ctx, inst, migration, spec, 'live_migrate_instance');
+    dest = await claimDestination(d, ctx, inst, migration, spec, ['conductor_live_migrate_instance']);
     if (!dest) return;
   }
   try {
     await d.compute.check_can_live_migrate_destination(ctx, { host: dest.host, instance: inst, block_migration: args.block_migration });
   } catch (e) {
-    await undo(d, ctx, inst, migration, e, 'live_migrate_instance');
+    await undo(d, ctx, inst, migration, e, ['conductor_live_migrate_instance']);
     return;
   }
   await d.db.history.finishEvent(inst.uuid, ctx.request_id, 'conductor_live_migrate_instance', 'Success', null);

@@ -93,6 +93,7 @@ describe('server moves that fail, their actions, the resize confirm window', () 
       ['error'],
     );
     assert.deepEqual(eventsOf(await actions(id), 'resize'), [
+      'cold_migrate:Success',
       'compute_finish_resize:Error',
       'compute_finish_revert_resize:Success',
       'compute_prep_resize:Success',
@@ -119,7 +120,12 @@ describe('server moves that fail, their actions, the resize confirm window', () 
     assert.equal(back.status, 'ACTIVE');
     assert.equal(hostOf(back), hostOf(s));
     assert.match(await fault(id), /injected migrate_disk_and_power_off failure/);
-    assert.deepEqual(eventsOf(await actions(id), 'migrate'), ['compute_prep_resize:Success', 'compute_resize_instance:Error', 'conductor_migrate_server:Success']);
+    assert.deepEqual(eventsOf(await actions(id), 'migrate'), [
+      'cold_migrate:Success',
+      'compute_prep_resize:Success',
+      'compute_resize_instance:Error',
+      'conductor_migrate_server:Success',
+    ]);
     await claims('after a failed resize_instance');
     await api.delete(`/servers/${id}`);
     await api.waitGone(id);
@@ -147,7 +153,13 @@ describe('server moves that fail, their actions, the resize confirm window', () 
     assert.notEqual(hostOf(moved), hostOf(s));
     await claims('live migrated');
     const events = eventsOf(await actions(id), 'live-migration');
-    for (const e of ['conductor_live_migrate_instance:Success', 'compute_live_migration:Success', 'compute_post_live_migration_at_destination:Success']) {
+    for (const e of [
+      'conductor_live_migrate_instance:Success',
+      'compute_check_can_live_migrate_destination:Success',
+      'compute_pre_live_migration:Success',
+      'compute_live_migration:Success',
+      'compute_post_live_migration_at_destination:Success',
+    ]) {
       assert.ok(events.includes(e), `${e} in ${JSON.stringify(events)}`);
     }
     await api.delete(`/servers/${id}`);
@@ -182,8 +194,8 @@ describe('server moves that fail, their actions, the resize confirm window', () 
     assert.deepEqual(eventsOf(await actions(id), 'evacuate'), [
       'compute_rebuild_instance:Error',
       'compute_rebuild_instance:Success',
-      'conductor_rebuild_server:Success',
-      'conductor_rebuild_server:Success',
+      'rebuild_server:Success',
+      'rebuild_server:Success',
     ]);
     await api.delete(`/servers/${id}`);
     await api.waitGone(id);
