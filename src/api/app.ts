@@ -32,7 +32,7 @@ export interface ApiAppOptions {
 const ANONYMOUS = { user_id: null, project_id: null, roles: [], is_admin: false } as const;
 
 /** `GET /` and `GET /v2.1`: the version documents, without authentication. */
-function documentRoutes(): Route[] {
+export function documentRoutes(): Route[] {
   return [
     route({ method: 'GET', path: '/', public: true, handler: async (req) => ok(versionsDocument(req.baseUrl)) }),
     route({

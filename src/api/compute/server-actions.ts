@@ -90,6 +90,11 @@ export function serverActionRoutes(deps: ServerApiDeps): Route[] {
   return [route({ method: 'POST', path: '/servers/:id/action', handler: (r) => serverAction(deps, r), policy: 'os_compute_api:servers:action' })];
 }
 
+/** The action names POST /servers/{id}/action knows (each module that adds some imported first), for the README's table. */
+export function serverActionNames(): string[] {
+  return Object.keys(ACTIONS);
+}
+
 /** Other modules (consoles) add actions here. */
 export function registerServerAction(name: string, handler: ActionHandler): void {
   ACTIONS[name] = handler;
