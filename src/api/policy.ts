@@ -84,6 +84,8 @@ export const POLICIES: Record<string, keyof typeof RULES> = {
   'os_compute_api:os-hosts:shutdown': 'admin',
   'os_compute_api:os-hosts:start': 'admin',
   'os_compute_api:os-server-password:show': 'project_reader_or_admin',
+  'os_compute_api:ips:index': 'project_reader_or_admin',
+  'os_compute_api:ips:show': 'project_reader_or_admin',
   'os_compute_api:os-server-password:clear': 'project_member_or_admin',
   'os_compute_api:os-server-diagnostics': 'admin',
   'os_compute_api:os-server-external-events:create': 'admin',

@@ -17,6 +17,7 @@ import { imageMetadataRoutes } from './image-metadata.ts';
 import { imagesRoutes } from './images.ts';
 import { instanceActionRoutes } from './instance-actions.ts';
 import { instanceUsageAuditLogRoutes } from './instance-usage-audit-log.ts';
+import { ipsRoutes } from './ips.ts';
 import { keypairsRoutes } from './keypairs.ts';
 import { limitsRoutes } from './limits.ts';
 import { migrationsRoutes } from './migrations.ts';
@@ -79,6 +80,7 @@ function serverRoutes(deps: ApiDeps, compute: ComputeApi | undefined): Route[] {
     ...remoteConsoleRoutes(d),
     ...consoleAuthTokenRoutes(compute),
     ...serverPasswordRoutes(d),
+    ...ipsRoutes(d),
     ...serverDiagnosticsRoutes(d),
     ...serverMigrationsRoutes(d),
   ];
