@@ -12,14 +12,20 @@ import type { RequestContext } from '../context.ts';
 import { NovaError } from '../exception/base.ts';
 import type { Logger } from '../log.ts';
 import type { RpcKinds } from './api.ts';
-import { MessageDeliveryFailure, MessagingTimeout } from './errors.ts';
+import { MessageDeliveryFailure, MessagingTimeout, RemoteError } from './errors.ts';
 
-/** Errors that mean "try again later", by class name (remote errors are rebuilt with their class). */
+/**
+ * Errors that mean "try again later", by class name. A remote error is
+ * rebuilt with its class where that class is loaded; where it is not (the
+ * database errors in nova-compute, which loads no database code) it is a
+ * RemoteError naming the class.
+ */
 const TRANSIENT = new Set(['MessagingTimeout', 'MessageDeliveryFailure', 'DBConnectionError', 'DBDeadlock']);
 
 /** Is this failure an outage (worth retrying) rather than an answer? */
 export function isTransient(e: unknown): boolean {
   if (e instanceof MessagingTimeout || e instanceof MessageDeliveryFailure) return true;
+  if (e instanceof RemoteError) return TRANSIENT.has(e.excType);
   return e instanceof NovaError && TRANSIENT.has(e.name);
 }
 

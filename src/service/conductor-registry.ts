@@ -2,7 +2,7 @@ import type { ConductorRpcApi } from '../conductor/rpcapi.ts';
 import type { RequestContext } from '../context.ts';
 import type { Logger } from '../log.ts';
 import type { ServiceDTO } from '../objects/service.ts';
-import { MessageDeliveryFailure, MessagingTimeout } from '../rpc/errors.ts';
+import { isTransient } from '../rpc/retry.ts';
 import type { ServiceRegistry } from './servicegroup.ts';
 
 /**
@@ -23,8 +23,9 @@ export class ConductorServiceRegistry implements ServiceRegistry {
       try {
         return await quick.service_register(ctx, values);
       } catch (e) {
-        if (!(e instanceof MessagingTimeout || e instanceof MessageDeliveryFailure)) throw e;
-        this.log.warn({ attempt }, 'Waiting for nova-conductor to answer (is it running?)');
+        // No answer, no bus, or nova-conductor without its database: wait (nova-compute must not die of an outage at start).
+        if (!isTransient(e)) throw e;
+        this.log.warn({ attempt, err: e instanceof Error ? e.message : String(e) }, 'Waiting for nova-conductor to answer (is it running?)');
         await new Promise((r) => setTimeout(r, Math.min(1000 * attempt, 5000)));
       }
     }
