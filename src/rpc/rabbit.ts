@@ -60,6 +60,9 @@ export class RabbitTransport implements Transport {
   async connect(): Promise<void> {
     if (this.conn) return;
     let lastError = '';
+    // The same backoff as reconnecting (rabbit_retry_interval, + rabbit_retry_backoff, up to rabbit_interval_max): a broker that is
+    // restarting when a daemon starts (seconds of boot) is waited for rather than given up on after a few quick tries.
+    let delay = this.opts.retryIntervalMs;
     for (let attempt = 1; attempt <= this.opts.connectAttempts; attempt++) {
       try {
         await this.open();
@@ -67,7 +70,8 @@ export class RabbitTransport implements Transport {
       } catch (e) {
         lastError = describeError(e, this.url.hosts[this.hostIndex]);
         this.hostIndex = (this.hostIndex + 1) % this.url.hosts.length;
-        if (attempt < this.opts.connectAttempts) await sleep(this.opts.retryIntervalMs);
+        if (attempt < this.opts.connectAttempts) await sleep(delay);
+        delay = Math.min(delay + this.opts.retryBackoffMs, this.opts.maxIntervalMs);
       }
     }
     throw new MessageDeliveryFailure(`cannot connect to the message bus ${this.description}: ${lastError}`);
