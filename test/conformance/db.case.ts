@@ -195,6 +195,11 @@ export function runDbSuite(name: string, setup: () => Promise<DbHarness | string
       const refreshed = await api.computeNodes.upsertInventory('claimhost', svc.id, inventory({ vcpus: 100, memory_mb: 8192 }));
       assert.equal(refreshed.memory_mb_used, 6 * 512);
       assert.equal(refreshed.memory_mb, 8192);
+      // The same consumer claimed by concurrent transactions (a build request sent twice): one claim, no error.
+      const twice = randomUUID();
+      await Promise.all(Array.from({ length: 5 }, () => api.computeNodes.claim(node.id, twice, { vcpus: 1, memory_mb: 512, disk_gb: 1 })));
+      assert.equal((await api.computeNodes.allocationsOf(twice)).length, 1);
+      assert.equal((await api.computeNodes.get(node.id)).memory_mb_used, 7 * 512, 'concurrent claims of one consumer count once');
     });
 
     it('lists instances with filters, sorting and marker pagination', async (t) => {

@@ -157,29 +157,36 @@ export class ComputeNodeRepository {
           sql<boolean>`local_gb_used + ${req.disk_gb} <= (local_gb - reserved_disk_gb) * disk_allocation_ratio`,
         ];
     const claimed = await retryOnDeadlock(() =>
-      k.transaction().execute(async (trx) => {
-        const held = await trx.selectFrom('allocations').select('id').where('consumer_uuid', '=', consumerUuid).where('compute_node_id', '=', nodeId).executeTakeFirst();
-        if (held) return true;
-        const r = await trx
-          .updateTable('compute_nodes')
-          .set((eb) => ({
-            vcpus_used: eb('vcpus_used', '+', req.vcpus),
-            memory_mb_used: eb('memory_mb_used', '+', req.memory_mb),
-            local_gb_used: eb('local_gb_used', '+', req.disk_gb),
-            running_vms: eb('running_vms', '+', 1),
-            generation: eb('generation', '+', 1),
-          }))
-          .where('id', '=', nodeId)
-          .where('deleted', '=', 0)
-          .where((eb) => eb.and(fits))
-          .executeTakeFirst();
-        if (affected(r) === 0) return false;
-        await trx
-          .insertInto('allocations')
-          .values({ consumer_uuid: consumerUuid, compute_node_id: nodeId, vcpus: req.vcpus, memory_mb: req.memory_mb, disk_gb: req.disk_gb, created_at: dbTime() })
-          .execute();
-        return true;
-      }),
+      k
+        .transaction()
+        .execute(async (trx) => {
+          const held = await trx.selectFrom('allocations').select('id').where('consumer_uuid', '=', consumerUuid).where('compute_node_id', '=', nodeId).executeTakeFirst();
+          if (held) return true;
+          const r = await trx
+            .updateTable('compute_nodes')
+            .set((eb) => ({
+              vcpus_used: eb('vcpus_used', '+', req.vcpus),
+              memory_mb_used: eb('memory_mb_used', '+', req.memory_mb),
+              local_gb_used: eb('local_gb_used', '+', req.disk_gb),
+              running_vms: eb('running_vms', '+', 1),
+              generation: eb('generation', '+', 1),
+            }))
+            .where('id', '=', nodeId)
+            .where('deleted', '=', 0)
+            .where((eb) => eb.and(fits))
+            .executeTakeFirst();
+          if (affected(r) === 0) return false;
+          await trx
+            .insertInto('allocations')
+            .values({ consumer_uuid: consumerUuid, compute_node_id: nodeId, vcpus: req.vcpus, memory_mb: req.memory_mb, disk_gb: req.disk_gb, created_at: dbTime() })
+            .execute();
+          return true;
+        })
+        // The same consumer claimed on this node by a concurrent transaction (a build request sent twice): held, as above (this one rolled back).
+        .catch((e: unknown) => {
+          if (isDuplicate(e)) return true;
+          throw e;
+        }),
     );
     if (!claimed) throw new ClaimFailed(`Insufficient resources on compute node ${nodeId} for ${consumerUuid}`, { node_id: nodeId });
   }
