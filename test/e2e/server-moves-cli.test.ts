@@ -12,7 +12,8 @@ type Json = Record<string, unknown>;
  * Server moves with the unmodified `openstack` and `nova` clients against
  * separate processes over RabbitMQ and MariaDB, three fake compute hosts
  * whose guests persist in files: resize (confirm, revert), cold migration,
- * live migration with its progress and force-complete, rebuild, and
+ * live migration with its progress, shown, aborted and forced to complete,
+ * the clients' refusals (same flavor, nothing to confirm, a host still up), rebuild, and
  * evacuation from a host that died — whose nova-compute, back, removes the
  * guest that left.
  */
@@ -37,6 +38,12 @@ describe('moving servers with the openstack and nova clients', () => {
     const r = await runProgram('openstack', args, env);
     assert.equal(r.code, 0, `openstack ${args.join(' ')}\n${r.stdout}\n${r.stderr}`);
     return r.stdout;
+  }
+  /** A command the client must fail with `error` on stderr. */
+  async function refused(program: 'openstack' | 'nova', args: string[], error: RegExp): Promise<void> {
+    const r = await runProgram(program, args, cloud.adminEnv);
+    assert.notEqual(r.code, 0, `${program} ${args.join(' ')} should fail\n${r.stdout}`);
+    assert.match(r.stderr, error);
   }
   const osJson = async <T = Json>(args: string[]): Promise<T> => JSON.parse(await os([...args, '-f', 'json'])) as T;
   const show = (name: string) => osJson<Json>(['--os-compute-api-version', '2.80', 'server', 'show', name]);
@@ -69,6 +76,10 @@ describe('moving servers with the openstack and nova clients', () => {
     assert.match(JSON.stringify(resized.flavor), /m1\.small/);
     const second = String(resized['OS-EXT-SRV-ATTR:host']);
     assert.notEqual(second, first);
+    // The refusals: the same flavor, a confirm with nothing to confirm, an evacuation from a host that is up.
+    await refused('openstack', ['server', 'resize', '--flavor', 'm1.small', 'mover'], /When resizing, instances must change flavor! \(HTTP 400\)/);
+    await refused('openstack', ['server', 'resize', 'confirm', 'mover'], /Cannot 'confirmResize' instance [0-9a-f-]{36} while it is in vm_state active \(HTTP 409\)/);
+    await refused('nova', ['evacuate', 'mover'], new RegExp(`Compute service of ${second} is still in use. \\(HTTP 400\\)`));
 
     // Resize and revert: back where it was, as it was.
     await os(['server', 'resize', '--flavor', 'm1.medium', '--wait', 'mover']);
@@ -90,6 +101,34 @@ describe('moving servers with the openstack and nova clients', () => {
       ['resize', 'confirmed'],
       ['resize', 'reverted'],
     ]);
+
+    // A live migration shown while it runs, then aborted: the server stays where it was.
+    await os(['--os-compute-api-version', '2.30', 'server', 'migrate', '--live-migration', 'mover']);
+    const runningId = await until(
+      async () => {
+        const [m] = await osJson<Json[]>(['--os-compute-api-version', '2.80', 'server', 'migration', 'list', '--server', 'mover', '--status', 'running']);
+        return m ? String(m.Id ?? m.ID) : null;
+      },
+      30_000,
+      'a running live migration to abort',
+      200,
+    );
+    const shown = JSON.stringify(await osJson(['--os-compute-api-version', '2.80', 'server', 'migration', 'show', 'mover', runningId]));
+    assert.match(shown, /"Status":"running"/);
+    assert.match(shown, new RegExp(`"Source Compute":"${third}"`));
+    await os(['--os-compute-api-version', '2.24', 'server', 'migration', 'abort', 'mover', runningId]);
+    await until(
+      async () => {
+        const all = await osJson<Json[]>(['--os-compute-api-version', '2.80', 'server', 'migration', 'list', '--server', 'mover', '--type', 'live-migration']);
+        return all.some((m) => String(m.Id ?? m.ID) === runningId && m.Status === 'cancelled');
+      },
+      30_000,
+      'the live migration cancelled',
+      300,
+    );
+    await waitFor('mover', 'ACTIVE');
+    assert.equal(await hostOf('mover'), third);
+    await refused('openstack', ['--os-compute-api-version', '2.80', 'server', 'migration', 'show', 'mover', runningId], /not in progress|HTTP 404/);
 
     // Live migration to a named host: seen running with progress, then forced to complete.
     const target = ['compute-1', 'compute-2', 'compute-3'].find((h) => h !== third) ?? '';
