@@ -91,7 +91,7 @@ export function buildApiApp(opts: ApiAppOptions): FastifyInstance {
     rewriteUrl: legacyRewrite(new Set(opts.collections ?? [])),
     async context(req, row, version) {
       const ctx = row.public ? { request_id: req.requestId, ...ANONYMOUS } : await opts.auth.authenticate(req.headers, req.requestId);
-      if (!row.public && req.method !== 'GET' && req.method !== 'HEAD' && !ctx.is_admin && !ctx.roles.includes('member')) {
+      if (!row.public && !row.unguarded && req.method !== 'GET' && req.method !== 'HEAD' && !ctx.is_admin && !ctx.roles.includes('member')) {
         throw new HttpError(403, `Policy doesn't allow ${row.policy ?? `${req.method} ${row.path}`} to be performed.`);
       }
       return { ctx, version: version ?? COMPUTE_VERSIONS.min, legacyV2: isLegacyV2(req.headers) };

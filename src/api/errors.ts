@@ -39,3 +39,5 @@ export const badRequest = (m: string) => new HttpError(400, m);
 export const forbidden = (m: string) => new HttpError(403, m);
 export const notFound = (m: string) => new HttpError(404, m);
 export const conflict = (m: string) => new HttpError(409, m);
+/** webob's HTTPGone as Nova raises it for the APIs it removed: its default explanation (two spaces), `computeFault` (410 has no fault name). */
+export const gone = () => new HttpError(410, 'This resource is no longer available.  No forwarding address is given.');

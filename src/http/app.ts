@@ -75,6 +75,8 @@ export interface RouteInfo {
   readonly minVersion?: string;
   readonly maxVersion?: string;
   readonly public?: boolean;
+  /** Any role may call it, writes too (see Route.unguarded). */
+  readonly unguarded?: boolean;
 }
 
 declare module 'fastify' {
@@ -156,7 +158,14 @@ export function buildHttpApp<C extends object>(spec: HttpServiceSpec<C>): Fastif
     // Requests the router cannot even parse (bad %-encoding) are answered like any bad request.
     frameworkErrors: (err, req, reply) => sendProblem(req, reply, problemOf(err)),
   });
-  const table: RouteInfo[] = spec.routes.map((r) => ({ method: r.method, path: r.path, minVersion: r.minVersion, maxVersion: r.maxVersion, public: r.public }));
+  const table: RouteInfo[] = spec.routes.map((r) => ({
+    method: r.method,
+    path: r.path,
+    minVersion: r.minVersion,
+    maxVersion: r.maxVersion,
+    public: r.public,
+    unguarded: r.unguarded,
+  }));
   app.decorate('routeTable', table);
   app.decorateRequest('requestId', '');
   app.decorateRequest('microversion', null);

@@ -61,6 +61,8 @@ export interface Route<C, P extends string = string> {
   readonly maxVersion?: string;
   /** The policy rule of the operation, for messages. */
   readonly policy?: string;
+  /** No policy guards the operation: a caller of any role reaches the handler, writes too (Nova's removed APIs answer 410 to all). */
+  readonly unguarded?: boolean;
   /** Declared as a method, so a row for '/x/:id' fits in a table of rows for any path. */
   handler(req: HttpRequest<P> & C): Promise<HttpResponse>;
 }

@@ -24,6 +24,7 @@ import { migrationsRoutes } from './migrations.ts';
 import { quotaClassSetsRoutes } from './quota-class-sets.ts';
 import { quotaSetsRoutes } from './quota-sets.ts';
 import { remoteConsoleRoutes } from './remote-consoles.ts';
+import { removedRoutes } from './removed.ts';
 import { serverActionRoutes } from './server-actions.ts';
 import './server-admin-actions.ts';
 import './server-images.ts';
@@ -65,6 +66,17 @@ export const COLLECTIONS = [
   'os-server-external-events',
   'os-quota-class-sets',
   'os-instance_usage_audit_log',
+  // removed from Nova (410)
+  'os-agents',
+  'os-cells',
+  'os-cloudpipe',
+  'os-fixed-ips',
+  'os-floating-ip-dns',
+  'os-floating-ips-bulk',
+  'os-fping',
+  'os-networks',
+  'os-security-group-default-rules',
+  'os-tenant-networks',
 ] as const;
 
 /** The servers' routes (they need the compute API façade, which talks to the bus). */
@@ -112,6 +124,7 @@ export function computeRoutes(_deps: ApiDeps, compute?: ComputeApi, cert?: CertA
     ...aggregateImagesRoutes(_deps),
     ...quotaClassSetsRoutes(_deps),
     ...instanceUsageAuditLogRoutes(_deps),
+    ...removedRoutes(),
     // resource route lists are added here, one line per resource module
   ];
 }

@@ -7,7 +7,7 @@
 import { NotImplementedYet } from '../../exception/base.ts';
 import { InstanceInvalidState, InstanceIsLocked } from '../../exception/instance.ts';
 import type { InstanceDTO } from '../../objects/instance.ts';
-import { HttpError, notFound } from '../errors.ts';
+import { gone, HttpError, notFound } from '../errors.ts';
 import { atLeast } from '../microversion.ts';
 import { authorize } from '../policy.ts';
 import type { ApiRequest, ApiResponse } from '../types.ts';
@@ -18,9 +18,6 @@ import { type ServerApiDeps, stateConflicts } from './servers.ts';
 
 const accepted: ApiResponse = { status: 202 };
 const target = (inst: InstanceDTO) => ({ project_id: inst.project_id });
-
-/** Nova's text for an action removed from the API (webob's HTTPGone). */
-const GONE = 'This resource is no longer available.  No forwarding address is given.';
 
 /**
  * Where Nova's controller lets a lock through its InstanceInvalidState
@@ -91,7 +88,7 @@ registerServerAction('os-resetState', resetState);
 registerServerAction('injectNetworkInfo', injectNetworkInfo);
 // Removed in Nova 23.0.0 (Wallaby) with the Xen driver it worked for: 410 at every microversion.
 registerServerAction('resetNetwork', async () => {
-  throw new HttpError(410, GONE);
+  throw gone();
 });
 registerServerAction('changePassword', changePassword);
 registerServerAction('trigger_crash_dump', triggerCrashDump);
