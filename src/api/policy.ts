@@ -87,6 +87,8 @@ export const POLICIES: Record<string, keyof typeof RULES> = {
   'os_compute_api:ips:index': 'project_reader_or_admin',
   'os_compute_api:ips:show': 'project_reader_or_admin',
   'os_compute_api:os-server-password:clear': 'project_member_or_admin',
+  'compute:server:topology:index': 'project_reader_or_admin',
+  'compute:server:topology:host:index': 'admin',
   'os_compute_api:os-server-diagnostics': 'admin',
   'os_compute_api:os-server-external-events:create': 'admin',
   'compute:aggregates:images': 'admin',

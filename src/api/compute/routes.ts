@@ -39,6 +39,7 @@ import './server-moves.ts';
 import './server-rebuild.ts';
 import { serverPasswordRoutes } from './server-password.ts';
 import { serverTagsRoutes } from './server-tags.ts';
+import { serverTopologyRoutes } from './server-topology.ts';
 import { serversRoutes } from './servers.ts';
 import { servicesRoutes } from './services.ts';
 import { simpleTenantUsageRoutes } from './simple-tenant-usage.ts';
@@ -95,6 +96,7 @@ function serverRoutes(deps: ApiDeps, compute: ComputeApi | undefined): Route[] {
     ...ipsRoutes(d),
     ...serverDiagnosticsRoutes(d),
     ...serverMigrationsRoutes(d),
+    ...serverTopologyRoutes(d),
   ];
 }
 
