@@ -184,6 +184,37 @@ describe('compute manager: outages are not mistaken for deletions', () => {
     assert.ok(lines.some((l) => l.msg.startsWith('could not record the finished build')));
   });
 
+  it('the same build delivered twice while it runs is built once: the guest is kept, the claim too', async () => {
+    const { log, lines } = capturingLogger();
+    const inst = testInstance('vm', { id: 'img', properties: {} }, 'h1');
+    const driver = new FakeDriver({ ...fakeOpts, hostname: `h-twice-${inst.uuid}` });
+    const released: string[] = [];
+    let first = true;
+    const m = manager(
+      conductor({
+        // The start guard lets the second through (the same write already applied), as the database does; the first start waits a little.
+        instance_update: async () => {
+          if (first) {
+            first = false;
+            await new Promise((r) => setTimeout(r, 50));
+          }
+          return inst;
+        },
+        allocations_release: async (_c, a) => void released.push(a.uuid),
+        instance_fault_create: async () => undefined,
+        action_event_finish: async () => undefined,
+        reschedule_instance: async () => undefined,
+      }),
+      driver,
+      log,
+    );
+    const args = { instance: inst, request_spec: spec(inst), node: 'h1', admin_password: null };
+    await Promise.all([m.build_and_run_instance(adminContext(), args), m.build_and_run_instance(adminContext(), args)]);
+    assert.deepEqual(await driver.listInstances(), [inst.uuid], 'the guest runs');
+    assert.deepEqual(released, [], 'the claim is kept');
+    assert.ok(lines.some((l) => l.msg.startsWith('build request delivered again')));
+  });
+
   it('an instance deleted while spawning is cleaned up (InstanceNotFound is an answer)', async () => {
     const { log } = capturingLogger();
     const inst = testInstance('vm', { id: 'img', properties: {} }, 'h1');

@@ -33,6 +33,8 @@ export class ComputeManager implements Manager, ComputeAPI {
   readonly endpoints;
   readonly ops: ComputeOps;
   private readonly builds: Semaphore;
+  /** Instances a build_and_run_instance is queued or running for in this process. */
+  private readonly building = new Set<string>();
   private readonly tracker: ResourceTracker;
   private readonly healer: ComputeHealer;
 
@@ -96,8 +98,20 @@ export class ComputeManager implements Manager, ComputeAPI {
     await this.ops.driver.cleanupHost?.();
   }
 
-  build_and_run_instance(ctx: RequestContext, args: ComputeArgs<'build_and_run_instance'>): Promise<void> {
-    return this.builds.run(() => this.ops.working(args.instance.uuid, () => buildAndRun(this.ops, ctx, args)));
+  async build_and_run_instance(ctx: RequestContext, args: ComputeArgs<'build_and_run_instance'>): Promise<void> {
+    const uuid = args.instance.uuid;
+    // The same build delivered again while the first runs (a broker restart redelivers what was not acknowledged): the second would
+    // pass the start guard (the same write already applied), fail to spawn a guest that runs and destroy it. One build at a time.
+    if (this.building.has(uuid)) {
+      this.ops.log.warn({ instance: uuid }, 'build request delivered again while this instance is being built; ignored');
+      return;
+    }
+    this.building.add(uuid);
+    try {
+      await this.builds.run(() => this.ops.working(uuid, () => buildAndRun(this.ops, ctx, args)));
+    } finally {
+      this.building.delete(uuid);
+    }
   }
   terminate_instance(ctx: RequestContext, args: ComputeArgs<'terminate_instance'>): Promise<void> {
     return this.ops.working(args.instance.uuid, () => terminate(this.ops, ctx, args));
