@@ -79,9 +79,9 @@ const under =
     dirs.some((d) => target.startsWith(`${d}/`));
 
 describe('architecture', () => {
-  it("nova-compute's import closure holds no database, REST server, identity, image or façade code", () => {
+  it("nova-compute's import closure holds no database, REST server, identity, image, network or façade code", () => {
     const reach = [...closure(path.join(SRC, 'cmd', 'compute.ts'))].map(rel);
-    const bad = reach.filter((f) => under('db', 'api', 'http', 'identity', 'image', 'compute-api', 'console')(f) || [...DATABASE_PACKAGES, 'fastify'].includes(f));
+    const bad = reach.filter((f) => under('db', 'api', 'http', 'identity', 'image', 'network', 'compute-api', 'console')(f) || [...DATABASE_PACKAGES, 'fastify'].includes(f));
     assert.deepEqual(bad, []);
   });
 
@@ -96,7 +96,7 @@ describe('architecture', () => {
     const bad = offenders(
       ['virt'],
       (t) =>
-        under('db', 'api', 'http', 'compute', 'compute-api', 'conductor', 'scheduler', 'service', 'identity', 'image', 'clients', 'cmd')(t) ||
+        under('db', 'api', 'http', 'compute', 'compute-api', 'conductor', 'scheduler', 'service', 'identity', 'image', 'network', 'clients', 'cmd')(t) ||
         [...DATABASE_PACKAGES, 'fastify', 'amqplib'].includes(t),
     );
     for (const f of allFiles(path.join(SRC, 'virt'))) {
@@ -111,14 +111,17 @@ describe('architecture', () => {
 
   it('objects/ and db/ import no services, API, HTTP, client or driver code', () => {
     assert.deepEqual(
-      offenders(['objects', 'db'], under('api', 'http', 'compute', 'compute-api', 'conductor', 'scheduler', 'service', 'virt', 'cmd', 'clients', 'identity', 'image', 'console')),
+      offenders(
+        ['objects', 'db'],
+        under('api', 'http', 'compute', 'compute-api', 'conductor', 'scheduler', 'service', 'virt', 'cmd', 'clients', 'identity', 'image', 'network', 'console'),
+      ),
       [],
     );
   });
 
-  it('database packages are imported only by db/, identity/db/ and image/db/', () => {
+  it('database packages are imported only by db/, identity/db/, image/db/ and network/db/', () => {
     assert.deepEqual(
-      offenders(['.'], (t) => DATABASE_PACKAGES.includes(t), { except: (f) => /^(db|identity\/db|image\/db)\//.test(f) }),
+      offenders(['.'], (t) => DATABASE_PACKAGES.includes(t), { except: (f) => /^(db|identity\/db|image\/db|network\/db)\//.test(f) }),
       [],
     );
   });
@@ -131,29 +134,33 @@ describe('architecture', () => {
   });
 
   it('the HTTP kernel imports no service: no API, identity, image, compute, database or client code', () => {
-    assert.deepEqual(offenders(['http'], under('api', 'identity', 'image', 'compute', 'compute-api', 'conductor', 'scheduler', 'db', 'clients', 'virt', 'cmd', 'console')), []);
+    assert.deepEqual(
+      offenders(['http'], under('api', 'identity', 'image', 'network', 'compute', 'compute-api', 'conductor', 'scheduler', 'db', 'clients', 'virt', 'cmd', 'console')),
+      [],
+    );
   });
 
-  it('identity/ and image/ hold servers only: no clients, no Compute API or node code, not each other', () => {
+  it('identity/, image/ and network/ hold servers only: no clients, no Compute API or node code, not each other', () => {
     assert.deepEqual(
       [
-        ...offenders(['identity'], under('image', 'clients', 'api', 'compute', 'compute-api', 'conductor', 'scheduler', 'virt', 'console', 'cmd')),
-        ...offenders(['image'], under('identity', 'clients', 'api', 'compute', 'compute-api', 'conductor', 'scheduler', 'virt', 'console', 'cmd')),
+        ...offenders(['identity'], under('image', 'network', 'clients', 'api', 'compute', 'compute-api', 'conductor', 'scheduler', 'virt', 'console', 'cmd')),
+        ...offenders(['image'], under('identity', 'network', 'clients', 'api', 'compute', 'compute-api', 'conductor', 'scheduler', 'virt', 'console', 'cmd')),
+        ...offenders(['network'], under('identity', 'image', 'clients', 'api', 'compute', 'compute-api', 'conductor', 'scheduler', 'virt', 'console', 'cmd')),
       ],
       [],
     );
   });
 
-  it('clients/ import no server code: no API, identity, image, façade or database code, no Fastify', () => {
+  it('clients/ import no server code: no API, identity, image, network, façade or database code, no Fastify', () => {
     assert.deepEqual(
-      offenders(['clients'], (t) => under('api', 'identity', 'image', 'compute-api', 'db', 'cmd', 'console')(t) || [...DATABASE_PACKAGES, 'fastify'].includes(t)),
+      offenders(['clients'], (t) => under('api', 'identity', 'image', 'network', 'compute-api', 'db', 'cmd', 'console')(t) || [...DATABASE_PACKAGES, 'fastify'].includes(t)),
       [],
     );
   });
 
   it('console/ (the proxies) imports no database, API, façade, identity or image code', () => {
     assert.deepEqual(
-      offenders(['console'], (t) => under('db', 'api', 'compute-api', 'identity', 'image', 'clients', 'cmd')(t) || DATABASE_PACKAGES.includes(t)),
+      offenders(['console'], (t) => under('db', 'api', 'compute-api', 'identity', 'image', 'network', 'clients', 'cmd')(t) || DATABASE_PACKAGES.includes(t)),
       [],
     );
   });

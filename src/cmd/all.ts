@@ -5,6 +5,7 @@ import { configArgs, loadConfig } from '../conf/loader.ts';
 import { bootstrapIdentity, defaultEndpointUrls, isIdentityBootstrapped } from '../identity/bootstrap.ts';
 import { syncIdentitySchema } from '../identity/db/migrate.ts';
 import { syncImageSchema } from '../image/db/migrate.ts';
+import { syncNetworkSchema } from '../network/db/migrate.ts';
 import { stopOnSignal } from '../service/launcher.ts';
 import { allInOneSecrets } from './all-in-one-secrets.ts';
 import { authenticatorFromConfig } from './auth.ts';
@@ -17,6 +18,7 @@ import { consoleProxyService } from './services/console-proxy.ts';
 import { consoleauthService } from './services/consoleauth.ts';
 import { identityService } from './services/identity.ts';
 import { imageService } from './services/image.ts';
+import { networkService } from './services/network.ts';
 import { schedulerService } from './services/scheduler.ts';
 import { xvpVncProxyService } from './services/xvpvnc-proxy.ts';
 import { makeTransport } from './transport.ts';
@@ -36,7 +38,7 @@ interface Part {
 }
 
 /**
- * The all-in-one: every nova daemon plus the identity and image services and
+ * The all-in-one: every nova daemon plus the identity, image and network services and
  * the console proxies (noVNC and xvpvnc, serial and SPICE when enabled) in one process, on the embedded defaults (SQLite under
  * state_path and the in-process bus) unless nova.conf says otherwise. On
  * the first start it bootstraps the identity service and writes a
@@ -55,8 +57,14 @@ main('nova-all', async () => {
   const db = await connectDb(conf, log, { sync: true });
   await syncIdentitySchema(db.db);
   await syncImageSchema(db.db);
+  await syncNetworkSchema(db.db);
 
-  const urls = defaultEndpointUrls(conf.DEFAULT.my_ip, { compute: conf.api.osapi_compute_listen_port, identity: conf.identity.listen_port, image: conf.glance_api.bind_port });
+  const urls = defaultEndpointUrls(conf.DEFAULT.my_ip, {
+    compute: conf.api.osapi_compute_listen_port,
+    identity: conf.identity.listen_port,
+    image: conf.glance_api.bind_port,
+    network: conf.neutron_server.bind_port,
+  });
   const firstStart = !(await isIdentityBootstrapped(db.db));
   if (firstStart) {
     const r = await bootstrapIdentity(db.db, { adminPassword: secrets.admin_password, servicePassword: secrets.service_password, regionId: 'RegionOne', ...urls });
@@ -77,12 +85,14 @@ main('nova-all', async () => {
   const api = apiService(conf, db, t(), child('nova-api'));
   const identity = identityService(conf, db, t(), child('nova-identity'));
   const image = imageService(conf, db, t(), child('nova-image'), authenticatorFromConfig(conf, child('nova-image')));
+  const network = networkService(conf, db, t(), child('nova-network'), authenticatorFromConfig(conf, child('nova-network')));
   const proxies: Part[] = [consoleProxyService('novnc', conf, t(), child('nova-novncproxy')), xvpVncProxyService(conf, t(), child('nova-xvpvncproxy'))];
   if (conf.serial_console.enabled) proxies.push(consoleProxyService('serial', conf, t(), child('nova-serialproxy')));
   if (conf.spice.enabled) proxies.push(consoleProxyService('spice', conf, t(), child('nova-spicehtml5proxy')));
   const parts: Part[] = [
     identity.service,
     image.service,
+    network.service,
     conductorService(conf, db, t(), child('nova-conductor')),
     schedulerService(conf, db, t(), child('nova-scheduler')),
     consoleauthService(conf, db, t(), child('nova-consoleauth')),
@@ -103,6 +113,7 @@ main('nova-all', async () => {
     `  Compute API:   ${api.manager.url}/v2.1`,
     `  Identity:      ${urls.identityUrl}${keystone ? '' : '   ([api] auth_strategy = noauth2: tokens are not checked)'}`,
     `  Image:         ${urls.imageUrl}`,
+    `  Network:       ${urls.networkUrl}`,
     `  noVNC proxy:   ${conf.vnc.novncproxy_base_url.replace(/\/[^/]*$/, '/')}`,
     `  xvpvnc proxy:  ${conf.vnc.xvpvncproxy_base_url.replace(/\/[^/]*$/, '/')} (HTTP CONNECT, native VNC clients)`,
     `  Database:      ${db.db.description}`,

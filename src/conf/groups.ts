@@ -8,6 +8,7 @@ import { defaultGroup } from './default.ts';
 import { identityGroup, keystoneAuthtokenGroup, tokenGroup } from './identity.ts';
 import { glanceApiGroup, glanceGroup, glanceStoreGroup } from './image.ts';
 import { rabbitGroup } from './messaging.ts';
+import { neutronServerGroup } from './network.ts';
 import type { GroupValues, Opt, OptGroup } from './opt.ts';
 import { qemuGroup } from './qemu.ts';
 import { quotaGroup } from './quota.ts';
@@ -31,6 +32,7 @@ export const groups = {
   glance_store: glanceStoreGroup,
   identity: identityGroup,
   keystone_authtoken: keystoneAuthtokenGroup,
+  neutron_server: neutronServerGroup,
   oslo_messaging_rabbit: rabbitGroup,
   qemu: qemuGroup,
   quota: quotaGroup,

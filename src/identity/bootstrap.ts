@@ -1,8 +1,8 @@
 /**
  * `nova-manage bootstrap` (keystone-manage bootstrap): the default domain,
  * the roles admin ⊃ member ⊃ reader, the admin user and project with the
- * admin role, the service project with the service users nova and glance,
- * and the catalog (compute, identity, image; public, internal and admin
+ * admin role, the service project with the service users nova, glance and
+ * neutron, and the catalog (compute, identity, image, network; public, internal and admin
  * endpoints in one region). Idempotent: what exists is kept; passwords and
  * endpoint URLs are brought to the given values.
  */
@@ -24,13 +24,15 @@ export interface BootstrapOptions {
   adminUsername?: string;
   adminProjectName?: string;
   serviceProjectName?: string;
-  /** Password of the service users nova and glance; default the admin password. */
+  /** Password of the service users nova, glance and neutron; default the admin password. */
   servicePassword?: string;
   regionId?: string;
   /** Endpoint URLs (the same for public, internal and admin). */
   computeUrl: string;
   identityUrl: string;
   imageUrl: string;
+  /** The network endpoint; without one the catalog has no network service. */
+  networkUrl?: string;
 }
 
 /** The ids bootstrap made or found, and what it changed. */
@@ -47,6 +49,7 @@ const SERVICES = [
   { type: 'compute', name: 'nova', description: 'OpenStack Compute', url: 'computeUrl' },
   { type: 'identity', name: 'keystone', description: 'OpenStack Identity', url: 'identityUrl' },
   { type: 'image', name: 'glance', description: 'OpenStack Image', url: 'imageUrl' },
+  { type: 'network', name: 'neutron', description: 'OpenStack Networking', url: 'networkUrl' },
 ] as const;
 const INTERFACES: readonly Endpoint['interface'][] = ['public', 'internal', 'admin'];
 
@@ -107,7 +110,7 @@ export async function bootstrapIdentity(db: Db, opts: BootstrapOptions): Promise
   };
   const adminUser = await user(opts.adminUsername ?? 'admin', opts.adminPassword, adminProject);
   await grant(adminUser, adminProject);
-  for (const name of ['nova', 'glance']) await grant(await user(name, opts.servicePassword ?? opts.adminPassword, serviceProject), serviceProject);
+  for (const name of ['nova', 'glance', 'neutron']) await grant(await user(name, opts.servicePassword ?? opts.adminPassword, serviceProject), serviceProject);
 
   const region = opts.regionId ?? 'RegionOne';
   if (!(await idb.catalog.getRegion(region))) {
@@ -116,6 +119,7 @@ export async function bootstrapIdentity(db: Db, opts: BootstrapOptions): Promise
   }
   for (const s of SERVICES) {
     const url = opts[s.url];
+    if (url === undefined) continue;
     let svc = (await idb.catalog.listServices({ type: s.type })).find((x) => x.name === s.name);
     if (!svc) {
       svc = await idb.catalog.createService({ type: s.type, name: s.name, description: s.description, enabled: true });
@@ -149,16 +153,17 @@ export function generatePassword(): string {
   return randomBytes(18).toString('base64url');
 }
 
-/** The default endpoint URLs on this host: compute :8774/v2.1, identity :5000/v3, image :9292. */
+/** The default endpoint URLs on this host: compute :8774/v2.1, identity :5000/v3, image :9292, network :9696. */
 export function defaultEndpointUrls(
   myIp: string,
-  ports: { compute?: number; identity?: number; image?: number } = {},
-): { computeUrl: string; identityUrl: string; imageUrl: string } {
+  ports: { compute?: number; identity?: number; image?: number; network?: number } = {},
+): { computeUrl: string; identityUrl: string; imageUrl: string; networkUrl: string } {
   const host = myIp.includes(':') ? `[${myIp}]` : myIp;
   return {
     computeUrl: `http://${host}:${ports.compute || 8774}/v2.1`,
     identityUrl: `http://${host}:${ports.identity || 5000}/v3`,
     imageUrl: `http://${host}:${ports.image || 9292}`,
+    networkUrl: `http://${host}:${ports.network || 9696}`,
   };
 }
 
@@ -172,6 +177,7 @@ export interface BootstrapCliOptions {
   computeUrl?: string;
   identityUrl?: string;
   imageUrl?: string;
+  networkUrl?: string;
 }
 
 /**
@@ -199,6 +205,8 @@ export async function bootstrapCommand(
     computeUrl: opts.computeUrl ?? urls.computeUrl,
     identityUrl: opts.identityUrl ?? urls.identityUrl,
     imageUrl: opts.imageUrl ?? urls.imageUrl,
+    // The network service is optional: registered only when asked for (clients use every service in the catalog).
+    networkUrl: opts.networkUrl,
   });
   const lines = r.changes.length ? r.changes : ['identity already bootstrapped: nothing to change'];
   lines.push(`admin user ${opts.bootstrapUsername ?? 'admin'} (${r.adminUserId}), project ${opts.bootstrapProjectName ?? 'admin'} (${r.adminProjectId})`);

@@ -30,9 +30,9 @@ describe('identity: bootstrap', () => {
     assert.deepEqual(await counts(), {
       domains: 1,
       projects: ['admin', 'service'],
-      users: ['admin', 'glance', 'nova'],
+      users: ['admin', 'glance', 'neutron', 'nova'],
       roles: ['admin', 'member', 'reader'],
-      assignments: 3,
+      assignments: 4,
       services: ['compute:nova', 'identity:keystone', 'image:glance'],
       endpoints: 9,
       regions: ['RegionOne'],
@@ -83,7 +83,12 @@ describe('identity: bootstrap', () => {
   });
 
   it('computes default endpoint URLs from my_ip', () => {
-    assert.deepEqual(defaultEndpointUrls('192.0.2.7'), { computeUrl: 'http://192.0.2.7:8774/v2.1', identityUrl: 'http://192.0.2.7:5000/v3', imageUrl: 'http://192.0.2.7:9292' });
+    assert.deepEqual(defaultEndpointUrls('192.0.2.7'), {
+      computeUrl: 'http://192.0.2.7:8774/v2.1',
+      identityUrl: 'http://192.0.2.7:5000/v3',
+      imageUrl: 'http://192.0.2.7:9292',
+      networkUrl: 'http://192.0.2.7:9696',
+    });
     assert.equal(defaultEndpointUrls('fd00::1').identityUrl, 'http://[fd00::1]:5000/v3');
   });
 
