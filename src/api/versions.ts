@@ -40,17 +40,20 @@ export function versionsDocument(baseUrl: string) {
   return { versions: [summary('v2.0', baseUrl), summary('v2.1', baseUrl)] };
 }
 
-/** `GET /v2` or `GET /v2.1`: that version's document. */
-export function versionDocument(id: VersionId, baseUrl: string) {
+/** `GET /v2` or `GET /v2.1`: that version's document (its self link `selfHref`, by default the version's root). */
+export function versionDocument(id: VersionId, baseUrl: string, selfHref = `${baseUrl}/${VERSIONS[id].path}/`) {
   const v = VERSIONS[id];
   return {
     version: {
       ...summary(id, baseUrl),
-      links: [{ rel: 'self', href: `${baseUrl}/${v.path}/` }, DESCRIBED_BY],
+      links: [{ rel: 'self', href: selfHref }, DESCRIBED_BY],
       'media-types': [{ base: 'application/json', type: v.mediaType }],
     },
   };
 }
+
+/** Is `id` a version Nova describes (v2.0, v2.1)? */
+export const isVersionId = (id: string): id is VersionId => Object.hasOwn(VERSIONS, id);
 
 /** `GET /v2.1`: the v2.1 version document with its microversion range. */
 export function v21Document(baseUrl: string) {

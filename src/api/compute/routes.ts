@@ -43,6 +43,7 @@ import { serverTopologyRoutes } from './server-topology.ts';
 import { serversRoutes } from './servers.ts';
 import { servicesRoutes } from './services.ts';
 import { simpleTenantUsageRoutes } from './simple-tenant-usage.ts';
+import { versionShowRoutes } from './version-show.ts';
 
 /** Top-level collections under /v2.1 (used to recognise legacy /v2.1/{project_id}/… URLs). */
 export const COLLECTIONS = [
@@ -67,6 +68,7 @@ export const COLLECTIONS = [
   'os-server-external-events',
   'os-quota-class-sets',
   'os-instance_usage_audit_log',
+  'versions',
   // removed from Nova (410)
   'os-agents',
   'os-cells',
@@ -127,6 +129,7 @@ export function computeRoutes(_deps: ApiDeps, compute?: ComputeApi, cert?: CertA
     ...quotaClassSetsRoutes(_deps),
     ...instanceUsageAuditLogRoutes(_deps),
     ...removedRoutes(),
+    ...versionShowRoutes(),
     // resource route lists are added here, one line per resource module
   ];
 }
