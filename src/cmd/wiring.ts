@@ -3,6 +3,7 @@ import { DbApi } from '../db/api/index.ts';
 import type { Db } from '../db/connection.ts';
 import { openDatabase } from '../db/connection.ts';
 import { requireCurrentSchema, syncSchema } from '../db/migrate.ts';
+import { DBConnectionError } from '../db/outage.ts';
 import type { Logger } from '../log.ts';
 
 /**
@@ -19,12 +20,20 @@ export async function connectDb(conf: NovaConfig, log: Logger, opts: { sync?: bo
     log,
     createDatabase: opts.sync,
   });
-  try {
-    if (opts.sync) await syncSchema(db);
-    else await (opts.check ?? requireCurrentSchema)(db);
-  } catch (e) {
-    await db.close();
-    throw e;
+  // The server may go away between the connect and the schema check (a restart): retried as the connect is ([database] max_retries, retry_interval).
+  for (let attempt = 1; ; attempt++) {
+    try {
+      if (opts.sync) await syncSchema(db);
+      else await (opts.check ?? requireCurrentSchema)(db);
+      break;
+    } catch (e) {
+      if (!(e instanceof DBConnectionError) || (d.max_retries >= 0 && attempt > d.max_retries)) {
+        await db.close();
+        throw e;
+      }
+      log.warn({ attempt, err: e.message }, 'database unavailable while checking its schema; retrying');
+      await new Promise((r) => setTimeout(r, d.retry_interval * 1000));
+    }
   }
   log.debug({ database: db.description }, 'database connected');
   return new DbApi(db);

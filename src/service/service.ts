@@ -4,6 +4,7 @@ import { adminContext, runWithContext } from '../context.ts';
 import { ServiceNotFound } from '../exception/resources.ts';
 import type { Logger } from '../log.ts';
 import { SERVICE_VERSION, type ServiceDTO } from '../objects/service.ts';
+import { isTransient } from '../rpc/retry.ts';
 import { RpcServer } from '../rpc/server.ts';
 import type { Transport } from '../rpc/transport.ts';
 import type { Manager, PeriodicTask } from './manager.ts';
@@ -67,7 +68,16 @@ export class Service {
 
   private async register(): Promise<ServiceDTO> {
     const values = { host: this.host, binary: this.opts.binary, topic: this.opts.topic, version: SERVICE_VERSION };
-    return this.opts.registry.register(adminContext(), values);
+    // A database or bus outage at start (a restart, a fail-over) is waited out, as one later is: a daemon does not die of it.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.opts.registry.register(adminContext(), values);
+      } catch (e) {
+        if (!isTransient(e) || this.stopping) throw e;
+        this.opts.log.warn({ attempt, err: e instanceof Error ? e.message : String(e) }, 'could not register the service; retrying');
+        await sleep(Math.min(1000 * attempt, 5000));
+      }
+    }
   }
 
   private every(intervalSec: number, fn: () => Promise<void>): void {
