@@ -4,6 +4,7 @@
  * files, one API on a fixed port so it can come back at the same URL),
  * with the heal timers shortened so a run settles in seconds.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import { Daemon, freePort, run, tmpDir, writeConf } from '../../test/support/procs.ts';
 import type { Engines } from './engines.ts';
@@ -12,6 +13,8 @@ type Sections = Record<string, Record<string, string | number | boolean>>;
 
 export interface ChaosCloud {
   readonly dir: string;
+  /** Every daemon's output, one file per daemon name, across its restarts (`<dir>/logs/<name>.log`). */
+  readonly logDir: string;
   readonly url: string;
   readonly computes: readonly string[];
   /** The guests file of a compute host. */
@@ -79,10 +82,16 @@ export async function startChaosCloud(engines: Engines, opts: { computes?: numbe
   specs.set('api', { bin: 'nova-api', conf: controller, ready: /Compute API listening/ });
 
   const daemons = new Map<string, Daemon>();
+  const logDir = path.join(dir, 'logs');
+  fs.mkdirSync(logDir, { recursive: true });
   const start = async (name: string) => {
     const spec = specs.get(name);
     if (!spec) throw new Error(`no daemon ${name}`);
     const d = new Daemon(name, spec.bin, ['--config-file', spec.conf]);
+    const log = fs.createWriteStream(path.join(logDir, `${name}.log`), { flags: 'a' });
+    d.proc.stdout?.pipe(log, { end: false });
+    d.proc.stderr?.pipe(log, { end: false });
+    void d.exited.then(() => log.end());
     daemons.set(name, d);
     await d.waitFor(spec.ready, 120_000);
   };
@@ -94,6 +103,7 @@ export async function startChaosCloud(engines: Engines, opts: { computes?: numbe
   }
   return {
     dir,
+    logDir,
     url: `http://127.0.0.1:${port}`,
     computes,
     guestsFile,

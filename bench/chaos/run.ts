@@ -27,6 +27,8 @@ export interface FaultRecord {
   readonly name: string;
   readonly atBoot: number;
   readonly tookMs: number;
+  /** What the fault did, as it says (which node, how long its return took). */
+  readonly detail?: string;
   readonly error?: string;
 }
 
@@ -40,31 +42,40 @@ export interface ChaosReport {
   readonly ok: boolean;
 }
 
-/** The faults of a run, in the order they are injected. */
-function schedule(engines: Engines): { name: string; run: (crash: (d: string, ms: number) => Promise<void>) => Promise<void> }[] {
-  const crash = (daemon: string, downMs: number) => ({ name: `SIGKILL ${daemon}`, run: (c: (d: string, ms: number) => Promise<void>) => c(daemon, downMs) });
-  const engine = (name: string, downMs: number) => {
-    const f = engines.faults[name];
-    return f ? [{ name: `${name} ${downMs / 1000} s`, run: () => f(downMs) }] : [];
-  };
-  return [
+/**
+ * The faults of a run, in the order they are injected: the daemons SIGKILLed
+ * and restarted, with the engines' faults in between (the first after three
+ * crashes, then one after every crash, the rest at the end).
+ */
+type Crash = (daemon: string, downMs: number) => Promise<void>;
+
+function schedule(engines: Engines): { name: string; run: (crash: Crash) => Promise<string | undefined> }[] {
+  const crash = (daemon: string, downMs: number) => ({
+    name: `SIGKILL ${daemon}`,
+    run: async (c: Crash) => {
+      await c(daemon, downMs);
+      return undefined;
+    },
+  });
+  const crashes = [
     crash('scheduler-0', 1500),
     crash('conductor-0', 1500),
     crash('chaos-1', 2500),
-    ...engine('message bus down', 6000),
     crash('api', 1500),
-    ...engine('database down', 3000),
     crash('chaos-2', 1000),
     crash('conductor-1', 1000),
     crash('scheduler-1', 1000),
-    ...Object.keys(engines.faults)
-      .filter((n) => n !== 'message bus down' && n !== 'database down')
-      .flatMap((n) => engine(n, 4000)),
   ];
+  const own = Object.entries(engines.faults).map(([name, f]) => {
+    const downMs = engines.downMs?.[name] ?? 4000;
+    return { name: `${name} ${downMs / 1000} s`, run: () => f(downMs) };
+  });
+  return [...crashes.slice(0, 3), ...crashes.slice(3).flatMap((c) => [...own.splice(0, 1), c]), ...own];
 }
 
 export async function runChaos(engines: Engines, o: ChaosOptions): Promise<ChaosReport> {
   const cloud = await startChaosCloud(engines);
+  o.log(`daemon logs in ${cloud.logDir}`);
   const db = new DbApi(await openDatabase(engines.databaseUrl, { maxRetries: -1, retryIntervalMs: 500 }));
   const prefix = `chaos-${Date.now().toString(36)}`;
   const faults: FaultRecord[] = [];
@@ -90,8 +101,8 @@ export async function runChaos(engines: Engines, o: ChaosOptions): Promise<Chaos
             const t = Date.now();
             o.log(`fault at boot ${count}: ${fault.name}`);
             try {
-              await fault.run((d, ms) => cloud.crash(d, ms));
-              faults.push({ name: fault.name, atBoot: count, tookMs: Date.now() - t });
+              const detail = await fault.run((d, ms) => cloud.crash(d, ms));
+              faults.push({ name: fault.name, atBoot: count, tookMs: Date.now() - t, ...(detail ? { detail } : {}) });
             } catch (e) {
               faults.push({ name: fault.name, atBoot: count, tookMs: Date.now() - t, error: e instanceof Error ? e.message : String(e) });
             }
