@@ -1,5 +1,6 @@
 // npm run bench [-- section ...]: prints the project's performance figures.
 import { benchBoot } from './boot.ts';
+import { benchMoves } from './moves.ts';
 import { benchQemu } from './qemu.ts';
 import { benchRpc } from './rpc.ts';
 
@@ -7,6 +8,7 @@ const sections: Record<string, () => Promise<void>> = {
   rpc: benchRpc,
   boot: benchBoot,
   qemu: benchQemu,
+  moves: benchMoves,
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
