@@ -136,6 +136,7 @@ describe('openstack CLI against nova-identity', () => {
     assert.deepEqual(brief, [
       'admin admin@Default admin@Default',
       'admin glance@Default service@Default',
+      'admin neutron@Default service@Default',
       'admin nova@Default service@Default',
       'member alice@Default demo@Default',
     ]);
