@@ -67,7 +67,9 @@ describe('remote consoles and console auth tokens', () => {
       ['2.6', { remote_console: { type: 'webmks', protocol: 'mks' } }, /Invalid input for field\/attribute/],
       ['2.6', { remote_console: { type: 'serial', protocol: 'vnc' } }, /^Invalid console type serial$/],
       ['2.6', { remote_console: { type: 'xvpvnc', protocol: 'spice' } }, /^Invalid console type xvpvnc$/],
-      ['2.6', { remote_console: { type: 'rdp-html5', protocol: 'rdp' } }, /^Unavailable console type rdp-html5\.$/],
+      // RDP went with the Hyper-V driver: refused by protocol, whatever the type.
+      ['2.6', { remote_console: { type: 'rdp-html5', protocol: 'rdp' } }, /^Unavailable console type rdp\.$/],
+      ['2.8', { remote_console: { type: 'novnc', protocol: 'rdp' } }, /^Unavailable console type rdp\.$/],
       ['2.6', { remote_console: { type: 'spice-html5', protocol: 'spice' } }, /^Unavailable console type spice-html5\.$/],
       ['2.6', { remote_console: { type: 'novnc' } }, /'protocol' is a required property/],
       ['2.6', { console: {} }, /Invalid input/],
@@ -79,6 +81,21 @@ describe('remote consoles and console auth tokens', () => {
     }
     const legacy = await api.post<Body>(`/servers/${server}/action`, { 'os-getSPICEConsole': { type: 'novnc' } });
     assert.equal(legacy.status, 400);
+  });
+
+  it("os-getRDPConsole: a bare 400 up to 2.5 whatever the body or server (webob's default text), 404 from 2.6", async () => {
+    const bare = 'The server could not comply with the request since\r\nit is either malformed or otherwise incorrect.\r\n';
+    for (const [id, body] of [
+      [server, { 'os-getRDPConsole': { type: 'rdp-html5' } }],
+      [server, { 'os-getRDPConsole': 'anything' }],
+      ['00000000-0000-4000-8000-000000000000', { 'os-getRDPConsole': { type: 'rdp-html5' } }],
+    ] as const) {
+      const r = await api.at('2.5').post<Body>(`/servers/${id}/action`, body);
+      assert.equal(r.status, 400);
+      assert.deepEqual(r.body, { badRequest: { code: 400, message: bare } });
+    }
+    const later = await api.at('2.6').post<Body>(`/servers/${server}/action`, { 'os-getRDPConsole': { type: 'rdp-html5' } });
+    assert.equal(later.status, 404);
   });
 
   it('answers 400 (never 500) to malformed bodies and odd tokens', async () => {

@@ -1,10 +1,12 @@
 /**
  * Remote consoles: POST /servers/{id}/remote-consoles (2.6+) and the legacy
  * actions os-getVNCConsole, os-getSPICEConsole, os-getSerialConsole
- * (2.1 – 2.5). The flow is Nova's (before nova-consoleauth was folded into
- * the database): nova-api asks the instance's nova-compute where the console
- * is (get_console_endpoint), has nova-consoleauth issue a token for it
- * (authorize_console), and answers the proxy URL carrying the token.
+ * (2.1 – 2.5); RDP (protocol rdp, os-getRDPConsole) answers 400 as Nova
+ * does since it removed the Hyper-V driver. The flow is Nova's (before
+ * nova-consoleauth was folded into the database): nova-api asks the
+ * instance's nova-compute where the console is (get_console_endpoint), has
+ * nova-consoleauth issue a token for it (authorize_console), and answers the
+ * proxy URL carrying the token.
  */
 import { ConsoleTypeInvalid, InstanceNotReady } from '../../exception/console.ts';
 import { InstanceInvalidState } from '../../exception/instance.ts';
@@ -12,12 +14,12 @@ import { ConsoleTypeUnavailable } from '../../exception/virt.ts';
 import type { ConsoleType } from '../../objects/console-auth-token.ts';
 import type { InstanceDTO } from '../../objects/instance.ts';
 import { TaskState, VmState } from '../../objects/states.ts';
-import { HttpError, notFound } from '../errors.ts';
+import { badRequest, HttpError, notFound } from '../errors.ts';
 import { atLeast } from '../microversion.ts';
 import { type ApiRequest, type ApiRequestOf, type ApiResponse, ok, type Route, route } from '../types.ts';
 import { validate } from '../validation.ts';
 import * as schema from './schemas/remote-consoles.ts';
-import { registerServerAction } from './server-actions.ts';
+import { registerServerAction, registerServerlessAction } from './server-actions.ts';
 import { type ServerApiDeps, stateConflicts } from './servers.ts';
 import { consoleBaseUrl, consoleEnabled, consoleUrl } from './views/remote-consoles.ts';
 
@@ -58,6 +60,8 @@ async function createRemoteConsole(d: ServerApiDeps, req: ApiRequestOf<'id'>): P
   const body = validate(atLeast(req.version, '2.8') ? schema.createV28 : schema.createV26, req.body);
   const { protocol, type } = body.remote_console;
   const inst = await d.compute.get(req.ctx, req.params.id);
+  // RDP went with the Hyper-V driver (Nova 29.0.0): the schema still takes it, the controller refuses it by protocol, whatever the type.
+  if (protocol === 'rdp') throw badRequest('Unavailable console type rdp.');
   const url = await stateConflicts('create', inst.uuid, () => consoleUrlFor(d, req, inst, protocol, type));
   return ok({ remote_console: { protocol, type, url } });
 }
@@ -75,6 +79,15 @@ function legacyAction(action: 'os-getVNCConsole' | 'os-getSPICEConsole' | 'os-ge
 legacyAction('os-getVNCConsole', 'vnc', (b) => validate(schema.getVncConsole, b)['os-getVNCConsole'].type);
 legacyAction('os-getSPICEConsole', 'spice', (b) => validate(schema.getSpiceConsole, b)['os-getSPICEConsole'].type);
 legacyAction('os-getSerialConsole', 'serial', (b) => validate(schema.getSerialConsole, b)['os-getSerialConsole'].type);
+
+/** webob's HTTPBadRequest() without an explanation: HTTPClientError's default text. */
+const BAD_REQUEST_DEFAULT = 'The server could not comply with the request since\r\nit is either malformed or otherwise incorrect.\r\n';
+
+// os-getRDPConsole (2.1 – 2.5), removed with the Hyper-V driver: Nova's handler raises a bare 400 before looking at the body or the server.
+registerServerlessAction('os-getRDPConsole', async (r) => {
+  if (atLeast(r.version, '2.6')) throw notFound('The resource could not be found.');
+  throw badRequest(BAD_REQUEST_DEFAULT);
+});
 
 /** POST /servers/{id}/remote-consoles (2.6+). The legacy actions register themselves with the server actions. */
 export function remoteConsoleRoutes(d: ServerApiDeps): Route[] {

@@ -79,8 +79,14 @@ async function consoleOutput(d: ServerApiDeps, r: ApiRequest, i: InstanceDTO): P
   return ok({ output: output.replace(CONSOLE_JUNK, '') });
 }
 
+/** Actions whose handler answers without the server (Nova's removed ones, which do not look it up): by name. */
+const WITHOUT_SERVER: Record<string, (req: ApiRequest) => Promise<ApiResponse>> = {};
+
 async function serverAction(deps: ServerApiDeps, req: ApiRequestOf<'id'>): Promise<ApiResponse> {
-  const handler = actionHandler(ACTIONS, actionName(req.body));
+  const name = actionName(req.body);
+  const early = Object.hasOwn(WITHOUT_SERVER, name) ? WITHOUT_SERVER[name] : undefined;
+  if (early) return early(req);
+  const handler = actionHandler(ACTIONS, name);
   const inst = await deps.compute.get(req.ctx, req.params.id);
   return handler(deps, req, inst);
 }
@@ -92,10 +98,15 @@ export function serverActionRoutes(deps: ServerApiDeps): Route[] {
 
 /** The action names POST /servers/{id}/action knows (each module that adds some imported first), for the README's table. */
 export function serverActionNames(): string[] {
-  return Object.keys(ACTIONS);
+  return [...Object.keys(ACTIONS), ...Object.keys(WITHOUT_SERVER)];
 }
 
 /** Other modules (consoles) add actions here. */
 export function registerServerAction(name: string, handler: ActionHandler): void {
   ACTIONS[name] = handler;
+}
+
+/** An action answered before (and whether or not) the server is found: Nova's removed actions, which never look it up. */
+export function registerServerlessAction(name: string, handler: (req: ApiRequest) => Promise<ApiResponse>): void {
+  WITHOUT_SERVER[name] = handler;
 }

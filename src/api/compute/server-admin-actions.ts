@@ -13,7 +13,7 @@ import { authorize } from '../policy.ts';
 import type { ApiRequest, ApiResponse } from '../types.ts';
 import { validate } from '../validation.ts';
 import * as schema from './schemas/server-admin-actions.ts';
-import { registerServerAction } from './server-actions.ts';
+import { registerServerAction, registerServerlessAction } from './server-actions.ts';
 import { type ServerApiDeps, stateConflicts } from './servers.ts';
 
 const accepted: ApiResponse = { status: 202 };
@@ -86,8 +86,8 @@ async function forceDelete(d: ServerApiDeps, req: ApiRequest, inst: InstanceDTO)
 
 registerServerAction('os-resetState', resetState);
 registerServerAction('injectNetworkInfo', injectNetworkInfo);
-// Removed in Nova 23.0.0 (Wallaby) with the Xen driver it worked for: 410 at every microversion.
-registerServerAction('resetNetwork', async () => {
+// Removed in Nova 23.0.0 (Wallaby) with the Xen driver it worked for: 410 at every microversion, the server not even looked up.
+registerServerlessAction('resetNetwork', async () => {
   throw gone();
 });
 registerServerAction('changePassword', changePassword);
