@@ -9,6 +9,7 @@ import { identityGroup, keystoneAuthtokenGroup, tokenGroup } from './identity.ts
 import { glanceApiGroup, glanceGroup, glanceStoreGroup } from './image.ts';
 import { rabbitGroup } from './messaging.ts';
 import { neutronServerGroup } from './network.ts';
+import { neutronGroup } from './neutron.ts';
 import type { GroupValues, Opt, OptGroup } from './opt.ts';
 import { qemuGroup } from './qemu.ts';
 import { quotaGroup } from './quota.ts';
@@ -32,6 +33,7 @@ export const groups = {
   glance_store: glanceStoreGroup,
   identity: identityGroup,
   keystone_authtoken: keystoneAuthtokenGroup,
+  neutron: neutronGroup,
   neutron_server: neutronServerGroup,
   oslo_messaging_rabbit: rabbitGroup,
   qemu: qemuGroup,

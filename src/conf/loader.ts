@@ -29,7 +29,6 @@ const TOLERATED_SECTIONS = new Set([
   'keystone_authtoken',
   'oslo_concurrency',
   'placement',
-  'neutron',
   'glance',
   'cinder',
   'wsgi',
