@@ -1,11 +1,8 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 
-/** Bytes of randomness in a console token (256 bits). */
-export const TOKEN_BYTES = 32;
-
-/** A new console token: 32 random bytes, base64url (43 characters, URL-safe as is). */
+/** A new console token: a random (version 4) UUID, as Nova's ConsoleAuthToken.authorize (uuidutils.generate_uuid); URL-safe as is. */
 export function newToken(): string {
-  return randomBytes(TOKEN_BYTES).toString('base64url');
+  return randomUUID();
 }
 
 /** What is stored for a token: its SHA-256, hex. */

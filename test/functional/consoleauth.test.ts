@@ -39,10 +39,10 @@ describe('nova-consoleauth tokens', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it('issues random 256-bit tokens, stores their SHA-256, and answers what they grant until token_ttl', async () => {
+  it('issues random UUID tokens (as Nova), stores their SHA-256, and answers what they grant until token_ttl', async () => {
     const t1 = await mgr.authorize_console(ctx, grant);
     const t2 = await mgr.authorize_console(ctx, grant);
-    assert.match(t1, /^[A-Za-z0-9_-]{43}$/);
+    assert.match(t1, /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
     assert.notEqual(t1, t2);
     const info = await mgr.check_token(ctx, { token: t1 });
     assert.deepEqual(info, { ...grant, expires: now / 1000 + 30 });

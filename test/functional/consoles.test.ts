@@ -29,7 +29,7 @@ describe('remote consoles and console auth tokens', () => {
     assert.deepEqual(Object.keys(rc).sort(), ['protocol', 'type', 'url']);
     assert.equal(rc.protocol, 'vnc');
     assert.equal(rc.type, 'novnc');
-    assert.match(rc.url, /^http:\/\/127\.0\.0\.1:6080\/vnc_lite\.html\?path=%3Ftoken%3D[A-Za-z0-9_-]{43}$/);
+    assert.match(rc.url, /^http:\/\/127\.0\.0\.1:6080\/vnc_lite\.html\?path=%3Ftoken%3D[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
     const token = tokenOf(rc.url);
     const rows = await cloud.db.db.kysely.withTables<{ console_auth_tokens: { token_hash: string; expires: number } }>().selectFrom('console_auth_tokens').selectAll().execute();
     assert.ok(rows.some((row) => row.token_hash === createHash('sha256').update(token).digest('hex')));
@@ -39,12 +39,12 @@ describe('remote consoles and console auth tokens', () => {
   it('answers serial and SPICE URLs, and the legacy actions up to 2.5', async () => {
     const serial = await api.at('2.6').post<Body>(`/servers/${server}/remote-consoles`, { remote_console: { type: 'serial', protocol: 'serial' } });
     assert.equal(serial.status, 200);
-    assert.match(String(serial.body.remote_console?.url), /^ws:\/\/127\.0\.0\.1:6083\/\?token=[A-Za-z0-9_-]{43}$/);
+    assert.match(String(serial.body.remote_console?.url), /^ws:\/\/127\.0\.0\.1:6083\/\?token=[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
     consoleEndpoints.set('spice-html5', { host: '127.0.0.1', port: 0, path: '/var/lib/nova/instances/x/spice.sock' });
     try {
       const spice = await api.at('2.6').post<Body>(`/servers/${server}/remote-consoles`, { remote_console: { type: 'spice-html5', protocol: 'spice' } });
       assert.equal(spice.status, 200);
-      assert.match(String(spice.body.remote_console?.url), /^http:\/\/127\.0\.0\.1:6082\/spice_auto\.html\?token=[A-Za-z0-9_-]{43}$/);
+      assert.match(String(spice.body.remote_console?.url), /^http:\/\/127\.0\.0\.1:6082\/spice_auto\.html\?token=[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
       const legacySpice = await api.post<Body>(`/servers/${server}/action`, { 'os-getSPICEConsole': { type: 'spice-html5' } });
       assert.equal(legacySpice.body.console?.type, 'spice-html5');
     } finally {
