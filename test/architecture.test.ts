@@ -165,6 +165,13 @@ describe('architecture', () => {
     );
   });
 
+  it('metadata/ (the builder nova-api-metadata and the config drive share) imports only objects/, util/ and node built-ins', () => {
+    assert.deepEqual(
+      offenders(['metadata'], (t) => !(t.startsWith('metadata/') || t.startsWith('objects/') || t.startsWith('util/') || t.startsWith('node:'))),
+      [],
+    );
+  });
+
   it('cli/ (the nova client) imports nothing of the server tree', () => {
     const outside = allFiles(path.join(SRC, 'cli')).flatMap((f) =>
       importsOf(f)

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { instanceFixture, NANO } from '../../../test/support/instances.ts';
+import { decodeUserData, ec2InstanceId } from '../../metadata/instance-metadata.ts';
+import { OPENSTACK_VERSIONS } from '../../metadata/versions.ts';
 import type { InstanceDTO } from '../../objects/instance.ts';
-import { type ConfigDriveInput, configDriveRequired, configDriveTree, decodeUserData, ec2InstanceId, OPENSTACK_VERSIONS } from './configdrive.ts';
+import { type ConfigDriveInput, configDriveRequired, configDriveTree } from './configdrive.ts';
 
 const UUID = '6a3f2c1e-8b7d-4e5f-9a0b-1c2d3e4f5a6b';
 const SEED = Uint8Array.from({ length: 512 }, (_, i) => i % 256);
@@ -67,8 +69,8 @@ describe('config drive contents', () => {
   it('writes the other OpenStack files and the EC2 tree', () => {
     const files = tree(input());
     assert.deepEqual(jsonAt(files, 'openstack/latest/vendor_data.json'), {});
-    assert.deepEqual(jsonAt(files, 'openstack/latest/vendor_data2.json'), {});
-    assert.deepEqual(jsonAt(files, 'openstack/latest/network_data.json'), { links: [], networks: [], services: [] });
+    assert.deepEqual(jsonAt(files, 'openstack/latest/vendor_data2.json'), { static: {} });
+    assert.deepEqual(jsonAt(files, 'openstack/latest/network_data.json'), {}, 'no VIFs: {} as Nova writes it');
     assert.ok(!files.has('openstack/2012-08-10/vendor_data.json') && files.has('openstack/2013-10-17/vendor_data.json'));
     assert.ok(!files.has('openstack/2013-10-17/network_data.json') && files.has('openstack/2015-10-15/network_data.json'));
     assert.ok(!files.has('openstack/2016-06-30/vendor_data2.json') && files.has('openstack/2016-10-06/vendor_data2.json'));
@@ -83,6 +85,11 @@ describe('config drive contents', () => {
     assert.deepEqual(ec2.placement, { 'availability-zone': 'az1' });
     assert.ok(!('public-keys' in ec2));
     assert.ok(files.has('ec2/2009-04-04/meta-data.json'));
+    assert.ok(!files.has('ec2/2008-09-01/meta-data.json'), 'versions in config_drive_skip_versions are left out');
+    assert.equal(ec2['public-ipv4'], '');
+    assert.equal(ec2['local-ipv4'], null);
+    assert.equal(ec2['ami-id'], 'ami-84e72504', 'image img: FNV-1a of its name (not a uuid)');
+    assert.deepEqual(ec2['block-device-mapping'], { ami: 'sda1', ephemeral0: 'sda2', root: '/dev/sda1', swap: 'sda3' });
     assert.equal(ec2InstanceId(0x1234abcd), 'i-1234abcd');
     assert.equal(configDriveTree(input()).mtime, NOW);
   });
