@@ -85,6 +85,18 @@ describe('architecture', () => {
     assert.deepEqual(bad, []);
   });
 
+  it("nova-network-agent's import closure holds no database, REST server or other service code; of network/ only its RPC API", () => {
+    const reach = [...closure(path.join(SRC, 'cmd', 'network-agent.ts'))].map(rel);
+    const bad = reach.filter(
+      (f) =>
+        // db/time.ts: the datetime format of the local service registry's record, no database code.
+        (under('db', 'api', 'http', 'identity', 'image', 'compute', 'compute-api', 'conductor', 'scheduler', 'virt', 'console')(f) && f !== 'db/time.ts') ||
+        (f.startsWith('network/') && !['network/rpc-types.ts', 'network/rpcapi.ts'].includes(f)) ||
+        [...DATABASE_PACKAGES, 'fastify'].includes(f),
+    );
+    assert.deepEqual(bad, []);
+  });
+
   it('compute/ (the node side) imports no database code or package, not even its types', () => {
     assert.deepEqual(
       offenders(['compute'], (t) => under('db', 'compute-api', 'api', 'http')(t) || DATABASE_PACKAGES.includes(t)),

@@ -9,6 +9,7 @@ import { identityGroup, keystoneAuthtokenGroup, tokenGroup } from './identity.ts
 import { glanceApiGroup, glanceGroup, glanceStoreGroup } from './image.ts';
 import { rabbitGroup } from './messaging.ts';
 import { neutronServerGroup } from './network.ts';
+import { agentGroup, linuxBridgeGroup, vxlanGroup } from './network-agent.ts';
 import { neutronGroup } from './neutron.ts';
 import type { GroupValues, Opt, OptGroup } from './opt.ts';
 import { qemuGroup } from './qemu.ts';
@@ -20,6 +21,7 @@ import { vncGroup } from './vnc.ts';
 /** Every option group nova knows, by section name. Add new groups here. */
 export const groups = {
   DEFAULT: defaultGroup,
+  agent: agentGroup,
   api: apiGroup,
   compute: computeGroup,
   conductor: conductorGroup,
@@ -33,6 +35,7 @@ export const groups = {
   glance_store: glanceStoreGroup,
   identity: identityGroup,
   keystone_authtoken: keystoneAuthtokenGroup,
+  linux_bridge: linuxBridgeGroup,
   neutron: neutronGroup,
   neutron_server: neutronServerGroup,
   oslo_messaging_rabbit: rabbitGroup,
@@ -43,6 +46,7 @@ export const groups = {
   spice: spiceGroup,
   token: tokenGroup,
   vnc: vncGroup,
+  vxlan: vxlanGroup,
   wsgi: wsgiGroup,
 } as const;
 

@@ -36,6 +36,11 @@ export const neutronServerGroup = defineGroup('neutron_server', 'The network ser
     default: ['nova'],
     help: "Availability zones GET /v2.0/availability_zones reports for networks and routers (Neutron reports its agents' zones; an agent's default zone is nova).",
   }),
+  agent_down_time: intOpt({
+    default: 75,
+    min: 1,
+    help: 'Seconds after its last report an agent counts as down (alive false in GET /v2.0/agents; its tunnel endpoint is no longer given to the other agents). Twice [agent] report_interval at least (Neutron: agent_down_time).',
+  }),
   dns_domain: strOpt({ default: 'openstacklocal', help: "Domain of the ports' DNS names (dns_assignment), as Neutron's dns_domain." }),
   quota_network: intOpt({ default: 100, min: -1, help: 'Networks per project (-1: unlimited).' }),
   quota_subnet: intOpt({ default: 100, min: -1, help: 'Subnets per project (-1: unlimited).' }),

@@ -8,6 +8,7 @@ import { json, type NetworkRoute, route } from './http.ts';
 
 /** [alias, name, description, updated]. */
 const EXTENSIONS: readonly (readonly [string, string, string, string])[] = [
+  ['agent', 'agent', 'The agent management extension.', '2013-02-03T10:00:00-00:00'],
   ['allowed-address-pairs', 'Allowed Address Pairs', 'Provides allowed address pairs', '2013-07-23T10:00:00-00:00'],
   ['availability_zone', 'Availability Zone', 'The availability zone extension.', '2015-01-01T10:00:00-00:00'],
   ['binding', 'Port Binding', 'Expose port bindings of a virtual port to external application', '2014-02-03T10:00:00-00:00'],

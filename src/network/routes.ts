@@ -1,3 +1,4 @@
+import { agentRoutes } from './agents.ts';
 import { availabilityRoutes } from './availability.ts';
 import { crudRoutes } from './crud.ts';
 import { extensionRoutes } from './extensions.ts';
@@ -25,5 +26,6 @@ export function networkRoutes(deps: NetworkDeps): NetworkRoute[] {
     ...quotaRoutes(deps),
     ...extensionRoutes(),
     ...availabilityRoutes(deps),
+    ...agentRoutes(deps),
   ];
 }

@@ -2,9 +2,10 @@ import type { Db } from '../../db/connection.ts';
 import type { NovaMigration } from '../../db/migrations/types.ts';
 import { SchemaChain } from '../../db/schema-chain.ts';
 import { initial } from './migrations/001-initial.ts';
+import { agents } from './migrations/002-agents.ts';
 
 /** The network service's migrations, in order. Append; never edit a released one. */
-export const NETWORK_MIGRATIONS: readonly NovaMigration[] = [initial];
+export const NETWORK_MIGRATIONS: readonly NovaMigration[] = [initial, agents];
 
 const network = new SchemaChain('network', NETWORK_MIGRATIONS, 'network_migrations');
 

@@ -47,7 +47,9 @@ export interface NetworkQuotaRow {
 
 /** The resource tables, which share the ResourceRow layout. */
 export const RESOURCE_TABLES = ['networks', 'subnets', 'ports', 'security_groups', 'security_group_rules', 'routers', 'floating_ips'] as const;
-export type ResourceTable = (typeof RESOURCE_TABLES)[number];
+/** The agents table (migration 002): one row per (agent_type, host) in parent_id/unique_key, the agent's report as doc. */
+export const AGENTS_TABLE = 'agents';
+export type ResourceTable = (typeof RESOURCE_TABLES)[number] | typeof AGENTS_TABLE;
 
 /** The network service's tables as Kysely sees them. */
 export type NetworkDatabase = { [T in ResourceTable]: ResourceRow } & {

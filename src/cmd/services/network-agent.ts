@@ -1,0 +1,34 @@
+import type { NovaConfig } from '../../conf/loader.ts';
+import type { Logger } from '../../log.ts';
+import { networkPluginRpcApi } from '../../network/rpcapi.ts';
+import { bridgeRole, NetworkAgentManager, type RoleDriver } from '../../network-agent/agent.ts';
+import type { Transport } from '../../rpc/transport.ts';
+import { LocalServiceRegistry } from '../../service/local-registry.ts';
+import { Service } from '../../service/service.ts';
+
+/** `[linux_bridge] physical_interface_mappings` as a map. */
+function mappings(specs: readonly string[]): Map<string, string> {
+  return new Map(specs.flatMap((s) => (s.includes(':') ? [[s.slice(0, s.indexOf(':')), s.slice(s.indexOf(':') + 1)] as [string, string]] : [])));
+}
+
+/**
+ * nova-network-agent: the roles of `[agent] roles` on this host, reading
+ * nova-network's state over `transport` (topic q-plugin). It serves no
+ * topic and stays out of Nova's services table; it reports to the network
+ * service's agents table instead.
+ */
+export function networkAgentService(conf: NovaConfig, transport: Transport, log: Logger): Service {
+  const plugin = networkPluginRpcApi(transport, conf.DEFAULT.rpc_response_timeout * 1000);
+  const roles: RoleDriver[] = [];
+  const settings = {
+    host: conf.DEFAULT.host,
+    localIp: conf.vxlan.local_ip ?? conf.DEFAULT.my_ip,
+    enableVxlan: conf.vxlan.enable_vxlan,
+    udpPort: conf.vxlan.udp_dstport,
+    physicalInterfaces: mappings(conf.linux_bridge.physical_interface_mappings),
+    log,
+  };
+  if (conf.agent.roles.includes('bridge')) roles.push(bridgeRole(settings));
+  const manager = new NetworkAgentManager({ conf, plugin, roles, log });
+  return new Service({ conf, binary: 'nova-network-agent', topic: null, transport, registry: new LocalServiceRegistry(), manager, log });
+}
