@@ -122,6 +122,15 @@ interface Resources {
   floatingips: NeutronFloatingIp;
 }
 type Collection = keyof Resources;
+/** URL path of each collection (Neutron's are hyphenated where the JSON keys have underscores). */
+const PATH: Record<Collection, string> = {
+  networks: 'networks',
+  subnets: 'subnets',
+  ports: 'ports',
+  security_groups: 'security-groups',
+  security_group_rules: 'security-group-rules',
+  floatingips: 'floatingips',
+};
 const SINGULAR: Record<Collection, string> = {
   networks: 'network',
   subnets: 'subnet',
@@ -263,31 +272,31 @@ export class NeutronClient {
 
   /** GET /v2.0/<collection> with filters. */
   async list<C extends Collection>(ctx: RequestContext | undefined, collection: C, query: Query = {}, admin = false): Promise<Resources[C][]> {
-    const body = (await this.request(ctx, 'GET', `/${collection}${queryString(query)}`, { admin })) as Record<string, unknown> | null;
+    const body = (await this.request(ctx, 'GET', `/${PATH[collection]}${queryString(query)}`, { admin })) as Record<string, unknown> | null;
     const items = body?.[collection];
     return Array.isArray(items) ? (items as Resources[C][]) : [];
   }
 
   /** GET /v2.0/<collection>/{id}; the collection's NotFound error when absent. */
   async show<C extends Collection>(ctx: RequestContext | undefined, collection: C, id: string, admin = false): Promise<Resources[C]> {
-    const body = (await this.request(ctx, 'GET', `/${collection}/${encodeURIComponent(id)}`, { admin, id })) as Record<string, unknown> | null;
+    const body = (await this.request(ctx, 'GET', `/${PATH[collection]}/${encodeURIComponent(id)}`, { admin, id })) as Record<string, unknown> | null;
     return body?.[SINGULAR[collection]] as Resources[C];
   }
 
   async create<C extends Collection>(ctx: RequestContext | undefined, collection: C, fields: Record<string, unknown>, admin = false): Promise<Resources[C]> {
     const key = SINGULAR[collection];
-    const body = (await this.request(ctx, 'POST', `/${collection}`, { admin, body: { [key]: fields } })) as Record<string, unknown> | null;
+    const body = (await this.request(ctx, 'POST', `/${PATH[collection]}`, { admin, body: { [key]: fields } })) as Record<string, unknown> | null;
     return body?.[key] as Resources[C];
   }
 
   async update<C extends Collection>(ctx: RequestContext | undefined, collection: C, id: string, fields: Record<string, unknown>, admin = false): Promise<Resources[C]> {
     const key = SINGULAR[collection];
-    const body = (await this.request(ctx, 'PUT', `/${collection}/${encodeURIComponent(id)}`, { admin, id, body: { [key]: fields } })) as Record<string, unknown> | null;
+    const body = (await this.request(ctx, 'PUT', `/${PATH[collection]}/${encodeURIComponent(id)}`, { admin, id, body: { [key]: fields } })) as Record<string, unknown> | null;
     return body?.[key] as Resources[C];
   }
 
   async delete(ctx: RequestContext | undefined, collection: Collection, id: string, admin = false): Promise<void> {
-    await this.request(ctx, 'DELETE', `/${collection}/${encodeURIComponent(id)}`, { admin, id });
+    await this.request(ctx, 'DELETE', `/${PATH[collection]}/${encodeURIComponent(id)}`, { admin, id });
   }
 
   /** The aliases of the extensions the service has (nova asks before using auto-allocated-topology and the like). */

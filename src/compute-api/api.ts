@@ -1,3 +1,4 @@
+import type { NeutronClient } from '../clients/neutron.ts';
 import type { ComputeAPI } from '../compute/rpc-types.ts';
 import type { ConductorAPI } from '../conductor/rpc-types.ts';
 import type { NovaConfig } from '../conf/loader.ts';
@@ -59,6 +60,8 @@ export interface ComputeApiDeps {
   snapshots?: SnapshotImages;
   /** nova-consoleauth: console tokens (issued for the console API, revoked on delete). */
   consoleauth?: ConsoleAuthAPI;
+  /** The network service as the caller ([neutron]); without one servers get no ports. */
+  network?: NeutronClient;
 }
 
 /**

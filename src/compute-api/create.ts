@@ -5,11 +5,13 @@ import { FlavorNotFound, ImageNotFound, KeypairNotFound } from '../exception/res
 import { zoneHasHosts } from '../objects/aggregate.ts';
 import type { FlavorDTO } from '../objects/flavor.ts';
 import type { FlavorSnapshot, InstanceDTO } from '../objects/instance.ts';
+import type { RequestedNetwork } from '../objects/network-info.ts';
 import type { ImageMeta, RequestSpec, SchedulerHints } from '../objects/request-spec.ts';
 import { TaskState, VmState } from '../objects/states.ts';
 import type { ComputeApiDeps } from './api.ts';
 import { autoDiskConfigFor } from './disk-config.ts';
 import { checkInjectedFiles, type InjectedFile } from './injected-files.ts';
+import { securityGroupIds, validateNetworks } from './networks.ts';
 import { checkGroupQuota, joinGroup, requestedGroup } from './server-groups.ts';
 
 /**
@@ -66,6 +68,10 @@ export interface CreateParams {
   autoDiskConfig?: boolean | null;
   /** Personality files (before 2.57), checked against the injected_files quotas. */
   injectedFiles?: readonly InjectedFile[];
+  /** `networks` as given (network_id 'auto'/'none' for the keywords); null: not given. */
+  networks?: readonly RequestedNetwork[] | null;
+  /** Names (or ids) of the security groups of `security_groups`. */
+  securityGroups?: readonly string[];
 }
 
 /** Nova's hostname sanitisation (utils.sanitize_hostname). */
@@ -137,6 +143,11 @@ export async function createServers(deps: ComputeApiDeps, ctx: RequestContext, p
   const maxMeta = deps.conf.quota.metadata_items;
   if (maxMeta >= 0 && Object.keys(p.metadata).length > maxMeta) throw new Forbidden(`Maximum number of metadata items exceeds ${maxMeta}`);
   await checkInjectedFiles(deps, ctx.project_id ?? '', p.injectedFiles ?? []);
+  // With a network service: the networks, ports and security groups asked for must exist (as the caller).
+  const requestedNetworks = deps.network && (await deps.network.available()) ? await validateNetworks(deps.network, ctx, p.networks ?? null) : [];
+  const securityGroups = deps.network && requestedNetworks.length ? await securityGroupIds(deps.network, ctx, p.securityGroups ?? []) : [];
+  if (requestedNetworks.some((r) => r.port_id !== null) && p.maxCount > 1)
+    throw new Invalid('Unable to launch multiple instances with a single configured port ID. Please launch your instance one by one with different ports.');
   const group = await requestedGroup(db, ctx, p.hints);
   const projectId = ctx.project_id ?? '';
   const userId = ctx.user_id ?? '';
@@ -189,6 +200,7 @@ export async function createServers(deps: ComputeApiDeps, ctx: RequestContext, p
       availability_zone: az,
       locked: false,
       auto_disk_config: autoDiskConfig,
+      network_info: [],
       locked_by: null,
       locked_reason: null,
       reservation_id: reservationId,
@@ -233,6 +245,8 @@ export async function createServers(deps: ComputeApiDeps, ctx: RequestContext, p
     ignore_hosts: [],
     retry: { num_attempts: 1, hosts: [] },
     instance_group: instanceGroup,
+    requested_networks: requestedNetworks,
+    security_groups: securityGroups,
   };
   await db.requestSpecs.saveFor(spec);
   try {

@@ -8,8 +8,10 @@
  * elsewhere) makes the build clean up its guest. A build whose end could not
  * be recorded keeps its guest; the periodic heal records it later.
  */
+import type { NeutronClient } from '../clients/neutron.ts';
 import type { ConductorAPI } from '../conductor/rpc-types.ts';
 import type { RequestContext } from '../context.ts';
+import { NovaError } from '../exception/base.ts';
 import { InstanceNotFound, UnexpectedTaskStateError } from '../exception/instance.ts';
 import type { Logger } from '../log.ts';
 import type { InstanceDTO } from '../objects/instance.ts';
@@ -17,12 +19,15 @@ import { PowerState, TaskState, VmState } from '../objects/states.ts';
 import { isTransient } from '../rpc/retry.ts';
 import { dbTime } from '../util/time.ts';
 import type { ComputeDriver } from '../virt/driver.ts';
+import { allocateForInstance, deallocateForInstance } from './networking.ts';
 import type { ComputeArgs } from './rpc-types.ts';
 
 export interface BuildDeps {
   readonly host: string;
   readonly driver: ComputeDriver;
   readonly conductor: ConductorAPI;
+  /** The network service; absent: no ports. */
+  readonly network?: NeutronClient | undefined;
   readonly log: Logger;
 }
 
@@ -48,6 +53,34 @@ async function takenAway(d: BuildDeps, ctx: RequestContext, uuid: string, e: unk
   return now === null || now.task_state === TaskState.DELETING || now.vm_state === VmState.ERROR || now.vm_state === VmState.DELETED || now.host !== d.host;
 }
 
+/**
+ * A build that cannot go on anywhere (its ports cannot be had: quota, no
+ * address left, network gone): ERROR with a fault that says why, the claim
+ * released, no reschedule (Nova's BuildAbortException).
+ */
+async function abortBuild(d: BuildDeps, ctx: RequestContext, instance: InstanceDTO, e: unknown): Promise<void> {
+  const uuid = instance.uuid;
+  const reason = `Build of instance ${uuid} aborted: ${errorText(e)}`;
+  d.log.warn({ instance: uuid, err: errorText(e) }, 'could not allocate the network; the build is aborted');
+  try {
+    await d.conductor.instance_fault_create(ctx, {
+      uuid,
+      code: e instanceof NovaError ? e.status : 500,
+      message: reason,
+      details: e instanceof Error ? (e.stack ?? '') : '',
+      host: d.host,
+    });
+    await d.conductor.instance_update(ctx, {
+      uuid,
+      updates: { vm_state: VmState.ERROR, task_state: null },
+      action_event: { event: EVENT, host: d.host, result: 'Error', traceback: reason },
+    });
+  } catch (err) {
+    d.log.error({ instance: uuid, err: errorText(err) }, 'could not record the aborted build');
+  }
+  await d.conductor.allocations_release(ctx, { uuid }).catch(logFailure(d.log, uuid, 'release the claim of an aborted build'));
+}
+
 export async function buildAndRun(d: BuildDeps, ctx: RequestContext, args: ComputeArgs<'build_and_run_instance'>): Promise<void> {
   const { request_spec: spec } = args;
   const uuid = args.instance.uuid;
@@ -66,12 +99,24 @@ export async function buildAndRun(d: BuildDeps, ctx: RequestContext, args: Compu
     await conductor.allocations_release(ctx, { uuid }).catch(logFailure(log, uuid, 'release the claim of a build that did not start'));
     return;
   }
+  const requested = spec.requested_networks ?? [];
+  if (d.network && requested.some((r) => r.port_id !== null || (r.network_id !== null && r.network_id !== 'none' && r.network_id !== 'auto'))) {
+    try {
+      const networkInfo = await allocateForInstance(d.network, ctx, instance, requested, spec.security_groups ?? [], d.host);
+      instance = await conductor.instance_update(ctx, { uuid, updates: { network_info: networkInfo } });
+    } catch (e) {
+      await abortBuild(d, ctx, instance, e);
+      return;
+    }
+  }
   try {
     await d.driver.spawn(instance, { image: spec.image, adminPassword: args.admin_password });
   } catch (e) {
     const reason = errorText(e);
     log.warn({ instance: uuid, err: reason }, 'spawn failed; releasing the claim and asking for a reschedule');
     await d.driver.destroy(instance).catch(logFailure(log, uuid, 'destroy what the failed spawn left on the hypervisor'));
+    // The next host makes its own ports (Nova's _cleanup_allocated_networks before a reschedule).
+    if (d.network && instance.network_info.length) await deallocateForInstance(d.network, ctx, instance).catch(logFailure(log, uuid, 'delete the ports of the failed build'));
     try {
       await conductor.instance_fault_create(ctx, { uuid, code: 500, message: reason, details: e instanceof Error ? (e.stack ?? '') : '', host: d.host });
       await conductor.allocations_release(ctx, { uuid });

@@ -2,11 +2,13 @@
  * What nova-compute settles for its instances when it starts (Nova's
  * _init_instance), what ends a build that cannot go on, and deletes.
  */
+
 import type { RequestContext } from '../context.ts';
 import { InstanceNotFound } from '../exception/instance.ts';
 import type { InstanceDTO } from '../objects/instance.ts';
 import { PowerState, TaskState, VmState } from '../objects/states.ts';
 import { dbTime } from '../util/time.ts';
+import { deallocateForInstance } from './networking.ts';
 import { type ComputeOps, errorText } from './ops.ts';
 import type { ComputeArgs } from './rpc-types.ts';
 
@@ -64,6 +66,7 @@ export async function terminate(ops: ComputeOps, ctx: RequestContext, { instance
   await ops
     .event(ctx, instance, 'compute_terminate_instance', async () => {
       await ops.driver.destroy(instance);
+      if (ops.network) await deallocateForInstance(ops.network, ctx, instance);
       await ops.conductor.instance_destroy(ctx, { uuid: instance.uuid });
     })
     .catch(async (e: unknown) => {

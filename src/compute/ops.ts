@@ -6,6 +6,7 @@
  * periodic heal respects. Nova's wrap_instance_event, reverts_task_state and
  * wrap_instance_fault, as one object.
  */
+import type { NeutronClient } from '../clients/neutron.ts';
 import type { ConductorAPI } from '../conductor/rpc-types.ts';
 import type { NovaConfig } from '../conf/loader.ts';
 import type { RequestContext } from '../context.ts';
@@ -26,6 +27,8 @@ export interface ComputeDeps {
   compute: ComputeAPI;
   /** Where snapshots go; absent without an image service. */
   images?: ImageUploader;
+  /** The network service ([neutron]); absent without one (servers get no ports). */
+  network?: NeutronClient;
   log: Logger;
 }
 
@@ -43,6 +46,7 @@ export class ComputeOps {
   readonly conductor: ConductorAPI;
   readonly compute: ComputeAPI;
   readonly images: ImageUploader | undefined;
+  readonly network: NeutronClient | undefined;
   readonly log: Logger;
   /** Instances with an operation running in this process (the periodic heal leaves them alone). */
   readonly busy = new Set<string>();
@@ -54,6 +58,7 @@ export class ComputeOps {
     this.conductor = deps.conductor;
     this.compute = deps.compute;
     this.images = deps.images;
+    this.network = deps.network;
     this.log = deps.log;
   }
 

@@ -9,6 +9,7 @@ import { requestSpecs } from './migrations/007-request-specs.ts';
 import { serverMoves } from './migrations/008-server-moves.ts';
 import { autoDiskConfig } from './migrations/009-auto-disk-config.ts';
 import { quotaClassesUserQuotasTaskLog } from './migrations/010-quota-classes-user-quotas-task-log.ts';
+import { instanceNetworkInfo } from './migrations/011-instance-network-info.ts';
 import type { NovaMigration } from './migrations/types.ts';
 import { SchemaChain } from './schema-chain.ts';
 
@@ -26,6 +27,7 @@ export const MIGRATIONS: readonly NovaMigration[] = [
   serverMoves,
   autoDiskConfig,
   quotaClassesUserQuotasTaskLog,
+  instanceNetworkInfo,
 ];
 
 const nova = new SchemaChain('database', MIGRATIONS, 'nova_migrations');

@@ -123,6 +123,8 @@ export interface InstancesTable extends Timestamps, SoftDelete {
   /** JSON objects and arrays. */
   metadata: Defaulted<string>;
   system_metadata: Defaulted<string>;
+  /** JSON: the network info cache, a list of VIFs (migration 011). */
+  network_info: Defaulted<string>;
   tags: Defaulted<string>;
   trusted_certs: Defaulted<string | null>;
 }

@@ -1,4 +1,5 @@
 import type { FlavorDTO } from './flavor.ts';
+import type { NetworkInfo } from './network-info.ts';
 
 /** The flavor as it was when the instance was built (kept with the instance). */
 export type FlavorSnapshot = Pick<
@@ -54,6 +55,8 @@ export interface InstanceDTO {
   metadata: Record<string, string>;
   system_metadata: Record<string, string>;
   tags: string[];
+  /** The network info cache: the VIFs of the instance's ports ([] without ports). */
+  network_info: NetworkInfo;
   created_at: string | null;
   updated_at: string | null;
   deleted_at: string | null;

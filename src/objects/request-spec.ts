@@ -1,4 +1,5 @@
 import type { FlavorSnapshot, InstanceDTO } from './instance.ts';
+import type { RequestedNetwork } from './network-info.ts';
 
 /** Scheduler hints a client may pass (os:scheduler_hints). */
 export interface SchedulerHints {
@@ -56,6 +57,10 @@ export interface RequestSpec {
   instance_group?: InstanceGroupSpec;
   /** A move's required destination (host, node). */
   requested_destination?: RequestedDestination | null;
+  /** The ports to create or bind, as nova-api resolved them (network uuids, port ids); absent or empty: none. */
+  requested_networks?: RequestedNetwork[];
+  /** Ids of the security groups of the ports nova creates; empty: the project's default group. */
+  security_groups?: string[];
 }
 
 /**

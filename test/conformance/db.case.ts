@@ -80,6 +80,7 @@ export function newInstance(over: Partial<NewInstance> = {}): NewInstance {
     availability_zone: null,
     locked: false,
     auto_disk_config: false,
+    network_info: [],
     locked_by: null,
     locked_reason: null,
     reservation_id: 'r-1',

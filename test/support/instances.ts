@@ -57,6 +57,7 @@ export function instanceFixture(over: Partial<InstanceDTO> = {}): InstanceDTO {
     availability_zone: null,
     locked: false,
     auto_disk_config: false,
+    network_info: [],
     locked_by: null,
     locked_reason: null,
     reservation_id: `r-${id}`,

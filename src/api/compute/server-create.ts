@@ -3,8 +3,10 @@
  * checked against the schema of the request's microversion, turned into
  * the façade's CreateParams, and Nova's 202 answer (or the reservation id).
  */
+
 import type { CreateParams } from '../../compute-api/api.ts';
 import { Forbidden, Invalid } from '../../exception/base.ts';
+import { FixedIpAlreadyInUse, NetworkAmbiguous, NetworkNotFound, PortInUse, PortNotFound, SecurityGroupNotFound } from '../../exception/network.ts';
 import { normalizeIpv6 } from '../../util/ipv6.ts';
 import { badRequest, HttpError } from '../errors.ts';
 import { atLeast, type Microversion } from '../microversion.ts';
@@ -70,8 +72,7 @@ export async function createServer(deps: ServerApiDeps, req: ApiRequest): Promis
   const imageRef = s.imageRef !== undefined ? refId(s.imageRef) : '';
   if (!imageRef) throw badRequest('Missing imageRef attribute');
   const { minCount, maxCount } = instanceCounts(s);
-  // Checked for form only: without a network service the servers get no ports.
-  requestedNetworks(s.networks);
+  const networks = requestedNetworks(s.networks);
   const params: CreateParams = {
     name: s.name,
     flavorId: refId(s.flavorRef),
@@ -95,13 +96,18 @@ export async function createServer(deps: ServerApiDeps, req: ApiRequest): Promis
     configDrive: booleanValue(s.config_drive),
     autoDiskConfig: s['OS-DCF:diskConfig'] === undefined ? null : s['OS-DCF:diskConfig'] === 'AUTO',
     injectedFiles: injectedFiles(s, req.version),
+    networks: networks?.map((n) => ({ network_id: n.networkId, port_id: n.portId, address: n.address, tag: n.tag })) ?? null,
+    securityGroups: (s.security_groups ?? []).flatMap((g) => (g.name === undefined ? [] : [g.name])),
   };
   let result: Awaited<ReturnType<ServerApiDeps['compute']['create']>>;
   try {
     result = await deps.compute.create(req.ctx, params);
   } catch (e) {
-    if (e instanceof Invalid) throw badRequest(e.message);
+    if (e instanceof Invalid || e instanceof NetworkNotFound || e instanceof PortNotFound || e instanceof SecurityGroupNotFound || e instanceof FixedIpAlreadyInUse) {
+      throw badRequest(e.message);
+    }
     if (e instanceof Forbidden) throw new HttpError(403, e.message);
+    if (e instanceof PortInUse || e instanceof NetworkAmbiguous) throw new HttpError(409, e.message);
     throw e;
   }
   // Nova tests the value as given: any string (even "False") asks for the reservation id.

@@ -16,6 +16,7 @@ import { Service } from '../../service/service.ts';
 import { DbServiceRegistry } from '../../service/servicegroup.ts';
 import { buildApi } from '../build-api.ts';
 import { computeImagesFromConfig, imageLookupFromConfig, snapshotImagesFromConfig } from '../clients.ts';
+import { neutronFromConfig } from '../neutron-client.ts';
 
 /** nova-api: the Compute API over HTTP, registered like any service. */
 export function apiService(conf: NovaConfig, db: DbApi, transport: Transport, log: Logger): { service: Service; manager: HttpServiceManager } {
@@ -32,6 +33,7 @@ export function apiService(conf: NovaConfig, db: DbApi, transport: Transport, lo
     consoleauth: consoleAuthRpcApi(transport, timeoutMs),
     images: imageLookupFromConfig(conf, log),
     snapshots: snapshotImagesFromConfig(conf, log),
+    network: neutronFromConfig(conf, log),
   });
   const { osapi_compute_listen: host, osapi_compute_listen_port: port } = conf.api;
   const manager = new HttpServiceManager({

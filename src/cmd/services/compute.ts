@@ -13,6 +13,7 @@ import { withEndpoints } from '../../service/extra-endpoints.ts';
 import { Service } from '../../service/service.ts';
 import { driverClass, loadDriver } from '../../virt/registry.ts';
 import { imageSourceFromConfig, imageUploaderFromConfig } from '../clients.ts';
+import { neutronFromConfig } from '../neutron-client.ts';
 
 /** nova-compute: no database, only the bus and its driver. */
 export async function computeService(conf: NovaConfig, transport: Transport, log: Logger, host = conf.DEFAULT.host): Promise<Service> {
@@ -22,7 +23,16 @@ export async function computeService(conf: NovaConfig, transport: Transport, log
   // The manager's conductor calls wait out bus and database outages; the registry's start-up waits have their own loop.
   const resilient = withRetries<ConductorAPI>(conductor, CONDUCTOR_METHODS, { deadlineMs: conf.compute.conductor_retry_timeout * 1000, log, service: 'nova-conductor' });
   const compute = computeRpcApi(transport, conf.DEFAULT.rpc_response_timeout * 1000);
-  const lifecycle = new ComputeManager({ conf, host, driver, conductor: resilient, compute, images: imageUploaderFromConfig(conf, log), log });
+  const lifecycle = new ComputeManager({
+    conf,
+    host,
+    driver,
+    conductor: resilient,
+    compute,
+    images: imageUploaderFromConfig(conf, log),
+    network: neutronFromConfig(conf, log),
+    log,
+  });
   // The host methods (uptime, host actions, diagnostics, image pre-caching, external events) are their own endpoint.
   const manager = withEndpoints(lifecycle, [new ComputeHostManager({ host, driver, log }).endpoint()]);
   const registry = new ConductorServiceRegistry(conductor, conf.compute.conductor_wait_timeout * 1000, log);

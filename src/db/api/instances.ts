@@ -2,6 +2,7 @@ import type { Expression, Insertable, Selectable, SqlBool } from 'kysely';
 import { sql } from 'kysely';
 import { InstanceNotFound, InvalidSortKey, MarkerNotFound, UnexpectedTaskStateError } from '../../exception/instance.ts';
 import type { FlavorSnapshot, InstanceDTO, InstanceUpdate } from '../../objects/instance.ts';
+import type { NetworkInfo } from '../../objects/network-info.ts';
 import type { InstancesTable } from '../schema.ts';
 import { dbTime } from '../time.ts';
 import { affected, bool, type Db, parseJson } from './common.ts';
@@ -23,10 +24,11 @@ function toDTO(r: Row): InstanceDTO {
     metadata: parseJson<Record<string, string>>(r.metadata, {}),
     system_metadata: parseJson<Record<string, string>>(r.system_metadata, {}),
     tags: parseJson<string[]>(r.tags, []),
+    network_info: parseJson<NetworkInfo>(r.network_info, []),
   } as InstanceDTO;
 }
 
-const JSON_FIELDS = new Set(['flavor', 'old_flavor', 'new_flavor', 'metadata', 'system_metadata', 'tags']);
+const JSON_FIELDS = new Set(['flavor', 'old_flavor', 'new_flavor', 'metadata', 'system_metadata', 'tags', 'network_info']);
 
 function toRow(values: InstanceUpdate): Record<string, unknown> {
   const out: Record<string, unknown> = {};

@@ -2,9 +2,7 @@
  * A server's addresses, from its network info (Nova's
  * common.get_networks_for_instance over the instance's info cache), as
  * views/addresses.py renders them, and the fixed IPs the `ip`/`ip6` list
- * filters match. Access IPs are not addresses. There is no network
- * service yet, so an instance has no network info and these are empty;
- * networking fills `networksOf`.
+ * filters match. Access IPs are not addresses.
  */
 import type { InstanceDTO } from '../../../objects/instance.ts';
 
@@ -19,9 +17,28 @@ export interface NetworkIp {
 /** network label → its fixed and floating addresses. */
 export type InstanceNetworks = ReadonlyMap<string, { readonly ips: readonly NetworkIp[]; readonly floating_ips: readonly NetworkIp[] }>;
 
-/** The instance's networks by label: none without a network service. */
-export function networksOf(_instance: InstanceDTO): InstanceNetworks {
-  return new Map();
+/**
+ * The instance's networks by label from its network info cache, in VIF
+ * order (common.get_networks_for_instance): each fixed IP with the MAC of its
+ * port, then the floating IPs associated with it.
+ */
+export function networksOf(instance: InstanceDTO): InstanceNetworks {
+  const out = new Map<string, { ips: NetworkIp[]; floating_ips: NetworkIp[] }>();
+  for (const vif of instance.network_info ?? []) {
+    const label = vif.network?.label ?? '';
+    let net = out.get(label);
+    if (!net) {
+      net = { ips: [], floating_ips: [] };
+      out.set(label, net);
+    }
+    for (const subnet of vif.network?.subnets ?? []) {
+      for (const ip of subnet.ips) {
+        net.ips.push({ address: ip.address, version: ip.version, type: 'fixed', mac_address: vif.address });
+        for (const f of ip.floating_ips ?? []) net.floating_ips.push({ address: f.address, version: f.version, type: 'floating', mac_address: vif.address });
+      }
+    }
+  }
+  return out;
 }
 
 /** The `addresses` of a server: {label: [{version, addr[, OS-EXT-IPS:type, OS-EXT-IPS-MAC:mac_addr]}]}; {} while it builds. */
