@@ -18,6 +18,7 @@ import { consoleProxyService } from './services/console-proxy.ts';
 import { consoleauthService } from './services/consoleauth.ts';
 import { identityService } from './services/identity.ts';
 import { imageService } from './services/image.ts';
+import { metadataService } from './services/metadata.ts';
 import { networkService } from './services/network.ts';
 import { schedulerService } from './services/scheduler.ts';
 import { xvpVncProxyService } from './services/xvpvnc-proxy.ts';
@@ -51,7 +52,9 @@ main('nova-all', async () => {
   if (keystone && conf.keystone_authtoken.password === '') {
     // nova-api and nova-image validate tokens as the nova service user that bootstrap creates.
     const { files, dirs } = configArgs(process.argv.slice(2));
-    const overrides = { keystone_authtoken: { password: secrets.service_password, auth_url: `http://127.0.0.1:${conf.identity.listen_port}` } };
+    const identity = { password: secrets.service_password, auth_url: `http://127.0.0.1:${conf.identity.listen_port}` };
+    // nova reaches the network service as the neutron service user (bootstrap gives it the same password), its endpoint from the catalog.
+    const overrides = { keystone_authtoken: identity, ...(conf.neutron.password === '' ? { neutron: identity } : {}) };
     conf = loadConfig({ files: files.length || dirs.length ? files : [], dirs, env: process.env, overrides });
   }
   const db = await connectDb(conf, log, { sync: true });
@@ -83,6 +86,7 @@ main('nova-all', async () => {
   };
   const child = (svc: string) => log.child({ svc });
   const api = apiService(conf, db, t(), child('nova-api'));
+  const metadata = metadataService(conf, db, t(), child('nova-api-metadata'));
   const identity = identityService(conf, db, t(), child('nova-identity'));
   const image = imageService(conf, db, t(), child('nova-image'), authenticatorFromConfig(conf, child('nova-image')));
   const network = networkService(conf, db, t(), child('nova-network'), authenticatorFromConfig(conf, child('nova-network')));
@@ -99,6 +103,7 @@ main('nova-all', async () => {
     certService(conf, db, t(), child('nova-cert')),
     await computeService(conf, t(), child('nova-compute')),
     api.service,
+    metadata.service,
     ...proxies,
   ];
   const running: { stop(): Promise<void> }[] = [{ stop: () => db.db.close() }, { stop: async () => void (await Promise.all(transports.map((x) => x.close()))) }];
@@ -111,6 +116,7 @@ main('nova-all', async () => {
   const lines = [
     'nova all-in-one is running.',
     `  Compute API:   ${api.manager.url}/v2.1`,
+    `  Metadata API:  ${metadata.manager.url}`,
     `  Identity:      ${urls.identityUrl}${keystone ? '' : '   ([api] auth_strategy = noauth2: tokens are not checked)'}`,
     `  Image:         ${urls.imageUrl}`,
     `  Network:       ${urls.networkUrl}`,

@@ -1,4 +1,4 @@
-import { defineGroup, intOpt, listOpt, optionalStrOpt, strOpt } from './opt.ts';
+import { boolOpt, defineGroup, intOpt, listOpt, optionalStrOpt, strOpt } from './opt.ts';
 
 /**
  * `[neutron]`: how nova (nova-api, nova-conductor, nova-compute) reaches the
@@ -32,5 +32,14 @@ export const neutronGroup = defineGroup('neutron', 'How nova talks to the networ
   default_floating_pool: strOpt({
     default: 'public',
     help: 'The external network addFloatingIp and os-floating-ips allocate from when no pool is given (name or id).',
+  }),
+  service_metadata_proxy: boolOpt({
+    default: false,
+    help: "Whether metadata requests reach nova-api-metadata through the network service's metadata proxy, which names the instance in X-Instance-ID and X-Tenant-ID, signed in X-Instance-ID-Signature. Off: the instance is found by the address the request comes from (X-Forwarded-For when present) and X-Instance-ID is ignored. Related options: metadata_proxy_shared_secret.",
+  }),
+  metadata_proxy_shared_secret: strOpt({
+    default: '',
+    secret: true,
+    help: "The secret the metadata proxy signs instance ids with (X-Instance-ID-Signature: the hex HMAC-SHA256 of X-Instance-ID under this key); a request whose signature does not match is refused (403). The same as the proxy's metadata_proxy_shared_secret. Related options: service_metadata_proxy.",
   }),
 });

@@ -260,6 +260,7 @@ export function buildHttpApp<C extends object>(spec: HttpServiceSpec<C>): Fastif
           headers: req.headers,
           baseUrl: baseUrlOf(req, spec.publicUrl),
           requestId: req.requestId,
+          remoteAddress: req.socket.remoteAddress ?? '',
         };
         const extra = await spec.context(base, row, req.microversion);
         const call = () => row.handler({ ...base, ...extra });
@@ -267,6 +268,7 @@ export function buildHttpApp<C extends object>(spec: HttpServiceSpec<C>): Fastif
         reply.code(res.status);
         for (const [h, v] of Object.entries(res.headers ?? {})) reply.header(h, v);
         if (res.stream) return reply.send(res.stream);
+        if (res.raw) return reply.send(res.raw);
         if (res.body === undefined) return reply.type('application/json').send();
         return reply.type('application/json').send(JSON.stringify(res.body));
       },

@@ -33,6 +33,8 @@ export interface HttpRequest<P extends string = string> {
   /** Base of links, e.g. http://10.0.0.5:8774 (the service's public URL option, or the request's host). */
   readonly baseUrl: string;
   readonly requestId: string;
+  /** The peer's address (the socket's, never a header). */
+  readonly remoteAddress: string;
 }
 
 /** What a handler answers. */
@@ -42,6 +44,8 @@ export interface HttpResponse {
   readonly body?: unknown;
   /** A binary body, sent as it comes (image data). */
   readonly stream?: Readable;
+  /** A body that is not JSON, sent as it is, typed by a content-type header (default application/octet-stream). */
+  readonly raw?: Buffer;
   readonly headers?: Readonly<Record<string, string>>;
 }
 

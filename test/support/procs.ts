@@ -107,6 +107,7 @@ export async function killQemusUnder(dir: string): Promise<number> {
 
 export type Binary =
   | 'nova-api'
+  | 'nova-api-metadata'
   | 'nova-scheduler'
   | 'nova-conductor'
   | 'nova-compute'

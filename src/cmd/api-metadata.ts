@@ -1,0 +1,14 @@
+import { stopOnSignal } from '../service/launcher.ts';
+import { main, setup } from './common.ts';
+import { metadataService } from './services/metadata.ts';
+import { makeTransport } from './transport.ts';
+import { connectDb } from './wiring.ts';
+
+main('nova-api-metadata', async () => {
+  const { conf, log } = setup('nova-api-metadata');
+  const db = await connectDb(conf, log);
+  const transport = makeTransport(conf, log);
+  const { service } = metadataService(conf, db, transport, log);
+  await service.start();
+  stopOnSignal([{ stop: () => db.db.close() }, { stop: () => transport.close() }, service], log);
+});
