@@ -52,9 +52,7 @@ main('nova-all', async () => {
   if (keystone && conf.keystone_authtoken.password === '') {
     // nova-api and nova-image validate tokens as the nova service user that bootstrap creates.
     const { files, dirs } = configArgs(process.argv.slice(2));
-    const identity = { password: secrets.service_password, auth_url: `http://127.0.0.1:${conf.identity.listen_port}` };
-    // nova reaches the network service as the neutron service user (bootstrap gives it the same password), its endpoint from the catalog.
-    const overrides = { keystone_authtoken: identity, ...(conf.neutron.password === '' ? { neutron: identity } : {}) };
+    const overrides = { keystone_authtoken: { password: secrets.service_password, auth_url: `http://127.0.0.1:${conf.identity.listen_port}` } };
     conf = loadConfig({ files: files.length || dirs.length ? files : [], dirs, env: process.env, overrides });
   }
   const db = await connectDb(conf, log, { sync: true });
