@@ -77,7 +77,11 @@ export function preLiveMigration(ops: ComputeOps, ctx: RequestContext, args: Com
 
 export async function postAtDestination(ops: ComputeOps, ctx: RequestContext, args: ComputeArgs<'post_live_migration_at_destination'>): Promise<void> {
   const { instance: inst, migration } = args;
-  await ops.event(ctx, inst, 'compute_post_live_migration_at_destination', () => ops.driver.postLiveMigrationAtDestination(inst));
+  await ops.event(ctx, inst, 'compute_post_live_migration_at_destination', async () => {
+    await ops.driver.postLiveMigrationAtDestination(inst);
+    // The ports are bound here now that the guest runs here (migrate_instance_finish).
+    await ops.bindPorts(ctx, inst, ops.host);
+  });
   await ops.update(ctx, inst.uuid, { host: ops.host, node: migration.dest_node, task_state: null, power_state: PowerState.RUNNING }, [TaskState.MIGRATING]);
 }
 

@@ -16,6 +16,7 @@ import type { Logger } from '../log.ts';
 import type { InstanceDTO, InstanceUpdate } from '../objects/instance.ts';
 import type { ComputeDriver } from '../virt/driver.ts';
 import type { ImageUploader } from '../virt/images.ts';
+import { bindToHost } from './networking.ts';
 import type { ComputeAPI } from './rpc-types.ts';
 
 export interface ComputeDeps {
@@ -75,6 +76,18 @@ export class ComputeOps {
     } finally {
       this.busy.delete(uuid);
     }
+  }
+
+  /**
+   * The instance's ports bound to `host` ('' unbinds them) and its network
+   * info cache refreshed (Nova's setup_instance_network_on_host /
+   * migrate_instance_finish): the instance as updated, or as it was without
+   * a network service or ports.
+   */
+  async bindPorts(ctx: RequestContext, instance: InstanceDTO, host: string): Promise<InstanceDTO> {
+    if (!this.network || !instance.network_info.length) return instance;
+    const networkInfo = await bindToHost(this.network, ctx, instance, host);
+    return this.update(ctx, instance.uuid, { network_info: networkInfo });
   }
 
   /** A guarded update through nova-conductor. */

@@ -21,7 +21,11 @@ export async function rebuild(ops: ComputeOps, ctx: RequestContext, args: Comput
   let inst = args.instance;
   const wasStopped = inst.vm_state === VmState.STOPPED;
   try {
-    if (evacuate) inst = await ops.update(ctx, inst.uuid, { host: ops.host, node: args.node }, [TaskState.REBUILDING]);
+    if (evacuate) {
+      inst = await ops.update(ctx, inst.uuid, { host: ops.host, node: args.node }, [TaskState.REBUILDING]);
+      // The ports are bound to the new host before the guest is spawned there (setup_instance_network_on_host).
+      inst = await ops.bindPorts(ctx, inst, ops.host);
+    }
     inst = await ops.update(ctx, inst.uuid, { task_state: TaskState.REBUILD_SPAWNING }, [TaskState.REBUILDING]);
     await ops.event(ctx, inst, event, async () => {
       if (!evacuate) await ops.driver.destroy(inst);
@@ -52,6 +56,7 @@ export async function rebuild(ops: ComputeOps, ctx: RequestContext, args: Comput
     // A failed evacuation: nothing runs here, so the claim taken here goes and the instance, in ERROR, is its source's
     // again (whose guest is still there, with the claim the migration held) — to be evacuated again once fixed.
     await ops.driver.destroy(inst).catch(ops.logFailure(inst.uuid, 'destroy the half-made guest of a failed evacuation'));
+    await ops.bindPorts(ctx, inst, migration.source_compute ?? '').catch(ops.logFailure(inst.uuid, 'bind the ports to the source again'));
     await ops.conductor.allocations_revert(ctx, { instance_uuid: inst.uuid, migration_uuid: migration.uuid }).catch(ops.logFailure(inst.uuid, 'give the source its claim back'));
     await ops.conductor.migration_update(ctx, { uuid: migration.uuid, updates: { status: 'failed' } }).catch(ops.logFailure(inst.uuid, 'mark the migration failed'));
     await ops

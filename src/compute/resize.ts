@@ -96,6 +96,8 @@ export async function finishResize(ops: ComputeOps, ctx: RequestContext, args: C
     inst = await ops.update(ctx, inst.uuid, { task_state: TaskState.RESIZE_FINISH, host: ops.host, node: migration.dest_node, old_flavor: inst.flavor, ...flavorFigures(inst) }, [
       TaskState.RESIZE_MIGRATED,
     ]);
+    // The ports follow the instance before its guest starts here (migrate_instance_finish).
+    inst = await ops.bindPorts(ctx, inst, ops.host);
     const powerOn = oldVmState(inst) === VmState.ACTIVE;
     const image = { id: inst.image_ref, properties: {} };
     await ops.event(ctx, inst, 'compute_finish_resize', () => ops.driver.finishMigration(inst, args.disk_info, image, powerOn));
@@ -163,9 +165,11 @@ export async function revertResize(ops: ComputeOps, ctx: RequestContext, args: C
 export async function finishRevertResize(ops: ComputeOps, ctx: RequestContext, args: ComputeArgs<'finish_revert_resize'>): Promise<void> {
   const { instance, migration } = args;
   const old = instance.old_flavor ?? instance.flavor;
-  const inst: InstanceDTO = { ...instance, flavor: old, memory_mb: old.memory_mb, vcpus: old.vcpus, root_gb: old.root_gb, ephemeral_gb: old.ephemeral_gb };
+  let inst: InstanceDTO = { ...instance, flavor: old, memory_mb: old.memory_mb, vcpus: old.vcpus, root_gb: old.root_gb, ephemeral_gb: old.ephemeral_gb };
   const powerOn = oldVmState(instance) === VmState.ACTIVE;
   try {
+    // The ports come back to the source before its guest restarts (finish_revert_resize's migrate_instance_finish).
+    inst = { ...inst, network_info: (await ops.bindPorts(ctx, inst, ops.host)).network_info };
     await ops.event(ctx, inst, 'compute_finish_revert_resize', () => ops.driver.finishRevertMigration(inst, powerOn));
     await ops.update(ctx, inst.uuid, {
       host: ops.host,

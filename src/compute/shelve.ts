@@ -103,6 +103,8 @@ async function offloadHere(ops: ComputeOps, ctx: RequestContext, inst: InstanceD
         if (!(e instanceof InstanceNotFound)) throw e;
       });
       await ops.driver.destroy(inst);
+      // The ports keep the instance but no host (cleanup_instance_network_on_host).
+      await ops.bindPorts(ctx, inst, '');
       // Released before the state changes, so that a client polling for SHELVED_OFFLOADED finds the room free (as Nova).
       await ops.conductor.allocations_release(ctx, { uuid: inst.uuid });
       await ops.update(ctx, inst.uuid, { vm_state: VmState.SHELVED_OFFLOADED, task_state: null, power_state: PowerState.SHUTDOWN, host: null, node: null }, [
@@ -155,6 +157,8 @@ async function spawnOffloaded(ops: ComputeOps, ctx: RequestContext, args: Comput
   let inst = given;
   try {
     inst = await ops.update(ctx, given.uuid, { task_state: TaskState.SPAWNING, host: ops.host, node: args.node ?? given.node ?? ops.host }, [TaskState.UNSHELVING]);
+    // The ports are bound here before the guest is spawned (setup_instance_network_on_host).
+    inst = await ops.bindPorts(ctx, inst, ops.host);
     const spawned = inst;
     await ops.event(ctx, spawned, 'compute_unshelve_instance', () => ops.driver.spawn(spawned, { image, adminPassword: null }));
     await ops.update(
@@ -172,6 +176,7 @@ async function spawnOffloaded(ops: ComputeOps, ctx: RequestContext, args: Comput
   } catch (e) {
     if (e instanceof InstanceNotFound) return;
     await ops.driver.destroy(inst).catch(ops.logFailure(inst.uuid, 'destroy the half-spawned guest of a failed unshelve'));
+    await ops.bindPorts(ctx, inst, '').catch(ops.logFailure(inst.uuid, 'unbind the ports of a failed unshelve'));
     // The claim the scheduler took here goes; the instance stays offloaded, with no host.
     await ops.conductor.allocations_release(ctx, { uuid: inst.uuid }).catch(ops.logFailure(inst.uuid, 'release the claim of a failed unshelve'));
     await failed(ops, ctx, inst, e, 'unshelve', { host: null, node: null, vm_state: VmState.SHELVED_OFFLOADED });
