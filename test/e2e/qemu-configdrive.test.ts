@@ -77,12 +77,12 @@ describe('config drive through the API (qemu driver, TCG)', () => {
     await until(async () => banners(await consoleText(id)) >= 1, 120_000, `the boot banner of ${id}`, 500);
     const line = (await consoleText(id)).split('\n').find((l) => l.includes(BANNER)) as string;
     process.stderr.write(`# guest printed: ${line.trim()}\n`);
-    assert.match(line, new RegExp(` host=${hostname} .*configdrive=/dev/vdb uuid=${id}`));
+    assert.match(line, new RegExp(` host=${hostname}\\.novalocal .*configdrive=/dev/vdb uuid=${id}`));
 
     const serial = path.join(instancesPath(), id, 'serial.sock');
     const md = jsonLine(await serialCommand(serial, 'cat /mnt/config/openstack/latest/meta_data.json; echo; echo MD-$((40+2))', 'MD-42'), 'uuid');
     assert.equal(md.uuid, id);
-    assert.equal(md.hostname, hostname);
+    assert.equal(md.hostname, `${hostname}.novalocal`, '[api] dhcp_domain appended as Nova does');
     assert.equal(md.name, 'cfg-e2e-1');
     assert.equal(md.admin_pass, adminPass);
     assert.equal(md.project_id, 'admin');

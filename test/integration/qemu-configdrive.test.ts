@@ -79,7 +79,7 @@ describe('config drives on real guests', { timeout: 900_000 }, () => {
     const first = await banner(d, inst, 1);
     t.diagnostic(`guest: ${first.trim()}`);
     process.stderr.write(`# guest printed: ${first.trim()}\n`);
-    assert.match(first, / host=cfg-vm-1 /);
+    assert.match(first, / host=cfg-vm-1\.novalocal /);
     assert.match(first, / configdrive=\/dev\/vdb /);
     assert.match(first, new RegExp(` uuid=${inst.uuid}\\b`));
     assert.match(first, / disks=vda,vdb /);
@@ -87,7 +87,7 @@ describe('config drives on real guests', { timeout: 900_000 }, () => {
     const mdOut = await serialCommand(p.serial, 'cat /mnt/config/openstack/latest/meta_data.json; echo; echo MD-$((40+2))', 'MD-42');
     const md = jsonLine(mdOut, 'uuid');
     assert.equal(md.uuid, inst.uuid);
-    assert.equal(md.hostname, 'cfg-vm-1');
+    assert.equal(md.hostname, 'cfg-vm-1.novalocal');
     assert.equal(md.name, 'Config Drive VM');
     assert.equal(md.availability_zone, 'az-cfg');
     assert.equal(md.admin_pass, 'Adm1n-Pa55');
@@ -96,7 +96,7 @@ describe('config drives on real guests', { timeout: 900_000 }, () => {
     const udOut = await serialCommand(p.serial, 'sh /mnt/config/openstack/latest/user_data', 'nova-user-data-says-hi');
     assert.match(udOut, /nova-user-data-says-hi/);
     const ec2Out = await serialCommand(p.serial, 'cat /mnt/config/ec2/latest/meta-data.json; echo; echo EC-$((40+2))', 'EC-42');
-    assert.equal(jsonLine(ec2Out, 'ami-launch-index')['instance-id'], `i-${inst.id.toString(16).padStart(8, '0')}`);
+    assert.equal(jsonLine(ec2Out, 'ami-id')['instance-id'], `i-${inst.id.toString(16).padStart(8, '0')}`);
     const mounts = await serialCommand(p.serial, 'grep /mnt/config /proc/mounts; echo MNT-$((40+2))', 'MNT-42');
     assert.match(mounts, /\/dev\/vdb \/mnt\/config iso9660 ro/);
 
@@ -117,7 +117,7 @@ describe('config drives on real guests', { timeout: 900_000 }, () => {
     await adopted.powerOn(inst);
     assert.ok(hasDrive(inst.uuid), 'powered on with the drive');
     const second = await banner(adopted, inst, 2);
-    assert.match(second, / host=cfg-vm-1 .*configdrive=\/dev\/vdb /);
+    assert.match(second, / host=cfg-vm-1\.novalocal .*configdrive=\/dev\/vdb /);
 
     await adopted.destroy(inst);
     assert.equal(fs.existsSync(p.configDrive), false);
@@ -142,7 +142,7 @@ describe('config drives on real guests', { timeout: 900_000 }, () => {
     assert.equal(hasDrive(b.uuid), false);
     const [ba, bb] = await Promise.all([banner(forced, a, 1), banner(plain, b, 1)]);
     process.stderr.write(`# guest printed: ${ba.trim()}\n# guest printed: ${bb.trim()}\n`);
-    assert.match(ba, new RegExp(` host=cfg-vfat-1 .*configdrive=/dev/vdb uuid=${a.uuid}`));
+    assert.match(ba, new RegExp(` host=cfg-vfat-1\\.novalocal .*configdrive=/dev/vdb uuid=${a.uuid}`));
     assert.doesNotMatch(bb, /configdrive=/);
     assert.match(bb, / disks=vda /);
     const mounts = await serialCommand(instancePaths(world.instancesPath, a.uuid).serial, 'grep /mnt/config /proc/mounts; echo MNT-$((40+2))', 'MNT-42');

@@ -12,6 +12,7 @@ import { adminContext, currentContext } from '../../context.ts';
 import { InstanceNotFound, InstanceNotRunning } from '../../exception/instance.ts';
 import { ConsoleTypeUnavailable, HypervisorError } from '../../exception/virt.ts';
 import type { Logger } from '../../log.ts';
+import { readStaticVendorData } from '../../metadata/vendordata.ts';
 import type { InstanceDTO } from '../../objects/instance.ts';
 import { PowerState } from '../../objects/states.ts';
 import type { ComputeDriver, ConsoleEndpoint, DriverCapabilities, HostResources, InstanceInfo, RebootType, SpawnOptions } from '../driver.ts';
@@ -176,7 +177,17 @@ export class QemuDriver extends QemuMoves implements ComputeDriver {
     if (!configDriveRequired(instance, d.force_config_drive, imageProperties)) return false;
     const format = d.config_drive_format === 'vfat' ? 'vfat' : 'iso9660';
     const availabilityZone = instance.availability_zone ?? d.default_availability_zone;
-    const tree = configDriveTree({ instance, adminPassword, availabilityZone, randomSeed: randomBytes(512), now: new Date() });
+    const api = this.conf.api;
+    const tree = configDriveTree({
+      instance,
+      adminPassword,
+      availabilityZone,
+      randomSeed: randomBytes(512),
+      now: new Date(),
+      dhcpDomain: api.dhcp_domain,
+      vendordataProviders: api.vendordata_providers,
+      staticVendorData: readStaticVendorData(api.vendordata_jsonfile_path),
+    });
     await buildConfigDriveImage(tree, file, { format, mkisofsCmd: this.conf.qemu.mkisofs_cmd, publisher: CONFIG_DRIVE_PUBLISHER });
     this.log.info({ instance: instance.uuid, format, files: tree.files.length }, 'config drive built');
     return true;
