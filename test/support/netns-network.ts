@@ -13,7 +13,7 @@
  */
 import path from 'node:path';
 import { createRabbitVhost, RABBIT_HOST, RABBIT_PORT } from './backends.ts';
-import { createPrivateNet, type NsProcess, type PrivateNet, sh } from './netns.ts';
+import { createPrivateNet, NsProcess, type PrivateNet, sh } from './netns.ts';
 import { type Binary, Daemon, freePort, onCleanup, ROOT, run, runAll, tmpDir, until, writeConf } from './procs.ts';
 import { startTcpProxy } from './tcp-proxy.ts';
 
@@ -104,11 +104,15 @@ export async function startNetworkLab(specs: { host: string; roles: string[] }[]
         agent: { roles: spec.roles.join(','), polling_interval: 1, report_interval: 1, ...(extra.agent ?? {}) },
       });
     };
+    // nsenter (not `ip netns exec`): the agent keeps the root mount namespace, so the namespaces it adds (qdhcp-, qrouter-) are seen by everyone, as on a real host.
     const spawnAgent = (i: number) =>
-      privateNet.spawn(i, `agent ${specs[i]?.host}`, process.execPath, [path.join(ROOT, 'bin', 'nova-network-agent.js'), '--config-file', agentConf(i)], {
-        env: { ...process.env, NOVA_LOG_LEVEL: 'info' },
-        logFile: path.join(dir, `${specs[i]?.host}.log`),
-      });
+      new NsProcess(
+        `agent ${specs[i]?.host}`,
+        null,
+        'nsenter',
+        [`--net=/run/netns/${privateNet.nodes[i]?.ns}`, process.execPath, path.join(ROOT, 'bin', 'nova-network-agent.js'), '--config-file', agentConf(i)],
+        { env: { ...process.env, NOVA_LOG_LEVEL: 'info' }, logFile: path.join(dir, `${specs[i]?.host}.log`) },
+      );
     for (const [i, spec] of specs.entries()) {
       const node = net.nodes[i];
       if (!node) throw new Error(`no node ${i}`);

@@ -1,7 +1,9 @@
+import path from 'node:path';
 import type { NovaConfig } from '../../conf/loader.ts';
 import type { Logger } from '../../log.ts';
 import { networkPluginRpcApi } from '../../network/rpcapi.ts';
 import { bridgeRole, NetworkAgentManager, type RoleDriver } from '../../network-agent/agent.ts';
+import { dhcpRole } from '../../network-agent/dhcp.ts';
 import type { Transport } from '../../rpc/transport.ts';
 import { LocalServiceRegistry } from '../../service/local-registry.ts';
 import { Service } from '../../service/service.ts';
@@ -29,6 +31,8 @@ export function networkAgentService(conf: NovaConfig, transport: Transport, log:
     log,
   };
   if (conf.agent.roles.includes('bridge')) roles.push(bridgeRole(settings));
+  if (conf.agent.roles.includes('dhcp'))
+    roles.push(dhcpRole({ host: settings.host, stateDir: path.join(conf.DEFAULT.state_path, 'network-agent'), dnsDomain: conf.neutron_server.dns_domain, log }));
   const manager = new NetworkAgentManager({ conf, plugin, roles, log });
   return new Service({ conf, binary: 'nova-network-agent', topic: null, transport, registry: new LocalServiceRegistry(), manager, log });
 }
