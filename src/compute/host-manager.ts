@@ -5,8 +5,12 @@
  * answers 501), set_host_enabled falls back to 'enabled'/'disabled';
  * diagnostics need a running guest (InstanceInvalidState "power state …"
  * otherwise); cache_images asks the driver per image and logs the outcome;
- * external events are logged per instance.
+ * external events are logged per instance; network-changed and
+ * network-vif-deleted refresh the instance's network info cache from the
+ * network service (the addresses the API shows).
  */
+import type { NeutronClient } from '../clients/neutron.ts';
+import type { ConductorAPI } from '../conductor/rpc-types.ts';
 import type { RequestContext } from '../context.ts';
 import { NotImplementedYet } from '../exception/base.ts';
 import { InstanceInvalidState } from '../exception/instance.ts';
@@ -18,12 +22,19 @@ import { methodsOf } from '../rpc/server.ts';
 import type { ComputeDriver } from '../virt/driver.ts';
 import type { InstanceDiagnostics } from '../virt/driver-host.ts';
 import { type CacheResult, COMPUTE_HOST_METHODS, COMPUTE_HOST_RPC_VERSION, type ComputeHostAPI, type ComputeHostArgs } from './host-rpc-types.ts';
+import { refreshNetworkInfo } from './networking.ts';
 
 export interface ComputeHostDeps {
   readonly host: string;
   readonly driver: ComputeDriver;
   readonly log: Logger;
+  /** For network-changed: the network service and where the refreshed cache is saved. */
+  readonly network?: NeutronClient | undefined;
+  readonly conductor?: ConductorAPI | undefined;
 }
+
+/** Events after which the network info cache is read again (Nova's _process_instance_event network-changed, vif-deleted). */
+const REFRESHING = new Set(['network-changed', 'network-vif-deleted']);
 
 /** Nova's power_state.STATE_MAP. */
 const STATE_NAMES: Readonly<Record<number, string>> = { 0: 'pending', 1: 'running', 3: 'paused', 4: 'shutdown', 6: 'crashed', 7: 'suspended' };
@@ -101,11 +112,28 @@ export class ComputeHostManager implements ComputeHostAPI {
     this.d.log.info({ results }, 'image pre-cache done');
   }
 
-  async external_instance_event(_ctx: RequestContext, args: ComputeHostArgs<'external_instance_event'>): Promise<void> {
-    const known = new Set(args.instances.map((i) => i.uuid));
+  async external_instance_event(ctx: RequestContext, args: ComputeHostArgs<'external_instance_event'>): Promise<void> {
+    const known = new Map(args.instances.map((i) => [i.uuid, i]));
+    const refresh = new Set<string>();
     for (const e of args.events) {
       if (!known.has(e.instance_uuid)) continue;
       this.d.log.info({ instance: e.instance_uuid, event: e.name, tag: e.tag, status: e.status }, `Received event ${e.name}${e.tag ? `-${e.tag}` : ''}`);
+      if (REFRESHING.has(e.name)) refresh.add(e.instance_uuid);
+    }
+    const { network, conductor } = this.d;
+    if (!network || !conductor) return;
+    for (const uuid of refresh) {
+      const inst = known.get(uuid);
+      if (!inst) continue;
+      try {
+        // The instance as it is now (a move may have changed it since the API read it).
+        const now = await conductor.instance_get(ctx, { uuid });
+        if (now.host !== this.d.host) continue;
+        const networkInfo = await refreshNetworkInfo(network, ctx, now);
+        await conductor.instance_update(ctx, { uuid, updates: { network_info: networkInfo } });
+      } catch (e) {
+        this.d.log.warn({ instance: uuid, err: e instanceof Error ? e.message : String(e) }, 'could not refresh the network info cache');
+      }
     }
   }
 }

@@ -8,7 +8,7 @@ import { defaultGroup } from './default.ts';
 import { identityGroup, keystoneAuthtokenGroup, tokenGroup } from './identity.ts';
 import { glanceApiGroup, glanceGroup, glanceStoreGroup } from './image.ts';
 import { rabbitGroup } from './messaging.ts';
-import { neutronServerGroup } from './network.ts';
+import { neutronServerGroup, novaGroup } from './network.ts';
 import { agentGroup, linuxBridgeGroup, vxlanGroup } from './network-agent.ts';
 import { neutronGroup } from './neutron.ts';
 import type { GroupValues, Opt, OptGroup } from './opt.ts';
@@ -38,6 +38,7 @@ export const groups = {
   linux_bridge: linuxBridgeGroup,
   neutron: neutronGroup,
   neutron_server: neutronServerGroup,
+  nova: novaGroup,
   oslo_messaging_rabbit: rabbitGroup,
   qemu: qemuGroup,
   quota: quotaGroup,

@@ -1,4 +1,4 @@
-import { defineGroup, intOpt, listOpt, optionalStrOpt, portOpt, strOpt } from './opt.ts';
+import { boolOpt, defineGroup, intOpt, listOpt, optionalStrOpt, portOpt, strOpt } from './opt.ts';
 
 /**
  * `[neutron_server]`: the network service (nova-network, a Neutron v2.0
@@ -42,6 +42,15 @@ export const neutronServerGroup = defineGroup('neutron_server', 'The network ser
     help: 'Seconds after its last report an agent counts as down (alive false in GET /v2.0/agents; its tunnel endpoint is no longer given to the other agents). Twice [agent] report_interval at least (Neutron: agent_down_time).',
   }),
   dns_domain: strOpt({ default: 'openstacklocal', help: "Domain of the ports' DNS names (dns_assignment), as Neutron's dns_domain." }),
+  notify_nova_on_port_data_changes: boolOpt({
+    default: true,
+    help: "Send nova's os-server-external-events a network-changed event when a compute port's fixed IPs or floating IPs change and network-vif-deleted when one is deleted, so that nova refreshes the server's addresses (Neutron's notify_nova_on_port_data_changes). The [nova] options say how nova is reached.",
+  }),
+  send_events_interval: intOpt({
+    default: 2,
+    min: 0,
+    help: 'Seconds events for nova are gathered before they are sent in one request (0: at once) (Neutron: send_events_interval).',
+  }),
   quota_network: intOpt({ default: 100, min: -1, help: 'Networks per project (-1: unlimited).' }),
   quota_subnet: intOpt({ default: 100, min: -1, help: 'Subnets per project (-1: unlimited).' }),
   quota_subnetpool: intOpt({ default: -1, min: -1, help: 'Subnet pools per project (-1: unlimited; subnet pools are not served).' }),
@@ -51,4 +60,24 @@ export const neutronServerGroup = defineGroup('neutron_server', 'The network ser
   quota_rbac_policy: intOpt({ default: 10, min: -1, help: 'RBAC policies per project (-1: unlimited; RBAC policies are not served).' }),
   quota_security_group: intOpt({ default: 10, min: -1, help: 'Security groups per project (-1: unlimited).' }),
   quota_security_group_rule: intOpt({ default: 100, min: -1, help: 'Security group rules per project (-1: unlimited).' }),
+});
+
+/**
+ * `[nova]`: how the network service reaches nova's os-server-external-events
+ * (neutron.conf's [nova] group: the keystoneauth password options, the
+ * region and the catalog interface of the compute endpoint). Under
+ * `[api] auth_strategy = noauth2` only `endpoint_override` says where nova
+ * is; unset there, no events are sent.
+ */
+export const novaGroup = defineGroup('nova', "How the network service sends nova its events (os-server-external-events), as neutron.conf's [nova].", {
+  auth_url: strOpt({ default: 'http://127.0.0.1:5000', help: 'The identity service of the [nova] user (with or without /v3).' }),
+  username: strOpt({ default: 'nova', help: 'The user the network service acts as towards nova (os-server-external-events is for admins).' }),
+  password: strOpt({ default: '', secret: true, help: "The [nova] user's password." }),
+  project_name: strOpt({ default: 'service', help: 'The project the [nova] user scopes its token to.' }),
+  user_domain_name: strOpt({ default: 'Default', help: "The [nova] user's domain." }),
+  project_domain_name: strOpt({ default: 'Default', help: "The [nova] user's project domain." }),
+  region_name: strOpt({ default: 'RegionOne', help: 'Region of the compute endpoint in the catalog.' }),
+  endpoint_type: strOpt({ default: 'public', choices: ['public', 'internal', 'admin'], help: 'Catalog interface of the compute endpoint.' }),
+  endpoint_override: optionalStrOpt({ help: "The Compute API URL (e.g. http://127.0.0.1:8774/v2.1), instead of the catalog's compute endpoint." }),
+  timeout: intOpt({ default: 30, min: 1, help: 'Seconds to wait for nova to answer a batch of events.' }),
 });

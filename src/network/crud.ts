@@ -60,6 +60,13 @@ export async function visibleItems(ops: ResourceOps, deps: NetworkDeps, ctx: Req
   return ops.decorate ? ops.decorate(deps, mine) : mine;
 }
 
+/** The nova notifier's look at a change (never failing the request that made it). */
+async function tellNova(deps: NetworkDeps, ops: ResourceOps, original: Doc | null, returned: Doc | null): Promise<void> {
+  await deps.nova
+    ?.changed(ops.table, original, returned)
+    .catch((e: unknown) => deps.log.warn({ err: e instanceof Error ? e.message : String(e) }, 'could not queue an event for nova'));
+}
+
 /** The rows of the route table for one collection. */
 export function crudRoutes(ops: ResourceOps, deps: NetworkDeps): NetworkRoute[] {
   const { def } = ops;
@@ -97,6 +104,7 @@ export function crudRoutes(ops: ResourceOps, deps: NetworkDeps): NetworkRoute[] 
           for (const d of created) await ops.remove(deps, req, d).catch(() => {});
           throw e;
         }
+        for (const d of created) await tellNova(deps, ops, null, d);
         const shown = ops.decorate ? await ops.decorate(deps, created) : created;
         const views = shown.map((d) => view(def, d, req.ctx));
         return json(bulk ? { [def.collection]: views } : { [r]: views[0] }, 201);
@@ -112,6 +120,7 @@ export function crudRoutes(ops: ResourceOps, deps: NetworkDeps): NetworkRoute[] 
         assertWriter(req.ctx, `update_${r}`);
         assertMutable(ops, req.ctx, doc, `update_${r}`);
         const updated = await ops.update(deps, req, doc, p);
+        await tellNova(deps, ops, doc, updated);
         const shown = ops.decorate ? ((await ops.decorate(deps, [updated]))[0] ?? updated) : updated;
         return json({ [r]: view(def, shown, req.ctx) });
       },
@@ -126,6 +135,7 @@ export function crudRoutes(ops: ResourceOps, deps: NetworkDeps): NetworkRoute[] 
         assertWriter(req.ctx, `delete_${r}`);
         assertMutable(ops, req.ctx, doc, `delete_${r}`);
         await ops.remove(deps, req, doc);
+        await tellNova(deps, ops, doc, null);
         return noContent();
       },
     }),

@@ -5,12 +5,15 @@ import type { HttpRequest, HttpResponse, Route } from '../http/route.ts';
 import { routeFor } from '../http/route.ts';
 import type { Logger } from '../log.ts';
 import type { ResourceStore } from './db/store.ts';
+import type { NovaNotifier } from './nova-notifier.ts';
 
 /** What every network API handler works with. */
 export interface NetworkDeps {
   readonly store: ResourceStore;
   readonly conf: NovaConfig['neutron_server'];
   readonly log: Logger;
+  /** Tells nova about changes of its servers' ports; absent: nova is not told. */
+  readonly nova?: NovaNotifier | undefined;
 }
 
 /** What the network service adds to every request: who calls. */

@@ -13,6 +13,7 @@ import { type Db, openDatabase } from '../../src/db/connection.ts';
 import { NoAuth2 } from '../../src/http/auth.ts';
 import { silentLogger } from '../../src/log.ts';
 import { syncNetworkSchema } from '../../src/network/db/migrate.ts';
+import type { SendNovaEvents } from '../../src/network/nova-notifier.ts';
 import { buildNetworkApi } from '../../src/network/service.ts';
 
 /** An administrator (noauth2: "admin" in the user name) of project admin. */
@@ -45,12 +46,13 @@ export interface NetworkHarness {
   close(): Promise<void>;
 }
 
-export async function startNetworkApi(overrides: Record<string, Record<string, string>> = {}, connection?: string): Promise<NetworkHarness> {
+/** `sendNovaEvents`: where the nova notifier's batches go (none: nova is not told). */
+export async function startNetworkApi(overrides: Record<string, Record<string, string>> = {}, connection?: string, sendNovaEvents?: SendNovaEvents): Promise<NetworkHarness> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nova-network-'));
   const conf = loadConfig({ overrides: { DEFAULT: { state_path: dir }, ...overrides } });
   const db = await openDatabase(connection ?? `sqlite:///${dir}/nova.sqlite`, { createDatabase: connection !== undefined });
   await syncNetworkSchema(db);
-  const { app } = buildNetworkApi({ conf, db, auth: new NoAuth2(), log: silentLogger() });
+  const { app } = buildNetworkApi({ conf, db, auth: new NoAuth2(), log: silentLogger(), sendNovaEvents });
   await app.ready();
   const call: NetworkHarness['call'] = async (method, url, body, token = ALICE) => {
     const headers: Record<string, string> = { accept: 'application/json' };

@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { novaEventsFromConfig } from '../../src/cmd/nova-events.ts';
+import { loadConfig } from '../../src/conf/loader.ts';
+import { silentLogger } from '../../src/log.ts';
+import type { SendNovaEvents } from '../../src/network/nova-notifier.ts';
 import { ApiClient, type Cloud, startCloud } from '../support/cloud.ts';
-import { ALICE, type Json, type NetworkHarness, startNetworkApi } from './network-harness.ts';
+import { until } from '../support/procs.ts';
+import { ADMIN, ALICE, type Json, type NetworkHarness, startNetworkApi } from './network-harness.ts';
 
 /**
  * Servers with ports, on the fake driver, with the network service beside
@@ -11,7 +16,8 @@ import { ALICE, type Json, type NetworkHarness, startNetworkApi } from './networ
  * the ports nova-compute binds (device_id, device_owner, binding:host_id),
  * addresses in show and list with the ip filter, a boot whose port cannot
  * be had (ERROR with the reason), delete removing nova's ports and
- * unbinding the others.
+ * unbinding the others; the network service's events (network-changed on
+ * a floating IP's association and disassociation) refreshing addresses.
  */
 describe('servers on networks (fake driver, nova-network beside)', () => {
   let net: NetworkHarness;
@@ -21,12 +27,16 @@ describe('servers on networks (fake driver, nova-network beside)', () => {
   let otherNet: Json;
   let tinyNet: Json;
   before(async () => {
-    net = await startNetworkApi();
+    // Neutron's nova notifier, pointed at the cloud once it listens (noauth2: [nova] endpoint_override).
+    let send: SendNovaEvents = async () => {};
+    net = await startNetworkApi({ neutron_server: { send_events_interval: '0' } }, undefined, (events) => send(events));
     const url = await net.listen();
     privateNet = await net.create('networks', 'network', { name: 'private' });
     await net.create('subnets', 'subnet', { network_id: privateNet.id, cidr: '10.0.0.0/24', ip_version: 4 });
     cloud = await startCloud({ computes: ['host1'], overrides: { neutron: { endpoint_override: url } } });
     alice = new ApiClient(cloud.url, ALICE, '2.37');
+    const toNova = novaEventsFromConfig(loadConfig({ overrides: { api: { auth_strategy: 'noauth2' }, nova: { endpoint_override: `${cloud.url}/v2.1` } } }), silentLogger());
+    if (toNova) send = toNova;
   });
   after(async () => {
     await cloud?.stop();
@@ -125,5 +135,25 @@ describe('servers on networks (fake driver, nova-network beside)', () => {
     assert.deepEqual(await portsOf(second), []);
     for (const id of [first, second]) await alice.delete(`/servers/${id}`);
     for (const id of [first, second]) await alice.waitGone(id);
+  });
+
+  it('shows a floating IP once the network service tells nova (network-changed) and drops it on disassociation', async () => {
+    const ext = await net.create('networks', 'network', { name: 'public', 'router:external': true }, ADMIN);
+    await net.create('subnets', 'subnet', { network_id: ext.id, ip_version: 4, cidr: '198.51.100.0/24', enable_dhcp: false }, ADMIN);
+    const router = await net.create('routers', 'router', { name: 'r', external_gateway_info: { network_id: ext.id } });
+    const [sub] = (await net.call('GET', `/v2.0/subnets?network_id=${privateNet.id}`, undefined, ADMIN)).body.subnets as Json[];
+    assert.equal((await net.call('PUT', `/v2.0/routers/${router.id}/add_router_interface`, { subnet_id: sub?.id })).status, 200);
+    const id = await alice.boot('vm-fip', { networks: [{ uuid: privateNet.id }] });
+    await alice.waitFor(id, ['ACTIVE']);
+    const [port] = await portsOf(id);
+    const fip = await net.create('floatingips', 'floatingip', { floating_network_id: ext.id, port_id: port?.id });
+    const entries = async () => ((await alice.server(id)).addresses as Record<string, Json[]>).private ?? [];
+    await until(async () => (await entries()).length === 2, 10_000, 'the floating IP in addresses', 50);
+    const floating = (await entries())[1];
+    assert.deepEqual(floating, { version: 4, addr: fip.floating_ip_address, 'OS-EXT-IPS:type': 'floating', 'OS-EXT-IPS-MAC:mac_addr': port?.mac_address });
+    assert.equal((await net.call('PUT', `/v2.0/floatingips/${fip.id}`, { floatingip: { port_id: null } })).status, 200);
+    await until(async () => (await entries()).length === 1, 10_000, 'the floating IP gone from addresses', 50);
+    await alice.delete(`/servers/${id}`);
+    await alice.waitGone(id);
   });
 });

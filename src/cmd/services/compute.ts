@@ -23,6 +23,7 @@ export async function computeService(conf: NovaConfig, transport: Transport, log
   // The manager's conductor calls wait out bus and database outages; the registry's start-up waits have their own loop.
   const resilient = withRetries<ConductorAPI>(conductor, CONDUCTOR_METHODS, { deadlineMs: conf.compute.conductor_retry_timeout * 1000, log, service: 'nova-conductor' });
   const compute = computeRpcApi(transport, conf.DEFAULT.rpc_response_timeout * 1000);
+  const network = neutronFromConfig(conf, log);
   const lifecycle = new ComputeManager({
     conf,
     host,
@@ -30,11 +31,11 @@ export async function computeService(conf: NovaConfig, transport: Transport, log
     conductor: resilient,
     compute,
     images: imageUploaderFromConfig(conf, log),
-    network: neutronFromConfig(conf, log),
+    network,
     log,
   });
   // The host methods (uptime, host actions, diagnostics, image pre-caching, external events) are their own endpoint.
-  const manager = withEndpoints(lifecycle, [new ComputeHostManager({ host, driver, log }).endpoint()]);
+  const manager = withEndpoints(lifecycle, [new ComputeHostManager({ host, driver, log, network, conductor: resilient }).endpoint()]);
   const registry = new ConductorServiceRegistry(conductor, conf.compute.conductor_wait_timeout * 1000, log);
   return new Service({ conf, binary: 'nova-compute', topic: COMPUTE_TOPIC, transport, registry, manager, log, host });
 }

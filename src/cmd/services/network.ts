@@ -12,6 +12,7 @@ import type { Transport } from '../../rpc/transport.ts';
 import { LocalServiceRegistry } from '../../service/local-registry.ts';
 import type { Manager } from '../../service/manager.ts';
 import { Service } from '../../service/service.ts';
+import { novaEventsFromConfig } from '../nova-events.ts';
 
 /**
  * nova-network: the network API (Neutron v2.0 subset) over HTTP on
@@ -23,14 +24,17 @@ import { Service } from '../../service/service.ts';
  */
 export function networkService(conf: NovaConfig, db: Db | DbApi, transport: Transport, log: Logger, auth: Authenticator): { service: Service; manager: HttpServiceManager } {
   const conn = 'kysely' in db ? db : db.db;
-  const api = buildNetworkApi({ conf, db: conn, auth, log });
+  const api = buildNetworkApi({ conf, db: conn, auth, log, sendNovaEvents: novaEventsFromConfig(conf, log) });
   const http = networkManager(api, conf, log);
   const plugin = networkPlugin({ store: api.store, conf: conf.neutron_server, log });
   const manager: Manager = {
     endpoints: [{ version: NETWORK_PLUGIN_RPC_VERSION, methods: methodsOf<NetworkPluginAPI>(plugin, NETWORK_PLUGIN_METHODS) }],
     initHost: () => http.initHost(),
     periodicTasks: () => http.periodicTasks(),
-    cleanup: () => http.cleanup(),
+    cleanup: async () => {
+      await http.cleanup();
+      await api.nova?.flush();
+    },
   };
   const service = new Service({ conf, binary: 'nova-network', topic: NETWORK_PLUGIN_TOPIC, transport, registry: new LocalServiceRegistry(), manager, log });
   return { service, manager: http };
