@@ -1,5 +1,6 @@
 /** What configures a RabbitTransport, how its connection errors read, and confirmed publishing. */
 import type { ConfirmChannel, Options } from 'amqplib';
+import { NovaError } from '../exception/base.ts';
 import { MessageDeliveryFailure } from './errors.ts';
 import type { TransportEvents } from './transport.ts';
 import type { BrokerHost } from './url.ts';
@@ -54,4 +55,15 @@ export function publishConfirmed(ch: ConfirmChannel, exchange: string, key: stri
       reject(new MessageDeliveryFailure(`cannot publish to ${key}: ${(e as Error).message}`));
     }
   });
+}
+
+/**
+ * A send that failed in the channel itself (amqplib rejects with plain
+ * Errors when the connection drops: "Channel ended, no reply will be
+ * forthcoming") is a MessageDeliveryFailure, as every other lost send is:
+ * callers retry it, the APIs answer 503. Nova errors pass as they are.
+ */
+export function asDeliveryFailure(e: unknown): never {
+  if (e instanceof NovaError) throw e;
+  throw new MessageDeliveryFailure(`the message bus connection was lost: ${e instanceof Error ? e.message : String(e)}`);
 }

@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Channel, ChannelModel, ConfirmChannel, ConsumeMessage, Message, Options } from 'amqplib';
 import { decodeEnvelope, encodeEnvelope, newMessageId } from './envelope.ts';
 import { MessageDeliveryFailure, MessagingTimeout } from './errors.ts';
-import { describeBrokerError as describeError, publishConfirmed, type RabbitOptions } from './rabbit-support.ts';
+import { asDeliveryFailure, describeBrokerError as describeError, publishConfirmed, type RabbitOptions } from './rabbit-support.ts';
 import type { IncomingHandler, Listener, Target, Transport, WireMessage, WireReply } from './transport.ts';
 import { type BrokerHost, describeTransportUrl, type TransportUrl } from './url.ts';
 
@@ -238,7 +238,7 @@ export class RabbitTransport implements Transport {
     const retries = this.opts.publishRetries ?? 5;
     for (let attempt = 0; ; attempt++) {
       const ch = await this.channelFor(waitMs);
-      await this.declareTopicQueue(ch, key);
+      await this.declareTopicQueue(ch, key).catch(asDeliveryFailure);
       const id = randomUUID();
       try {
         await publishConfirmed(ch, this.opts.exchange, key, body, { ...options, mandatory: true, messageId: id, persistent: this.durable });
@@ -268,7 +268,7 @@ export class RabbitTransport implements Transport {
     if (target.fanout) {
       const ch = await this.channelFor(this.opts.sendWaitMs);
       const ex = `${target.topic}_fanout`;
-      await ch.assertExchange(ex, 'fanout', { durable: false, autoDelete: true });
+      await ch.assertExchange(ex, 'fanout', { durable: false, autoDelete: true }).catch(asDeliveryFailure);
       await publishConfirmed(ch, ex, '', body, {});
       return;
     }
