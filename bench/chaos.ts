@@ -51,7 +51,10 @@ for (const set of sets.filter(isSet)) {
     outcomes.push({ set, report });
   } catch (e) {
     console.error(`chaos: the run on the ${set} engines failed:`, e);
-    outcomes.push({ set, failed: e instanceof Error ? (e.message.split('\n')[0] ?? '') : String(e) });
+    // The first line, and the first error line after it (a daemon that would not start brings its whole output).
+    const lines = e instanceof Error ? e.message.split('\n') : [String(e)];
+    const why = lines.slice(1).find((l) => /Error|error:/.test(l));
+    outcomes.push({ set, failed: [lines[0], why?.trim().slice(0, 160)].filter(Boolean).join(' ') });
   }
 }
 printSummary(outcomes);

@@ -77,6 +77,8 @@ export async function engineSkip(set: EngineSet): Promise<string | undefined> {
     return (await mysqlSkip()) ?? (await rabbitSkip());
   }
   const loopback = set === 'private';
+  // The private MariaDB runs as the mysql user, as under systemd (its files are chowned to it).
+  if (loopback && process.getuid?.() !== 0) return 'SKIPPED: the private MariaDB server is started as the mysql user, which needs root';
   return (await rabbitEngineSkip({ loopback })) ?? (await mariadbEngineSkip({ loopback, galera: !loopback }));
 }
 
@@ -142,13 +144,18 @@ export async function privateEngines(): Promise<Engines> {
   };
 }
 
-/** The RabbitMQ node most connections are on (the daemons use the first broker of the list that answers). */
-async function rabbitNodeInUse(mq: RabbitCluster): Promise<number> {
+/** The RabbitMQ node most connections are on (the daemons use the first broker of the list that answers), and the counts. */
+async function rabbitNodeInUse(mq: RabbitCluster): Promise<{ index: number; counts: number[] }> {
   const out = await mq.ctl(['list_connections', '-p', 'nova', 'host', '--formatter', 'json']);
   const list: unknown = JSON.parse(out);
-  const counts = mq.nodes.map((nd) => (Array.isArray(list) ? list.filter((c: unknown) => c !== null && typeof c === 'object' && 'host' in c && c.host === nd.host).length : 0));
+  // `host` is the node's address the connection came in on, as an Erlang IP tuple ([10, 1, 2, 11]).
+  const hosts = (Array.isArray(list) ? list : []).map((c: unknown) =>
+    c !== null && typeof c === 'object' && 'host' in c ? (Array.isArray(c.host) ? c.host.join('.') : String(c.host)) : '',
+  );
+  const counts = mq.nodes.map((nd) => hosts.filter((h) => h === nd.host).length);
   const best = Math.max(...counts);
-  return best > 0 ? counts.indexOf(best) : 0;
+  if (best === 0) throw new Error(`no connection of this run on any RabbitMQ node (${out.trim()})`);
+  return { index: counts.indexOf(best), counts };
 }
 
 /** A three-node RabbitMQ cluster with quorum queues and a three-node Galera cluster, in network namespaces. */
@@ -156,22 +163,35 @@ export async function clusteredEngines(): Promise<Engines> {
   const [mq, db] = await bothOf(startRabbitCluster({ nodes: 3 }), startGaleraCluster({ nodes: 3 }));
   const mqSerial = oneAtATime();
   const dbSerial = oneAtATime();
-  const mqInUse = () => rabbitNodeInUse(mq);
-  // The daemons use the first server of the URL that answers, and go back to it once it is Synced again.
-  const dbInUse = async () =>
-    Math.max(
-      0,
-      db.nodes.findIndex((nd) => db.running(nd.index)),
+  let lastCounts = '';
+  const mqInUse = async () => {
+    const { index, counts } = await rabbitNodeInUse(mq);
+    lastCounts = ` (it had ${counts[index]} of the ${counts.reduce((a, b) => a + b, 0)} connections)`;
+    return index;
+  };
+  // The daemons use the first server of the URL that answers, and go back to it once it is Synced again: the node with their connections.
+  let lastDbCounts = '';
+  const dbInUse = async () => {
+    const counts = await Promise.all(
+      db.nodes.map(async (nd) =>
+        db.running(nd.index) ? Number((await db.query("SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE db = 'nova'", nd.index))[0]?.n ?? 0) : 0,
+      ),
     );
+    const best = Math.max(...counts);
+    if (best === 0) throw new Error('no connection of this run on any Galera node');
+    const index = counts.indexOf(best);
+    lastDbCounts = ` (it had ${best} of the ${counts.reduce((a, b) => a + b, 0)} connections)`;
+    return index;
+  };
   const mqRejoined = async () => {
     for (let t = Date.now(); (await mq.runningNodes().catch(() => [])).length < mq.nodes.length; await sleep(500))
       if (Date.now() - t > 60_000) throw new Error('the RabbitMQ node did not rejoin within 60 s');
   };
   const faults: Record<string, Fault> = {
-    'RabbitMQ node in use SIGKILLed': (ms) => mqSerial(() => takeDown(mq, 'kill', mqInUse, mqRejoined)(ms)),
-    'Galera node in use SIGKILLed': (ms) => dbSerial(() => takeDown(db, 'kill', dbInUse)(ms)),
-    'RabbitMQ node in use restarted': (ms) => mqSerial(() => takeDown(mq, 'stop', mqInUse, mqRejoined)(ms)),
-    'Galera node in use restarted': (ms) => dbSerial(() => takeDown(db, 'stop', dbInUse)(ms)),
+    'RabbitMQ node in use SIGKILLed': (ms) => mqSerial(async () => `${await takeDown(mq, 'kill', mqInUse, mqRejoined)(ms)}${lastCounts}`),
+    'Galera node in use SIGKILLed': (ms) => dbSerial(async () => `${await takeDown(db, 'kill', dbInUse)(ms)}${lastDbCounts}`),
+    'RabbitMQ node in use restarted': (ms) => mqSerial(async () => `${await takeDown(mq, 'stop', mqInUse, mqRejoined)(ms)}${lastCounts}`),
+    'Galera node in use restarted': (ms) => dbSerial(async () => `${await takeDown(db, 'stop', dbInUse)(ms)}${lastDbCounts}`),
   };
   return {
     label: 'RabbitMQ cluster (3 nodes, quorum queues) + Galera cluster (3 nodes), in network namespaces',

@@ -3,8 +3,8 @@
  * of them deleted once ACTIVE, as a client that does not give up would do
  * it. A request cut off (the API was killed, the connection reset) is not
  * blindly sent again — that is how clients duplicate servers: a lost create
- * is looked up by its unique name first, a lost delete is sent again (a
- * delete is idempotent).
+ * is looked up by its unique name first (until the lookup itself answers),
+ * a lost delete is sent again (a delete is idempotent).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -91,8 +91,14 @@ export async function storm(o: StormOptions): Promise<StormResult> {
       }
       hiccup(r ? `create ${r.status}` : 'create cut off');
       if (r && r.status < 500) break; // refused on purpose: a client would not send it again
-      await sleep(500);
-      const found = await findByName(o.url, name);
+      // Did it go through after all (a 503 or a cut-off can come after the server was recorded)? Only a definite
+      // "no such server" allows sending the create again; a lookup that fails itself is tried again.
+      let found: string | null | undefined;
+      for (let look = 0; look < 120 && found === undefined; look++) {
+        await sleep(500);
+        found = await findByName(o.url, name);
+      }
+      if (found === undefined) break;
       if (found) {
         accepted.set(name, found);
         o.onAccepted?.(accepted.size);
