@@ -4,6 +4,7 @@ import type { Logger } from '../../log.ts';
 import { networkPluginRpcApi } from '../../network/rpcapi.ts';
 import { bridgeRole, NetworkAgentManager, type RoleDriver } from '../../network-agent/agent.ts';
 import { dhcpRole } from '../../network-agent/dhcp.ts';
+import { securityGroups } from '../../network-agent/security-groups.ts';
 import type { Transport } from '../../rpc/transport.ts';
 import { LocalServiceRegistry } from '../../service/local-registry.ts';
 import { Service } from '../../service/service.ts';
@@ -30,7 +31,7 @@ export function networkAgentService(conf: NovaConfig, transport: Transport, log:
     physicalInterfaces: mappings(conf.linux_bridge.physical_interface_mappings),
     log,
   };
-  if (conf.agent.roles.includes('bridge')) roles.push(bridgeRole(settings));
+  if (conf.agent.roles.includes('bridge')) roles.push(bridgeRole(settings, [securityGroups({ host: settings.host, log })]));
   if (conf.agent.roles.includes('dhcp'))
     roles.push(dhcpRole({ host: settings.host, stateDir: path.join(conf.DEFAULT.state_path, 'network-agent'), dnsDomain: conf.neutron_server.dns_domain, log }));
   const manager = new NetworkAgentManager({ conf, plugin, roles, log });
