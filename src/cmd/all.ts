@@ -10,6 +10,7 @@ import { stopOnSignal } from '../service/launcher.ts';
 import { allInOneSecrets } from './all-in-one-secrets.ts';
 import { authenticatorFromConfig } from './auth.ts';
 import { main, setup } from './common.ts';
+import { createDefaultNetwork } from './default-network.ts';
 import { apiService } from './services/api.ts';
 import { certService } from './services/cert.ts';
 import { computeService } from './services/compute.ts';
@@ -52,7 +53,14 @@ main('nova-all', async () => {
   if (keystone && conf.keystone_authtoken.password === '') {
     // nova-api and nova-image validate tokens as the nova service user that bootstrap creates.
     const { files, dirs } = configArgs(process.argv.slice(2));
-    const overrides = { keystone_authtoken: { password: secrets.service_password, auth_url: `http://127.0.0.1:${conf.identity.listen_port}` } };
+    const identity = { password: secrets.service_password, auth_url: `http://127.0.0.1:${conf.identity.listen_port}` };
+    // nova reaches the network service as the neutron service user, the network service tells nova its events as the nova
+    // service user (bootstrap gives both the same password); their endpoints from the catalog.
+    const overrides = {
+      keystone_authtoken: identity,
+      ...(conf.neutron.password === '' ? { neutron: identity } : {}),
+      ...(conf.nova.password === '' ? { nova: identity } : {}),
+    };
     conf = loadConfig({ files: files.length || dirs.length ? files : [], dirs, env: process.env, overrides });
   }
   const db = await connectDb(conf, log, { sync: true });
@@ -110,6 +118,7 @@ main('nova-all', async () => {
     running.push(p);
   }
   stopOnSignal(running, log);
+  if (firstStart) await createDefaultNetwork(conf, log);
   const aio = path.join(conf.DEFAULT.state_path, 'openrc');
   const lines = [
     'nova all-in-one is running.',
