@@ -15,7 +15,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { AgentPort, AgentSubnet, HostState } from '../network/rpc-types.ts';
 import type { RoleDriver } from './agent.ts';
-import { ip, links, names, namespaces, run } from './exec.ts';
+import { names, namespaces, run } from './exec.ts';
+import { plugVeth, prefixOf } from './plug.ts';
 
 export interface DhcpSettings {
   readonly host: string;
@@ -23,8 +24,6 @@ export interface DhcpSettings {
   readonly dnsDomain: string;
   readonly log: { info(o: object, m: string): void; warn(o: object, m: string): void };
 }
-
-const prefixOf = (cidr: string) => cidr.split('/')[1] ?? '32';
 
 function maskOf(cidr: string): string {
   const bits = Number(prefixOf(cidr));
@@ -105,29 +104,6 @@ function kill(pid: number | null, signal: NodeJS.Signals): void {
   }
 }
 
-async function plug(ns: string, port: AgentPort, subnets: readonly AgentSubnet[]): Promise<string> {
-  const tap = names.tap(port.id);
-  const dev = names.inner('ns-', port.id);
-  const inner = await links(ns);
-  if (!inner.has(dev)) {
-    await ip(undefined, 'link', 'del', tap).catch(() => undefined);
-    await ip(undefined, 'link', 'add', tap, 'type', 'veth', 'peer', 'name', dev, 'netns', ns);
-    await ip(ns, 'link', 'set', dev, 'address', port.mac_address);
-  }
-  await ip(ns, 'link', 'set', 'lo', 'up');
-  await ip(ns, 'link', 'set', dev, 'up');
-  await ip(undefined, 'link', 'set', tap, 'up');
-  const addrs = JSON.parse(await ip(ns, '-j', 'addr', 'show', 'dev', dev)) as { addr_info?: { family: string; local: string; prefixlen: number }[] }[];
-  const have = new Set((addrs[0]?.addr_info ?? []).filter((a) => a.family === 'inet').map((a) => `${a.local}/${a.prefixlen}`));
-  const want = port.fixed_ips.flatMap((f) => {
-    const s = subnets.find((x) => x.id === f.subnet_id);
-    return s && s.ip_version === 4 ? [`${f.ip_address}/${prefixOf(s.cidr)}`] : [];
-  });
-  for (const a of want) if (!have.has(a)) await ip(ns, 'addr', 'add', a, 'dev', dev);
-  for (const a of have) if (!want.includes(a)) await ip(ns, 'addr', 'del', a, 'dev', dev);
-  return dev;
-}
-
 /** Remove what this agent made for a network it no longer serves. */
 async function unserve(root: string, networkId: string, log: DhcpSettings['log']): Promise<void> {
   const dir = path.join(root, networkId);
@@ -155,7 +131,7 @@ export async function syncDhcp(state: HostState, s: DhcpSettings): Promise<{ net
       await run('ip', ['netns', 'add', ns]);
       s.log.info({ network_id: port.network_id, namespace: ns }, 'DHCP namespace created');
     }
-    const dev = await plug(ns, port, subnets);
+    const dev = await plugVeth(ns, 'ns-', port, subnets);
     const files = dnsmasqFiles(
       dir,
       dev,

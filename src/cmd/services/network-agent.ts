@@ -4,6 +4,7 @@ import type { Logger } from '../../log.ts';
 import { networkPluginRpcApi } from '../../network/rpcapi.ts';
 import { bridgeRole, NetworkAgentManager, type RoleDriver } from '../../network-agent/agent.ts';
 import { dhcpRole } from '../../network-agent/dhcp.ts';
+import { l3Role } from '../../network-agent/l3.ts';
 import { securityGroups } from '../../network-agent/security-groups.ts';
 import type { Transport } from '../../rpc/transport.ts';
 import { LocalServiceRegistry } from '../../service/local-registry.ts';
@@ -34,6 +35,7 @@ export function networkAgentService(conf: NovaConfig, transport: Transport, log:
   if (conf.agent.roles.includes('bridge')) roles.push(bridgeRole(settings, [securityGroups({ host: settings.host, log })]));
   if (conf.agent.roles.includes('dhcp'))
     roles.push(dhcpRole({ host: settings.host, stateDir: path.join(conf.DEFAULT.state_path, 'network-agent'), dnsDomain: conf.neutron_server.dns_domain, log }));
+  if (conf.agent.roles.includes('l3')) roles.push(l3Role({ host: settings.host, stateDir: path.join(conf.DEFAULT.state_path, 'network-agent'), log }));
   const manager = new NetworkAgentManager({ conf, plugin, roles, log });
   return new Service({ conf, binary: 'nova-network-agent', topic: null, transport, registry: new LocalServiceRegistry(), manager, log });
 }
