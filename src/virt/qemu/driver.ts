@@ -1,10 +1,3 @@
-/**
- * The QEMU driver (`compute_driver = qemu.QemuDriver`): one
- * qemu-system-x86_64 process per instance, controlled over QMP on a unix
- * socket in the instance's directory. Guests run detached from nova-compute
- * and are adopted again by initHost after a restart.
- */
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { NovaConfig } from '../../conf/loader.ts';
@@ -12,7 +5,6 @@ import { adminContext, currentContext } from '../../context.ts';
 import { InstanceNotFound, InstanceNotRunning } from '../../exception/instance.ts';
 import { ConsoleTypeUnavailable, HypervisorError } from '../../exception/virt.ts';
 import type { Logger } from '../../log.ts';
-import { readStaticVendorData } from '../../metadata/vendordata.ts';
 import type { InstanceDTO } from '../../objects/instance.ts';
 import { PowerState } from '../../objects/states.ts';
 import type { ComputeDriver, ConsoleEndpoint, DriverCapabilities, HostResources, InstanceInfo, RebootType, SpawnOptions } from '../driver.ts';
@@ -20,8 +12,7 @@ import type { DriverDiagnostics } from '../driver-host.ts';
 import type { ImageSource } from '../images.ts';
 import { type AccelChoice, chooseAccel } from './accel.ts';
 import { buildQemuArgs, instanceName, macFromUuid } from './cmdline.ts';
-import { configDriveRequired, configDriveTree } from './configdrive.ts';
-import { buildConfigDriveImage } from './configdrive-image.ts';
+import { writeConfigDrive } from './configdrive-write.ts';
 import { readConsoleLog, trimConsoleLog } from './console.ts';
 import type { QemuContext } from './context.ts';
 import { hostUptime, qemuDiagnostics } from './diagnostics.ts';
@@ -39,7 +30,6 @@ import { hostResources } from './resources.ts';
 import { loadGuest, saveGuest } from './savestate.ts';
 
 /** The publisher field of config drive ISOs (Nova: "OpenStack Compute <version>"). */
-const CONFIG_DRIVE_PUBLISHER = 'OpenStack Compute (nova-ts)';
 
 /** What the driver is built from; tests inject the image source and the accelerator. */
 export interface QemuDriverOptions {
@@ -173,23 +163,9 @@ export class QemuDriver extends QemuMoves implements ComputeDriver {
    * again because the file is there; destroy removes it with the directory.
    */
   private async createConfigDrive(instance: InstanceDTO, file: string, adminPassword: string | null, imageProperties: Record<string, string>): Promise<boolean> {
-    const d = this.conf.DEFAULT;
-    if (!configDriveRequired(instance, d.force_config_drive, imageProperties)) return false;
-    const format = d.config_drive_format === 'vfat' ? 'vfat' : 'iso9660';
-    const availabilityZone = instance.availability_zone ?? d.default_availability_zone;
-    const api = this.conf.api;
-    const tree = configDriveTree({
-      instance,
-      adminPassword,
-      availabilityZone,
-      randomSeed: randomBytes(512),
-      now: new Date(),
-      dhcpDomain: api.dhcp_domain,
-      vendordataProviders: api.vendordata_providers,
-      staticVendorData: readStaticVendorData(api.vendordata_jsonfile_path),
-    });
-    await buildConfigDriveImage(tree, file, { format, mkisofsCmd: this.conf.qemu.mkisofs_cmd, publisher: CONFIG_DRIVE_PUBLISHER });
-    this.log.info({ instance: instance.uuid, format, files: tree.files.length }, 'config drive built');
+    const built = await writeConfigDrive(this.conf, instance, file, adminPassword, imageProperties);
+    if (!built) return false;
+    this.log.info({ instance: instance.uuid, ...built }, 'config drive built');
     return true;
   }
 
