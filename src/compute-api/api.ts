@@ -23,6 +23,7 @@ import type { ConsoleEndpoint, RebootType } from '../virt/driver.ts';
 import { ServerAdminActions } from './admin-actions.ts';
 import { type CreatedServers, type CreateParams, createServers, type ImageLookup, type QuotaChecker } from './create.ts';
 import { begin, checkLock, checkState, hostLacks, requireCapability } from './guards.ts';
+import { ServerInterfaces } from './interfaces.ts';
 import { ServerMoves } from './moves.ts';
 import { type RebuildParams, rebuildServer } from './rebuild.ts';
 import { ServerRescue } from './rescue.ts';
@@ -88,6 +89,10 @@ export class ComputeApi {
   /** shelve, shelveOffload and unshelve (shelve.ts). */
   get shelving(): ServerShelve {
     return new ServerShelve(this.deps);
+  }
+  /** os-interface attach and detach (interfaces.ts). */
+  get interfaces(): ServerInterfaces {
+    return new ServerInterfaces(this.deps);
   }
   /** rescue and unrescue (rescue.ts). */
   get rescues(): ServerRescue {

@@ -7,7 +7,8 @@
  * otherwise); cache_images asks the driver per image and logs the outcome;
  * external events are logged per instance; network-changed and
  * network-vif-deleted refresh the instance's network info cache from the
- * network service (the addresses the API shows).
+ * network service (the addresses the API shows); network-vif-deleted also
+ * unplugs the port's VIF from the guest.
  */
 import type { NeutronClient } from '../clients/neutron.ts';
 import type { ConductorAPI } from '../conductor/rpc-types.ts';
@@ -22,6 +23,7 @@ import { methodsOf } from '../rpc/server.ts';
 import type { ComputeDriver } from '../virt/driver.ts';
 import type { InstanceDiagnostics } from '../virt/driver-host.ts';
 import { type CacheResult, COMPUTE_HOST_METHODS, COMPUTE_HOST_RPC_VERSION, type ComputeHostAPI, type ComputeHostArgs } from './host-rpc-types.ts';
+import { vifDeleted } from './interfaces.ts';
 import { refreshNetworkInfo } from './networking.ts';
 
 export interface ComputeHostDeps {
@@ -116,9 +118,12 @@ export class ComputeHostManager implements ComputeHostAPI {
     const known = new Map(args.instances.map((i) => [i.uuid, i]));
     const refresh = new Set<string>();
     for (const e of args.events) {
-      if (!known.has(e.instance_uuid)) continue;
+      const inst = known.get(e.instance_uuid);
+      if (!inst) continue;
       this.d.log.info({ instance: e.instance_uuid, event: e.name, tag: e.tag, status: e.status }, `Received event ${e.name}${e.tag ? `-${e.tag}` : ''}`);
       if (REFRESHING.has(e.name)) refresh.add(e.instance_uuid);
+      // The port is gone: its VIF leaves the guest (the refresh below drops it from the cache).
+      if (e.name === 'network-vif-deleted' && e.tag && inst.host === this.d.host) await vifDeleted(this.d, inst, e.tag);
     }
     const { network, conductor } = this.d;
     if (!network || !conductor) return;

@@ -1,5 +1,6 @@
 import { adminContext, type RequestContext } from '../context.ts';
 import type { InstanceDTO } from '../objects/instance.ts';
+import type { VifInfo } from '../objects/network-info.ts';
 import type { ServiceDTO } from '../objects/service.ts';
 import { methodsOf } from '../rpc/server.ts';
 import type { Manager, PeriodicTask } from '../service/manager.ts';
@@ -9,6 +10,7 @@ import * as admin from './admin-actions.ts';
 import { buildAndRun } from './build.ts';
 import { ComputeHealer } from './healer.ts';
 import { initInstance, resumeOrRescheduleBuild, terminate } from './host-init.ts';
+import * as interfaces from './interfaces.ts';
 import * as live from './live-migration.ts';
 import { type ComputeDeps, ComputeOps } from './ops.ts';
 import * as power from './power.ts';
@@ -221,5 +223,11 @@ export class ComputeManager implements Manager, ComputeAPI {
   }
   inject_network_info(ctx: RequestContext, args: ComputeArgs<'inject_network_info'>): Promise<void> {
     return admin.injectNetworkInfo(this.ops, ctx, args);
+  }
+  attach_interface(ctx: RequestContext, args: ComputeArgs<'attach_interface'>): Promise<VifInfo> {
+    return interfaces.attachInterface(this.ops, ctx, args);
+  }
+  detach_interface(ctx: RequestContext, args: ComputeArgs<'detach_interface'>): Promise<void> {
+    return interfaces.detachInterface(this.ops, ctx, args);
   }
 }

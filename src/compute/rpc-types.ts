@@ -1,13 +1,14 @@
 import type { RequestContext } from '../context.ts';
 import type { InstanceDTO } from '../objects/instance.ts';
 import type { MigrationDTO } from '../objects/migration.ts';
+import type { VifInfo } from '../objects/network-info.ts';
 import type { ImageMeta, RequestSpec } from '../objects/request-spec.ts';
 import type { ArgsOf, RpcKinds } from '../rpc/api.ts';
 import type { ConsoleEndpoint, DiskInfo, LiveMigrateData, RebootType } from '../virt/driver.ts';
 
 export const COMPUTE_TOPIC = 'compute';
-/** 1.1: server moves, rebuild, shelve, snapshots, rescue and the other lifecycle actions. */
-export const COMPUTE_RPC_VERSION = '1.1';
+/** 1.1: server moves, rebuild, shelve, snapshots, rescue and the other lifecycle actions. 1.2: attach_interface, detach_interface. */
+export const COMPUTE_RPC_VERSION = '1.2';
 
 /** Where a message for another host than the instance's goes (a move's destination or source). */
 interface OnHost {
@@ -97,6 +98,13 @@ export interface ComputeAPI {
   /** Back from SOFT_DELETED: power on. */
   restore_instance(ctx: RequestContext, args: { instance: InstanceDTO }): Promise<void>;
   inject_network_info(ctx: RequestContext, args: { instance: InstanceDTO }): Promise<void>;
+  /** os-interface attach (call): a port on `network_id` (with `requested_ip`) or `port_id`, or on the project's only network; the VIF plugged. */
+  attach_interface(
+    ctx: RequestContext,
+    args: { instance: InstanceDTO; network_id: string | null; port_id: string | null; requested_ip: string | null; tag: string | null },
+  ): Promise<VifInfo>;
+  /** os-interface detach (cast): the VIF unplugged, the port deleted (nova's) or unbound (given). */
+  detach_interface(ctx: RequestContext, args: { instance: InstanceDTO; port_id: string }): Promise<void>;
 }
 
 /** The methods served over RPC, and how each is sent. */
@@ -137,6 +145,8 @@ export const COMPUTE_METHODS = {
   soft_delete_instance: 'cast',
   restore_instance: 'cast',
   inject_network_info: 'cast',
+  attach_interface: 'call',
+  detach_interface: 'cast',
 } as const satisfies RpcKinds<ComputeAPI>;
 
 /** The arguments of one method. */

@@ -82,3 +82,35 @@ registerErrors(
   FloatingIpPoolNotFound,
   NeutronClientError,
 );
+/** nova.exception.InterfaceAttachFailed (500 at the API). */
+export class InterfaceAttachFailed extends NovaError {
+  static of(uuid: string): InterfaceAttachFailed {
+    return new InterfaceAttachFailed(`Failed to attach network adapter device to ${uuid}`, { instance_uuid: uuid });
+  }
+}
+export class InterfaceDetachFailed extends Invalid {
+  static of(uuid: string): InterfaceDetachFailed {
+    return new InterfaceDetachFailed(`Failed to detach network adapter device from ${uuid}`, { instance_uuid: uuid });
+  }
+}
+export class InterfaceAttachFailedNoNetwork extends Invalid {
+  static of(projectId: string): InterfaceAttachFailedNoNetwork {
+    return new InterfaceAttachFailedNoNetwork(`No specific network was requested and none are available for project '${projectId}'.`, { project_id: projectId });
+  }
+}
+export class AttachInterfaceNotSupported extends Invalid {
+  static of(uuid: string): AttachInterfaceNotSupported {
+    return new AttachInterfaceNotSupported(`Attaching interfaces is not supported for instance ${uuid}.`, { instance_uuid: uuid });
+  }
+}
+export class NetworkInterfaceTaggedAttachNotSupported extends Invalid {
+  constructor(message = 'Tagged network interface attachment is not supported for this server instance.', kwargs: Record<string, unknown> = {}) {
+    super(message, kwargs);
+  }
+}
+export class PortNotUsable extends Invalid {
+  static of(portId: string, instance: string): PortNotUsable {
+    return new PortNotUsable(`Port ${portId} not usable for instance ${instance}.`, { port_id: portId, instance });
+  }
+}
+registerErrors(InterfaceAttachFailed, InterfaceDetachFailed, InterfaceAttachFailedNoNetwork, AttachInterfaceNotSupported, NetworkInterfaceTaggedAttachNotSupported, PortNotUsable);

@@ -37,6 +37,10 @@ export const DRIVER_CAPABILITIES = [
   'supports_set_admin_password',
   /** inject_nmi (trigger_crash_dump). */
   'supports_trigger_crash_dump',
+  /** Nova's supports_attach_interface: attach_interface/detach_interface (os-interface) on a live guest. */
+  'supports_attach_interface',
+  /** Nova's supports_tagged_attach_interface: an attached interface may carry a device tag. */
+  'supports_tagged_attach_interface',
 ] as const;
 
 export type DriverCapability = (typeof DRIVER_CAPABILITIES)[number];
@@ -45,8 +49,15 @@ export function isDriverCapability(name: string): name is DriverCapability {
   return DRIVER_CAPABILITIES.some((c) => c === name);
 }
 
-/** Every capability of a driver, true or false. */
-export type DriverCapabilities = Readonly<Record<DriverCapability, boolean>>;
+/**
+ * The capabilities a driver may leave out, false when absent (Nova's
+ * ComputeDriver.capabilities defaults them to False and nova-compute reads
+ * them with .get(name, False)).
+ */
+export type OptionalCapability = 'supports_attach_interface' | 'supports_tagged_attach_interface';
+
+/** Every capability of a driver, true or false (the optional ones may be absent: false). */
+export type DriverCapabilities = Readonly<Record<Exclude<DriverCapability, OptionalCapability>, boolean> & Partial<Record<OptionalCapability, boolean>>>;
 
 /**
  * The capabilities a compute node record holds: those its nova-compute

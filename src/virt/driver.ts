@@ -7,7 +7,8 @@
  * get_available_resource, listInstances = list_instances, getInfo =
  * get_info, powerOff/powerOn = power_off/power_on, getConsoleOutput =
  * get_console_output, getVncConsole/getSerialConsole/getSpiceConsole =
- * get_vnc_console/get_serial_console/get_spice_console.
+ * get_vnc_console/get_serial_console/get_spice_console, attachInterface/
+ * detachInterface = attach_interface/detach_interface.
  *
  * Failure semantics (as Nova's libvirt driver behaves; checked for every
  * driver by test/conformance/driver.case.ts): a method that cannot do its
@@ -26,6 +27,7 @@
 
 import type { DriverCapabilities } from '../objects/compute-node.ts';
 import type { InstanceDTO } from '../objects/instance.ts';
+import type { VifInfo } from '../objects/network-info.ts';
 import type { ImageMeta } from '../objects/request-spec.ts';
 import type { PowerState } from '../objects/states.ts';
 import type { HostOperations } from './driver-host.ts';
@@ -134,6 +136,14 @@ export interface ComputeDriver extends MoveOperations, ImageOperations, HostOper
   getVncConsole(instance: InstanceDTO): Promise<ConsoleEndpoint>;
   getSerialConsole(instance: InstanceDTO): Promise<ConsoleEndpoint>;
   getSpiceConsole(instance: InstanceDTO): Promise<ConsoleEndpoint>;
+
+  /**
+   * Hot-plug the VIF of a port into the guest (Nova's attach_interface;
+   * capability supports_attach_interface). A driver without it cannot.
+   */
+  attachInterface?(instance: InstanceDTO, vif: VifInfo): Promise<void>;
+  /** Unplug the VIF from the guest (Nova's detach_interface); a VIF the guest has not is no error. */
+  detachInterface?(instance: InstanceDTO, vif: VifInfo): Promise<void>;
 
   /** nova-compute is stopping: release driver resources but leave guests running. */
   cleanupHost?(): Promise<void>;

@@ -53,6 +53,8 @@ describe("actions the instance's host's driver cannot do", () => {
       supports_rescue: true,
       supports_set_admin_password: true,
       supports_trigger_crash_dump: true,
+      supports_attach_interface: true,
+      supports_tagged_attach_interface: true,
     });
     const able = await cloud.db.computeNodes.getByHost('able');
     assert.equal(able.capabilities?.supports_pause, true);

@@ -3,6 +3,7 @@ import type { ComputeApi } from '../../compute-api/api.ts';
 import type { Route } from '../types.ts';
 import { aggregateImagesRoutes } from './aggregate-images.ts';
 import { aggregatesRoutes } from './aggregates.ts';
+import { attachInterfacesRoutes } from './attach-interfaces.ts';
 import { availabilityZoneRoutes } from './availability-zone.ts';
 import { certificatesRoutes } from './certificates.ts';
 import { consoleAuthTokenRoutes } from './console-auth-tokens.ts';
@@ -96,6 +97,7 @@ function serverRoutes(deps: ApiDeps, compute: ComputeApi | undefined): Route[] {
     ...consoleAuthTokenRoutes(compute),
     ...serverPasswordRoutes(d),
     ...ipsRoutes(d),
+    ...attachInterfacesRoutes(d),
     ...serverDiagnosticsRoutes(d),
     ...serverMigrationsRoutes(d),
     ...serverTopologyRoutes(d),

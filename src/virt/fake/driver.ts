@@ -3,6 +3,7 @@ import { InstanceNotFound, InstanceNotRunning } from '../../exception/instance.t
 import { ConsoleTypeUnavailable, DriverNotSupported, HypervisorError } from '../../exception/virt.ts';
 import type { DriverCapability } from '../../objects/compute-node.ts';
 import type { InstanceDTO } from '../../objects/instance.ts';
+import type { VifInfo } from '../../objects/network-info.ts';
 import type { ImageMeta } from '../../objects/request-spec.ts';
 import { PowerState } from '../../objects/states.ts';
 import type { ComputeDriver, ConsoleEndpoint, DriverCapabilities, HostResources, InstanceInfo, RebootType, SpawnOptions } from '../driver.ts';
@@ -33,7 +34,7 @@ export interface FakeDriverOptions {
 }
 
 /** What the fake can do when nothing is switched off: everything but an image cache; its consoles are Nova's fake endpoints. */
-const FAKE_CAPABILITIES: DriverCapabilities = {
+const FAKE_CAPABILITIES: Record<DriverCapability, boolean> = {
   has_imagecache: false,
   supports_pause: true,
   supports_suspend: true,
@@ -49,6 +50,8 @@ const FAKE_CAPABILITIES: DriverCapabilities = {
   supports_rescue: true,
   supports_set_admin_password: true,
   supports_trigger_crash_dump: true,
+  supports_attach_interface: true,
+  supports_tagged_attach_interface: true,
 };
 
 /**
@@ -288,6 +291,7 @@ export class FakeDriver implements ComputeDriver {
       memoryMb: instance.memory_mb,
       diskGb: instance.root_gb + instance.ephemeral_gb,
       console: [`fake console of ${instance.uuid}`, `booted ${instance.display_name ?? ''}`],
+      vifs: instance.network_info.map((v) => v.id),
     };
   }
 
@@ -364,6 +368,22 @@ export class FakeDriver implements ComputeDriver {
   async injectNmi(instance: InstanceDTO): Promise<void> {
     this.require('supports_trigger_crash_dump', 'trigger_crash_dump');
     this.live(instance).console.push('NMI received');
+  }
+
+  /** The VIF recorded in the guest; metadata fake_attach_fail = true fails it (a hypervisor that refuses the device). */
+  async attachInterface(instance: InstanceDTO, vif: VifInfo): Promise<void> {
+    this.require('supports_attach_interface', 'attach_interface');
+    const g = this.get(instance);
+    if (instance.metadata.fake_attach_fail === 'true') throw new HypervisorError(`fake driver: injected attach failure of ${vif.id}`);
+    g.vifs = [...(g.vifs ?? []).filter((id) => id !== vif.id), vif.id];
+    this.hypervisor.save();
+  }
+
+  async detachInterface(instance: InstanceDTO, vif: VifInfo): Promise<void> {
+    this.require('supports_attach_interface', 'detach_interface');
+    const g = this.get(instance);
+    g.vifs = (g.vifs ?? []).filter((id) => id !== vif.id);
+    this.hypervisor.save();
   }
 
   /** Test hook: change an instance's power state behind nova's back (a guest that died). */

@@ -17,6 +17,8 @@ export interface FakeGuest {
   memoryMb: number;
   diskGb: number;
   console: string[];
+  /** The ports whose VIFs are plugged into the guest (at spawn and by attach_interface). */
+  vifs?: string[];
 }
 
 const STATES: readonly number[] = Object.values(PowerState);
