@@ -5,6 +5,7 @@
  */
 import type { Accel } from './accel.ts';
 import type { InstancePaths } from './paths.ts';
+import { nicArgs, type TapNic } from './vifs.ts';
 
 /** Everything a guest's command line depends on. */
 export interface LaunchSpec {
@@ -17,7 +18,10 @@ export interface LaunchSpec {
   uuid: string;
   memoryMb: number;
   vcpus: number;
+  /** The MAC of the user-mode NIC a guest without VIFs gets. */
   mac: string;
+  /** One virtio NIC per VIF, on its tap (vifs.ts); none: the user-mode NIC. */
+  nics?: readonly TapNic[];
   paths: InstancePaths;
   vnc: boolean;
   spice: boolean;
@@ -116,8 +120,7 @@ export function buildQemuArgs(spec: LaunchSpec): string[] {
     '-smbios',
     `type=1,manufacturer=OpenStack Foundation,product=OpenStack Nova,serial=${spec.uuid},uuid=${spec.uuid}`,
     ...disks(spec),
-    '-nic',
-    `user,model=virtio-net-pci,mac=${spec.mac}`,
+    ...nicArgs(spec.mac, spec.nics),
     '-vga',
     'std',
     '-display',

@@ -28,6 +28,7 @@ import { startQemu } from './process.ts';
 import { rescueLayout } from './rescue.ts';
 import { hostResources } from './resources.ts';
 import { loadGuest, saveGuest } from './savestate.ts';
+import { plugTaps, tapNics, unplugTaps } from './vifs.ts';
 
 /** The publisher field of config drive ISOs (Nova: "OpenStack Compute <version>"). */
 
@@ -134,6 +135,8 @@ export class QemuDriver extends QemuMoves implements ComputeDriver {
   private async launch(instance: InstanceDTO, g: Guest, incoming: boolean | 'live'): Promise<void> {
     const p = g.paths;
     trimConsoleLog(p.consoleLog, this.conf.qemu.console_log_max_bytes);
+    const nics = tapNics(instance.network_info);
+    await plugTaps(nics);
     const args = buildQemuArgs({
       accel: this.accel.accel,
       tbSizeMb: this.conf.qemu.tb_size,
@@ -143,6 +146,7 @@ export class QemuDriver extends QemuMoves implements ComputeDriver {
       memoryMb: instance.memory_mb,
       vcpus: instance.vcpus,
       mac: macFromUuid(instance.uuid),
+      nics,
       paths: p,
       vnc: this.conf.vnc.enabled,
       spice: await this.spiceWanted(),
@@ -242,6 +246,7 @@ export class QemuDriver extends QemuMoves implements ComputeDriver {
       const g = this.guests.get(instance.uuid) ?? new Guest(instancePaths(this.instancesPath, instance.uuid), usageOf(instance), this.log);
       g.findProcess(true);
       await g.stop();
+      await unplugTaps(tapNics(instance.network_info));
       fs.rmSync(g.paths.dir, { recursive: true, force: true });
       this.guests.delete(instance.uuid);
       this.log.info({ instance: instance.uuid }, 'instance destroyed');
@@ -366,7 +371,14 @@ export class QemuDriver extends QemuMoves implements ComputeDriver {
   async getDiagnostics(instance: InstanceDTO): Promise<DriverDiagnostics> {
     const g = this.guest(instance);
     const configDrive = fs.existsSync(g.paths.configDrive);
-    return qemuDiagnostics({ qmp: await g.qmp(), pid: g.findProcess(), instance, mac: macFromUuid(instance.uuid), hypervisor: this.accel.accel, configDrive });
+    return qemuDiagnostics({
+      qmp: await g.qmp(),
+      pid: g.findProcess(),
+      instance,
+      mac: instance.network_info?.[0]?.address ?? macFromUuid(instance.uuid),
+      hypervisor: this.accel.accel,
+      configDrive,
+    });
   }
   getHostUptime(): Promise<string> {
     return hostUptime();

@@ -1,0 +1,93 @@
+/**
+ * The QEMU driver's NICs on real taps: an instance whose network info holds
+ * one VIF boots the test guest with a virtio-net device on
+ * `tap<port[:11]>` carrying the port's MAC (no user-mode NIC); the test
+ * plugs that tap into a bridge it made (what the network agent's bridge role
+ * does on its next poll), a dnsmasq in a namespace on the bridge hands the
+ * port's address to that MAC, the guest reports the lease on its serial
+ * console; destroy removes the tap. Needs root,
+ * iproute2, QEMU and dnsmasq.
+ */
+import assert from 'node:assert/strict';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import type { VifInfo } from '../../src/objects/network-info.ts';
+import { qemuSkip, REQUIRE } from '../support/backends.ts';
+import { createPrivateNet, netnsSkip, type PrivateNet, sh } from '../support/netns.ts';
+import { onCleanup } from '../support/procs.ts';
+import { IMAGE_ID, makeDriver, makeInstance, makeWorld, waitFor } from './qemu-support.ts';
+
+async function dnsmasqSkip(): Promise<string | undefined> {
+  if ((await sh('sh', ['-c', 'command -v dnsmasq'], { allowFailure: true })).code === 0) return undefined;
+  if (REQUIRE) throw new Error('dnsmasq is missing, and NOVA_TEST_REQUIRE_BACKENDS=1 forbids skipping');
+  return 'SKIPPED: dnsmasq is not installed';
+}
+
+const skip = (await qemuSkip()) ?? (await netnsSkip()) ?? (await dnsmasqSkip());
+
+describe('qemu driver: VIFs on taps', { skip, timeout: 300_000 }, () => {
+  let net: PrivateNet;
+  before(async () => {
+    net = await createPrivateNet(1, 'nvq');
+  });
+  after(() => net?.close());
+
+  it('boots the guest on the port tap with the port MAC; DHCP on the bridge gives it the port address; destroy removes the tap', async () => {
+    const world = makeWorld();
+    const driver = makeDriver(world);
+    await driver.initHost('qemu-test', []);
+    const prefix = net.subnet.replace(/\.0\/24$/, '');
+    const dhcpServer = net.nodes[0]?.ip ?? '';
+    const portId = randomUUID();
+    const tap = `tap${portId.slice(0, 11)}`;
+    onCleanup(`tap ${tap}`, async () => void (await sh('ip', ['link', 'del', tap], { allowFailure: true })));
+    const mac = `fa:16:3e:${randomBytes(3).toString('hex').match(/../g)?.join(':')}`;
+    const fixed = `${prefix}.50`;
+    net.spawn(0, 'dnsmasq', 'dnsmasq', [
+      '--no-daemon',
+      '--conf-file=/dev/null',
+      '--port=0',
+      '--no-hosts',
+      '--no-resolv',
+      '--leasefile-ro',
+      '--interface=eth0',
+      '--bind-interfaces',
+      `--dhcp-range=${prefix}.0,static,255.255.255.0`,
+      `--dhcp-host=${mac},${fixed}`,
+      `--dhcp-option=3,${dhcpServer}`,
+      '--log-dhcp',
+    ]);
+    const vif: VifInfo = {
+      id: portId,
+      address: mac,
+      network: { id: randomUUID(), label: 'private', subnets: [], meta: { mtu: 1450 } },
+      type: 'bridge',
+      devname: tap,
+      active: true,
+      vnic_type: 'normal',
+      preserve_on_delete: false,
+      tag: null,
+    };
+    const inst = { ...makeInstance(randomUUID(), 'vif-guest'), network_info: [vif] };
+    try {
+      await driver.spawn(inst, { image: { id: IMAGE_ID, properties: {} }, adminPassword: null });
+      const link = JSON.parse((await sh('ip', ['-j', '-d', 'link', 'show', tap])).stdout) as { mtu: number; linkinfo?: { info_kind?: string; info_data?: { type?: string } } }[];
+      assert.equal(link[0]?.linkinfo?.info_data?.type, 'tap', 'a tap device');
+      assert.equal(link[0]?.mtu, 1450, "the network's MTU");
+      // What the bridge role does on its next poll for a tap of a port bound here.
+      await sh('ip', ['link', 'set', tap, 'master', net.bridge]);
+      const console = await waitFor('the DHCP lease on the serial console', 180_000, async () => {
+        const out = await driver.getConsoleOutput(inst);
+        return out.includes('NOVA-GUEST-DHCP') ? out : undefined;
+      });
+      assert.match(console, new RegExp(`nics=eth0/${mac}(\\s|$)`), 'one NIC, with the port MAC');
+      assert.match(console, new RegExp(`NOVA-GUEST-DHCP eth0 ${fixed.replaceAll('.', '\\.')}/24 gw=${dhcpServer.replaceAll('.', '\\.')}`));
+      const cmdline = (await sh('ps', ['-o', 'args=', '-C', 'qemu-system-x86_64'])).stdout.split('\n').find((l) => l.includes(inst.uuid)) ?? '';
+      assert.match(cmdline, new RegExp(`-netdev tap,id=net0,ifname=${tap},script=no,downscript=no`));
+      assert.doesNotMatch(cmdline, /-nic user/);
+    } finally {
+      await driver.destroy(inst);
+    }
+    assert.equal((await sh('ip', ['link', 'show', tap], { allowFailure: true })).code !== 0, true, 'the tap is gone');
+  });
+});
