@@ -28,7 +28,7 @@ import { startQemu } from './process.ts';
 import { rescueLayout } from './rescue.ts';
 import { hostResources } from './resources.ts';
 import { loadGuest, saveGuest } from './savestate.ts';
-import { plugTaps, tapNics, unplugTaps } from './vifs.ts';
+import { guestMac, plugTaps, tapNics, unplugTaps } from './vifs.ts';
 
 /** The publisher field of config drive ISOs (Nova: "OpenStack Compute <version>"). */
 
@@ -371,14 +371,8 @@ export class QemuDriver extends QemuMoves implements ComputeDriver {
   async getDiagnostics(instance: InstanceDTO): Promise<DriverDiagnostics> {
     const g = this.guest(instance);
     const configDrive = fs.existsSync(g.paths.configDrive);
-    return qemuDiagnostics({
-      qmp: await g.qmp(),
-      pid: g.findProcess(),
-      instance,
-      mac: instance.network_info?.[0]?.address ?? macFromUuid(instance.uuid),
-      hypervisor: this.accel.accel,
-      configDrive,
-    });
+    const mac = guestMac(instance.network_info, macFromUuid(instance.uuid));
+    return qemuDiagnostics({ qmp: await g.qmp(), pid: g.findProcess(), instance, mac, hypervisor: this.accel.accel, configDrive });
   }
   getHostUptime(): Promise<string> {
     return hostUptime();

@@ -33,6 +33,11 @@ export function tapNics(networkInfo: readonly VifInfo[] | undefined): TapNic[] {
   return (networkInfo ?? []).map((v) => ({ tap: tapName(v.id), mac: v.address.toLowerCase(), ...(v.network?.meta?.mtu ? { mtu: v.network.meta.mtu } : {}) }));
 }
 
+/** The guest's first MAC: its first VIF's, else `userMac` (the user-mode NIC's). */
+export function guestMac(networkInfo: readonly VifInfo[] | undefined, userMac: string): string {
+  return networkInfo?.[0]?.address.toLowerCase() ?? userMac;
+}
+
 /** The NIC arguments: a virtio-net device per tap NIC, or the user-mode NIC with `userMac` when there is none. */
 export function nicArgs(userMac: string, nics: readonly TapNic[] | undefined): string[] {
   if (!nics?.length) return ['-nic', `user,model=virtio-net-pci,mac=${userMac}`];
