@@ -22,6 +22,7 @@ import { ipsRoutes } from './ips.ts';
 import { keypairsRoutes } from './keypairs.ts';
 import { limitsRoutes } from './limits.ts';
 import { migrationsRoutes } from './migrations.ts';
+import { networkProxyRoutes } from './network-proxies.ts';
 import { quotaClassSetsRoutes } from './quota-class-sets.ts';
 import { quotaSetsRoutes } from './quota-sets.ts';
 import { remoteConsoleRoutes } from './remote-consoles.ts';
@@ -70,6 +71,7 @@ export const COLLECTIONS = [
   'os-quota-class-sets',
   'os-instance_usage_audit_log',
   'versions',
+  'os-floating-ip-pools',
   // removed from Nova (410)
   'os-agents',
   'os-cells',
@@ -98,6 +100,7 @@ function serverRoutes(deps: ApiDeps, compute: ComputeApi | undefined): Route[] {
     ...serverPasswordRoutes(d),
     ...ipsRoutes(d),
     ...attachInterfacesRoutes(d),
+    ...networkProxyRoutes(d),
     ...serverDiagnosticsRoutes(d),
     ...serverMigrationsRoutes(d),
     ...serverTopologyRoutes(d),
