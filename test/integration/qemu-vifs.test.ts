@@ -5,25 +5,32 @@
  * plugs that tap into a bridge it made (what the network agent's bridge role
  * does on its next poll), a dnsmasq in a namespace on the bridge hands the
  * port's address to that MAC, the guest reports the lease on its serial
- * console; destroy removes the tap. Needs root,
- * iproute2, QEMU and dnsmasq.
+ * console; from that namespace, over the bridge and the tap, the guest's
+ * HTTP server answers and SSH with the instance's key (from its config
+ * drive) runs a command; destroy removes the tap. Needs root, iproute2,
+ * QEMU, dnsmasq, genisoimage and the OpenSSH client.
  */
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { VifInfo } from '../../src/objects/network-info.ts';
 import { qemuSkip, REQUIRE } from '../support/backends.ts';
 import { createPrivateNet, netnsSkip, type PrivateNet, sh } from '../support/netns.ts';
 import { onCleanup } from '../support/procs.ts';
-import { IMAGE_ID, makeDriver, makeInstance, makeWorld, waitFor } from './qemu-support.ts';
+import { configDriveSkip, IMAGE_ID, makeDriver, makeInstance, makeWorld, waitFor } from './qemu-support.ts';
 
-async function dnsmasqSkip(): Promise<string | undefined> {
-  if ((await sh('sh', ['-c', 'command -v dnsmasq'], { allowFailure: true })).code === 0) return undefined;
-  if (REQUIRE) throw new Error('dnsmasq is missing, and NOVA_TEST_REQUIRE_BACKENDS=1 forbids skipping');
-  return 'SKIPPED: dnsmasq is not installed';
+async function programsSkip(): Promise<string | undefined> {
+  for (const p of ['dnsmasq', 'ssh', 'ssh-keygen']) {
+    if ((await sh('sh', ['-c', `command -v ${p}`], { allowFailure: true })).code === 0) continue;
+    if (REQUIRE) throw new Error(`${p} is missing, and NOVA_TEST_REQUIRE_BACKENDS=1 forbids skipping`);
+    return `SKIPPED: ${p} is not installed`;
+  }
+  return undefined;
 }
 
-const skip = (await qemuSkip()) ?? (await netnsSkip()) ?? (await dnsmasqSkip());
+const skip = (await qemuSkip()) ?? (await netnsSkip()) ?? (await programsSkip()) ?? configDriveSkip('iso9660');
 
 describe('qemu driver: VIFs on taps', { skip, timeout: 300_000 }, () => {
   let net: PrivateNet;
@@ -32,8 +39,10 @@ describe('qemu driver: VIFs on taps', { skip, timeout: 300_000 }, () => {
   });
   after(() => net?.close());
 
-  it('boots the guest on the port tap with the port MAC; DHCP on the bridge gives it the port address; destroy removes the tap', async () => {
+  it('boots the guest on the port tap with the port MAC; DHCP on the bridge gives it the port address; HTTP and SSH reach it; destroy removes the tap', async () => {
     const world = makeWorld();
+    const key = path.join(world.root, 'id_ed25519');
+    await sh('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'vif@test', '-f', key]);
     const driver = makeDriver(world);
     await driver.initHost('qemu-test', []);
     const prefix = net.subnet.replace(/\.0\/24$/, '');
@@ -68,7 +77,8 @@ describe('qemu driver: VIFs on taps', { skip, timeout: 300_000 }, () => {
       preserve_on_delete: false,
       tag: null,
     };
-    const inst = { ...makeInstance(randomUUID(), 'vif-guest'), network_info: [vif] };
+    const keyData = fs.readFileSync(`${key}.pub`, 'utf8').trim();
+    const inst = { ...makeInstance(randomUUID(), 'vif-guest'), network_info: [vif], config_drive: 'True', key_name: 'vifkey', key_data: keyData };
     try {
       await driver.spawn(inst, { image: { id: IMAGE_ID, properties: {} }, adminPassword: null });
       const link = JSON.parse((await sh('ip', ['-j', '-d', 'link', 'show', tap])).stdout) as { mtu: number; linkinfo?: { info_kind?: string; info_data?: { type?: string } } }[];
@@ -85,6 +95,22 @@ describe('qemu driver: VIFs on taps', { skip, timeout: 300_000 }, () => {
       const cmdline = (await sh('ps', ['-o', 'args=', '-C', 'qemu-system-x86_64'])).stdout.split('\n').find((l) => l.includes(inst.uuid)) ?? '';
       assert.match(cmdline, new RegExp(`-netdev tap,id=net0,ifname=${tap},script=no,downscript=no`));
       assert.doesNotMatch(cmdline, /-nic user/);
+
+      // TCP over the bridge and the tap, from the namespace (a machine beside the guest on its network).
+      const http = await waitFor('HTTP from the guest', 60_000, async () => {
+        // Node's fetch in the namespace (Debian's busybox 1.35 `wget -T` segfaults).
+        const get = `fetch('http://${fixed}/', { signal: AbortSignal.timeout(5000) }).then((r) => r.text()).then((t) => process.stdout.write(t))`;
+        const r = await net.exec(0, process.execPath, ['-e', get], { allowFailure: true, timeoutMs: 10_000 });
+        return r.code === 0 && r.stdout.includes('NOVA-GUEST-HTTP') ? r.stdout : undefined;
+      });
+      assert.match(http, new RegExp(`NOVA-GUEST-HTTP host=vif-guest\\S* addrs=${fixed.replaceAll('.', '\\.')}/24`));
+      await waitFor('the key from the config drive', 60_000, async () => ((await driver.getConsoleOutput(inst)).includes('NOVA-GUEST-KEYS 1') ? true : undefined));
+      const ssh = ['-i', key, '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'ConnectTimeout=10', '-o', 'LogLevel=ERROR'];
+      const hostname = await waitFor('SSH into the guest', 60_000, async () => {
+        const r = await net.exec(0, 'ssh', [...ssh, `root@${fixed}`, 'hostname'], { allowFailure: true, timeoutMs: 30_000 });
+        return r.code === 0 ? r.stdout.trim() : undefined;
+      });
+      assert.match(hostname, /^vif-guest\b/);
     } finally {
       await driver.destroy(inst);
     }
