@@ -22,6 +22,7 @@ import { dbTime } from '../util/time.ts';
 import type { ConsoleEndpoint, RebootType } from '../virt/driver.ts';
 import { ServerAdminActions } from './admin-actions.ts';
 import { type CreatedServers, type CreateParams, createServers, type ImageLookup, type QuotaChecker } from './create.ts';
+import { ServerFloatingIps } from './floating-ips.ts';
 import { begin, checkLock, checkState, hostLacks, requireCapability } from './guards.ts';
 import { ServerInterfaces } from './interfaces.ts';
 import { ServerMoves } from './moves.ts';
@@ -93,6 +94,10 @@ export class ComputeApi {
   /** os-interface attach and detach (interfaces.ts). */
   get interfaces(): ServerInterfaces {
     return new ServerInterfaces(this.deps);
+  }
+  /** os-floating-ips and the floating IP actions (floating-ips.ts). */
+  get floatingIps(): ServerFloatingIps {
+    return new ServerFloatingIps(this.deps);
   }
   /** rescue and unrescue (rescue.ts). */
   get rescues(): ServerRescue {

@@ -53,9 +53,36 @@ export class SecurityGroupNotFound extends NotFound {
   }
 }
 export class SecurityGroupNotFoundForProject extends NotFound {}
-export class FloatingIpNotFound extends NotFound {}
-export class NoMoreFloatingIps extends NotFound {}
-export class FloatingIpPoolNotFound extends NotFound {}
+export class FloatingIpNotFound extends NotFound {
+  static of(id: string): FloatingIpNotFound {
+    return new FloatingIpNotFound(`Floating IP not found for ID ${id}.`, { id });
+  }
+}
+export class FloatingIpNotFoundForAddress extends FloatingIpNotFound {
+  static forAddress(address: string): FloatingIpNotFoundForAddress {
+    return new FloatingIpNotFoundForAddress(`Floating IP not found for address ${address}.`, { address });
+  }
+}
+export class FloatingIpMultipleFoundForAddress extends NovaError {
+  static of(address: string): FloatingIpMultipleFoundForAddress {
+    return new FloatingIpMultipleFoundForAddress(`Multiple floating IPs are found for address ${address}.`, { address });
+  }
+}
+export class NoMoreFloatingIps extends FloatingIpNotFound {}
+export class FloatingIpPoolNotFound extends NotFound {
+  constructor(message = 'Floating IP pool not found.', kwargs: Record<string, unknown> = {}) {
+    super(message, kwargs);
+  }
+}
+/** Nova's FloatingIpLimitExceeded (an OverQuota: 403 at the API). */
+export class FloatingIpLimitExceeded extends Forbidden {}
+export class FloatingIpBadRequest extends Invalid {}
+export class FloatingIpAssociateFailed extends NovaError {}
+export class FixedIpNotFoundForAddress extends NotFound {
+  static of(address: string): FixedIpNotFoundForAddress {
+    return new FixedIpNotFoundForAddress(`Fixed IP not found for address ${address}.`, { address });
+  }
+}
 /** Any other refusal of the network service, with its status and message. */
 export class NeutronClientError extends NovaError {
   override readonly status: number;
@@ -78,8 +105,14 @@ registerErrors(
   SecurityGroupNotFound,
   SecurityGroupNotFoundForProject,
   FloatingIpNotFound,
+  FloatingIpNotFoundForAddress,
+  FloatingIpMultipleFoundForAddress,
   NoMoreFloatingIps,
   FloatingIpPoolNotFound,
+  FloatingIpLimitExceeded,
+  FloatingIpBadRequest,
+  FloatingIpAssociateFailed,
+  FixedIpNotFoundForAddress,
   NeutronClientError,
 );
 /** nova.exception.InterfaceAttachFailed (500 at the API). */

@@ -12,6 +12,7 @@ import { extensionsRoutes } from './extensions.ts';
 import { flavorAccessRoutes } from './flavor-access.ts';
 import { flavorsRoutes } from './flavors.ts';
 import { flavorExtraSpecsRoutes } from './flavors-extraspecs.ts';
+import { floatingIpRoutes } from './floating-ips.ts';
 import { hostsRoutes } from './hosts.ts';
 import { hypervisorsRoutes } from './hypervisors.ts';
 import { imageMetadataRoutes } from './image-metadata.ts';
@@ -72,6 +73,7 @@ export const COLLECTIONS = [
   'os-instance_usage_audit_log',
   'versions',
   'os-floating-ip-pools',
+  'os-floating-ips',
   // removed from Nova (410)
   'os-agents',
   'os-cells',
@@ -101,6 +103,7 @@ function serverRoutes(deps: ApiDeps, compute: ComputeApi | undefined): Route[] {
     ...ipsRoutes(d),
     ...attachInterfacesRoutes(d),
     ...networkProxyRoutes(d),
+    ...floatingIpRoutes(d),
     ...serverDiagnosticsRoutes(d),
     ...serverMigrationsRoutes(d),
     ...serverTopologyRoutes(d),

@@ -80,12 +80,14 @@ async function consoleOutput(d: ServerApiDeps, r: ApiRequest, i: InstanceDTO): P
 }
 
 /** Actions whose handler answers without the server (Nova's removed ones, which do not look it up): by name. */
-const WITHOUT_SERVER: Record<string, (req: ApiRequest) => Promise<ApiResponse>> = {};
+const WITHOUT_SERVER: Record<string, ServerlessHandler> = {};
+
+type ServerlessHandler = (req: ApiRequestOf<'id'>, deps: ServerApiDeps) => Promise<ApiResponse>;
 
 async function serverAction(deps: ServerApiDeps, req: ApiRequestOf<'id'>): Promise<ApiResponse> {
   const name = actionName(req.body);
   const early = Object.hasOwn(WITHOUT_SERVER, name) ? WITHOUT_SERVER[name] : undefined;
-  if (early) return early(req);
+  if (early) return early(req, deps);
   const handler = actionHandler(ACTIONS, name);
   const inst = await deps.compute.get(req.ctx, req.params.id);
   return handler(deps, req, inst);
@@ -107,6 +109,6 @@ export function registerServerAction(name: string, handler: ActionHandler): void
 }
 
 /** An action answered before (and whether or not) the server is found: Nova's removed actions, which never look it up. */
-export function registerServerlessAction(name: string, handler: (req: ApiRequest) => Promise<ApiResponse>): void {
+export function registerServerlessAction(name: string, handler: ServerlessHandler): void {
   WITHOUT_SERVER[name] = handler;
 }
