@@ -1,5 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
+import { metadataAgentOptions } from './network-agent.ts';
 import { boolOpt, defineGroup, floatOpt, intOpt, optionalStrOpt, strOpt } from './opt.ts';
 import { guessMyIp, projectRoot } from './paths.ts';
 import { sslOptions } from './ssl.ts';
@@ -176,6 +177,7 @@ export const defaultGroup = defineGroup('DEFAULT', 'Options shared by every nova
   debug: boolOpt({ default: false, help: 'Log at debug level.' }),
   log_file: optionalStrOpt({ help: 'Write logs (JSON lines) to this file instead of stderr.' }),
   ...sslOptions,
+  ...metadataAgentOptions,
   log_pretty: boolOpt({
     default: false,
     help: 'Print human readable log lines instead of JSON (development).',

@@ -1,4 +1,4 @@
-import { boolOpt, defineGroup, intOpt, listOpt, optionalStrOpt } from './opt.ts';
+import { boolOpt, defineGroup, intOpt, listOpt, optionalStrOpt, portOpt, strOpt } from './opt.ts';
 
 /**
  * `[agent]`, `[vxlan]`, `[linux_bridge]`: nova-network-agent, the dataplane
@@ -33,3 +33,22 @@ export const linuxBridgeGroup = defineGroup('linux_bridge', 'How flat and VLAN n
     help: "<physical_network>:<interface> pairs: a flat network's bridge takes the interface itself, a VLAN network's its <interface>.<vlan id> subinterface (e.g. 'physnet1:eth1'). Networks on unmapped physical networks are not built here.",
   }),
 });
+
+/**
+ * `[DEFAULT]` options of the DHCP role's metadata proxy, as neutron's
+ * dhcp_agent.ini and metadata_agent.ini name them (spread into the DEFAULT
+ * group). The signing secret is `[neutron] metadata_proxy_shared_secret`,
+ * the one nova-api-metadata checks.
+ */
+export const metadataAgentOptions = {
+  enable_isolated_metadata: boolOpt({
+    default: true,
+    help: "The DHCP role serves the metadata service on each of its networks: 169.254.169.254 on the qdhcp namespace's port, a route to it by the DHCP port's address pushed by DHCP (classless static routes, with the default route by the gateway), and a proxy there (nova-ns-metadata-proxy) passing the guest's requests to this agent, which names the instance and its project, signs them and sends them to nova_metadata_host. Unlike Neutron (true: only networks without a router), every network: the L3 role has no metadata proxy of its own. Our default is true (Neutron's is false). Related options: nova_metadata_host, nova_metadata_port, [neutron] metadata_proxy_shared_secret.",
+  }),
+  nova_metadata_host: strOpt({ default: '127.0.0.1', help: "Where nova-api-metadata listens, for the metadata requests the DHCP role proxies (neutron's metadata agent option)." }),
+  nova_metadata_port: portOpt({ default: 8775, help: "nova-api-metadata's port ([api] metadata_listen_port there)." }),
+  metadata_proxy_socket: strOpt({
+    default: '$state_path/metadata_proxy',
+    help: "The unix socket the namespaces' metadata proxies reach this agent by (neutron's metadata agent option).",
+  }),
+};

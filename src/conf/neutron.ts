@@ -40,6 +40,6 @@ export const neutronGroup = defineGroup('neutron', 'How nova talks to the networ
   metadata_proxy_shared_secret: strOpt({
     default: '',
     secret: true,
-    help: "The secret the metadata proxy signs instance ids with (X-Instance-ID-Signature: the hex HMAC-SHA256 of X-Instance-ID under this key); a request whose signature does not match is refused (403). The same as the proxy's metadata_proxy_shared_secret. Related options: service_metadata_proxy.",
+    help: "The secret the metadata proxy signs instance ids with (X-Instance-ID-Signature: the hex HMAC-SHA256 of X-Instance-ID under this key); a request whose signature does not match is refused (403). The same as the proxy's metadata_proxy_shared_secret; nova-network-agent's DHCP role (the metadata proxy of its networks) signs with this option of its own configuration. Related options: service_metadata_proxy, [DEFAULT] enable_isolated_metadata.",
   }),
 });

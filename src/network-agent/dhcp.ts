@@ -7,7 +7,10 @@
  * a hosts file of MAC → address, as Neutron's Dnsmasq driver writes it;
  * the gateway, DNS servers and host routes as options). A changed hosts or
  * options file is re-read on SIGHUP; changed subnets restart dnsmasq.
- * dnsmasq outlives the agent. What this agent made is recorded under
+ * dnsmasq outlives the agent. With `metadata` (enable_isolated_metadata),
+ * each namespace also serves the metadata service (metadata.ts): the
+ * address 169.254.169.254, a proxy on it, and a DHCP route to it by the
+ * DHCP port's address. What this agent made is recorded under
  * `<state_path>/dhcp/<network>`: a network no longer served there loses its
  * dnsmasq, namespace and directory, also after a restart.
  */
@@ -16,12 +19,15 @@ import path from 'node:path';
 import type { AgentPort, AgentSubnet, HostState } from '../network/rpc-types.ts';
 import type { RoleDriver } from './agent.ts';
 import { names, namespaces, run } from './exec.ts';
+import { ensureProxy, METADATA_IP, type MetadataAgent, removeProxy } from './metadata.ts';
 import { plugVeth, prefixOf } from './plug.ts';
 
 export interface DhcpSettings {
   readonly host: string;
   readonly stateDir: string;
   readonly dnsDomain: string;
+  /** Serve the metadata service on the networks (null: enable_isolated_metadata off). */
+  readonly metadata: { readonly agent: MetadataAgent; readonly socket: string } | null;
   readonly log: { info(o: object, m: string): void; warn(o: object, m: string): void };
 }
 
@@ -38,6 +44,8 @@ export function dnsmasqFiles(
   subnets: readonly AgentSubnet[],
   ports: readonly AgentPort[],
   domain: string,
+  /** The DHCP port whose address on each subnet is the route to the metadata address (null: no metadata route). */
+  metadataVia: AgentPort | null = null,
 ): { args: string[]; hosts: string; opts: string } {
   const v4 = subnets.filter((s) => s.enable_dhcp && s.ip_version === 4);
   const ids = new Set(v4.map((s) => s.id));
@@ -49,7 +57,12 @@ export function dnsmasqFiles(
       const tag = `tag:subnet-${s.id}`;
       const lines = [s.gateway_ip ? `${tag},option:router,${s.gateway_ip}` : `${tag},option:router`];
       if (s.dns_nameservers.length) lines.push(`${tag},option:dns-server,${s.dns_nameservers.join(',')}`);
-      if (s.host_routes.length) lines.push(`${tag},option:classless-static-route,${s.host_routes.map((r) => `${r.destination},${r.nexthop}`).join(',')}`);
+      const routes = s.host_routes.map((r) => `${r.destination},${r.nexthop}`);
+      const via = metadataVia?.fixed_ips.find((f) => f.subnet_id === s.id)?.ip_address;
+      if (via) routes.push(`${METADATA_IP}/32,${via}`);
+      // A client given classless static routes ignores the router option (RFC 3442): the default route goes with them.
+      if (routes.length && s.gateway_ip) routes.push(`0.0.0.0/0,${s.gateway_ip}`);
+      if (routes.length) lines.push(`${tag},option:classless-static-route,${routes.join(',')}`, `${tag},249,${routes.join(',')}`);
       return lines;
     })
     .map((l) => `${l}\n`)
@@ -108,6 +121,7 @@ function kill(pid: number | null, signal: NodeJS.Signals): void {
 async function unserve(root: string, networkId: string, log: DhcpSettings['log']): Promise<void> {
   const dir = path.join(root, networkId);
   kill(readPid(dir), 'SIGKILL');
+  removeProxy(dir);
   await run('ip', ['netns', 'del', names.dhcpNamespace(networkId)], { allowFailure: true });
   fs.rmSync(dir, { recursive: true, force: true });
   log.info({ network_id: networkId }, 'DHCP removed');
@@ -117,6 +131,8 @@ async function unserve(root: string, networkId: string, log: DhcpSettings['log']
 export async function syncDhcp(state: HostState, s: DhcpSettings): Promise<{ networks: number; ports: number; subnets: number }> {
   const root = path.join(s.stateDir, 'dhcp');
   fs.mkdirSync(root, { recursive: true });
+  s.metadata?.agent.update(state);
+  if (s.metadata) await s.metadata.agent.start();
   const mine = state.ports.filter((p) => p.device_owner === 'network:dhcp' && p.host === s.host);
   const nsList = await namespaces();
   let served = 0;
@@ -131,13 +147,14 @@ export async function syncDhcp(state: HostState, s: DhcpSettings): Promise<{ net
       await run('ip', ['netns', 'add', ns]);
       s.log.info({ network_id: port.network_id, namespace: ns }, 'DHCP namespace created');
     }
-    const dev = await plugVeth(ns, 'ns-', port, subnets);
+    const dev = await plugVeth(ns, 'ns-', port, subnets, s.metadata ? [`${METADATA_IP}/32`] : []);
     const files = dnsmasqFiles(
       dir,
       dev,
       subnets,
       state.ports.filter((p) => p.network_id === port.network_id),
       s.dnsDomain,
+      s.metadata ? port : null,
     );
     const hostsChanged = write(path.join(dir, 'host'), files.hosts);
     const reload = write(path.join(dir, 'opts'), files.opts) || hostsChanged;
@@ -151,6 +168,8 @@ export async function syncDhcp(state: HostState, s: DhcpSettings): Promise<{ net
       await run('ip', ['netns', 'exec', ns, 'dnsmasq', ...files.args]);
       s.log.info({ network_id: port.network_id, namespace: ns }, 'dnsmasq started');
     } else if (reload) kill(pid, 'SIGHUP');
+    if (s.metadata) await ensureProxy(ns, dir, port.network_id, s.metadata.socket, s.log);
+    else removeProxy(dir);
     served++;
     subnetCount += subnets.length;
   }
@@ -167,6 +186,16 @@ export function dhcpRole(s: DhcpSettings): RoleDriver {
     async sync(state) {
       last = await syncDhcp(state, s);
     },
-    configurations: () => ({ dhcp_driver: 'dnsmasq', networks: last.networks, subnets: last.subnets, ports: last.ports, dhcp_lease_duration: 86400 }),
+    configurations: () => ({
+      dhcp_driver: 'dnsmasq',
+      networks: last.networks,
+      subnets: last.subnets,
+      ports: last.ports,
+      dhcp_lease_duration: 86400,
+      enable_isolated_metadata: s.metadata !== null,
+    }),
+    stop: async () => {
+      await s.metadata?.agent.stop();
+    },
   };
 }

@@ -135,6 +135,7 @@ async function readState(deps: NetworkDeps): Promise<Omit<HostState, 'revision'>
       fixed_ips: (p.fixed_ips as FixedIp[]).map((f) => ({ subnet_id: f.subnet_id, ip_address: f.ip_address })),
       device_owner: str(p.device_owner),
       device_id: str(p.device_id),
+      project_id: str(p.project_id),
       host: str(p['binding:host_id']),
       admin_state_up: bool(p.admin_state_up, true),
       port_security_enabled: bool(p.port_security_enabled, true),

@@ -64,6 +64,8 @@ export interface AgentPort {
   readonly fixed_ips: readonly AgentFixedIp[];
   readonly device_owner: string;
   readonly device_id: string;
+  /** The port's project (the metadata proxy's X-Tenant-ID). */
+  readonly project_id: string;
   /** binding:host_id ('' when unbound). */
   readonly host: string;
   readonly admin_state_up: boolean;

@@ -84,7 +84,9 @@ export async function startNetworkLab(specs: { host: string; roles: string[] }[]
       api: { auth_strategy: 'noauth2' },
       neutron_server: { bind_host: '127.0.0.1', bind_port: port, agent_down_time: 5 },
     };
-    const conf = writeConf(path.join(dir, 'nova.conf'), { ...common, ...extra });
+    const merged: Record<string, Record<string, string | number | boolean>> = { ...extra };
+    for (const [g, opts] of Object.entries(common)) merged[g] = { ...opts, ...(extra[g] ?? {}) };
+    const conf = writeConf(path.join(dir, 'nova.conf'), merged);
     const sync = await run('nova-manage', ['--config-file', conf, 'db', 'sync']);
     if (sync.code !== 0) throw new Error(`db sync failed: ${sync.stderr}`);
     const server = new Daemon('nova-network', 'nova-network' as Binary, ['--config-file', conf]);
@@ -100,7 +102,8 @@ export async function startNetworkLab(specs: { host: string; roles: string[] }[]
       if (!node) throw new Error(`no node ${i}`);
       return writeConf(path.join(dir, `${spec.host}.conf`), {
         ...extra,
-        DEFAULT: { host: spec.host, my_ip: node.ip, transport_url: busUrl, state_path: path.join(dir, spec.host), ...(extra.DEFAULT ?? {}) },
+        // nova-api-metadata, when a test runs one, listens in the root namespace: the agents' metadata proxies reach it there.
+        DEFAULT: { host: spec.host, my_ip: node.ip, transport_url: busUrl, state_path: path.join(dir, spec.host), nova_metadata_host: privateNet.hostIp, ...(extra.DEFAULT ?? {}) },
         agent: { roles: spec.roles.join(','), polling_interval: 1, report_interval: 1, ...(extra.agent ?? {}) },
       });
     };

@@ -5,6 +5,7 @@ import { networkPluginRpcApi } from '../../network/rpcapi.ts';
 import { bridgeRole, NetworkAgentManager, type RoleDriver } from '../../network-agent/agent.ts';
 import { dhcpRole } from '../../network-agent/dhcp.ts';
 import { l3Role } from '../../network-agent/l3.ts';
+import { MetadataAgent } from '../../network-agent/metadata.ts';
 import { securityGroups } from '../../network-agent/security-groups.ts';
 import type { Transport } from '../../rpc/transport.ts';
 import { LocalServiceRegistry } from '../../service/local-registry.ts';
@@ -33,8 +34,14 @@ export function networkAgentService(conf: NovaConfig, transport: Transport, log:
     log,
   };
   if (conf.agent.roles.includes('bridge')) roles.push(bridgeRole(settings, [securityGroups({ host: settings.host, log })]));
-  if (conf.agent.roles.includes('dhcp'))
-    roles.push(dhcpRole({ host: settings.host, stateDir: path.join(conf.DEFAULT.state_path, 'network-agent'), dnsDomain: conf.neutron_server.dns_domain, log }));
+  if (conf.agent.roles.includes('dhcp')) {
+    const d = conf.DEFAULT;
+    const socket = d.metadata_proxy_socket;
+    const metadata = d.enable_isolated_metadata
+      ? { socket, agent: new MetadataAgent({ socket, novaHost: d.nova_metadata_host, novaPort: d.nova_metadata_port, secret: conf.neutron.metadata_proxy_shared_secret, log }) }
+      : null;
+    roles.push(dhcpRole({ host: settings.host, stateDir: path.join(d.state_path, 'network-agent'), dnsDomain: conf.neutron_server.dns_domain, metadata, log }));
+  }
   if (conf.agent.roles.includes('l3')) roles.push(l3Role({ host: settings.host, stateDir: path.join(conf.DEFAULT.state_path, 'network-agent'), log }));
   const manager = new NetworkAgentManager({ conf, plugin, roles, log });
   return new Service({ conf, binary: 'nova-network-agent', topic: null, transport, registry: new LocalServiceRegistry(), manager, log });
