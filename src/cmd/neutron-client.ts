@@ -2,7 +2,10 @@
  * The network service client wired from `[neutron]`: the caller's token for
  * the caller's requests, the `[neutron]` user's for admin ones (Keystone),
  * or noauth2's tokens; the endpoint from `endpoint_override` or the catalog.
- * Undefined under noauth2 without `endpoint_override`: no network service.
+ * Undefined (no network service: servers get no ports) under noauth2
+ * without `endpoint_override`, and under Keystone when `[neutron]` has
+ * neither a password nor an `endpoint_override` — nova was not configured
+ * for a network service, so boots must not fail looking for one.
  */
 import { KeystoneClient } from '../clients/keystone-client.ts';
 import { catalogResolver, catalogUrl, NeutronClient } from '../clients/neutron.ts';
@@ -22,6 +25,10 @@ export function neutronFromConfig(conf: NovaConfig, log: Logger): NeutronClient 
       userTokens: new NoAuthTokenProvider({ actAsCaller: true }),
       adminTokens: new NoAuthTokenProvider(),
     });
+  }
+  if (!n.password && !override) {
+    log.info('no [neutron] password or endpoint_override: no network service, servers get no ports');
+    return undefined;
   }
   const admin = new KeystoneClient({
     authUrl: n.auth_url,

@@ -11,7 +11,9 @@
  * cache as Nova's @refresh_cache does (and, when a floating IP moves, the
  * cache of the server it left, best effort).
  */
+
 import type { NeutronClient, NeutronFloatingIp, NeutronNetwork, NeutronPort } from '../clients/neutron.ts';
+import { ABSENT_NETWORK_SERVICE } from '../clients/neutron-absent.ts';
 import { refreshNetworkInfo } from '../compute/networking.ts';
 import type { NovaConfig } from '../conf/loader.ts';
 import type { RequestContext } from '../context.ts';
@@ -27,7 +29,6 @@ import {
   FloatingIpNotFoundForAddress,
   FloatingIpPoolNotFound,
   NetworkNotFound,
-  NeutronConnectionFailed,
   NoMoreFixedIps,
   NoMoreFloatingIps,
   PortNotFound,
@@ -55,9 +56,9 @@ const statusOf = (e: unknown): number | undefined => (e instanceof NovaError ? e
 export class ServerFloatingIps {
   constructor(private readonly d: FloatingIpApiDeps) {}
 
+  /** The network service as the caller; without one, a service where nothing exists. */
   get network(): NeutronClient {
-    if (!this.d.network) throw new NeutronConnectionFailed('There is no network service (no [neutron] endpoint_override and no network endpoint in the catalog).');
-    return this.d.network;
+    return this.d.network ?? ABSENT_NETWORK_SERVICE;
   }
 
   /** network_details, and port_details unless the service fills them in (fip-port-details). */

@@ -4,12 +4,13 @@
  * stopped, no task), the instance action, then the call (attach: its VIF
  * or its error is the answer) or cast (detach) to the instance's host.
  */
+
 import type { NeutronClient } from '../clients/neutron.ts';
+import { ABSENT_NETWORK_SERVICE } from '../clients/neutron-absent.ts';
 import type { ComputeAPI } from '../compute/rpc-types.ts';
 import type { RequestContext } from '../context.ts';
 import type { DbApi } from '../db/api/index.ts';
 import { InstanceInvalidState } from '../exception/instance.ts';
-import { NeutronConnectionFailed } from '../exception/network.ts';
 import type { InstanceDTO } from '../objects/instance.ts';
 import type { VifInfo } from '../objects/network-info.ts';
 import { VmState } from '../objects/states.ts';
@@ -34,10 +35,9 @@ export interface AttachRequest {
 export class ServerInterfaces {
   constructor(private readonly d: InterfaceApiDeps) {}
 
-  /** The network service as the caller; NeutronConnectionFailed (503) without one. */
+  /** The network service as the caller; without one, a service where nothing exists. */
   get network(): NeutronClient {
-    if (!this.d.network) throw new NeutronConnectionFailed('There is no network service (no [neutron] endpoint_override and no network endpoint in the catalog).');
-    return this.d.network;
+    return this.d.network ?? ABSENT_NETWORK_SERVICE;
   }
 
   private async begin(ctx: RequestContext, inst: InstanceDTO, action: string): Promise<void> {

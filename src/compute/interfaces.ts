@@ -10,7 +10,9 @@
  * One attach or detach at a time per instance, so the cache written last
  * holds every change.
  */
+
 import type { NeutronClient } from '../clients/neutron.ts';
+import { ABSENT_NETWORK_SERVICE } from '../clients/neutron-absent.ts';
 import type { RequestContext } from '../context.ts';
 import { NovaError } from '../exception/base.ts';
 import {
@@ -21,7 +23,6 @@ import {
   NetworkAmbiguous,
   NetworkInterfaceTaggedAttachNotSupported,
   NetworkNotFound,
-  NeutronConnectionFailed,
   PortInUse,
   PortNotFound,
   PortNotUsable,
@@ -46,9 +47,9 @@ async function serialized<T>(uuid: string, fn: () => Promise<T>): Promise<T> {
   }
 }
 
+/** The host's network service; without one, a service where nothing exists (an attach finds no network or port). */
 function networkOf(ops: ComputeOps): NeutronClient {
-  if (!ops.network) throw new NeutronConnectionFailed('There is no network service (no [neutron] endpoint_override and no network endpoint in the catalog).');
-  return ops.network;
+  return ops.network ?? ABSENT_NETWORK_SERVICE;
 }
 
 /**

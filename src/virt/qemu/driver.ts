@@ -84,6 +84,9 @@ export class QemuDriver extends QemuMoves implements ComputeDriver {
       // Nova's libvirt driver sets passwords through the QEMU guest agent; these guests have none.
       supports_set_admin_password: false,
       supports_trigger_crash_dump: true,
+      // NICs are given at start from the network info; no hot-plug yet (os-interface answers Nova's 400).
+      supports_attach_interface: false,
+      supports_tagged_attach_interface: false,
     };
     const imageCtx = () => currentContext() ?? adminContext();
     this.context = {
