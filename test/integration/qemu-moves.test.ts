@@ -137,7 +137,14 @@ describe('moving real guests between two hosts (network namespaces, qemu driver,
     await shell(source, server, '(i=0; while :; do i=$((i+1)); echo "NOVA-COUNT $i"; sleep 0.2; done) > /dev/ttyS0 & echo STAR""TED', 'STARTED');
     await until(async () => /NOVA-COUNT 5\b/.test(consoleLog(source, server)), 60_000, 'the counter', 200);
     // The kernel's boot id changes with every boot and with nothing else (a guest clock may jump under TCG across a migration).
-    const bootId = async (h: NetnsHost) => /BOOTID=([0-9a-f-]{36})/.exec(await shell(h, server, 'echo "BOOT""ID=$(cat /proc/sys/kernel/random/boot_id)"', 'BOOTID='))?.[1];
+    // The counter's lines may cut into the answer on the serial console: asked again until it reads whole.
+    const bootId = async (h: NetnsHost) => {
+      for (let attempt = 0; attempt < 8; attempt++) {
+        const m = /BOOTID=([0-9a-f-]{36})/.exec(await shell(h, server, 'echo "BOOT""ID=$(cat /proc/sys/kernel/random/boot_id)"', 'BOOTID='));
+        if (m) return m[1];
+      }
+      return undefined;
+    };
     const bootBefore = await bootId(source);
     assert.ok(bootBefore, 'the boot id of the guest');
     const counts = (text: string) => [...text.matchAll(/NOVA-COUNT (\d+)/g)].map((m) => Number(m[1]));
