@@ -73,78 +73,71 @@ export const PowerState = {
 } as const;
 export type PowerState = (typeof PowerState)[keyof typeof PowerState];
 
-/** The API status a (vm_state, task_state) pair shows as, as nova.api.openstack.common.status_from_state. */
+/**
+ * nova.api.openstack.common._STATE_MAP: vm_state → {task_state or 'default'
+ * → API status}. The one table both ways: a server's status, and the
+ * states a status filter selects.
+ */
+export const STATUS_MAP: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  active: {
+    default: 'ACTIVE',
+    rebooting: 'REBOOT',
+    reboot_pending: 'REBOOT',
+    reboot_started: 'REBOOT',
+    rebooting_hard: 'HARD_REBOOT',
+    reboot_pending_hard: 'HARD_REBOOT',
+    reboot_started_hard: 'HARD_REBOOT',
+    updating_password: 'PASSWORD',
+    rebuilding: 'REBUILD',
+    rebuild_block_device_mapping: 'REBUILD',
+    rebuild_spawning: 'REBUILD',
+    migrating: 'MIGRATING',
+    resize_prep: 'RESIZE',
+    resize_migrating: 'RESIZE',
+    resize_migrated: 'RESIZE',
+    resize_finish: 'RESIZE',
+  },
+  building: { default: 'BUILD' },
+  stopped: {
+    default: 'SHUTOFF',
+    resize_prep: 'RESIZE',
+    resize_migrating: 'RESIZE',
+    resize_migrated: 'RESIZE',
+    resize_finish: 'RESIZE',
+    rebuilding: 'REBUILD',
+    rebuild_block_device_mapping: 'REBUILD',
+    rebuild_spawning: 'REBUILD',
+  },
+  resized: { default: 'VERIFY_RESIZE', resize_reverting: 'REVERT_RESIZE' },
+  paused: { default: 'PAUSED', migrating: 'MIGRATING' },
+  suspended: { default: 'SUSPENDED' },
+  rescued: { default: 'RESCUE' },
+  error: { default: 'ERROR', rebuilding: 'REBUILD', rebuild_block_device_mapping: 'REBUILD', rebuild_spawning: 'REBUILD' },
+  deleted: { default: 'DELETED' },
+  'soft-delete': { default: 'SOFT_DELETED' },
+  shelved: { default: 'SHELVED' },
+  shelved_offloaded: { default: 'SHELVED_OFFLOADED' },
+};
+
+/** The API status a (vm_state, task_state) pair shows as, as common.status_from_state. */
 export function serverStatus(vmState: string, taskState: string | null): string {
-  const byTask: Record<string, Record<string, string>> = {
-    active: {
-      rebooting: 'REBOOT',
-      reboot_pending: 'REBOOT',
-      reboot_started: 'REBOOT',
-      rebooting_hard: 'HARD_REBOOT',
-      reboot_pending_hard: 'HARD_REBOOT',
-      reboot_started_hard: 'HARD_REBOOT',
-      rebuilding: 'REBUILD',
-      rebuild_block_device_mapping: 'REBUILD',
-      rebuild_spawning: 'REBUILD',
-      migrating: 'MIGRATING',
-      resize_prep: 'RESIZE',
-      resize_migrating: 'RESIZE',
-      resize_migrated: 'RESIZE',
-      resize_finish: 'RESIZE',
-      updating_password: 'PASSWORD',
-    },
-    stopped: {
-      resize_prep: 'RESIZE',
-      resize_migrating: 'RESIZE',
-      resize_migrated: 'RESIZE',
-      resize_finish: 'RESIZE',
-      rebuilding: 'REBUILD',
-      rebuild_block_device_mapping: 'REBUILD',
-      rebuild_spawning: 'REBUILD',
-    },
-    resized: { resize_reverting: 'REVERT_RESIZE' },
-    paused: { migrating: 'MIGRATING' },
-    error: { rebuilding: 'REBUILD', rebuild_block_device_mapping: 'REBUILD', rebuild_spawning: 'REBUILD' },
-  };
-  const byVm: Record<string, string> = {
-    active: 'ACTIVE',
-    building: 'BUILD',
-    stopped: 'SHUTOFF',
-    resized: 'VERIFY_RESIZE',
-    paused: 'PAUSED',
-    suspended: 'SUSPENDED',
-    rescued: 'RESCUE',
-    error: 'ERROR',
-    deleted: 'DELETED',
-    'soft-delete': 'SOFT_DELETED',
-    shelved: 'SHELVED',
-    shelved_offloaded: 'SHELVED_OFFLOADED',
-  };
-  if (taskState === 'deleting' && vmState !== 'deleted') return byVm[vmState] ?? 'UNKNOWN';
-  if (taskState) {
-    const t = byTask[vmState]?.[taskState];
-    if (t) return t;
-  }
-  return byVm[vmState] ?? 'UNKNOWN';
+  const byTask = STATUS_MAP[vmState];
+  if (!byTask) return 'UNKNOWN';
+  return (taskState ? byTask[taskState] : undefined) ?? byTask.default ?? 'UNKNOWN';
 }
 
-/** The (vm_state) values an API status filter selects, as Nova's states_from_status (coarse). */
-export function vmStatesForStatus(status: string): string[] | null {
-  const m: Record<string, string[]> = {
-    ACTIVE: ['active'],
-    BUILD: ['building'],
-    SHUTOFF: ['stopped'],
-    PAUSED: ['paused'],
-    SUSPENDED: ['suspended'],
-    ERROR: ['error'],
-    DELETED: ['deleted'],
-    SOFT_DELETED: ['soft-delete'],
-    RESCUE: ['rescued'],
-    VERIFY_RESIZE: ['resized'],
-    SHELVED: ['shelved'],
-    SHELVED_OFFLOADED: ['shelved_offloaded'],
-    REBOOT: ['active', 'stopped'],
-    HARD_REBOOT: ['active', 'stopped'],
-  };
-  return m[status.toUpperCase()] ?? null;
+/** common.task_and_vm_state_from_status: the vm and task states of some statuses (sorted). */
+export function taskAndVmStateFromStatus(statuses: readonly string[]): { vmStates: string[]; taskStates: string[] } {
+  const wanted = statuses.map((s) => s.toLowerCase());
+  const vm = new Set<string>();
+  const task = new Set<string>();
+  for (const [state, tasks] of Object.entries(STATUS_MAP)) {
+    for (const [taskState, status] of Object.entries(tasks)) {
+      if (wanted.includes(status.toLowerCase())) {
+        vm.add(state);
+        task.add(taskState);
+      }
+    }
+  }
+  return { vmStates: [...vm].sort(), taskStates: [...task].sort() };
 }

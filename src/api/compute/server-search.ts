@@ -8,6 +8,7 @@
  */
 import type { RequestContext } from '../../context.ts';
 import { type InstanceFilters, REGEX_COLUMNS, type RegexColumn } from '../../db/api/instances.ts';
+import { taskAndVmStateFromStatus } from '../../objects/states.ts';
 import { badRequest, forbidden } from '../errors.ts';
 import { atLeast, type Microversion } from '../microversion.ts';
 import { allowed, authorize } from '../policy.ts';
@@ -30,64 +31,6 @@ function nonAdminOptions(v: Microversion): string[] {
   }
   if (atLeast(v, '2.90')) opts.push('hostname');
   return opts;
-}
-
-/** common._STATE_MAP: vm_state → {task_state or 'default' → status}. */
-const STATE_MAP: Readonly<Record<string, Readonly<Record<string, string>>>> = {
-  active: {
-    default: 'ACTIVE',
-    rebooting: 'REBOOT',
-    reboot_pending: 'REBOOT',
-    reboot_started: 'REBOOT',
-    rebooting_hard: 'HARD_REBOOT',
-    reboot_pending_hard: 'HARD_REBOOT',
-    reboot_started_hard: 'HARD_REBOOT',
-    updating_password: 'PASSWORD',
-    rebuilding: 'REBUILD',
-    rebuild_block_device_mapping: 'REBUILD',
-    rebuild_spawning: 'REBUILD',
-    migrating: 'MIGRATING',
-    resize_prep: 'RESIZE',
-    resize_migrating: 'RESIZE',
-    resize_migrated: 'RESIZE',
-    resize_finish: 'RESIZE',
-  },
-  building: { default: 'BUILD' },
-  stopped: {
-    default: 'SHUTOFF',
-    resize_prep: 'RESIZE',
-    resize_migrating: 'RESIZE',
-    resize_migrated: 'RESIZE',
-    resize_finish: 'RESIZE',
-    rebuilding: 'REBUILD',
-    rebuild_block_device_mapping: 'REBUILD',
-    rebuild_spawning: 'REBUILD',
-  },
-  resized: { default: 'VERIFY_RESIZE', resize_reverting: 'REVERT_RESIZE' },
-  paused: { default: 'PAUSED', migrating: 'MIGRATING' },
-  suspended: { default: 'SUSPENDED' },
-  rescued: { default: 'RESCUE' },
-  error: { default: 'ERROR', rebuilding: 'REBUILD', rebuild_block_device_mapping: 'REBUILD', rebuild_spawning: 'REBUILD' },
-  deleted: { default: 'DELETED' },
-  'soft-delete': { default: 'SOFT_DELETED' },
-  shelved: { default: 'SHELVED' },
-  shelved_offloaded: { default: 'SHELVED_OFFLOADED' },
-};
-
-/** common.task_and_vm_state_from_status: the vm and task states of some statuses (sorted). */
-export function taskAndVmStateFromStatus(statuses: readonly string[]): { vmStates: string[]; taskStates: string[] } {
-  const wanted = statuses.map((s) => s.toLowerCase());
-  const vm = new Set<string>();
-  const task = new Set<string>();
-  for (const [state, tasks] of Object.entries(STATE_MAP)) {
-    for (const [taskState, status] of Object.entries(tasks)) {
-      if (wanted.includes(status.toLowerCase())) {
-        vm.add(state);
-        task.add(taskState);
-      }
-    }
-  }
-  return { vmStates: [...vm].sort(), taskStates: [...task].sort() };
 }
 
 const TRUE = ['1', 't', 'true', 'on', 'y', 'yes'];
