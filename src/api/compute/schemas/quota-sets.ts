@@ -1,36 +1,16 @@
 /** Request schemas of os-quota-sets (nova/api/openstack/compute/schemas/quota_sets.py). */
 import { type Static, type TProperties, Type } from 'typebox';
-import { boolean, integerOrDigits } from './parameter-types.ts';
+import { boolean } from './parameter-types.ts';
 import type { QuerySpec } from './query.ts';
-
-/** A limit: an integer (or a string of one) from -1 (unlimited) to MAX_INT, range checked in code. */
-const commonQuota = integerOrDigits('^-?[0-9]+$');
-
-const quota = Type.Optional(commonQuota);
+import { quotaResources, quotaResourcesNoFiles, quotaResourcesNoNetwork } from './quota-resources.ts';
 
 /** What an update may name before 2.36 (networks is accepted only to be refused with Nova's message), and force. */
-const quotaSetV21 = {
-  instances: quota,
-  cores: quota,
-  ram: quota,
-  floating_ips: quota,
-  fixed_ips: quota,
-  metadata_items: quota,
-  key_pairs: quota,
-  security_groups: quota,
-  security_group_rules: quota,
-  injected_files: quota,
-  injected_file_content_bytes: quota,
-  injected_file_path_bytes: quota,
-  server_groups: quota,
-  server_group_members: quota,
-  networks: quota,
-  force: Type.Optional(boolean),
-};
+const force = { force: Type.Optional(boolean) };
+const quotaSetV21 = { ...quotaResources, ...force };
 /** 2.36: no network resources. */
-const { fixed_ips: _fixed, floating_ips: _floating, security_groups: _groups, security_group_rules: _rules, networks: _networks, ...quotaSetV236 } = quotaSetV21;
+const quotaSetV236 = { ...quotaResourcesNoNetwork, ...force };
 /** 2.57: no injected files either. */
-const { injected_files: _files, injected_file_content_bytes: _content, injected_file_path_bytes: _path, ...quotaSetV257 } = quotaSetV236;
+const quotaSetV257 = { ...quotaResourcesNoFiles, ...force };
 
 const updateSchema = <P extends TProperties>(quotaSet: P) => Type.Object({ quota_set: Type.Object(quotaSet, { additionalProperties: false }) }, { additionalProperties: false });
 
