@@ -1,11 +1,12 @@
 /**
- * A QMP (QEMU Machine Protocol) client over a unix socket: reads the
- * greeting, negotiates capabilities, runs commands with ids and per-command
- * timeouts, and delivers asynchronous events. Every wait has a timeout;
- * every failure is a QmpError.
+ * A QMP (QEMU Machine Protocol) client over a unix socket, for a guest's
+ * QEMU and for qemu-storage-daemon alike: reads the greeting, negotiates
+ * capabilities, runs commands with ids and per-command timeouts, and
+ * delivers asynchronous events. Every wait has a timeout; every failure is
+ * a QmpError.
  */
 import net from 'node:net';
-import { QmpError } from './errors.ts';
+import { QmpError } from './qmp-error.ts';
 
 /** An asynchronous QMP event (SHUTDOWN, STOP, RESUME, RESET, MIGRATION…). */
 export interface QmpEvent {

@@ -3,6 +3,7 @@
  * flavor, the accelerator and the instance's paths, so a guest started
  * again (power on, resume from a state file) gets the same machine.
  */
+import { qemuOptValue } from '../../qemu/proc.ts';
 import type { Accel } from './accel.ts';
 import type { InstancePaths } from './paths.ts';
 import { nicArgs, type TapNic } from './vifs.ts';
@@ -46,10 +47,7 @@ export interface Endpoint {
   port: number;
 }
 
-/** QEMU option values separate sub-options with commas; a literal comma is doubled. */
-export function qemuOptValue(value: string): string {
-  return value.replaceAll(',', ',,');
-}
+export { qemuOptValue };
 
 /** Quote a word for /bin/sh (QEMU runs `exec:` migration URIs through it). */
 export function shellQuote(value: string): string {

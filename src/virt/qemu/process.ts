@@ -11,6 +11,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { HypervisorError } from '../../exception/virt.ts';
+import { procState } from '../../qemu/proc.ts';
 import type { InstancePaths } from './paths.ts';
 import { QmpClient } from './qmp.ts';
 
@@ -52,15 +53,7 @@ export function tailFile(file: string, maxBytes: number): string {
   }
 }
 
-/** One letter process state from /proc/<pid>/stat (R, S, D, Z…), or null when there is no such process. */
-export function procState(pid: number, procRoot = '/proc'): string | null {
-  try {
-    const stat = fs.readFileSync(`${procRoot}/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) || null;
-  } catch {
-    return null;
-  }
-}
+export { procState };
 
 /** True when `pid` is a live (not zombie) process whose command line names `uuid` (guards against pid reuse). */
 export function isQemuOf(pid: number, uuid: string, procRoot = '/proc'): boolean {

@@ -6,33 +6,11 @@
  * private directory as `keys.psk` (`username:hexkey`); the key itself
  * reaches the other host inside the move's data over the message bus.
  */
-import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
 import net from 'node:net';
-import path from 'node:path';
 import type { NovaConfig } from '../../conf/loader.ts';
 import { HypervisorError } from '../../exception/virt.ts';
 
-/** The PSK identity both ends use. */
-export const PSK_USER = 'nova';
-
-/** A new key: 32 random bytes, hex. */
-export function newPsk(): string {
-  return randomBytes(32).toString('hex');
-}
-
-/** Write `key` as QEMU's `keys.psk` in `dir` (created 0700, the file 0600); returns `dir`. */
-export function writePskDir(dir: string, key: string): string {
-  if (!/^[0-9a-f]{64}$/.test(key)) throw new HypervisorError('a move key must be 64 hex digits');
-  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-  fs.writeFileSync(path.join(dir, 'keys.psk'), `${PSK_USER}:${key}\n`, { mode: 0o600 });
-  return dir;
-}
-
-/** The QMP object-add arguments of the key in `dir` (server: the end that listens). */
-export function pskObject(id: string, dir: string, endpoint: 'server' | 'client'): Record<string, unknown> {
-  return { 'qom-type': 'tls-creds-psk', id, endpoint, dir, ...(endpoint === 'client' ? { username: PSK_USER } : {}) };
-}
+export { newPsk, PSK_USER, pskObject, writePskDir } from '../../qemu/psk.ts';
 
 /** The address other hosts reach this one at for moves. */
 export function inboundAddress(conf: NovaConfig): string {
