@@ -28,6 +28,8 @@ export interface KeystoneClusterOptions {
   conf?: Record<string, Record<string, string | number | boolean>>;
   /** More controller daemons on the common nova.conf, started before nova-api (e.g. nova-consoleauth). */
   services?: ('nova-consoleauth' | 'nova-cert' | 'nova-novncproxy' | 'nova-xvpvncproxy')[];
+  /** Run nova-network too (catalog type network, [neutron] and [nova] as the neutron and nova service users). */
+  network?: boolean;
 }
 
 /** Start the cloud; a failure half way stops what had started before the error propagates (see startCluster). */
@@ -53,6 +55,15 @@ export async function startKeystoneCluster(opts: KeystoneClusterOptions = {}): P
     const identityUrl = `http://127.0.0.1:${idPort}/v3`;
     const computeUrl = `http://127.0.0.1:${apiPort}/v2.1`;
     const imageUrl = `http://127.0.0.1:${imgPort}`;
+    const netPort = opts.network ? await freePort() : 0;
+    const authUrl = `http://127.0.0.1:${idPort}`;
+    const networkConf: Record<string, Record<string, string | number>> = opts.network
+      ? {
+          neutron_server: { bind_host: '127.0.0.1', bind_port: netPort, send_events_interval: 0 },
+          neutron: { auth_url: authUrl, password: SERVICE_PASSWORD },
+          nova: { auth_url: authUrl, password: SERVICE_PASSWORD },
+        }
+      : {};
     const base = {
       DEFAULT: { host: 'controller', transport_url: vhost.url, report_interval: 1, service_down_time: 10, state_path: path.join(dir, 'state'), graceful_shutdown_timeout: 5 },
       database: { connection: mysqlUrl(dbName), max_pool_size: 20 },
@@ -62,7 +73,7 @@ export async function startKeystoneCluster(opts: KeystoneClusterOptions = {}): P
       glance: { api_servers: imageUrl },
       keystone_authtoken: { auth_url: `http://127.0.0.1:${idPort}`, username: 'nova', password: SERVICE_PASSWORD, project_name: 'service', token_cache_time: 2 },
     };
-    const common: typeof base & Record<string, Record<string, string | number | boolean>> = { ...base };
+    const common: typeof base & Record<string, Record<string, string | number | boolean>> = { ...base, ...networkConf };
     for (const [section, values] of Object.entries(opts.conf ?? {})) common[section] = { ...(common[section] ?? {}), ...values };
     const confFile = writeConf(path.join(dir, 'nova.conf'), common);
     const sync = await run('nova-manage', ['--config-file', confFile, 'db', 'sync']);
@@ -81,6 +92,7 @@ export async function startKeystoneCluster(opts: KeystoneClusterOptions = {}): P
       identityUrl,
       '--image-url',
       imageUrl,
+      ...(opts.network ? ['--network-url', `http://127.0.0.1:${netPort}`] : []),
     ]);
     if (boot.code !== 0) throw new Error(`bootstrap: ${boot.stderr}`);
     const { database: _db, ...computeSections } = common;
@@ -93,6 +105,7 @@ export async function startKeystoneCluster(opts: KeystoneClusterOptions = {}): P
       new Daemon('scheduler', 'nova-scheduler', ['--config-file', confFile]),
       ...computes.map((host) => new Daemon(host, 'nova-compute', ['--config-file', computeConf(host)])),
       ...(opts.services ?? []).map((bin) => new Daemon(bin, bin as Binary, ['--config-file', confFile])),
+      ...(opts.network ? [new Daemon('network', 'nova-network' as Binary, ['--config-file', confFile])] : []),
       new Daemon('api', 'nova-api', ['--config-file', confFile]),
     );
     await Promise.all(daemons.map((d) => d.waitFor(/service started|listening/, 60_000)));
