@@ -283,6 +283,12 @@ export class NeutronClient {
     return body?.[SINGULAR[collection]] as Resources[C];
   }
 
+  /** GET one as show() does, but a refusal keeps the network service's own words (what nova passes on as str(e)). */
+  async showAsIs<C extends Collection>(ctx: RequestContext | undefined, collection: C, id: string): Promise<Resources[C]> {
+    const body = (await this.request(ctx, 'GET', `/${PATH[collection]}/${encodeURIComponent(id)}`)) as Record<string, unknown> | null;
+    return body?.[SINGULAR[collection]] as Resources[C];
+  }
+
   async create<C extends Collection>(ctx: RequestContext | undefined, collection: C, fields: Record<string, unknown>, admin = false): Promise<Resources[C]> {
     const key = SINGULAR[collection];
     const body = (await this.request(ctx, 'POST', `/${PATH[collection]}`, { admin, body: { [key]: fields } })) as Record<string, unknown> | null;

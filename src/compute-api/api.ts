@@ -28,6 +28,7 @@ import { ServerInterfaces } from './interfaces.ts';
 import { ServerMoves } from './moves.ts';
 import { type RebuildParams, rebuildServer } from './rebuild.ts';
 import { ServerRescue } from './rescue.ts';
+import { ServerSecurityGroups } from './security-groups.ts';
 import { ServerShelve } from './shelve.ts';
 import type { SnapshotImages } from './snapshot-images.ts';
 import { ServerSnapshots } from './snapshots.ts';
@@ -98,6 +99,10 @@ export class ComputeApi {
   /** os-floating-ips and the floating IP actions (floating-ips.ts). */
   get floatingIps(): ServerFloatingIps {
     return new ServerFloatingIps(this.deps);
+  }
+  /** os-security-groups, os-security-group-rules and the security group actions (security-groups.ts). */
+  get securityGroups(): ServerSecurityGroups {
+    return new ServerSecurityGroups(this.deps);
   }
   /** rescue and unrescue (rescue.ts). */
   get rescues(): ServerRescue {

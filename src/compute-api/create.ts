@@ -144,8 +144,10 @@ export async function createServers(deps: ComputeApiDeps, ctx: RequestContext, p
   if (maxMeta >= 0 && Object.keys(p.metadata).length > maxMeta) throw new Forbidden(`Maximum number of metadata items exceeds ${maxMeta}`);
   await checkInjectedFiles(deps, ctx.project_id ?? '', p.injectedFiles ?? []);
   // With a network service: the networks, ports and security groups asked for must exist (as the caller).
-  const requestedNetworks = deps.network && (await deps.network.available()) ? await validateNetworks(deps.network, ctx, p.networks ?? null) : [];
-  const securityGroups = deps.network && requestedNetworks.length ? await securityGroupIds(deps.network, ctx, p.securityGroups ?? []) : [];
+  const network = deps.network && (await deps.network.available()) ? deps.network : null;
+  // As Nova's _check_requested_secgroups, before the networks and whether or not the server gets a port.
+  const securityGroups = network ? await securityGroupIds(network, ctx, p.securityGroups ?? []) : [];
+  const requestedNetworks = network ? await validateNetworks(network, ctx, p.networks ?? null) : [];
   if (requestedNetworks.some((r) => r.port_id !== null) && p.maxCount > 1)
     throw new Invalid('Unable to launch multiple instances with a single configured port ID. Please launch your instance one by one with different ports.');
   const group = await requestedGroup(db, ctx, p.hints);

@@ -7,9 +7,9 @@
  */
 import type { NeutronClient } from '../clients/neutron.ts';
 import type { RequestContext } from '../context.ts';
-import { Invalid } from '../exception/base.ts';
 import { NetworkAmbiguous, NetworkNotFound, PortInUse, PortNotFound, SecurityGroupNotFound, UnableToAutoAllocateNetwork } from '../exception/network.ts';
 import type { RequestedNetwork } from '../objects/network-info.ts';
+import { ServerSecurityGroups } from './security-groups.ts';
 
 /** The networks a project may boot on when none is named: its own and the shared ones (_get_available_networks). */
 export async function availableNetworks(neutron: NeutronClient, ctx: RequestContext): Promise<string[]> {
@@ -60,26 +60,23 @@ export async function validateNetworks(neutron: NeutronClient, ctx: RequestConte
 }
 
 /**
- * The ids of the security groups named at boot (names or ids, as Nova's
- * _process_security_groups; the caller's project first); 'default' alone,
- * or none, is the project's default group (left to the network service).
- * An unknown one: SecurityGroupNotFound (400 at the API).
+ * The ids of the security groups named at boot (_check_requested_secgroups:
+ * each found by id or by name in the caller's project, as neutronclient's
+ * find_resourceid_by_name_or_id); 'default' alone, or none, is the
+ * project's default group (left to the network service). An unknown one:
+ * SecurityGroupNotFound (400 at the API); a name several groups have:
+ * NoUniqueMatch (409).
  */
 export async function securityGroupIds(neutron: NeutronClient, ctx: RequestContext, names: readonly string[]): Promise<string[]> {
   const wanted = [...new Set(names)];
   if (wanted.length === 0 || (wanted.length === 1 && wanted[0] === 'default')) return [];
-  const groups = await neutron.list(ctx, 'security_groups', { tenant_id: ctx.project_id ?? '' });
+  const groups = new ServerSecurityGroups({ network: neutron });
   const out: string[] = [];
   for (const name of wanted) {
-    const byName = groups.filter((g) => g.name === name);
-    if (byName.length > 1) throw new Invalid(`Multiple security groups found matching '${name}'. Use an ID to be more specific.`);
-    const g = byName[0] ?? groups.find((x) => x.id === name);
-    if (!g) {
-      const any = await neutron.list(ctx, 'security_groups', { id: name }).catch(() => []);
-      // neutronclient's find_resourceid_by_name_or_id, whose message Nova passes on.
-      if (!any[0]) throw new SecurityGroupNotFound(`Unable to find security_group with name or id '${name}'`, { security_group_id: name });
-      out.push(any[0].id);
-    } else out.push(g.id);
+    const id = await groups.findId(ctx, name);
+    // neutronclient's NotFound, whose message Nova passes on.
+    if (id === null) throw new SecurityGroupNotFound(`Unable to find security_group with name or id '${name}'`, { security_group_id: name });
+    out.push(id);
   }
   return out;
 }

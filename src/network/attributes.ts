@@ -245,8 +245,11 @@ export const addressPairs: Validator = (v) => {
 /** validators.validate_dict_or_empty. */
 export const dictOrEmpty: Validator = (v) => (isObj(v) ? null : `'${pyStr(v)}' is not a dictionary`);
 
-/** validators.validate_list_of_unique_strings-ish: a list of uuids (security_groups). */
-export const uuidList: Validator = listOf(uuid);
+/** validators.validate_uuid_list: a list of uuids (security_groups), none twice (_validate_list_of_items). */
+export const uuidList: Validator = (v) => {
+  if (Array.isArray(v) && v.every((x) => typeof x === 'string') && new Set(v).size !== v.length) return `Duplicate items in the list: '${v.join(', ')}'`;
+  return listOf(uuid)(v);
+};
 
 /** validators.validate_availability_zone_hints: a list of zone names. */
 export const stringList: Validator = listOf((x) => (typeof x === 'string' ? null : `'${pyStr(x)}' is not a valid string`));

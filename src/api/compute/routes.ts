@@ -28,6 +28,7 @@ import { quotaClassSetsRoutes } from './quota-class-sets.ts';
 import { quotaSetsRoutes } from './quota-sets.ts';
 import { remoteConsoleRoutes } from './remote-consoles.ts';
 import { removedRoutes } from './removed.ts';
+import { securityGroupRoutes } from './security-groups.ts';
 import { serverActionRoutes } from './server-actions.ts';
 import './server-admin-actions.ts';
 import './server-images.ts';
@@ -74,6 +75,8 @@ export const COLLECTIONS = [
   'versions',
   'os-floating-ip-pools',
   'os-floating-ips',
+  'os-security-groups',
+  'os-security-group-rules',
   // removed from Nova (410)
   'os-agents',
   'os-cells',
@@ -104,6 +107,7 @@ function serverRoutes(deps: ApiDeps, compute: ComputeApi | undefined): Route[] {
     ...attachInterfacesRoutes(d),
     ...networkProxyRoutes(d),
     ...floatingIpRoutes(d),
+    ...securityGroupRoutes(d),
     ...serverDiagnosticsRoutes(d),
     ...serverMigrationsRoutes(d),
     ...serverTopologyRoutes(d),
