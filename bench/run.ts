@@ -1,6 +1,7 @@
 // npm run bench [-- section ...]: prints the project's performance figures.
 import { benchBoot } from './boot.ts';
 import { benchMoves } from './moves.ts';
+import { benchNetwork } from './network.ts';
 import { benchQemu } from './qemu.ts';
 import { benchRpc } from './rpc.ts';
 
@@ -9,6 +10,7 @@ const sections: Record<string, () => Promise<void>> = {
   boot: benchBoot,
   qemu: benchQemu,
   moves: benchMoves,
+  network: benchNetwork,
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
