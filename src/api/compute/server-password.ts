@@ -26,7 +26,7 @@ async function index(d: ServerApiDeps, req: ApiRequestOf<'id'>): Promise<ApiResp
 
 async function clear(d: ServerApiDeps, req: ApiRequestOf<'id'>): Promise<ApiResponse> {
   const inst = await serverFor(d, req, 'clear');
-  await d.db.instances.update(inst.uuid, { system_metadata: { ...inst.system_metadata, ...passwordMetadata(null) } });
+  await d.db.instances.updateSystemMetadata(inst.uuid, () => passwordMetadata(null));
   return noContent();
 }
 

@@ -11,6 +11,7 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { NovaConfig } from '../../conf/loader.ts';
+import type { InstanceRepository } from '../../db/api/instances.ts';
 import { InstanceNotFound } from '../../exception/instance.ts';
 import type { HttpRequest, HttpResponse } from '../../http/route.ts';
 import type { Logger } from '../../log.ts';
@@ -19,7 +20,7 @@ import { InvalidMetadataPath, lookupMetadata } from '../../metadata/lookup.ts';
 import type { Vif } from '../../metadata/network-data.ts';
 import { extractPassword, MAX_PASSWORD_SIZE, passwordMetadata } from '../../metadata/password.ts';
 import { EC2_VERSIONS } from '../../metadata/versions.ts';
-import type { InstanceDTO, InstanceUpdate } from '../../objects/instance.ts';
+import type { InstanceDTO } from '../../objects/instance.ts';
 import { httpError } from './errors.ts';
 import type { MetadataNetwork } from './network.ts';
 
@@ -27,7 +28,7 @@ import type { MetadataNetwork } from './network.ts';
 export interface MetadataHandlerDeps {
   readonly conf: NovaConfig;
   /** Instances as nova-api reads them (the database). */
-  readonly instances: { get(uuid: string): Promise<InstanceDTO>; update(uuid: string, changes: InstanceUpdate): Promise<InstanceDTO> };
+  readonly instances: Pick<InstanceRepository, 'get' | 'updateSystemMetadata'>;
   readonly network: MetadataNetwork;
   /** What the StaticJSON vendor data provider serves. */
   readonly staticVendorData: Readonly<Record<string, unknown>>;
@@ -188,17 +189,18 @@ export class MetadataRequestHandler {
     const length = Number(header(req.headers, 'content-length') ?? 0);
     const body = length > MAX_PASSWORD_SIZE ? null : await readLimited(req.stream, MAX_PASSWORD_SIZE);
     if (body === null) throw httpError(400, 'Request is too large.');
-    let fresh: InstanceDTO;
+    let written: Record<string, string> | null;
     try {
-      fresh = await this.d.instances.get(src.instance.uuid);
+      // Set only while none is set: another request may have set it since this instance was cached.
+      written = await this.d.instances.updateSystemMetadata(src.instance.uuid, (current) =>
+        extractPassword({ system_metadata: current }) ? null : passwordMetadata(body.toString('utf8')),
+      );
     } catch (e) {
       if (e instanceof InstanceNotFound) throw httpError(400, e.message);
       throw e;
     }
-    // Read again: another request may have set it since this instance was cached.
-    if (extractPassword(fresh)) throw httpError(409);
-    await this.d.instances.update(fresh.uuid, { system_metadata: { ...fresh.system_metadata, ...passwordMetadata(body.toString('utf8')) } });
-    this.forget(fresh.uuid);
+    if (written === null) throw httpError(409);
+    this.forget(src.instance.uuid);
     return { status: 200, raw: Buffer.alloc(0), headers: { 'content-type': TEXT } };
   }
 }

@@ -321,6 +321,36 @@ export class InstanceRepository {
     }
   }
 
+  /**
+   * Change some keys of an instance's system_metadata without losing a
+   * concurrent writer's: `change` gets the current map and answers the keys
+   * to set (a null value removes one), or null to write nothing; the UPDATE
+   * applies only while the column still holds what was read (else it reads
+   * and tries again). Answers the map written, or null when nothing was.
+   */
+  async updateSystemMetadata(uuid: string, change: (current: Readonly<Record<string, string>>) => Record<string, string | null> | null): Promise<Record<string, string> | null> {
+    for (let attempt = 1; ; attempt++) {
+      const row = await this.db.kysely.selectFrom('instances').select(['system_metadata']).where('uuid', '=', uuid).where('deleted', '=', 0).executeTakeFirst();
+      if (!row) throw InstanceNotFound.of(uuid);
+      const current = parseJson<Record<string, string>>(row.system_metadata, {});
+      const keys = change(current);
+      if (keys === null) return null;
+      const next: Record<string, string> = { ...current };
+      for (const [k, v] of Object.entries(keys)) {
+        if (v === null) delete next[k];
+        else next[k] = v;
+      }
+      let q = this.db.kysely
+        .updateTable('instances')
+        .set({ system_metadata: JSON.stringify(next), updated_at: dbTime() })
+        .where('uuid', '=', uuid)
+        .where('deleted', '=', 0);
+      q = row.system_metadata === null ? q.where('system_metadata', 'is', null) : q.where('system_metadata', '=', row.system_metadata);
+      if (affected(await q.executeTakeFirst()) === 1) return next;
+      if (attempt >= 20) throw UnexpectedTaskStateError.of(uuid, { system_metadata: row.system_metadata }, 'changed concurrently');
+    }
+  }
+
   /** Usage a project holds (quota counting): instances, vCPUs, RAM. */
   async usage(projectId: string): Promise<{ instances: number; cores: number; ram: number }> {
     const r = await this.db.kysely
