@@ -5,7 +5,7 @@ import { DbApi } from '../../src/db/api/index.ts';
 import type { NewInstance } from '../../src/db/api/instances.ts';
 import type { Db } from '../../src/db/connection.ts';
 import { LATEST_SCHEMA_VERSION, schemaVersion, syncSchema } from '../../src/db/migrate.ts';
-import { UnexpectedTaskStateError } from '../../src/exception/instance.ts';
+import { InstanceNotFound, UnexpectedTaskStateError } from '../../src/exception/instance.ts';
 import { ClaimFailed, FlavorExists, KeyPairExists, ServiceNotFound } from '../../src/exception/resources.ts';
 import type { ComputeNodeInventory } from '../../src/objects/compute-node.ts';
 
@@ -169,6 +169,24 @@ export function runDbSuite(name: string, setup: () => Promise<DbHarness | string
       assert.deepEqual(updated.metadata, { a: 'b' });
       assert.deepEqual(updated.tags, ['x']);
       await api.instances.update(inst.uuid, { vm_state: 'active' }, { expectedTaskState: [null] });
+    });
+
+    it("system metadata changed by key keeps every concurrent writer's keys", async (t) => {
+      if (skip || !h) return t.skip(skip);
+      const inst = await api.instances.create({ ...newInstance(), system_metadata: { image_base_image_ref: 'img' } });
+      const keys = Array.from({ length: 8 }, (_, i) => `k${i}`);
+      await Promise.all(keys.map((k) => api.instances.updateSystemMetadata(inst.uuid, () => ({ [k]: k.toUpperCase() }))));
+      const after = await api.instances.get(inst.uuid);
+      assert.deepEqual(after.system_metadata, { image_base_image_ref: 'img', ...Object.fromEntries(keys.map((k) => [k, k.toUpperCase()])) });
+      // Only one of two "set only while unset" writers writes.
+      const once = (v: string) => api.instances.updateSystemMetadata(inst.uuid, (cur) => (cur.password_0 ? null : { password_0: v }));
+      const results = await Promise.all([once('a'), once('b')]);
+      assert.equal(results.filter((r) => r !== null).length, 1);
+      assert.equal(await api.instances.updateSystemMetadata(inst.uuid, () => ({ k0: null })).then((m) => m && 'k0' in m), false, 'a null value removes the key');
+      await assert.rejects(
+        api.instances.updateSystemMetadata('00000000-0000-4000-8000-000000000000', () => ({ a: 'b' })),
+        InstanceNotFound,
+      );
     });
 
     it('claims never overcommit a node, even when racing', async (t) => {
