@@ -32,6 +32,16 @@ export const qemuGroup = defineGroup('qemu', 'The QEMU compute driver (compute_d
     min: 1,
     help: 'Seconds suspend may take to save the guest state (and resume to load it) before the operation fails.',
   }),
+  device_detach_attempts: intOpt({
+    default: 8,
+    min: 1,
+    help: "Times interface detach asks a running guest to release the NIC (QMP device_del) before it fails (Nova's [libvirt] device_detach_attempts).",
+  }),
+  device_detach_timeout: intOpt({
+    default: 20,
+    min: 1,
+    help: "Seconds each detach attempt waits for QEMU's DEVICE_DELETED event (the guest released the NIC) before asking again (Nova's [libvirt] device_detach_timeout).",
+  }),
   tb_size: intOpt({
     default: 0,
     min: 0,

@@ -93,7 +93,7 @@ describe('qemu driver: VIFs on taps', { skip, timeout: 300_000 }, () => {
       assert.match(console, new RegExp(`nics=eth0/${mac}(\\s|$)`), 'one NIC, with the port MAC');
       assert.match(console, new RegExp(`NOVA-GUEST-DHCP eth0 ${fixed.replaceAll('.', '\\.')}/24 gw=${dhcpServer.replaceAll('.', '\\.')}`));
       const cmdline = (await sh('ps', ['-o', 'args=', '-C', 'qemu-system-x86_64'])).stdout.split('\n').find((l) => l.includes(inst.uuid)) ?? '';
-      assert.match(cmdline, new RegExp(`-netdev tap,id=net0,ifname=${tap},script=no,downscript=no`));
+      assert.match(cmdline, new RegExp(`-netdev tap,id=hostnet-${portId.slice(0, 11)},ifname=${tap},script=no,downscript=no`));
       assert.doesNotMatch(cmdline, /-nic user/);
 
       // TCP over the bridge and the tap, from the namespace (a machine beside the guest on its network).

@@ -6,6 +6,7 @@ import { InstanceNotFound, InstanceNotRunning } from '../../exception/instance.t
 import { ConsoleTypeUnavailable, HypervisorError } from '../../exception/virt.ts';
 import type { Logger } from '../../log.ts';
 import type { InstanceDTO } from '../../objects/instance.ts';
+import type { VifInfo } from '../../objects/network-info.ts';
 import { PowerState } from '../../objects/states.ts';
 import type { ComputeDriver, ConsoleEndpoint, DriverCapabilities, HostResources, InstanceInfo, RebootType, SpawnOptions } from '../driver.ts';
 import type { DriverDiagnostics } from '../driver-host.ts';
@@ -17,6 +18,7 @@ import { readConsoleLog, trimConsoleLog } from './console.ts';
 import type { QemuContext } from './context.ts';
 import { hostUptime, qemuDiagnostics } from './diagnostics.ts';
 import { Guest, powerStateOf, usageOf } from './guest.ts';
+import { attachNic, detachNic, detachPolicy } from './hotplug.ts';
 import { createOverlay, ImageCache, LocalImageSource } from './images.ts';
 import { KeyedLock } from './lock.ts';
 import { reapExports } from './migrate-cold.ts';
@@ -29,8 +31,6 @@ import { rescueLayout } from './rescue.ts';
 import { hostResources } from './resources.ts';
 import { loadGuest, saveGuest } from './savestate.ts';
 import { guestMac, plugTaps, tapNics, unplugTaps } from './vifs.ts';
-
-/** The publisher field of config drive ISOs (Nova: "OpenStack Compute <version>"). */
 
 /** What the driver is built from; tests inject the image source and the accelerator. */
 export interface QemuDriverOptions {
@@ -84,9 +84,8 @@ export class QemuDriver extends QemuMoves implements ComputeDriver {
       // Nova's libvirt driver sets passwords through the QEMU guest agent; these guests have none.
       supports_set_admin_password: false,
       supports_trigger_crash_dump: true,
-      // NICs are given at start from the network info; no hot-plug yet (os-interface answers Nova's 400).
-      supports_attach_interface: false,
-      supports_tagged_attach_interface: false,
+      supports_attach_interface: true, // NIC hot-plug through QMP (hotplug.ts)
+      supports_tagged_attach_interface: false, // no device tags: the metadata's devices list (Nova's device_metadata) is not built here
     };
     const imageCtx = () => currentContext() ?? adminContext();
     this.context = {
@@ -385,7 +384,12 @@ export class QemuDriver extends QemuMoves implements ComputeDriver {
     await this.images.ensureBase(currentContext() ?? adminContext(), imageId);
     return !had;
   }
-
+  attachInterface(instance: InstanceDTO, vif: VifInfo): Promise<void> {
+    return this.lock.run(instance.uuid, () => attachNic(this.guest(instance), vif, this.log));
+  }
+  detachInterface(instance: InstanceDTO, vif: VifInfo): Promise<void> {
+    return this.lock.run(instance.uuid, () => detachNic(this.guest(instance), vif, detachPolicy(this.conf), this.log));
+  }
   /** nova-compute stops: close QMP connections, leave the guests running. */
   async cleanupHost(): Promise<void> {
     this.clearExportTimers();

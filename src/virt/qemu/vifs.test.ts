@@ -57,8 +57,14 @@ describe('qemu NICs from the network info', () => {
   it('gives each VIF a virtio-net device on its tap with the port MAC, and no user-mode NIC', () => {
     const a = args(tapNics([vif('0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0', 'fa:16:3e:01:02:03', 1450), vif('aaaabbbb-cccc', 'fa:16:3e:0a:0b:0c')]));
     assert.deepEqual(values(a, '-nic'), []);
-    assert.deepEqual(values(a, '-netdev'), ['tap,id=net0,ifname=tap0f1e2d3c-4b,script=no,downscript=no', 'tap,id=net1,ifname=tapaaaabbbb-cc,script=no,downscript=no']);
-    assert.deepEqual(values(a, '-device').slice(1), ['virtio-net-pci,netdev=net0,mac=fa:16:3e:01:02:03,host_mtu=1450', 'virtio-net-pci,netdev=net1,mac=fa:16:3e:0a:0b:0c']);
+    assert.deepEqual(values(a, '-netdev'), [
+      'tap,id=hostnet-0f1e2d3c-4b,ifname=tap0f1e2d3c-4b,script=no,downscript=no',
+      'tap,id=hostnet-aaaabbbb-cc,ifname=tapaaaabbbb-cc,script=no,downscript=no',
+    ]);
+    assert.deepEqual(values(a, '-device').slice(1), [
+      'virtio-net-pci,id=net-0f1e2d3c-4b,netdev=hostnet-0f1e2d3c-4b,mac=fa:16:3e:01:02:03,host_mtu=1450',
+      'virtio-net-pci,id=net-aaaabbbb-cc,netdev=hostnet-aaaabbbb-cc,mac=fa:16:3e:0a:0b:0c',
+    ]);
     assert.ok(a.indexOf('-netdev') > a.indexOf('-drive'), 'disks first: the root disk stays vda');
   });
 

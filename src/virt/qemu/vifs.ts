@@ -28,6 +28,16 @@ export function tapName(portId: string): string {
   return `tap${portId.slice(0, 11)}`;
 }
 
+/** The QEMU id of a tap NIC's netdev (`hostnet-<port id[:11]>`): a hot-plugged NIC and one of the command line have the same. */
+export function netdevId(tap: string): string {
+  return `hostnet-${tap.slice(3)}`;
+}
+
+/** The QEMU id of a tap NIC's virtio-net device (`net-<port id[:11]>`), what detach deletes. */
+export function nicDeviceId(tap: string): string {
+  return `net-${tap.slice(3)}`;
+}
+
 /** The tap NICs of `networkInfo`, in its order (the guest's eth0, eth1, …). */
 export function tapNics(networkInfo: readonly VifInfo[] | undefined): TapNic[] {
   return (networkInfo ?? []).map((v) => ({ tap: tapName(v.id), mac: v.address.toLowerCase(), ...(v.network?.meta?.mtu ? { mtu: v.network.meta.mtu } : {}) }));
@@ -41,11 +51,11 @@ export function guestMac(networkInfo: readonly VifInfo[] | undefined, userMac: s
 /** The NIC arguments: a virtio-net device per tap NIC, or the user-mode NIC with `userMac` when there is none. */
 export function nicArgs(userMac: string, nics: readonly TapNic[] | undefined): string[] {
   if (!nics?.length) return ['-nic', `user,model=virtio-net-pci,mac=${userMac}`];
-  return nics.flatMap((n, i) => [
+  return nics.flatMap((n) => [
     '-netdev',
-    `tap,id=net${i},ifname=${n.tap.replaceAll(',', ',,')},script=no,downscript=no`,
+    `tap,id=${netdevId(n.tap)},ifname=${n.tap.replaceAll(',', ',,')},script=no,downscript=no`,
     '-device',
-    `virtio-net-pci,netdev=net${i},mac=${n.mac}${n.mtu ? `,host_mtu=${n.mtu}` : ''}`,
+    `virtio-net-pci,id=${nicDeviceId(n.tap)},netdev=${netdevId(n.tap)},mac=${n.mac}${n.mtu ? `,host_mtu=${n.mtu}` : ''}`,
   ]);
 }
 

@@ -53,12 +53,9 @@ dropbear -s -R -p 22 -P "$STATE/dropbear.pid" 2>> "$STATE/dropbear.log"
 /usr/libexec/nova-guest/http-index
 httpd -p 80 -h /srv/www
 
-# --- DHCP on every NIC, in the background (hook: dhcp-event)
-for nic in /sys/class/net/*; do
-  n=${nic##*/}
-  [ "$n" = lo ] && continue
-  udhcpc -b -t 5 -T 1 -i "$n" -s /usr/libexec/nova-guest/dhcp-event > /dev/null 2>&1 &
-done
+# --- DHCP on every NIC, in the background (hook: dhcp-event), and on
+# every NIC hot-plugged later (nic-watch keeps polling)
+/usr/libexec/nova-guest/nic-watch
 
 # --- report
 disks=
