@@ -15,7 +15,7 @@ import type { NeutronClient, NeutronPort, NeutronSecurityGroup, NeutronSecurityG
 import { ABSENT_NETWORK_SERVICE } from '../clients/neutron-absent.ts';
 import type { RequestContext } from '../context.ts';
 import { Conflict, Forbidden, Invalid, NovaError } from '../exception/base.ts';
-import { SecurityGroupNotFound } from '../exception/network.ts';
+import { NeutronConnectionFailed, SecurityGroupNotFound } from '../exception/network.ts';
 import type { InstanceDTO } from '../objects/instance.ts';
 import { normalizeIpv6 } from '../util/ipv6.ts';
 
@@ -304,6 +304,32 @@ export class ServerSecurityGroups {
         return g ? [novaGroup(g)] : [];
       }),
     );
+  }
+
+  /**
+   * get_instances_security_groups_bindings (not detailed): instance uuid →
+   * a { name } (the id when unnamed) per group of each of its ports, 150
+   * devices or groups a query as Nova. Without a reachable network service:
+   * none (Nova fails the server view).
+   */
+  async bindings(ctx: RequestContext, uuids: readonly string[]): Promise<Map<string, { name: string }[]>> {
+    const out = new Map<string, { name: string }[]>();
+    const chunks = <T>(xs: readonly T[]) => Array.from({ length: Math.ceil(xs.length / 150) }, (_, i) => xs.slice(i * 150, i * 150 + 150));
+    try {
+      const ports: NeutronPort[] = [];
+      for (const ids of chunks(uuids)) ports.push(...(await this.network.list(ctx, 'ports', { device_id: ids, fields: ['security_groups', 'device_id'] })));
+      const groups = new Map<string, NeutronSecurityGroup>();
+      for (const ids of chunks([...new Set(ports.flatMap((p) => p.security_groups ?? []))]))
+        for (const g of await this.network.list(ctx, 'security_groups', { id: ids, fields: ['id', 'name'] })) groups.set(g.id, g);
+      for (const p of ports)
+        for (const id of p.security_groups ?? []) {
+          const g = groups.get(id);
+          if (g) out.set(p.device_id, [...(out.get(p.device_id) ?? []), { name: g.name || g.id }]);
+        }
+    } catch (e) {
+      if (!(e instanceof NeutronConnectionFailed)) throw e;
+    }
+    return out;
   }
 
   /** neutronclient's find_resourceid_by_name_or_id for a security group (by id when uuid-like, else by name in the caller's project); null: none. */

@@ -181,6 +181,10 @@ describe('os-security-groups and the security group actions (nova-network beside
     assert.equal(before.length, 1);
     assert.equal((await action({ addSecurityGroup: { name: 'app' } })).status, 202);
     assert.deepEqual(await portGroups(), [[...(before[0] ?? []), app.id]]);
+    // Server show and detail name the ports' groups (views/servers.py _add_security_grps).
+    assert.deepEqual((await alice.server(server)).security_groups, [{ name: 'default' }, { name: 'app' }]);
+    const detail = (await alice.get<Json>('/servers/detail')).body.servers as Json[];
+    assert.deepEqual(detail.find((x) => x.id === server)?.security_groups, [{ name: 'default' }, { name: 'app' }]);
     // Once more: the network service refuses the port a group twice (Neutron's validate_uuid_list), Nova's 400.
     const twice = await action({ addSecurityGroup: { name: 'app' } });
     assert.equal(twice.status, 400);
@@ -205,6 +209,7 @@ describe('os-security-groups and the security group actions (nova-network beside
     // By id too, and at the newest microversions (the actions were never removed).
     assert.equal((await action({ removeSecurityGroup: { name: app.id } }, alice.at('2.90'))).status, 202);
     assert.deepEqual(await portGroups(), before);
+    assert.deepEqual((await alice.server(server)).security_groups, [{ name: 'default' }]);
     const notOn = await action({ removeSecurityGroup: { name: 'app' } });
     assert.equal(notOn.status, 404);
     assert.equal(notOn.body.itemNotFound.message, `Security group app not associated with the instance ${server}`);
@@ -223,6 +228,7 @@ describe('os-security-groups and the security group actions (nova-network beside
     assert.equal(r.status, 404);
     assert.equal(r.body.itemNotFound.message, `instance_id ${none} could not be found as device id on any ports`);
     assert.deepEqual((await alice.get<Json>(`/servers/${none}/os-security-groups`)).body, { security_groups: [] });
+    assert.ok(!('security_groups' in (await alice.server(none))), 'no port, no security_groups key (as Nova)');
     const bad = await alice.at('2.37').post<Json>('/servers', { server: { name: 'x', imageRef: 'cirros', flavorRef: '1', networks: 'none', security_groups: [{ name: 'nope' }] } });
     assert.equal(bad.status, 400);
     assert.equal(bad.body.badRequest.message, "Unable to find security_group with name or id 'nope'");

@@ -1,4 +1,4 @@
-/** What the detail view of servers needs besides the instances: faults, host states, server groups. */
+/** What the detail view of servers needs besides the instances: faults, host states, server groups, the ports' security groups. */
 import type { InstanceDTO } from '../../objects/instance.ts';
 import { serviceIsUp } from '../../service/servicegroup.ts';
 import { atLeast } from '../microversion.ts';
@@ -17,5 +17,11 @@ export async function viewContext(deps: ServerApiDeps, req: ApiRequest, instance
     }
   }
   const serverGroups = single && atLeast(req.version, '2.71') ? await deps.db.serverGroups.groupsOf(instances.map((i) => i.uuid)) : undefined;
-  return { ctx: req.ctx, version: req.version, baseUrl: req.baseUrl, conf: deps.conf, faults, hostStatus, single, serverGroups };
+  const securityGroups = instances.length
+    ? await deps.compute.securityGroups.bindings(
+        req.ctx,
+        instances.map((i) => i.uuid),
+      )
+    : undefined;
+  return { ctx: req.ctx, version: req.version, baseUrl: req.baseUrl, conf: deps.conf, faults, hostStatus, single, serverGroups, securityGroups };
 }

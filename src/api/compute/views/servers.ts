@@ -28,6 +28,8 @@ export interface ServerViewContext {
    * PUT /servers/{id} and rebuild before 2.75.
    */
   basic?: boolean;
+  /** instance uuid → its ports' security groups (shown unless basic, when there are some). */
+  securityGroups?: ReadonlyMap<string, readonly { name: string }[]>;
   /** Leave OS-EXT-SRV-ATTR:user_data out (rebuild answers it apart, from 2.57). */
   hideUserData?: boolean;
 }
@@ -128,6 +130,8 @@ export function serverDetail(i: InstanceDTO, v: ServerViewContext): Record<strin
   if (atLeast(v.version, '2.26')) s.tags = i.tags;
   if (atLeast(v.version, '2.63')) s.trusted_image_certificates = null;
   if (atLeast(v.version, '2.90') && !showAdminAttrs) s['OS-EXT-SRV-ATTR:hostname'] = i.hostname;
+  const groups = v.securityGroups?.get(i.uuid);
+  if (!v.basic && groups?.length) s.security_groups = groups.map((g) => ({ ...g }));
   if (v.single && atLeast(v.version, '2.71')) s.server_groups = [...(v.serverGroups?.get(i.uuid) ?? [])];
   return s;
 }
