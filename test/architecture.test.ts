@@ -184,6 +184,31 @@ describe('architecture', () => {
     );
   });
 
+  it('the file volume driver imports only the volume driver contract, src/qemu/, exceptions, conf and log types and node built-ins', () => {
+    assert.deepEqual(
+      offenders(
+        ['volume/file-driver'],
+        (t, e) =>
+          !(
+            t.startsWith('volume/file-driver/') ||
+            t === 'volume/driver.ts' ||
+            t.startsWith('qemu/') ||
+            t.startsWith('exception/') ||
+            t.startsWith('node:') ||
+            (e.typeOnly && ['conf/loader.ts', 'log.ts'].includes(t))
+          ),
+      ),
+      [],
+    );
+  });
+
+  it('src/qemu/ (shared by the qemu driver and the volume host) imports only exceptions and node built-ins', () => {
+    assert.deepEqual(
+      offenders(['qemu'], (t) => !(t.startsWith('qemu/') || t.startsWith('exception/') || t.startsWith('node:'))),
+      [],
+    );
+  });
+
   it('cli/ (the nova client) imports nothing of the server tree', () => {
     const outside = allFiles(path.join(SRC, 'cli')).flatMap((f) =>
       importsOf(f)

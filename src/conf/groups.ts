@@ -17,6 +17,7 @@ import { quotaGroup } from './quota.ts';
 import { filterSchedulerGroup, schedulerGroup } from './scheduler.ts';
 import { wsgiGroup } from './ssl.ts';
 import { vncGroup } from './vnc.ts';
+import { volumeGroup } from './volume-driver.ts';
 
 /** Every option group nova knows, by section name. Add new groups here. */
 export const groups = {
@@ -47,6 +48,7 @@ export const groups = {
   spice: spiceGroup,
   token: tokenGroup,
   vnc: vncGroup,
+  volume: volumeGroup,
   vxlan: vxlanGroup,
   wsgi: wsgiGroup,
 } as const;
