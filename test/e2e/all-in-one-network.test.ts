@@ -9,7 +9,8 @@ import { Daemon, freePort, runProgram, tmpDir, writeConf } from '../support/proc
  * the unmodified `openstack` client: its first start made the shared
  * network `private` (10.0.0.0/24), so `server create` without --network
  * boots on it (2.37+ 'auto' picks the only network) with an address from
- * it, and the delete removes the port.
+ * it, `server add/remove security group` change its port's groups, and
+ * the delete removes the port.
  */
 describe('all-in-one: the default network', () => {
   let dir = '';
@@ -58,6 +59,14 @@ describe('all-in-one: the default network', () => {
     assert.match(JSON.stringify(shown.addresses), /10\.0\.0\.\d+/);
     const ports = await json('port', 'list', '--server', server.id);
     assert.equal(ports.length, 1);
+    // The compute API's addSecurityGroup/removeSecurityGroup (what `server add/remove security group` send) change the port's groups.
+    const web = await json('security', 'group', 'create', 'web');
+    assert.equal((await os('server', 'add', 'security', 'group', server.id, 'web')).code, 0);
+    assert.ok((await json('port', 'show', ports[0].ID)).security_group_ids.includes(web.id));
+    assert.match(JSON.stringify((await json('server', 'show', server.id)).security_groups), /web/);
+    const rm = await os('server', 'remove', 'security', 'group', server.id, 'web');
+    assert.equal(rm.code, 0, rm.stderr);
+    assert.ok(!(await json('port', 'show', ports[0].ID)).security_group_ids.includes(web.id));
     const del = await os('server', 'delete', '--wait', server.id);
     assert.equal(del.code, 0, del.stderr);
     assert.deepEqual(await json('port', 'list', '--device-id', server.id), []);
