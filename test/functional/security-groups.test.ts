@@ -137,6 +137,12 @@ describe('os-security-groups and the security group actions (nova-network beside
     assert.equal(fromGroup.body.security_group_rule.to_port, 65535);
     const icmp = await addRule({ parent_group_id: g.id, ip_protocol: 'icmp', from_port: -1, to_port: -1 });
     assert.deepEqual(icmp.body.security_group_rule.ip_range, { cidr: '0.0.0.0/0' });
+    const v6 = await addRule({ parent_group_id: g.id, ip_protocol: 'tcp', from_port: 443, to_port: 443, cidr: '2001:db8::%2F32' });
+    assert.equal(v6.status, 200, JSON.stringify(v6.body));
+    assert.deepEqual(v6.body.security_group_rule.ip_range, { cidr: '2001:db8::/32' });
+    const v6n = await net.call('GET', `/v2.0/security-group-rules/${v6.body.security_group_rule.id}`);
+    assert.equal(v6n.body.security_group_rule.ethertype, 'IPv6');
+    assert.equal((await alice.delete(`/os-security-group-rules/${v6.body.security_group_rule.id}`)).status, 202);
     const shown = (await alice.get<Json>(`/os-security-groups/${g.id}`)).body.security_group as Json;
     assert.equal(shown.rules.length, 3);
     // The network service holds them as ingress rules with Neutron's fields.
