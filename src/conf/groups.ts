@@ -1,4 +1,5 @@
 import { apiGroup } from './api.ts';
+import { cinderGroup } from './cinder.ts';
 import { computeGroup, fakeGroup } from './compute.ts';
 import { conductorGroup } from './conductor.ts';
 import { consoleauthGroup } from './consoleauth.ts';
@@ -24,6 +25,7 @@ export const groups = {
   DEFAULT: defaultGroup,
   agent: agentGroup,
   api: apiGroup,
+  cinder: cinderGroup,
   compute: computeGroup,
   conductor: conductorGroup,
   console: consoleGroup,
