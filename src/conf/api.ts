@@ -15,6 +15,11 @@ export const apiGroup = defineGroup('api', 'The Compute REST API (nova-api).', {
     default: true,
     help: 'Whether create, rebuild, evacuate (before 2.14) and rescue answer with the admin password they set (adminPass).',
   }),
+  settle_ms: intOpt({
+    default: 300,
+    min: 0,
+    help: "Milliseconds nova-api waits, at most, for a server create (every instance out of BUILD), delete (the server gone, or soft-deleted) or server action (task_state back to none, or an error) to complete before it answers, so that a client's first poll (openstack --wait polls every 5 seconds) already sees the result. The status codes and bodies stay Nova's; an operation slower than this is answered when the time is up, as if it had not been waited for. 0: answer at once, as Nova does.",
+  }),
   glance_link_prefix: optionalStrOpt({ help: 'Base URL of image links instead of the request host.' }),
   osapi_compute_listen: strOpt({ default: '0.0.0.0', help: 'Address nova-api listens on.' }),
   osapi_compute_listen_port: portOpt({ default: 8774, help: 'Port nova-api listens on.' }),
