@@ -5,9 +5,13 @@
  * was handed out twice; and server boots with the fake driver (embedded
  * cloud, 10 computes, the network service beside it as
  * test/functional/server-networks.test.ts wires it, its events sent to
- * nova) with networks 'none' against a network (a port created, bound and
- * shown in the addresses).
+ * nova; and separate processes over RabbitMQ and MariaDB with nova-network
+ * as its own process) with networks 'none' against a network (a port
+ * created, bound and shown in the addresses).
  */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { novaEventsFromConfig } from '../src/cmd/nova-events.ts';
@@ -15,8 +19,10 @@ import { loadConfig } from '../src/conf/loader.ts';
 import { silentLogger } from '../src/log.ts';
 import type { SendNovaEvents } from '../src/network/nova-notifier.ts';
 import { ALICE, type Json, startNetworkApi } from '../test/functional/network-harness.ts';
-import { dropMysqlDatabase, mysqlSkip, mysqlUrl, uniqueName } from '../test/support/backends.ts';
+import { dropMysqlDatabase, mysqlSkip, mysqlUrl, rabbitSkip, uniqueName } from '../test/support/backends.ts';
 import { ApiClient, startCloud } from '../test/support/cloud.ts';
+import { startCluster } from '../test/support/cluster.ts';
+import { type Binary, Daemon, freePort, ROOT } from '../test/support/procs.ts';
 import { ms, printTable, summary } from './stats.ts';
 
 const PORTS = 200;
@@ -90,8 +96,8 @@ async function bootAll(api: ApiClient, n: number, networks: unknown): Promise<{ 
       if (networks !== 'none' && Object.keys(s.addresses).length === 0) throw new Error(`server ${s.id} is ACTIVE without an address`);
       launched.set(s.id, Date.parse(`${s['OS-SRV-USG:launched_at']}Z`));
     }
-    const errors = await api.get<{ servers: unknown[] }>('/servers?status=ERROR&name=^nbench-');
-    if (errors.body.servers.length) throw new Error(`${errors.body.servers.length} boots failed`);
+    const errors = await api.get<{ servers: { fault?: { message: string } }[] }>('/servers/detail?status=ERROR&name=^nbench-');
+    if (errors.body.servers.length) throw new Error(`${errors.body.servers.length} boots failed: ${errors.body.servers[0]?.fault?.message}`);
     if (launched.size < n) await sleep(20);
   }
   return { totalMs: Math.max(...launched.values()) - t0, perServerMs: [...launched].map(([id, t]) => t - (started.get(id) ?? t0)) };
@@ -106,12 +112,46 @@ async function deleteAll(api: ApiClient): Promise<void> {
   }
 }
 
-async function bootRows(): Promise<(string | number)[][]> {
+/** 10 single boots and 50 parallel ones with networks 'none', then on the network: a row each. */
+async function measureBoots(setup: string, api: ApiClient, networkId: string): Promise<(string | number)[][]> {
+  const rows: (string | number)[][] = [];
+  for (const [label, networks] of [
+    ["networks 'none'", 'none'],
+    ['on a network (1 port)', [{ uuid: networkId }]],
+  ] as const) {
+    const single: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      single.push((await bootAll(api, 1, networks)).perServerMs[0] as number);
+      await deleteAll(api);
+    }
+    const fifty = await bootAll(api, 50, networks);
+    await deleteAll(api);
+    const s = summary(fifty.perServerMs);
+    rows.push([setup, label, ms(summary(single).p50), ms(fifty.totalMs), ms(s.p50), ms(s.p99)]);
+  }
+  return rows;
+}
+
+async function portsLeft(base: string): Promise<void> {
+  const res = await fetch(`${base}/v2.0/ports?device_owner=compute:nova`, { headers: { 'x-auth-token': 'admin:admin', accept: 'application/json' } });
+  const { ports } = (await res.json()) as { ports: unknown[] };
+  if (ports.length) throw new Error(`${ports.length} ports left after the deletes`);
+}
+
+async function subnetFor(base: string, cidr: string): Promise<string> {
+  const { network } = await post(`${base}/v2.0/networks`, { network: { name: 'bench' } });
+  await post(`${base}/v2.0/subnets`, { subnet: { network_id: network.id, cidr, ip_version: 4 } });
+  return network.id as string;
+}
+
+/** The embedded cloud (SQLite, memory://, 10 computes) with nova-network's API in this process beside it. */
+async function embeddedBoots(): Promise<(string | number)[][]> {
   let send: SendNovaEvents = async () => {};
   const net = await startNetworkApi({ neutron_server: { send_events_interval: '0' } }, undefined, (events) => send(events));
+  const base = await net.listen();
   const cloud = await startCloud({
     computes: Array.from({ length: 10 }, (_, i) => `nbench-c${i}`),
-    overrides: { ...CAPACITY, neutron: { endpoint_override: await net.listen() } },
+    overrides: { ...CAPACITY, neutron: { endpoint_override: base } },
   }).catch(async (e: unknown) => {
     await net.close();
     throw e;
@@ -119,30 +159,45 @@ async function bootRows(): Promise<(string | number)[][]> {
   try {
     const toNova = novaEventsFromConfig(loadConfig({ overrides: { api: { auth_strategy: 'noauth2' }, nova: { endpoint_override: `${cloud.url}/v2.1` } } }), silentLogger());
     if (toNova) send = toNova;
-    const network = await net.create('networks', 'network', { name: 'bench' });
-    await net.create('subnets', 'subnet', { network_id: network.id, cidr: '10.129.0.0/16', ip_version: 4 });
-    const api = new ApiClient(cloud.url, ALICE, '2.37');
-    const rows: (string | number)[][] = [];
-    for (const [label, networks] of [
-      ["networks 'none'", 'none'],
-      ['on a network (1 port)', [{ uuid: network.id }]],
-    ] as const) {
-      const single: number[] = [];
-      for (let i = 0; i < 10; i++) {
-        single.push((await bootAll(api, 1, networks)).perServerMs[0] as number);
-        await deleteAll(api);
-      }
-      const fifty = await bootAll(api, 50, networks);
-      await deleteAll(api);
-      const s = summary(fifty.perServerMs);
-      rows.push([label, ms(summary(single).p50), ms(fifty.totalMs), ms(s.p50), ms(s.p99)]);
-    }
-    const left = await net.call('GET', '/v2.0/ports?device_owner=compute:nova', undefined, 'admin:admin');
-    if ((left.body.ports as unknown[]).length) throw new Error(`${(left.body.ports as unknown[]).length} ports left after the deletes`);
+    const rows = await measureBoots(
+      'embedded (SQLite, memory://), 10 computes, nova-network in process',
+      new ApiClient(cloud.url, ALICE, '2.37'),
+      await subnetFor(base, '10.129.0.0/16'),
+    );
+    await portsLeft(base);
     return rows;
   } finally {
     await cloud.stop();
     await net.close();
+  }
+}
+
+/** Separate processes over RabbitMQ and MariaDB (3 computes) with nova-network as its own process, its events sent to nova-api. */
+async function clusterBoots(from: string): Promise<(string | number)[][]> {
+  const netPort = await freePort();
+  const base = `http://127.0.0.1:${netPort}`;
+  const cluster = await startCluster({
+    computes: Array.from({ length: 3 }, (_, i) => `nbench-3-${i}`),
+    conf: { fake: { memory_mb: 1000000, vcpus: 100000, local_gb: 1000000 }, DEFAULT: { report_interval: 2 }, neutron: { endpoint_override: base } },
+  });
+  try {
+    const netConf = path.join(cluster.dir, 'network.conf');
+    fs.writeFileSync(
+      netConf,
+      `${fs.readFileSync(cluster.confFile, 'utf8')}\n[neutron_server]\nbind_host = 127.0.0.1\nbind_port = ${netPort}\nsend_events_interval = 0\n\n[nova]\nendpoint_override = ${cluster.url}/v2.1\n`,
+    );
+    const network = new Daemon('network', 'nova-network' as Binary, ['--config-file', netConf]);
+    cluster.daemons.push(network); // stopped with the cluster
+    await network.waitFor(/Network API listening/, 60_000);
+    const rows = await measureBoots(
+      `RabbitMQ + MariaDB, 3 compute processes, nova-network process (from ${from})`,
+      new ApiClient(cluster.url, ALICE, '2.37'),
+      await subnetFor(base, '10.130.0.0/16'),
+    );
+    await portsLeft(base);
+    return rows;
+  } finally {
+    await cluster.stop();
   }
 }
 
@@ -158,14 +213,28 @@ export async function benchNetwork(): Promise<void> {
       await dropMysqlDatabase(db);
     }
   }
+  const bootRows = await embeddedBoots();
+  if ((await mysqlSkip()) || (await rabbitSkip())) {
+    bootRows.push(['RabbitMQ + MariaDB', 'skipped: MariaDB or RabbitMQ not reachable', '', '', '', '']);
+  } else {
+    // The compiled build for the daemons, as a deployment (and the boot section) runs them; a tree that
+    // does not build runs them from src/ through tsx (bin/launch.js: no fresh BUILD_STAMP).
+    let from = 'dist';
+    try {
+      execFileSync('npm', ['run', '-s', 'build'], { cwd: ROOT, stdio: 'ignore' });
+    } catch {
+      from = 'src/, the build failed';
+    }
+    bootRows.push(...(await clusterBoots(from)));
+  }
   printTable(
     'Port creation (POST /v2.0/ports to nova-network over HTTP, one IPv4 subnet, IPAM in the database; no address given twice)',
     ['database', 'clients', 'ports', 'ports/s', 'p50', 'p99'],
     rows,
   );
   printTable(
-    'Server boots with and without a network (fake driver, embedded cloud: SQLite, memory://, 10 computes; POST to ACTIVE = POST sent to launched_at)',
-    ['networks', '1 boot (p50 of 10)', '50 parallel, all ACTIVE', 'p50 (50)', 'p99 (50)'],
-    await bootRows(),
+    'Server boots with and without a network (fake driver; POST to ACTIVE = POST sent to launched_at; on a network: ACTIVE with its address)',
+    ['setup', 'networks', '1 boot (p50 of 10)', '50 parallel, all ACTIVE', 'p50 (50)', 'p99 (50)'],
+    bootRows,
   );
 }
