@@ -1,13 +1,17 @@
+import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { createFileDriver, StorageDaemon } from '../../src/volume/file-driver/index.ts';
+import { after, describe, it } from 'node:test';
+import { VolumeDriverError, VolumeDriverInvalid } from '../../src/exception/volume-driver.ts';
+import { createFileDriver, type FileDriverOptions, StorageDaemon } from '../../src/volume/file-driver/index.ts';
 import { REQUIRE } from '../support/backends.ts';
 import { freePort, onCleanup, tmpDir } from '../support/procs.ts';
-import { runVolumeDriverSuite } from './volume-driver.case.ts';
+import { runVolumeDriverSuite, type VolumeDriverHarness } from './volume-driver.case.ts';
 
-function missingTool(): string | undefined {
-  return ['qemu-img', 'qemu-io', 'qemu-storage-daemon'].find((cmd) => {
+/** undefined when qemu-img, qemu-io and qemu-storage-daemon run here; otherwise the skip reason. Throws in CI. */
+function toolsSkip(): string | undefined {
+  const missing = ['qemu-img', 'qemu-io', 'qemu-storage-daemon'].find((cmd) => {
     try {
       execFileSync(cmd, ['--version'], { stdio: 'ignore', timeout: 15_000 });
       return false;
@@ -15,34 +19,85 @@ function missingTool(): string | undefined {
       return true;
     }
   });
+  if (!missing) return undefined;
+  const reason = `SKIPPED: ${missing} not installed (Debian qemu-utils, qemu-system-common)`;
+  if (REQUIRE) throw new Error(`${reason}, and NOVA_TEST_REQUIRE_BACKENDS=1 forbids skipping`);
+  process.stderr.write(`# ${reason}\n`);
+  return reason;
 }
 
-// Volumes as qcow2 files under a temporary directory, served by a qemu-storage-daemon on 127.0.0.1 with TLS-PSK.
-runVolumeDriverSuite('file (qcow2, qemu-storage-daemon)', async () => {
-  const missing = missingTool();
-  if (missing) {
-    const reason = `SKIPPED: ${missing} not installed (Debian qemu-utils, qemu-system-common)`;
-    if (REQUIRE) throw new Error(`${reason}, and NOVA_TEST_REQUIRE_BACKENDS=1 forbids skipping`);
-    process.stderr.write(`# ${reason}\n`);
-    return reason;
-  }
+/** A volumes directory under a new temporary root, its daemon stopped at the end of the file. */
+async function world(format: 'qcow2' | 'raw', tls: boolean) {
   const root = tmpDir('nova-volume-driver-');
   const volumesDir = path.join(root, 'volumes');
   const scratch = path.join(root, 'scratch');
   fs.mkdirSync(scratch, { recursive: true });
-  const port = await freePort();
-  const opts = { volumesDir, format: 'qcow2', backendName: 'file-test', exportAddress: '127.0.0.1', exportPort: port, tls: true } as const;
-  const daemon = new StorageDaemon({ dir: path.join(volumesDir, '.qsd'), binary: 'qemu-storage-daemon', address: '127.0.0.1', port, tls: true });
+  const opts: FileDriverOptions = { volumesDir, format, backendName: `file-${format}`, exportAddress: '127.0.0.1', exportPort: await freePort(), tls };
+  const daemon = new StorageDaemon({ dir: path.join(volumesDir, '.qsd'), binary: 'qemu-storage-daemon', address: '127.0.0.1', port: opts.exportPort, tls });
   const done = onCleanup(`qemu-storage-daemon of ${volumesDir}`, () => daemon.stop());
-  return {
-    backendName: 'file-test',
-    scratch,
-    make: async () => createFileDriver(opts),
-    crashExports: () => daemon.stop(),
-    cleanup: async () => {
-      await daemon.stop();
-      done();
-      fs.rmSync(root, { recursive: true, force: true });
-    },
+  const cleanup = async () => {
+    await daemon.stop();
+    done();
+    fs.rmSync(root, { recursive: true, force: true });
   };
+  return { opts, daemon, scratch, cleanup };
+}
+
+function harness(format: 'qcow2' | 'raw', tls: boolean) {
+  return async (): Promise<VolumeDriverHarness | string> => {
+    const skip = toolsSkip();
+    if (skip) return skip;
+    const w = await world(format, tls);
+    return { backendName: w.opts.backendName, scratch: w.scratch, make: async () => createFileDriver(w.opts), crashExports: () => w.daemon.stop(), cleanup: w.cleanup };
+  };
+}
+
+// Volumes as files under a temporary directory, served by a qemu-storage-daemon on 127.0.0.1.
+runVolumeDriverSuite('file (qcow2, NBD with TLS-PSK)', harness('qcow2', true));
+runVolumeDriverSuite('file (raw, plain NBD)', harness('raw', false));
+
+describe('file volume driver: a changed export address', () => {
+  const skip = toolsSkip();
+  let cleanup = async () => {};
+  after(() => cleanup());
+
+  it('restarts an idle daemon on the new port, and refuses new exports while the old one serves an attachment', { skip }, async () => {
+    const w = await world('qcow2', true);
+    cleanup = w.cleanup;
+    const d1 = createFileDriver(w.opts);
+    await d1.init();
+    await d1.createVolume('vol-a', 1, { kind: 'empty' });
+    await d1.createVolume('vol-b', 1, { kind: 'empty' });
+    const c1 = await d1.exportVolume('vol-a', 'att-1', { host: 'h', ip: '127.0.0.1' }, 'rw');
+    await d1.close();
+    const moved = { ...w.opts, exportPort: await freePort() };
+    const d2 = createFileDriver(moved);
+    await d2.init();
+    await assert.rejects(d2.exportVolume('vol-b', 'att-2', { host: 'h', ip: '127.0.0.1' }, 'rw'), (e: unknown) => {
+      assert.ok(e instanceof VolumeDriverError);
+      assert.match(e.message, new RegExp(`addr.port=${c1.data.port}.*not.*addr.port=${moved.exportPort}`));
+      return true;
+    });
+    await d2.unexportVolume('vol-a', 'att-1');
+    const c2 = await d2.exportVolume('vol-b', 'att-2', { host: 'h', ip: '127.0.0.1' }, 'rw');
+    assert.equal(c2.data.port, moved.exportPort);
+    const pid = w.daemon.pid();
+    assert.ok(pid !== null);
+    assert.match(fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8'), new RegExp(`addr.port=${moved.exportPort}`));
+    await d2.unexportVolume('vol-b', 'att-2');
+    await d2.close();
+  });
+
+  it('ids name files: a path in an id is refused', { skip }, async () => {
+    const w = await world('raw', false);
+    const d = createFileDriver(w.opts);
+    try {
+      await d.init();
+      await assert.rejects(d.createVolume('../escape', 1, { kind: 'empty' }), VolumeDriverInvalid);
+      await assert.rejects(d.createSnapshot('vol', 'a/b'), VolumeDriverInvalid);
+      assert.deepEqual(fs.readdirSync(w.opts.volumesDir), []);
+    } finally {
+      await w.cleanup();
+    }
+  });
 });

@@ -222,7 +222,7 @@ export function runVolumeDriverSuite(name: string, setup: () => Promise<VolumeDr
       if (c1.data.psk !== undefined) assert.notEqual((await nbdIo(c1, h.scratch, ['read 0 4k'])).code, 0, "the unexported attachment's key is dropped");
     });
 
-    test('an exported volume is copied as it is now (snapshot, copy to a file) and cannot be deleted', async () => {
+    test('an exported volume is copied as it is now (snapshot, copy to a file), cannot be deleted, is extended or refuses to be', async () => {
       await d.createSnapshot(V_IMAGE, S2);
       await d.createVolume(id(6), 1, { kind: 'snapshot', snapshotId: S2 });
       const f = await copyOut(id(6), 'exported-snap');
@@ -231,6 +231,16 @@ export function runVolumeDriverSuite(name: string, setup: () => Promise<VolumeDr
       assert.equal(fs.statSync(g).size, GiB);
       assert.ok(rawHas(g, 2 * MiB, 0x78));
       await assert.rejects(d.deleteVolume(V_IMAGE), Invalid);
+      // Extending an attached volume: either the export shows the new size, or the driver refuses (400) and the volume keeps its size.
+      const grown = await d.extendVolume(V_IMAGE, 2).then(
+        () => true,
+        (e: unknown) => {
+          assert.ok(e instanceof Invalid, String(e));
+          return false;
+        },
+      );
+      assert.equal(await nbdLength(c2, h.scratch), grown ? '2 GiB' : '1 GiB');
+      assert.equal(await d.volumeSize(V_IMAGE), grown ? 2 * GiB : GiB);
       await d.deleteSnapshot(V_IMAGE, S2);
       await d.deleteVolume(id(6));
     });

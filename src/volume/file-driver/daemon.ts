@@ -83,16 +83,43 @@ export class StorageDaemon {
     if (this.o.tls) writePskKeys(this.pskDir, keys);
   }
 
-  /** Adopt the running daemon, or start one (serving nothing yet). */
-  async ensure(keys: Readonly<Record<string, string>>): Promise<'adopted' | 'started'> {
+  /** The `--nbd-server` argument of a daemon of these options. */
+  private listenArg(): string {
+    const listen = `addr.type=inet,addr.host=${this.o.address},addr.port=${this.o.port}`;
+    return this.o.tls ? `${listen},tls-creds=tls0` : listen;
+  }
+
+  /** The `--nbd-server` argument the daemon `pid` runs with. */
+  private runningListen(pid: number): string | null {
+    const args = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    const i = args.indexOf('--nbd-server');
+    return i >= 0 ? (args[i + 1] ?? null) : null;
+  }
+
+  /**
+   * Adopt the running daemon, or start one (serving nothing yet). A daemon
+   * listening otherwise than the options say is restarted when `idle` (it
+   * serves nothing); else 'strict' refuses (new connections would name the
+   * wrong address) and 'keep' adopts it as it is, saying so in the result.
+   */
+  async ensure(keys: Readonly<Record<string, string>>, idle: boolean, mode: 'strict' | 'keep'): Promise<string | null> {
     this.writeKeys(keys);
-    if (this.pid() !== null) {
-      await this.qmp((c) => c.execute('query-version'));
-      return 'adopted';
+    const pid = this.pid();
+    if (pid !== null) {
+      const running = this.runningListen(pid);
+      if (running === this.listenArg() || (!idle && mode === 'keep')) {
+        await this.qmp((c) => c.execute('query-version'));
+        return running === this.listenArg() ? null : `qemu-storage-daemon (pid ${pid}) listens with ${running}, not ${this.listenArg()}`;
+      }
+      if (!idle) {
+        throw new VolumeDriverError(
+          `qemu-storage-daemon (pid ${pid}) serves attached volumes with --nbd-server ${running}, not ${this.listenArg()} as [volume] says: detach them (or stop the daemon) to apply the change`,
+        );
+      }
+      await this.stop();
     }
     fs.mkdirSync(this.o.dir, { recursive: true, mode: 0o700 });
     fs.rmSync(this.socket, { force: true });
-    const listen = `addr.type=inet,addr.host=${this.o.address},addr.port=${this.o.port}`;
     const args = [
       ...(this.o.tls ? ['--object', `tls-creds-psk,id=tls0,endpoint=server,dir=${qemuOptValue(this.pskDir)}`] : []),
       '--chardev',
@@ -100,14 +127,14 @@ export class StorageDaemon {
       '--monitor',
       'chardev=qmp0',
       '--nbd-server',
-      this.o.tls ? `${listen},tls-creds=tls0` : listen,
+      this.listenArg(),
       '--daemonize',
       '--pidfile',
       this.pidfile,
     ];
     await runTool(this.o.binary, args, 30_000);
     if (this.pid() === null) throw new VolumeDriverError(`${this.o.binary} daemonized but its pid file ${this.pidfile} names no live daemon`);
-    return 'started';
+    return null;
   }
 
   /** Run `fn` on a fresh QMP connection (the daemon serves one monitor client at a time; none is held between calls). */

@@ -94,7 +94,7 @@ export class ExportTable {
 
   /** Make sure the daemon runs and serves `volumeId` as `rec` says (node, export, writability). */
   private async serve(volumeId: string, file: VolumeFile, rec: ExportRecord, was: ExportRecord | undefined): Promise<void> {
-    await this.daemon.ensure(this.keys());
+    await this.daemon.ensure(this.keys(), this.volumeIds().length === 1 && was === undefined, 'strict');
     const served = (await this.daemon.exports()).has(rec.node);
     if (served && was?.writable === rec.writable) return;
     if (served) await this.daemon.delExport(rec.node);
@@ -145,15 +145,16 @@ export class ExportTable {
   }
 
   /** After a restart: serve every recorded export again (the daemon adopted or started anew); exports of volumes gone are dropped. */
-  async restore(fileOf: (volumeId: string) => VolumeFile | null, dropped: (volumeId: string) => void): Promise<void> {
-    for (const volumeId of this.volumeIds()) {
-      if (fileOf(volumeId)) continue;
+  async restore(fileOf: (volumeId: string) => VolumeFile | null, warn: (message: string) => void): Promise<void> {
+    const gone = this.volumeIds().filter((volumeId) => !fileOf(volumeId));
+    for (const volumeId of gone) {
       delete this.table[volumeId];
-      dropped(volumeId);
+      warn(`volume ${volumeId} was exported but its file is gone: export dropped`);
     }
-    this.save();
+    if (gone.length > 0) this.save();
     if (this.volumeIds().length === 0) return;
-    await this.daemon.ensure(this.keys());
+    const mismatch = await this.daemon.ensure(this.keys(), false, 'keep');
+    if (mismatch) warn(`${mismatch}: kept for the attached volumes; new exports are refused until they are detached or the daemon is stopped`);
     const served = await this.daemon.exports();
     for (const [volumeId, rec] of Object.entries(this.table)) {
       const file = fileOf(volumeId);

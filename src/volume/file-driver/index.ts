@@ -58,7 +58,7 @@ class FileVolumeDriver implements VolumeDriver {
       this.exports.load();
       await this.exports.restore(
         (id) => this.store.volume(id),
-        (id) => this.o.log?.warn({ volume_id: id }, 'volume %s was exported but its file is gone: export dropped', id),
+        (message) => this.o.log?.warn(message),
       );
       const n = this.exports.volumeIds().length;
       if (n > 0) this.o.log?.info({ pid: this.daemon.pid(), exports: n }, 'qemu-storage-daemon serves %d exports', n);
@@ -156,6 +156,7 @@ class FileVolumeDriver implements VolumeDriver {
   }
 
   async createSnapshot(volumeId: string, snapshotId: string): Promise<void> {
+    checkId('snapshot', snapshotId);
     const src = this.store.mustVolume(volumeId);
     if (this.store.snapshot(snapshotId)) return;
     const target = this.store.newFile('snapshot', snapshotId);

@@ -7,7 +7,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { BackendSnapshotNotFound, BackendVolumeNotFound, VolumeDriverError } from '../../exception/volume-driver.ts';
+import { BackendSnapshotNotFound, BackendVolumeNotFound, VolumeDriverInvalid } from '../../exception/volume-driver.ts';
 import type { VolumeFileFormat } from './options.ts';
 
 /** A volume's or snapshot's file and its format. */
@@ -21,7 +21,7 @@ const ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,254}$/;
 
 /** Ids name files: letters, digits, '-' and '_' only (UUIDs). */
 export function checkId(kind: 'volume' | 'snapshot' | 'attachment', id: string): string {
-  if (!ID.test(id)) throw new VolumeDriverError(`bad ${kind} id '${id}'`);
+  if (!ID.test(id)) throw new VolumeDriverInvalid(`Bad ${kind} id '${id}': letters, digits, '-' and '_' only.`);
   return id;
 }
 
