@@ -6,6 +6,7 @@ import { actionHandler, actionName, validate } from '../validation.ts';
 import { checkNumberRange } from './schemas/parameter-types.ts';
 import * as schema from './schemas/servers.ts';
 import { type ServerApiDeps, stateConflicts } from './servers.ts';
+import { idle, settle } from './settle.ts';
 
 type ActionHandler = (deps: ServerApiDeps, req: ApiRequest, inst: InstanceDTO) => Promise<ApiResponse>;
 
@@ -90,7 +91,10 @@ async function serverAction(deps: ServerApiDeps, req: ApiRequestOf<'id'>): Promi
   if (early) return early(req, deps);
   const handler = actionHandler(ACTIONS, name);
   const inst = await deps.compute.get(req.ctx, req.params.id);
-  return handler(deps, req, inst);
+  const res = await handler(deps, req, inst);
+  // An accepted action answers once the instance has no task left (or at the end of [api] settle_ms).
+  if (res.status === 202) await settle(deps, [inst.uuid], idle);
+  return res;
 }
 
 /** Server actions: start, stop, reboot, pause/unpause, suspend/resume, lock/unlock, console output. */

@@ -17,6 +17,7 @@ import { isUuidLike, refId } from './schemas/parameter-types.ts';
 import * as schema from './schemas/servers.ts';
 import { booleanValue, injectedFiles, instanceCounts, requestedNetworks } from './server-create-checks.ts';
 import type { ServerApiDeps } from './servers.ts';
+import { built, settle } from './settle.ts';
 import { links } from './views/common.ts';
 
 /** The create schema of a microversion, as Nova's validation decorators on create pick them. */
@@ -110,6 +111,11 @@ export async function createServer(deps: ServerApiDeps, req: ApiRequest): Promis
     if (e instanceof PortInUse || e instanceof NetworkAmbiguous) throw new HttpError(409, e.message);
     throw e;
   }
+  await settle(
+    deps,
+    result.instances.map((i) => i.uuid),
+    built,
+  );
   // Nova tests the value as given: any string (even "False") asks for the reservation id.
   if (s.return_reservation_id !== undefined && s.return_reservation_id !== false) return { status: 202, body: { reservation_id: result.reservationId } };
   const first = result.instances[0];

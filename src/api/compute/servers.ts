@@ -11,6 +11,7 @@ import * as schema from './schemas/servers.ts';
 import { createServer } from './server-create.ts';
 import { listServers } from './server-list.ts';
 import { viewContext } from './server-view-context.ts';
+import { gone, settle } from './settle.ts';
 import { serverDetail } from './views/servers.ts';
 
 export { viewContext } from './server-view-context.ts';
@@ -62,6 +63,7 @@ async function updateServer(deps: ServerApiDeps, req: ApiRequestOf<'id'>): Promi
 async function deleteServer(deps: ServerApiDeps, req: ApiRequestOf<'id'>): Promise<ApiResponse> {
   const inst = await deps.compute.get(req.ctx, req.params.id);
   await stateConflicts('delete', inst.uuid, () => deps.compute.delete(req.ctx, inst));
+  await settle(deps, [inst.uuid], gone);
   return noContent();
 }
 
