@@ -113,5 +113,11 @@ print(json.dumps({'left': [s.name for s in conn.compute.servers()], 'fips_left':
     const fips = first.fips as Json[];
     assert.deepEqual(fips, [{ ip: fipVm.public_v4, fixed: fipVm.private_v4, port: fips[0]?.port, device: fipVm.id }]);
     assert.deepEqual(second, { left: [], fips_left: [] });
+    // The addresses came from nova's cache refreshed on the network service's events, sent across processes.
+    const network = cloud.daemons.find((d) => d.name === 'network');
+    assert.ok(
+      network?.output.some((l) => /Nova event response/.test(l) && l.includes('network-changed') && l.includes(String(fipVm.id))),
+      network?.tail(),
+    );
   });
 });
