@@ -63,6 +63,10 @@ function conductor(works: Partial<ConductorAPI>): ConductorAPI {
     migrations_find: down,
     allocations_move: down,
     allocations_revert: down,
+    bdm_list: down,
+    bdm_create: down,
+    bdm_update: down,
+    bdm_destroy: down,
     ...works,
   };
 }

@@ -4,6 +4,7 @@ import { adminContext, type RequestContext } from '../context.ts';
 import { type AllocationHealReport, healAllocations } from '../db/api/allocation-heal.ts';
 import type { DbApi } from '../db/api/index.ts';
 import type { Logger } from '../log.ts';
+import type { BlockDeviceMappingDTO } from '../objects/block-device.ts';
 import type { ComputeNodeDTO } from '../objects/compute-node.ts';
 import type { InstanceDTO } from '../objects/instance.ts';
 import type { MigrationDTO } from '../objects/migration.ts';
@@ -147,6 +148,22 @@ export class ConductorManager implements Manager, ConductorAPI {
 
   allocations_revert(_ctx: RequestContext, args: ConductorArgs<'allocations_revert'>): Promise<void> {
     return this.db.computeNodes.revertAllocations(args.instance_uuid, args.migration_uuid);
+  }
+
+  bdm_list(_ctx: RequestContext, args: ConductorArgs<'bdm_list'>): Promise<BlockDeviceMappingDTO[]> {
+    return this.db.blockDevices.listByInstance(args.instance_uuid);
+  }
+
+  bdm_create(_ctx: RequestContext, args: ConductorArgs<'bdm_create'>): Promise<BlockDeviceMappingDTO> {
+    return this.db.blockDevices.create(args.bdm);
+  }
+
+  bdm_update(_ctx: RequestContext, args: ConductorArgs<'bdm_update'>): Promise<BlockDeviceMappingDTO> {
+    return this.db.blockDevices.update(args.uuid, args.updates);
+  }
+
+  bdm_destroy(_ctx: RequestContext, args: ConductorArgs<'bdm_destroy'>): Promise<void> {
+    return this.db.blockDevices.destroy(args.uuid);
   }
 
   allocations_heal(_ctx: RequestContext, args: ConductorArgs<'allocations_heal'>): Promise<AllocationHealReport> {

@@ -1,5 +1,6 @@
 import type { RequestContext } from '../context.ts';
 import type { AllocationHealReport } from '../db/api/allocation-heal.ts';
+import type { BlockDeviceMappingDTO, BlockDeviceMappingFields, BlockDeviceMappingUpdate } from '../objects/block-device.ts';
 import type { ComputeNodeDTO, ComputeNodeInventory, DriverCapabilities } from '../objects/compute-node.ts';
 import type { FlavorSnapshot, InstanceDTO, InstanceUpdate } from '../objects/instance.ts';
 import type { MigrationDTO, MigrationUpdate } from '../objects/migration.ts';
@@ -16,7 +17,8 @@ export interface ActionEventNote {
   result?: 'Success' | 'Error';
   traceback?: string | null;
 }
-export const CONDUCTOR_RPC_VERSION = '1.0';
+/** 1.1: the block device mapping methods (bdm_*). */
+export const CONDUCTOR_RPC_VERSION = '1.1';
 
 /** The methods nova-conductor serves: the database work of nova-compute. */
 export interface ConductorAPI {
@@ -82,6 +84,13 @@ export interface ConductorAPI {
   /** A build failed on a host: try another one or give up (Nova's build_instances on reschedule). */
   /** `request_spec` absent: the instance's stored one (a build nova-compute found interrupted has none at hand). */
   reschedule_instance(ctx: RequestContext, args: { instance: InstanceDTO; request_spec?: RequestSpec; admin_password: string | null; reason: string }): Promise<void>;
+  /** The instance's block device mappings (Nova's BlockDeviceMappingList.get_by_instance_uuid). */
+  bdm_list(ctx: RequestContext, args: { instance_uuid: string }): Promise<BlockDeviceMappingDTO[]>;
+  bdm_create(ctx: RequestContext, args: { bdm: BlockDeviceMappingFields }): Promise<BlockDeviceMappingDTO>;
+  /** Change one mapping (its attachment, connection_info, volume, device name). */
+  bdm_update(ctx: RequestContext, args: { uuid: string; updates: BlockDeviceMappingUpdate }): Promise<BlockDeviceMappingDTO>;
+  /** Soft delete one mapping (a volume detached or deleted with its server). */
+  bdm_destroy(ctx: RequestContext, args: { uuid: string }): Promise<void>;
 }
 
 /** The methods served over RPC, and how each is sent. */
@@ -109,6 +118,10 @@ export const CONDUCTOR_METHODS = {
   migrations_find: 'call',
   allocations_move: 'call',
   allocations_revert: 'call',
+  bdm_list: 'call',
+  bdm_create: 'call',
+  bdm_update: 'call',
+  bdm_destroy: 'call',
 } as const satisfies RpcKinds<ConductorAPI>;
 
 /** The arguments of one method. */

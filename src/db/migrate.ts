@@ -10,6 +10,7 @@ import { serverMoves } from './migrations/008-server-moves.ts';
 import { autoDiskConfig } from './migrations/009-auto-disk-config.ts';
 import { quotaClassesUserQuotasTaskLog } from './migrations/010-quota-classes-user-quotas-task-log.ts';
 import { instanceNetworkInfo } from './migrations/011-instance-network-info.ts';
+import { blockDeviceMapping } from './migrations/012-block-device-mapping.ts';
 import type { NovaMigration } from './migrations/types.ts';
 import { SchemaChain } from './schema-chain.ts';
 
@@ -28,6 +29,7 @@ export const MIGRATIONS: readonly NovaMigration[] = [
   autoDiskConfig,
   quotaClassesUserQuotasTaskLog,
   instanceNetworkInfo,
+  blockDeviceMapping,
 ];
 
 const nova = new SchemaChain('database', MIGRATIONS, 'nova_migrations');

@@ -310,6 +310,30 @@ export interface TaskLogTable extends Timestamps, SoftDelete {
   errors: Defaulted<number>;
 }
 
+/** block_device_mapping (migration 012): an instance's volumes and boot disks (objects/block-device.ts). */
+export interface BlockDeviceMappingTable extends Timestamps, SoftDelete {
+  id: Generated<number>;
+  uuid: string;
+  instance_uuid: string;
+  source_type: string;
+  destination_type: string;
+  device_name: string | null;
+  boot_index: number | null;
+  delete_on_termination: Defaulted<number>;
+  volume_id: string | null;
+  snapshot_id: string | null;
+  image_id: string | null;
+  volume_size: number | null;
+  attachment_id: string | null;
+  connection_info: string | null;
+  tag: string | null;
+  guest_format: string | null;
+  disk_bus: string | null;
+  device_type: string | null;
+  volume_type: string | null;
+  no_device: Defaulted<number>;
+}
+
 export interface NovaDatabase {
   services: ServicesTable;
   compute_nodes: ComputeNodesTable;
@@ -332,4 +356,5 @@ export interface NovaDatabase {
   quota_classes: QuotaClassesTable;
   project_user_quotas: ProjectUserQuotasTable;
   task_log: TaskLogTable;
+  block_device_mapping: BlockDeviceMappingTable;
 }

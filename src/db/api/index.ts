@@ -1,5 +1,6 @@
 import type { Db } from '../connection.ts';
 import { AggregateRepository } from './aggregates.ts';
+import { BlockDeviceMappingRepository } from './block-devices.ts';
 import { ComputeNodeRepository } from './compute-nodes.ts';
 import { ConsoleAuthTokenRepository } from './console-auth-tokens.ts';
 import { FlavorRepository } from './flavors.ts';
@@ -31,6 +32,7 @@ export class DbApi {
   readonly aggregates: AggregateRepository;
   readonly migrations: MigrationRepository;
   readonly requestSpecs: RequestSpecRepository;
+  readonly blockDevices: BlockDeviceMappingRepository;
 
   constructor(readonly db: Db) {
     this.services = new ServiceRepository(db);
@@ -48,5 +50,6 @@ export class DbApi {
     this.aggregates = new AggregateRepository(db);
     this.migrations = new MigrationRepository(db);
     this.requestSpecs = new RequestSpecRepository(db);
+    this.blockDevices = new BlockDeviceMappingRepository(db);
   }
 }
