@@ -18,6 +18,7 @@ import { quotaGroup } from './quota.ts';
 import { filterSchedulerGroup, schedulerGroup } from './scheduler.ts';
 import { wsgiGroup } from './ssl.ts';
 import { vncGroup } from './vnc.ts';
+import { volumeServerGroup } from './volume.ts';
 import { volumeGroup } from './volume-driver.ts';
 
 /** Every option group nova knows, by section name. Add new groups here. */
@@ -51,6 +52,7 @@ export const groups = {
   token: tokenGroup,
   vnc: vncGroup,
   volume: volumeGroup,
+  volume_server: volumeServerGroup,
   vxlan: vxlanGroup,
   wsgi: wsgiGroup,
 } as const;
