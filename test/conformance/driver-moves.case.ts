@@ -5,7 +5,8 @@
  * host and back with a revert, to it with a confirm) and live migration
  * (completed, forced, aborted) on a guest of their own between the suite's
  * host and the harness's peer host. A capability the driver reports as off
- * turns its case into a check of the refusal (DriverNotSupported).
+ * turns its case into a check of the refusal (DriverNotSupported). The
+ * interface cases (driver-interfaces.case.ts) follow.
  */
 import assert from 'node:assert/strict';
 import type { Readable } from 'node:stream';
@@ -18,6 +19,7 @@ import type { ImageMeta } from '../../src/objects/request-spec.ts';
 import { PowerState } from '../../src/objects/states.ts';
 import type { ComputeDriver, HostResources, LiveMigrationProgress, MoveTarget } from '../../src/virt/driver.ts';
 import type { ImageSink } from '../../src/virt/driver-moves.ts';
+import { interfaceCases } from './driver-interfaces.case.ts';
 
 /** The second host a harness offers for moves. */
 export interface PeerHost {
@@ -236,4 +238,6 @@ export function moveCases(s: MoveSuite): void {
     await unknownTo(d, mover);
     assert.ok(!(await peer.listInstances()).includes(mover.uuid));
   });
+
+  interfaceCases(s);
 }

@@ -20,8 +20,11 @@ import { after, before, describe, it } from 'node:test';
 import type { InstanceDTO } from '../../src/objects/instance.ts';
 import type { VifInfo } from '../../src/objects/network-info.ts';
 import { PowerState } from '../../src/objects/states.ts';
+import { isPlainObject } from '../../src/util/json-value.ts';
 import type { QemuDriver } from '../../src/virt/qemu/driver.ts';
 import { DeviceDetachFailed } from '../../src/virt/qemu/hotplug.ts';
+import { instancePaths } from '../../src/virt/qemu/paths.ts';
+import { QmpClient } from '../../src/virt/qemu/qmp.ts';
 import { qemuSkip, REQUIRE } from '../support/backends.ts';
 import { createPrivateNet, netnsSkip, type PrivateNet, sh } from '../support/netns.ts';
 import { onCleanup } from '../support/procs.ts';
@@ -70,6 +73,18 @@ function port(net: PrivateNet, host: number, router: boolean): { vif: VifInfo; i
   return { vif, ip };
 }
 
+/** The PCI slot of each device with an id, asked on the guest's second QMP monitor (query-pci). */
+async function pciSlots(instancesPath: string, uuid: string): Promise<Record<string, unknown>> {
+  const qmp = await QmpClient.connect(instancePaths(instancesPath, uuid).monitor, 10_000);
+  try {
+    const buses = await qmp.execute('query-pci');
+    const devices = (Array.isArray(buses) ? buses : []).flatMap((bus: unknown) => (isPlainObject(bus) && Array.isArray(bus.devices) ? bus.devices : []));
+    return Object.fromEntries(devices.flatMap((d: unknown) => (isPlainObject(d) && typeof d.qdev_id === 'string' && d.qdev_id ? [[d.qdev_id, d.slot]] : [])));
+  } finally {
+    qmp.close();
+  }
+}
+
 const tapExists = async (vif: VifInfo) => (await sh('ip', ['link', 'show', vif.devname], { allowFailure: true })).code === 0;
 
 describe('qemu driver: NIC hot-plug', { skip, timeout: 600_000 }, () => {
@@ -85,7 +100,8 @@ describe('qemu driver: NIC hot-plug', { skip, timeout: 600_000 }, () => {
   });
 
   it('attaches a second port to the running guest (DHCP and HTTP on it), detaches it (DeviceDetachFailed while the guest cannot let go), keeps it over a power cycle', async (t) => {
-    const driver: QemuDriver = makeDriver(makeWorld(), { device_detach_attempts: '2', device_detach_timeout: '5' });
+    const world = makeWorld();
+    const driver: QemuDriver = makeDriver(world, { device_detach_attempts: '2', device_detach_timeout: '5' });
     await driver.initHost('qemu-test', []);
     const a = port(netA, 50, true);
     const b = port(netB, 60, false);
@@ -129,6 +145,9 @@ describe('qemu driver: NIC hot-plug', { skip, timeout: 600_000 }, () => {
       const page = await waitFor('HTTP on the hot-plugged NIC', 60_000, async () => (await http(b.ip)) ?? undefined);
       assert.match(page, new RegExp(`addrs=${re(a.ip)}/24,${re(b.ip)}/24`));
       await driver.attachInterface(base, b.vif); // already there: nothing to do
+      const nicB = `net-${b.vif.id.slice(0, 11)}`;
+      const hotSlots = await pciSlots(world.instancesPath, base.uuid);
+      assert.equal(typeof hotSlots[nicB], 'number', `the hot-plugged device on pci.0: ${JSON.stringify(hotSlots)}`);
 
       // A paused guest cannot eject the device: every attempt times out (Nova's DeviceDetachFailed) ...
       await driver.pause(base);
@@ -157,6 +176,8 @@ describe('qemu driver: NIC hot-plug', { skip, timeout: 600_000 }, () => {
         return banners(out) > cycled && leaseB.test(last) ? last : undefined;
       });
       assert.match(reboot, new RegExp(`^${BANNER} .*nics=eth0/${a.vif.address},eth1/${b.vif.address}`));
+      // The slot QEMU chose is the one the command line gives it (what a live migration's destination builds).
+      assert.deepEqual(await pciSlots(world.instancesPath, base.uuid), hotSlots, 'the same PCI layout as while hot-plugged');
       assert.ok(await waitFor('HTTP on eth1 after the power cycle', 60_000, async () => (await http(b.ip)) ?? undefined));
 
       // Detach from a guest that was started with the NIC on its command line.
