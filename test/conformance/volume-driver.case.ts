@@ -40,7 +40,7 @@ async function mustTool(cmd: string, args: readonly string[]): Promise<string> {
 }
 
 /** A disk image of `sizeBytes` in `format` with `pattern` written at `offset` (64 KiB). */
-async function makeImage(file: string, format: 'qcow2' | 'raw', sizeBytes: number, pattern?: { byte: number; offset: number }): Promise<string> {
+async function makeImage(file: string, format: 'qcow2' | 'raw' | 'vmdk', sizeBytes: number, pattern?: { byte: number; offset: number }): Promise<string> {
   await mustTool('qemu-img', ['create', '-q', '-f', format, file, String(sizeBytes)]);
   if (pattern) await mustTool('qemu-io', ['-f', format, '-c', `write -P ${pattern.byte} ${pattern.offset} 64k`, file]);
   return file;
@@ -59,7 +59,13 @@ function rawHas(file: string, offset: number, byte: number, len = 64 * 1024): bo
 }
 
 /** Run qemu-io commands on an NBD connection (with its TLS-PSK when it has one); exit code and output. */
-async function nbdIo(conn: NbdConnection, scratch: string, cmds: readonly string[], key?: { user: string; psk: string }): Promise<{ code: number; out: string }> {
+async function nbdIo(
+  conn: NbdConnection,
+  scratch: string,
+  cmds: readonly string[],
+  o: { key?: { user: string; psk: string }; readOnly?: boolean } = {},
+): Promise<{ code: number; out: string }> {
+  const key = o.key;
   const d = conn.data;
   const user = key?.user ?? d.psk_user;
   const psk = key?.psk ?? d.psk;
@@ -71,12 +77,13 @@ async function nbdIo(conn: NbdConnection, scratch: string, cmds: readonly string
     args.push('--object', `tls-creds-psk,id=tls0,endpoint=client,dir=${dir},username=${user}`);
     opts += ',tls-creds=tls0';
   }
-  const r = await tool('qemu-io', [...args, '--image-opts', opts, ...cmds.flatMap((c) => ['-c', c])]);
+  const r = await tool('qemu-io', [...args, ...(o.readOnly ? ['-r'] : []), '--image-opts', opts, ...cmds.flatMap((c) => ['-c', c])]);
   return { code: /failed|error|Pattern verification/i.test(r.out) ? Math.max(r.code, 1) : r.code, out: r.out };
 }
 
+/** qemu-io commands that must succeed; opened read-only for a read-only attachment, as a compute host would. */
 async function nbdOk(conn: NbdConnection, scratch: string, cmds: readonly string[]): Promise<string> {
-  const r = await nbdIo(conn, scratch, cmds);
+  const r = await nbdIo(conn, scratch, cmds, { readOnly: conn.data.access_mode === 'ro' });
   assert.equal(r.code, 0, `qemu-io over nbd://${conn.data.host}:${conn.data.port}/${conn.data.name}: ${r.out}`);
   return r.out;
 }
@@ -110,6 +117,7 @@ export function runVolumeDriverSuite(name: string, setup: () => Promise<VolumeDr
     const A1 = id(201);
     const A2 = id(202);
     const A3 = id(203);
+    const A4 = id(204);
 
     before(async () => {
       const r = await setup();
@@ -147,7 +155,7 @@ export function runVolumeDriverSuite(name: string, setup: () => Promise<VolumeDr
       assert.ok(rawHas(f, 0, 0) && rawHas(f, GiB - 64 * 1024, 0));
     });
 
-    test('from a qcow2 image and a raw image: the image data, grown to the volume size', async () => {
+    test('from a qcow2, a raw and a vmdk image: the image data, grown to the volume size', async () => {
       const qcow = await makeImage(path.join(h.scratch, 'img.qcow2'), 'qcow2', 64 * MiB, { byte: 0x5a, offset: 0 });
       await d.createVolume(V_IMAGE, 1, { kind: 'image', path: qcow, diskFormat: 'qcow2' });
       assert.equal(await d.volumeSize(V_IMAGE), GiB);
@@ -156,6 +164,10 @@ export function runVolumeDriverSuite(name: string, setup: () => Promise<VolumeDr
       await d.createVolume(V_RAWIMG, 2, { kind: 'image', path: raw, diskFormat: 'raw' });
       assert.equal(await d.volumeSize(V_RAWIMG), 2 * GiB);
       assert.ok(rawHas(await copyOut(V_RAWIMG, 'rawimg'), MiB, 0x3c), 'the marker');
+      const vmdk = await makeImage(path.join(h.scratch, 'img.vmdk'), 'vmdk', 16 * MiB, { byte: 0x1e, offset: 4 * MiB });
+      await d.createVolume(id(7), 1, { kind: 'image', path: vmdk, diskFormat: 'vmdk' });
+      assert.ok(rawHas(await copyOut(id(7), 'vmdk'), 4 * MiB, 0x1e), 'the marker');
+      await d.deleteVolume(id(7));
     });
 
     test('an image larger than the volume, or of a format that is no disk, is unacceptable (and leaves no volume)', async () => {
@@ -207,7 +219,7 @@ export function runVolumeDriverSuite(name: string, setup: () => Promise<VolumeDr
       const again = await d.exportVolume(V_IMAGE, A1, CONNECTOR, 'rw');
       assert.deepEqual(again, c1, 'export of an exported attachment: the same connection');
       if (c1.data.psk !== undefined) {
-        const wrong = await nbdIo(c1, h.scratch, ['read 0 4k'], { user: A1, psk: 'ab'.repeat(32) });
+        const wrong = await nbdIo(c1, h.scratch, ['read 0 4k'], { key: { user: A1, psk: 'ab'.repeat(32) } });
         assert.notEqual(wrong.code, 0, 'a wrong key is refused');
       }
     });
@@ -243,6 +255,15 @@ export function runVolumeDriverSuite(name: string, setup: () => Promise<VolumeDr
       assert.equal(await d.volumeSize(V_IMAGE), grown ? 2 * GiB : GiB);
       await d.deleteSnapshot(V_IMAGE, S2);
       await d.deleteVolume(id(6));
+    });
+
+    test("a read-only attachment's export reads and refuses writes", async () => {
+      const ro = await d.exportVolume(V_RAWIMG, A4, CONNECTOR, 'ro');
+      assert.equal(ro.data.access_mode, 'ro');
+      await nbdOk(ro, h.scratch, ['read -P 0x3c 1M 64k']);
+      assert.notEqual((await nbdIo(ro, h.scratch, ['write -P 0x11 1M 4k'])).code, 0, 'a writable open is refused by the export');
+      await d.unexportVolume(V_RAWIMG, A4);
+      assert.ok(rawHas(await copyOut(V_RAWIMG, 'rawimg-ro'), MiB, 0x3c), 'the data unchanged');
     });
 
     test('a restarted driver finds the export still served, and its unexport ends it', async () => {

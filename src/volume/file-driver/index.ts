@@ -12,9 +12,11 @@
  * - One daemon with a QMP socket serves every export and survives the
  *   volume service; `init()` adopts it and re-creates what it lost,
  *   `close()` leaves it running.
- * - Extending an exported volume is refused: qemu-storage-daemon's NBD
- *   exports have a fixed size (block_resize fails on the export's
- *   permissions), so an attached volume is extended after its detach.
+ * - Extending an exported volume is refused (VolumeDriverInvalid): an NBD
+ *   export has a fixed size on both ends — qemu-storage-daemon's export
+ *   holds its node without the resize permission (block_resize fails), and
+ *   QEMU's NBD client cannot grow a disk (NBD has no resize) — so an
+ *   attached volume is extended after its detach.
  */
 import fs from 'node:fs';
 import path from 'node:path';
