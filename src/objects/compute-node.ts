@@ -41,6 +41,12 @@ export const DRIVER_CAPABILITIES = [
   'supports_attach_interface',
   /** Nova's supports_tagged_attach_interface: an attached interface may carry a device tag. */
   'supports_tagged_attach_interface',
+  /** attach_volume/detach_volume on an instance and volumes in spawn's block device info (Nova's drivers raise NotImplementedError without). */
+  'supports_attach_volume',
+  /** Nova's supports_tagged_attach_volume: an attached volume may carry a device tag. */
+  'supports_tagged_attach_volume',
+  /** Nova's supports_multiattach: a volume may be attached to several instances. */
+  'supports_multiattach',
 ] as const;
 
 export type DriverCapability = (typeof DRIVER_CAPABILITIES)[number];
@@ -54,7 +60,12 @@ export function isDriverCapability(name: string): name is DriverCapability {
  * ComputeDriver.capabilities defaults them to False and nova-compute reads
  * them with .get(name, False)).
  */
-export type OptionalCapability = 'supports_attach_interface' | 'supports_tagged_attach_interface';
+export type OptionalCapability =
+  | 'supports_attach_interface'
+  | 'supports_tagged_attach_interface'
+  | 'supports_attach_volume'
+  | 'supports_tagged_attach_volume'
+  | 'supports_multiattach';
 
 /** Every capability of a driver, true or false (the optional ones may be absent: false). */
 export type DriverCapabilities = Readonly<Record<Exclude<DriverCapability, OptionalCapability>, boolean> & Partial<Record<OptionalCapability, boolean>>>;

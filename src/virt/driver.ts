@@ -8,7 +8,8 @@
  * get_info, powerOff/powerOn = power_off/power_on, getConsoleOutput =
  * get_console_output, getVncConsole/getSerialConsole/getSpiceConsole =
  * get_vnc_console/get_serial_console/get_spice_console, attachInterface/
- * detachInterface = attach_interface/detach_interface.
+ * detachInterface = attach_interface/detach_interface, attachVolume/
+ * detachVolume = attach_volume/detach_volume.
  *
  * Failure semantics (as Nova's libvirt driver behaves; checked for every
  * driver by test/conformance/driver.case.ts): a method that cannot do its
@@ -25,6 +26,7 @@
  * nova-compute records as an instance fault.
  */
 
+import type { BdmConnectionInfo } from '../objects/block-device.ts';
 import type { DriverCapabilities } from '../objects/compute-node.ts';
 import type { InstanceDTO } from '../objects/instance.ts';
 import type { VifInfo } from '../objects/network-info.ts';
@@ -63,10 +65,34 @@ export interface ConsoleEndpoint {
   internal_access_path?: string | null;
 }
 
+/** A volume of the instance as the driver sees it (Nova's DriverVolumeBlockDevice as a dict). */
+export interface DriverVolume {
+  /** The volume service's connection_info for this host (driver_volume_type nbd: host, port, export name). */
+  readonly connection_info: BdmConnectionInfo;
+  /** The guest device it is given, e.g. /dev/vdb. */
+  readonly mount_device: string;
+  readonly volume_id: string;
+  readonly disk_bus: string | null;
+  readonly device_type: string | null;
+  /** 0: the root disk (boot from volume); null: not bootable. */
+  readonly boot_index: number | null;
+  readonly tag: string | null;
+}
+
+/** The block devices spawn gives the guest besides its image (Nova's block_device_info). */
+export interface BlockDeviceInfo {
+  /** The root device name (/dev/vda), or null. */
+  readonly root_device_name: string | null;
+  /** The volumes, root first when booting from one. */
+  readonly block_device_mapping: readonly DriverVolume[];
+}
+
 /** What spawn needs besides the instance. */
 export interface SpawnOptions {
   image: ImageMeta;
   adminPassword: string | null;
+  /** The instance's volumes (capability supports_attach_volume); absent or empty: none. A root volume (boot_index 0) replaces the image disk. */
+  blockDeviceInfo?: BlockDeviceInfo;
   /** Called with 0–100 while the driver works (optional progress reporting). */
   onProgress?: (percent: number) => void;
 }
@@ -144,6 +170,16 @@ export interface ComputeDriver extends MoveOperations, ImageOperations, HostOper
   attachInterface?(instance: InstanceDTO, vif: VifInfo): Promise<void>;
   /** Unplug the VIF from the guest (Nova's detach_interface); a VIF the guest has not is no error. */
   detachInterface?(instance: InstanceDTO, vif: VifInfo): Promise<void>;
+
+  /**
+   * Attach a volume to the guest at `volume.mount_device` (Nova's
+   * attach_volume; capability supports_attach_volume), from its
+   * connection_info. A driver without it cannot. A volume the guest
+   * already has at that device is an error.
+   */
+  attachVolume?(instance: InstanceDTO, volume: DriverVolume): Promise<void>;
+  /** Detach the volume (Nova's detach_volume); a volume the guest has not is no error. Works with the guest off. */
+  detachVolume?(instance: InstanceDTO, volume: DriverVolume): Promise<void>;
 
   /** nova-compute is stopping: release driver resources but leave guests running. */
   cleanupHost?(): Promise<void>;

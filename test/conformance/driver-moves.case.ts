@@ -20,6 +20,7 @@ import { PowerState } from '../../src/objects/states.ts';
 import type { ComputeDriver, HostResources, LiveMigrationProgress, MoveTarget } from '../../src/virt/driver.ts';
 import type { ImageSink } from '../../src/virt/driver-moves.ts';
 import { interfaceCases } from './driver-interfaces.case.ts';
+import { volumeCases } from './driver-volumes.case.ts';
 
 /** The second host a harness offers for moves. */
 export interface PeerHost {
@@ -240,4 +241,5 @@ export function moveCases(s: MoveSuite): void {
   });
 
   interfaceCases(s);
+  volumeCases(s);
 }

@@ -6,11 +6,12 @@ import type { InstanceDTO } from '../../objects/instance.ts';
 import type { VifInfo } from '../../objects/network-info.ts';
 import type { ImageMeta } from '../../objects/request-spec.ts';
 import { PowerState } from '../../objects/states.ts';
-import type { ComputeDriver, ConsoleEndpoint, DriverCapabilities, HostResources, InstanceInfo, RebootType, SpawnOptions } from '../driver.ts';
+import type { ComputeDriver, ConsoleEndpoint, DriverCapabilities, DriverVolume, HostResources, InstanceInfo, RebootType, SpawnOptions } from '../driver.ts';
 import type { DriverDiagnostics, HostPowerAction } from '../driver-host.ts';
 import type { DiskInfo, ImageSink, LiveMigrateData, LiveMigrationProgress, MoveTarget } from '../driver-moves.ts';
 import { uptimeLine } from '../uptime.ts';
 import * as host from './host.ts';
+import * as hotplug from './hotplug.ts';
 import { type FakeGuest, type FakeHypervisor, hypervisorOf } from './hypervisor.ts';
 import type { FakeMoveDeps } from './moves.ts';
 import * as moves from './moves.ts';
@@ -52,6 +53,9 @@ const FAKE_CAPABILITIES: Record<DriverCapability, boolean> = {
   supports_trigger_crash_dump: true,
   supports_attach_interface: true,
   supports_tagged_attach_interface: true,
+  supports_attach_volume: true,
+  supports_tagged_attach_volume: true,
+  supports_multiattach: false,
 };
 
 /**
@@ -156,7 +160,7 @@ export class FakeDriver implements ComputeDriver {
     return [...this.instances.keys()];
   }
 
-  async spawn(instance: InstanceDTO, _opts: SpawnOptions): Promise<void> {
+  async spawn(instance: InstanceDTO, opts: SpawnOptions): Promise<void> {
     const known = this.instances.get(instance.uuid);
     if (known && (known.state === PowerState.RUNNING || known.state === PowerState.PAUSED)) {
       throw new HypervisorError(`instance ${instance.uuid} already runs on this host`, { uuid: instance.uuid });
@@ -165,7 +169,8 @@ export class FakeDriver implements ComputeDriver {
     if (instance.metadata.fake_spawn_fail === 'true' || (this.opts.spawnFailureRate > 0 && this.random() < this.opts.spawnFailureRate)) {
       throw new HypervisorError(`fake driver: injected spawn failure on ${this.opts.hostname}`);
     }
-    this.record(instance, PowerState.RUNNING);
+    const g = this.record(instance, PowerState.RUNNING);
+    g.disks = hotplug.spawnDisks(this.capabilities, opts.blockDeviceInfo);
     this.hypervisor.save();
   }
 
@@ -370,20 +375,20 @@ export class FakeDriver implements ComputeDriver {
     this.live(instance).console.push('NMI received');
   }
 
-  /** The VIF recorded in the guest; metadata fake_attach_fail = true fails it (a hypervisor that refuses the device). */
-  async attachInterface(instance: InstanceDTO, vif: VifInfo): Promise<void> {
-    this.require('supports_attach_interface', 'attach_interface');
-    const g = this.get(instance);
-    if (instance.metadata.fake_attach_fail === 'true') throw new HypervisorError(`fake driver: injected attach failure of ${vif.id}`);
-    g.vifs = [...(g.vifs ?? []).filter((id) => id !== vif.id), vif.id];
-    this.hypervisor.save();
+  attachInterface(instance: InstanceDTO, vif: VifInfo): Promise<void> {
+    return hotplug.attachInterface(this.hotplug, instance, vif);
   }
-
-  async detachInterface(instance: InstanceDTO, vif: VifInfo): Promise<void> {
-    this.require('supports_attach_interface', 'detach_interface');
-    const g = this.get(instance);
-    g.vifs = (g.vifs ?? []).filter((id) => id !== vif.id);
-    this.hypervisor.save();
+  detachInterface(instance: InstanceDTO, vif: VifInfo): Promise<void> {
+    return hotplug.detachInterface(this.hotplug, instance, vif);
+  }
+  attachVolume(instance: InstanceDTO, volume: DriverVolume): Promise<void> {
+    return hotplug.attachVolume(this.hotplug, instance, volume);
+  }
+  detachVolume(instance: InstanceDTO, volume: DriverVolume): Promise<void> {
+    return hotplug.detachVolume(this.hotplug, instance, volume);
+  }
+  private get hotplug(): hotplug.HotplugDeps {
+    return { get: (i) => this.get(i), require: (c, a) => this.require(c, a), save: () => this.hypervisor.save() };
   }
 
   /** Test hook: change an instance's power state behind nova's back (a guest that died). */

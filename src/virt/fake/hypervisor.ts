@@ -19,6 +19,16 @@ export interface FakeGuest {
   console: string[];
   /** The ports whose VIFs are plugged into the guest (at spawn and by attach_interface). */
   vifs?: string[];
+  /** The volumes the guest has (at spawn and by attach_volume). */
+  disks?: FakeDisk[];
+}
+
+/** A volume disk of a fake guest: where it is and what it was attached from. */
+export interface FakeDisk {
+  volume_id: string;
+  mount_device: string;
+  driver_volume_type: string;
+  tag: string | null;
 }
 
 const STATES: readonly number[] = Object.values(PowerState);
