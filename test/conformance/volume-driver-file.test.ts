@@ -4,9 +4,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { VolumeDriverError, VolumeDriverInvalid } from '../../src/exception/volume-driver.ts';
+import type { NbdConnection } from '../../src/volume/driver.ts';
 import { createFileDriver, type FileDriverOptions, StorageDaemon } from '../../src/volume/file-driver/index.ts';
 import { REQUIRE } from '../support/backends.ts';
-import { freePort, onCleanup, tmpDir } from '../support/procs.ts';
+import { freePort, onCleanup, ROOT, tmpDir } from '../support/procs.ts';
 import { runVolumeDriverSuite, type VolumeDriverHarness } from './volume-driver.case.ts';
 
 /** undefined when qemu-img, qemu-io and qemu-storage-daemon run here; otherwise the skip reason. Throws in CI. */
@@ -86,6 +87,55 @@ describe('file volume driver: a changed export address', () => {
     assert.match(fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8'), new RegExp(`addr.port=${moved.exportPort}`));
     await d2.unexportVolume('vol-b', 'att-2');
     await d2.close();
+  });
+
+  it('the daemon outlives the process that started it: a volume service that exported and exited leaves the export served', { skip }, async () => {
+    const w = await world('qcow2', true);
+    try {
+      // A separate volume service process: creates a volume, writes a marker over its export, prints the connection and exits.
+      const script = path.join(w.scratch, 'service.mts');
+      fs.writeFileSync(
+        script,
+        [
+          `import { createFileDriver } from ${JSON.stringify(path.join(ROOT, 'src/volume/file-driver/index.ts'))};`,
+          `const d = createFileDriver(${JSON.stringify(w.opts)});`,
+          'await d.init();',
+          "await d.createVolume('vol-c', 1, { kind: 'empty' });",
+          "const c = await d.exportVolume('vol-c', 'att-c', { host: 'h', ip: '127.0.0.1' }, 'rw');",
+          'await d.close();',
+          'process.stdout.write(JSON.stringify(c));',
+        ].join('\n'),
+      );
+      const out = execFileSync(process.execPath, ['--import', 'tsx', script], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+      const conn: NbdConnection = JSON.parse(out);
+      const pid = w.daemon.pid();
+      assert.ok(pid !== null, 'the daemon runs after its starter exited');
+      const stat = fs
+        .readFileSync(`/proc/${pid}/stat`, 'utf8')
+        .slice(fs.readFileSync(`/proc/${pid}/stat`, 'utf8').lastIndexOf(')') + 2)
+        .split(' ');
+      assert.notEqual(Number(stat[3]), process.pid, 'not our child');
+      const keys = fs.mkdtempSync(path.join(w.scratch, 'psk-'));
+      fs.writeFileSync(path.join(keys, 'keys.psk'), `${conn.data.psk_user}:${conn.data.psk}\n`);
+      const io = (cmd: string) =>
+        execFileSync('qemu-io', [
+          '--object',
+          `tls-creds-psk,id=tls0,endpoint=client,dir=${keys},username=${conn.data.psk_user}`,
+          '--image-opts',
+          `driver=nbd,server.type=inet,server.host=${conn.data.host},server.port=${conn.data.port},export=${conn.data.name},tls-creds=tls0`,
+          '-c',
+          cmd,
+        ]).toString();
+      assert.match(io('write -P 0x42 0 64k'), /wrote 65536/);
+      const d = createFileDriver(w.opts);
+      await d.init();
+      assert.match(io('read -P 0x42 0 64k'), /read 65536/);
+      await d.unexportVolume('vol-c', 'att-c');
+      await d.deleteVolume('vol-c');
+      await d.close();
+    } finally {
+      await w.cleanup();
+    }
   });
 
   it('ids name files: a path in an id is refused', { skip }, async () => {
