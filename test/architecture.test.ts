@@ -131,9 +131,9 @@ describe('architecture', () => {
     );
   });
 
-  it('database packages are imported only by db/, identity/db/, image/db/ and network/db/', () => {
+  it('database packages are imported only by db/, identity/db/, image/db/, network/db/ and volume/db/', () => {
     assert.deepEqual(
-      offenders(['.'], (t) => DATABASE_PACKAGES.includes(t), { except: (f) => /^(db|identity\/db|image\/db|network\/db)\//.test(f) }),
+      offenders(['.'], (t) => DATABASE_PACKAGES.includes(t), { except: (f) => /^(db|identity\/db|image\/db|network\/db|volume\/db)\//.test(f) }),
       [],
     );
   });
@@ -152,12 +152,13 @@ describe('architecture', () => {
     );
   });
 
-  it('identity/, image/ and network/ hold servers only: no clients, no Compute API or node code, not each other', () => {
+  it('identity/, image/, network/ and volume/ hold servers only: no clients, no Compute API or node code, not each other', () => {
     assert.deepEqual(
       [
         ...offenders(['identity'], under('image', 'network', 'clients', 'api', 'compute', 'compute-api', 'conductor', 'scheduler', 'virt', 'console', 'cmd')),
         ...offenders(['image'], under('identity', 'network', 'clients', 'api', 'compute', 'compute-api', 'conductor', 'scheduler', 'virt', 'console', 'cmd')),
         ...offenders(['network'], under('identity', 'image', 'clients', 'api', 'compute', 'compute-api', 'conductor', 'scheduler', 'virt', 'console', 'cmd')),
+        ...offenders(['volume'], under('identity', 'image', 'network', 'clients', 'api', 'compute', 'compute-api', 'conductor', 'scheduler', 'virt', 'console', 'cmd')),
       ],
       [],
     );

@@ -13,6 +13,7 @@ import { requireCurrentIdentitySchema, syncIdentitySchema } from '../identity/db
 import { syncImageSchema } from '../image/db/migrate.ts';
 import { syncNetworkSchema } from '../network/db/migrate.ts';
 import { serviceIsUp } from '../service/servicegroup.ts';
+import { syncVolumeSchema } from '../volume/db/migrate.ts';
 import { fail, setup } from './common.ts';
 
 /** openrc and clouds.yaml for the bootstrapped admin, as the all-in-one writes them (mode 0600); returns the lines to print. */
@@ -72,6 +73,7 @@ dbCmd
       await syncIdentitySchema(db.db);
       await syncImageSchema(db.db);
       await syncNetworkSchema(db.db);
+      await syncVolumeSchema(db.db);
       return version;
     }, true);
     process.stdout.write(`Database schema is at version ${v}\n`);
@@ -151,16 +153,17 @@ cfg
 
 program
   .command('bootstrap')
-  .description('Create or update (idempotent) the default domain, roles, admin user and project, service users nova, glance and neutron, and the catalog.')
+  .description('Create or update (idempotent) the default domain, roles, admin user and project, service users nova, glance, neutron and cinder, and the catalog.')
   .option('--bootstrap-password <password>', 'password of the admin user (or OS_BOOTSTRAP_PASSWORD)')
   .option('--bootstrap-username <name>', 'the admin user', 'admin')
   .option('--bootstrap-project-name <name>', 'the admin project', 'admin')
-  .option('--service-password <password>', 'password of the service users nova, glance and neutron (default: the bootstrap password)')
+  .option('--service-password <password>', 'password of the service users nova, glance, neutron and cinder (default: the bootstrap password)')
   .option('--region-id <region>', 'the region of the endpoints', 'RegionOne')
   .option('--compute-url <url>', 'compute endpoint (default http://<my_ip>:8774/v2.1)')
   .option('--identity-url <url>', 'identity endpoint (default [identity] public_url/v3 or http://<my_ip>:5000/v3)')
   .option('--image-url <url>', 'image endpoint (default http://<my_ip>:9292)')
   .option('--network-url <url>', 'network endpoint, e.g. http://<my_ip>:9696 (default: none; the catalog gets a network service only with this)')
+  .option('--volume-url <url>', 'volume endpoint, e.g. http://<my_ip>:8776/v3 (default: none; the catalog gets volumev3 and block-storage services only with this)')
   .option('--client-config-dir <dir>', 'where to write openrc and clouds.yaml for the admin user (default: [DEFAULT] state_path)')
   .action(async (opts: Parameters<typeof bootstrapCommand>[2] & { clientConfigDir?: string }) => {
     const { conf } = loadEnv();

@@ -1,8 +1,9 @@
 /**
  * `nova-manage bootstrap` (keystone-manage bootstrap): the default domain,
  * the roles admin ⊃ member ⊃ reader, the admin user and project with the
- * admin role, the service project with the service users nova, glance and
- * neutron, and the catalog (compute, identity, image, network; public, internal and admin
+ * admin role, the service project with the service users nova, glance,
+ * neutron and cinder, and the catalog (compute, identity, image, network, volumev3 and
+ * block-storage; public, internal and admin
  * endpoints in one region). Idempotent: what exists is kept; passwords and
  * endpoint URLs are brought to the given values.
  */
@@ -24,7 +25,7 @@ export interface BootstrapOptions {
   adminUsername?: string;
   adminProjectName?: string;
   serviceProjectName?: string;
-  /** Password of the service users nova, glance and neutron; default the admin password. */
+  /** Password of the service users nova, glance, neutron and cinder; default the admin password. */
   servicePassword?: string;
   regionId?: string;
   /** Endpoint URLs (the same for public, internal and admin). */
@@ -33,6 +34,8 @@ export interface BootstrapOptions {
   imageUrl: string;
   /** The network endpoint; without one the catalog has no network service. */
   networkUrl?: string;
+  /** The volume endpoint (…:8776/v3), registered as volumev3 and block-storage; without one the catalog has no volume service. */
+  volumeUrl?: string;
 }
 
 /** The ids bootstrap made or found, and what it changed. */
@@ -50,6 +53,8 @@ const SERVICES = [
   { type: 'identity', name: 'keystone', description: 'OpenStack Identity', url: 'identityUrl' },
   { type: 'image', name: 'glance', description: 'OpenStack Image', url: 'imageUrl' },
   { type: 'network', name: 'neutron', description: 'OpenStack Networking', url: 'networkUrl' },
+  { type: 'volumev3', name: 'cinderv3', description: 'OpenStack Block Storage (v3)', url: 'volumeUrl' },
+  { type: 'block-storage', name: 'cinder', description: 'OpenStack Block Storage', url: 'volumeUrl' },
 ] as const;
 const INTERFACES: readonly Endpoint['interface'][] = ['public', 'internal', 'admin'];
 
@@ -110,7 +115,7 @@ export async function bootstrapIdentity(db: Db, opts: BootstrapOptions): Promise
   };
   const adminUser = await user(opts.adminUsername ?? 'admin', opts.adminPassword, adminProject);
   await grant(adminUser, adminProject);
-  for (const name of ['nova', 'glance', 'neutron']) await grant(await user(name, opts.servicePassword ?? opts.adminPassword, serviceProject), serviceProject);
+  for (const name of ['nova', 'glance', 'neutron', 'cinder']) await grant(await user(name, opts.servicePassword ?? opts.adminPassword, serviceProject), serviceProject);
 
   const region = opts.regionId ?? 'RegionOne';
   if (!(await idb.catalog.getRegion(region))) {
@@ -153,17 +158,18 @@ export function generatePassword(): string {
   return randomBytes(18).toString('base64url');
 }
 
-/** The default endpoint URLs on this host: compute :8774/v2.1, identity :5000/v3, image :9292, network :9696. */
+/** The default endpoint URLs on this host: compute :8774/v2.1, identity :5000/v3, image :9292, network :9696, volume :8776/v3. */
 export function defaultEndpointUrls(
   myIp: string,
-  ports: { compute?: number; identity?: number; image?: number; network?: number } = {},
-): { computeUrl: string; identityUrl: string; imageUrl: string; networkUrl: string } {
+  ports: { compute?: number; identity?: number; image?: number; network?: number; volume?: number } = {},
+): { computeUrl: string; identityUrl: string; imageUrl: string; networkUrl: string; volumeUrl: string } {
   const host = myIp.includes(':') ? `[${myIp}]` : myIp;
   return {
     computeUrl: `http://${host}:${ports.compute || 8774}/v2.1`,
     identityUrl: `http://${host}:${ports.identity || 5000}/v3`,
     imageUrl: `http://${host}:${ports.image || 9292}`,
     networkUrl: `http://${host}:${ports.network || 9696}`,
+    volumeUrl: `http://${host}:${ports.volume || 8776}/v3`,
   };
 }
 
@@ -178,6 +184,7 @@ export interface BootstrapCliOptions {
   identityUrl?: string;
   imageUrl?: string;
   networkUrl?: string;
+  volumeUrl?: string;
 }
 
 /**
@@ -207,6 +214,7 @@ export async function bootstrapCommand(
     imageUrl: opts.imageUrl ?? urls.imageUrl,
     // The network service is optional: registered only when asked for (clients use every service in the catalog).
     networkUrl: opts.networkUrl,
+    volumeUrl: opts.volumeUrl,
   });
   const lines = r.changes.length ? r.changes : ['identity already bootstrapped: nothing to change'];
   lines.push(`admin user ${opts.bootstrapUsername ?? 'admin'} (${r.adminUserId}), project ${opts.bootstrapProjectName ?? 'admin'} (${r.adminProjectId})`);

@@ -30,15 +30,15 @@ describe('identity: bootstrap', () => {
     assert.deepEqual(await counts(), {
       domains: 1,
       projects: ['admin', 'service'],
-      users: ['admin', 'glance', 'neutron', 'nova'],
+      users: ['admin', 'cinder', 'glance', 'neutron', 'nova'],
       roles: ['admin', 'member', 'reader'],
-      assignments: 4,
+      assignments: 5,
       services: ['compute:nova', 'identity:keystone', 'image:glance'],
       endpoints: 9,
       regions: ['RegionOne'],
     });
     assert.equal(h.boot.changes.length > 10, true);
-    for (const user of ['nova', 'glance']) assert.equal((await h.login(user, SERVICE_PASSWORD, 'service')).statusCode, 201, user);
+    for (const user of ['nova', 'glance', 'cinder']) assert.equal((await h.login(user, SERVICE_PASSWORD, 'service')).statusCode, 201, user);
   });
 
   it('is idempotent: a second run changes nothing and keeps the ids', async () => {
@@ -82,12 +82,21 @@ describe('identity: bootstrap', () => {
     assert.notEqual(generatePassword(), generatePassword());
   });
 
+  it('registers the volume service as volumev3 and block-storage when given its URL', async () => {
+    const r = await bootstrapIdentity(h.conn, { adminPassword: 'other-pw', servicePassword: SERVICE_PASSWORD, ...URLS, volumeUrl: 'http://192.0.2.7:8776/v3' });
+    assert.ok(r.changes.includes('created service cinderv3 (volumev3)'), r.changes.join('; '));
+    assert.ok(r.changes.includes('created public endpoint of cinder: http://192.0.2.7:8776/v3'));
+    const services = (await h.db.catalog.listServices()).map((s) => `${s.type}:${s.name}`);
+    assert.ok(services.includes('volumev3:cinderv3') && services.includes('block-storage:cinder'));
+  });
+
   it('computes default endpoint URLs from my_ip', () => {
     assert.deepEqual(defaultEndpointUrls('192.0.2.7'), {
       computeUrl: 'http://192.0.2.7:8774/v2.1',
       identityUrl: 'http://192.0.2.7:5000/v3',
       imageUrl: 'http://192.0.2.7:9292',
       networkUrl: 'http://192.0.2.7:9696',
+      volumeUrl: 'http://192.0.2.7:8776/v3',
     });
     assert.equal(defaultEndpointUrls('fd00::1').identityUrl, 'http://[fd00::1]:5000/v3');
   });
