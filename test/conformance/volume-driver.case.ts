@@ -170,7 +170,7 @@ export function runVolumeDriverSuite(name: string, setup: () => Promise<VolumeDr
       await d.deleteVolume(id(7));
     });
 
-    test('an image larger than the volume, or of a format that is no disk, is unacceptable (and leaves no volume)', async () => {
+    test('an image larger than the volume, of a format that is no disk, or reading other files is unacceptable (and leaves no volume)', async () => {
       const big = await makeImage(path.join(h.scratch, 'big.qcow2'), 'qcow2', 2 * GiB);
       const e = await d.createVolume(id(9), 1, { kind: 'image', path: big, diskFormat: 'qcow2' }).then(
         () => assert.fail('created'),
@@ -179,6 +179,22 @@ export function runVolumeDriverSuite(name: string, setup: () => Promise<VolumeDr
       assert.ok(e instanceof VolumeImageUnacceptable, String(e));
       assert.match(e.message, /Image virtual size is 2GB and doesn't fit in a volume of size 1GB\./);
       await assert.rejects(d.createVolume(id(9), 1, { kind: 'image', path: big, diskFormat: 'aki' }), VolumeImageUnacceptable);
+      // Images that make qemu-img read other files of the volume host: a backing file, an external data file, a VMDK descriptor's extents.
+      const secret = path.join(h.scratch, 'host-secret.raw');
+      fs.writeFileSync(secret, Buffer.alloc(MiB, 0x66));
+      const backed = path.join(h.scratch, 'backed.qcow2');
+      await mustTool('qemu-img', ['create', '-q', '-f', 'qcow2', '-b', secret, '-F', 'raw', backed]);
+      const external = path.join(h.scratch, 'external.qcow2');
+      await mustTool('qemu-img', ['create', '-q', '-f', 'qcow2', '-o', `data_file=${path.join(h.scratch, 'external-data.raw')}`, external, '16M']);
+      const flat = path.join(h.scratch, 'flat.vmdk');
+      await mustTool('qemu-img', ['create', '-q', '-f', 'vmdk', '-o', 'subformat=monolithicFlat', flat, '16M']);
+      for (const [file, diskFormat] of [
+        [backed, 'qcow2'],
+        [external, 'qcow2'],
+        [flat, 'vmdk'],
+      ] as const) {
+        await assert.rejects(d.createVolume(id(9), 1, { kind: 'image', path: file, diskFormat }), VolumeImageUnacceptable, file);
+      }
       await assert.rejects(d.volumeSize(id(9)), NotFound);
     });
 

@@ -117,7 +117,9 @@ class FileVolumeDriver implements VolumeDriver {
   private async fromImage(image: string, diskFormat: string, part: string, target: VolumeFile, sizeGb: number): Promise<void> {
     const format = qemuFormatOf(diskFormat);
     const info = await fileInfo(this.qemuImg, image, format);
+    // As Cinder's image checks: an image must not make qemu-img read other files of this host.
     if (info.backingFile !== null) throw VolumeImageUnacceptable.of(`fmt=${info.format} backed by:${info.backingFile}`);
+    if (info.otherFiles !== null) throw VolumeImageUnacceptable.of(`fmt=${info.format} reads other files (${info.otherFiles})`);
     const imageGb = Math.ceil(info.virtualSize / GiB);
     if (imageGb > sizeGb) throw VolumeImageUnacceptable.of(`Image virtual size is ${imageGb}GB and doesn't fit in a volume of size ${sizeGb}GB.`);
     await convertFile(this.qemuImg, image, format, part, target.format, this.timeoutMs);

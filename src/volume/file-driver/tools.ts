@@ -24,12 +24,26 @@ export interface FileInfo {
   readonly format: string;
   readonly virtualSize: number;
   readonly backingFile: string | null;
+  /** What makes qemu-img read files other than this one: a qcow2 external data file, the extents of a VMDK that is not one file. */
+  readonly otherFiles: string | null;
+}
+
+/** The external files `format-specific` of qemu-img info names, or null. */
+function otherFiles(spec: unknown): string | null {
+  if (typeof spec !== 'object' || spec === null || !('data' in spec)) return null;
+  const data = spec.data;
+  if (typeof data !== 'object' || data === null) return null;
+  if ('data-file' in data && typeof data['data-file'] === 'string') return `data-file ${data['data-file']}`;
+  if ('create-type' in data && typeof data['create-type'] === 'string' && !['monolithicSparse', 'streamOptimized'].includes(data['create-type'])) {
+    return `vmdk create-type ${data['create-type']}`;
+  }
+  return null;
 }
 
 /** `qemu-img info -U --output=json` of `file` opened as `format` (no probing); -U: also while the daemon holds it. */
 export async function fileInfo(qemuImg: string, file: string, format: string): Promise<FileInfo> {
   const out = await runTool(qemuImg, ['info', '-U', '--output=json', '-f', format, file], 60_000);
-  let j: { format?: unknown; 'virtual-size'?: unknown; 'backing-filename'?: unknown };
+  let j: { format?: unknown; 'virtual-size'?: unknown; 'backing-filename'?: unknown; 'format-specific'?: unknown };
   try {
     j = JSON.parse(out);
   } catch {
@@ -37,7 +51,12 @@ export async function fileInfo(qemuImg: string, file: string, format: string): P
   }
   const size = Number(j['virtual-size']);
   if (!Number.isSafeInteger(size)) throw new VolumeDriverError(`${qemuImg} info ${file}: no virtual-size`);
-  return { format: String(j.format ?? format), virtualSize: size, backingFile: typeof j['backing-filename'] === 'string' ? j['backing-filename'] : null };
+  return {
+    format: String(j.format ?? format),
+    virtualSize: size,
+    backingFile: typeof j['backing-filename'] === 'string' ? j['backing-filename'] : null,
+    otherFiles: otherFiles(j['format-specific']),
+  };
 }
 
 /** Glance's disk formats as qemu-img's format names (ami and iso are raw bytes; aki/ari are kernels, no disks). */
