@@ -113,7 +113,7 @@ export async function benchBoot(): Promise<void> {
     for (const computes of [3, 10]) {
       const cluster = await startCluster({
         computes: Array.from({ length: computes }, (_, i) => `bench-${computes}-${i}`),
-        conf: { fake: { memory_mb: 1000000, vcpus: 100000, local_gb: 1000000 }, DEFAULT: { report_interval: 10 } },
+        conf: { fake: { memory_mb: 1000000, vcpus: 100000, local_gb: 1000000 }, DEFAULT: { report_interval: 10, service_down_time: 60 } },
       });
       const api = new ApiClient(cluster.url);
       const one = await singleBoot(api);

@@ -178,7 +178,7 @@ async function clusterBoots(from: string): Promise<(string | number)[][]> {
   const base = `http://127.0.0.1:${netPort}`;
   const cluster = await startCluster({
     computes: Array.from({ length: 3 }, (_, i) => `nbench-3-${i}`),
-    conf: { fake: { memory_mb: 1000000, vcpus: 100000, local_gb: 1000000 }, DEFAULT: { report_interval: 2 }, neutron: { endpoint_override: base } },
+    conf: { fake: { memory_mb: 1000000, vcpus: 100000, local_gb: 1000000 }, DEFAULT: { report_interval: 10, service_down_time: 60 }, neutron: { endpoint_override: base } },
   });
   try {
     const netConf = path.join(cluster.dir, 'network.conf');
