@@ -1,3 +1,4 @@
+import type { CinderClient } from '../clients/cinder.ts';
 import type { NeutronClient } from '../clients/neutron.ts';
 import type { ComputeAPI } from '../compute/rpc-types.ts';
 import type { ConductorAPI } from '../conductor/rpc-types.ts';
@@ -32,6 +33,7 @@ import { ServerSecurityGroups } from './security-groups.ts';
 import { ServerShelve } from './shelve.ts';
 import type { SnapshotImages } from './snapshot-images.ts';
 import { ServerSnapshots } from './snapshots.ts';
+import { ServerVolumes } from './volumes.ts';
 
 export type { CreateParams, ImageInfo, ImageLookup, QuotaChecker } from './create.ts';
 
@@ -65,6 +67,8 @@ export interface ComputeApiDeps {
   consoleauth?: ConsoleAuthAPI;
   /** The network service as the caller ([neutron]); without one servers get no ports. */
   network?: NeutronClient;
+  /** The volume service as the caller ([cinder]); without one no volume exists. */
+  volume?: CinderClient;
 }
 
 /**
@@ -95,6 +99,10 @@ export class ComputeApi {
   /** os-interface attach and detach (interfaces.ts). */
   get interfaces(): ServerInterfaces {
     return new ServerInterfaces(this.deps);
+  }
+  /** os-volume_attachments and the volume proxies (volumes.ts). */
+  get volumes(): ServerVolumes {
+    return new ServerVolumes(this.deps);
   }
   /** os-floating-ips and the floating IP actions (floating-ips.ts). */
   get floatingIps(): ServerFloatingIps {

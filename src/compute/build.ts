@@ -8,8 +8,10 @@
  * elsewhere) makes the build clean up its guest. A build whose end could not
  * be recorded keeps its guest; the periodic heal records it later.
  */
+import type { CinderClient } from '../clients/cinder.ts';
 import type { NeutronClient } from '../clients/neutron.ts';
 import type { ConductorAPI } from '../conductor/rpc-types.ts';
+import type { NovaConfig } from '../conf/loader.ts';
 import type { RequestContext } from '../context.ts';
 import { NovaError } from '../exception/base.ts';
 import { InstanceNotFound, UnexpectedTaskStateError } from '../exception/instance.ts';
@@ -18,7 +20,8 @@ import type { InstanceDTO } from '../objects/instance.ts';
 import { PowerState, TaskState, VmState } from '../objects/states.ts';
 import { isTransient } from '../rpc/retry.ts';
 import { dbTime } from '../util/time.ts';
-import type { ComputeDriver } from '../virt/driver.ts';
+import type { BlockDeviceInfo, ComputeDriver } from '../virt/driver.ts';
+import { prepBlockDevices } from './block-devices.ts';
 import { allocateForInstance, deallocateForInstance } from './networking.ts';
 import type { ComputeArgs } from './rpc-types.ts';
 
@@ -28,6 +31,11 @@ export interface BuildDeps {
   readonly conductor: ConductorAPI;
   /** The network service; absent: no ports. */
   readonly network?: NeutronClient | undefined;
+  /** The volume service; absent: a build with volumes finds none. */
+  readonly volume?: CinderClient | undefined;
+  readonly conf: NovaConfig;
+  /** This host's address (the volume connector's ip). */
+  readonly address: string;
   readonly log: Logger;
 }
 
@@ -58,10 +66,10 @@ async function takenAway(d: BuildDeps, ctx: RequestContext, uuid: string, e: unk
  * address left, network gone): ERROR with a fault that says why, the claim
  * released, no reschedule (Nova's BuildAbortException).
  */
-async function abortBuild(d: BuildDeps, ctx: RequestContext, instance: InstanceDTO, e: unknown): Promise<void> {
+async function abortBuild(d: BuildDeps, ctx: RequestContext, instance: InstanceDTO, e: unknown, why = 'could not allocate the network'): Promise<void> {
   const uuid = instance.uuid;
   const reason = `Build of instance ${uuid} aborted: ${errorText(e)}`;
-  d.log.warn({ instance: uuid, err: errorText(e) }, 'could not allocate the network; the build is aborted');
+  d.log.warn({ instance: uuid, err: errorText(e) }, `${why}; the build is aborted`);
   try {
     await d.conductor.instance_fault_create(ctx, {
       uuid,
@@ -109,8 +117,15 @@ export async function buildAndRun(d: BuildDeps, ctx: RequestContext, args: Compu
       return;
     }
   }
+  let blockDeviceInfo: BlockDeviceInfo | undefined;
   try {
-    await d.driver.spawn(instance, { image: spec.image, adminPassword: args.admin_password });
+    blockDeviceInfo = await prepBlockDevices(d, ctx, instance);
+  } catch (e) {
+    await abortBuild(d, ctx, instance, e, 'could not prepare the block devices');
+    return;
+  }
+  try {
+    await d.driver.spawn(instance, { image: spec.image, adminPassword: args.admin_password, ...(blockDeviceInfo ? { blockDeviceInfo } : {}) });
   } catch (e) {
     const reason = errorText(e);
     log.warn({ instance: uuid, err: reason }, 'spawn failed; releasing the claim and asking for a reschedule');

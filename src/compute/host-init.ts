@@ -11,6 +11,7 @@ import { dbTime } from '../util/time.ts';
 import { deallocateForInstance } from './networking.ts';
 import { type ComputeOps, errorText } from './ops.ts';
 import type { ComputeArgs } from './rpc-types.ts';
+import { cleanupVolumes } from './volumes.ts';
 
 /** Finish deletes, resume or reschedule interrupted builds, clear stale task states. */
 export async function initInstance(ops: ComputeOps, ctx: RequestContext, inst: InstanceDTO): Promise<void> {
@@ -67,6 +68,7 @@ export async function terminate(ops: ComputeOps, ctx: RequestContext, { instance
     .event(ctx, instance, 'compute_terminate_instance', async () => {
       await ops.driver.destroy(instance);
       if (ops.network) await deallocateForInstance(ops.network, ctx, instance);
+      await cleanupVolumes(ops, ctx, instance.uuid);
       await ops.conductor.instance_destroy(ctx, { uuid: instance.uuid });
     })
     .catch(async (e: unknown) => {

@@ -1,4 +1,5 @@
 import { adminContext, type RequestContext } from '../context.ts';
+import type { BlockDeviceMappingDTO } from '../objects/block-device.ts';
 import type { InstanceDTO } from '../objects/instance.ts';
 import type { VifInfo } from '../objects/network-info.ts';
 import type { ServiceDTO } from '../objects/service.ts';
@@ -22,6 +23,7 @@ import { ResourceTracker } from './resource-tracker.ts';
 import { COMPUTE_METHODS, COMPUTE_RPC_VERSION, type ComputeAPI, type ComputeArgs } from './rpc-types.ts';
 import * as shelving from './shelve.ts';
 import { snapshotInstance } from './snapshot.ts';
+import * as volumes from './volumes.ts';
 
 export type { ComputeDeps } from './ops.ts';
 
@@ -229,5 +231,14 @@ export class ComputeManager implements Manager, ComputeAPI {
   }
   detach_interface(ctx: RequestContext, args: ComputeArgs<'detach_interface'>): Promise<void> {
     return interfaces.detachInterface(this.ops, ctx, args);
+  }
+  reserve_block_device_name(ctx: RequestContext, args: ComputeArgs<'reserve_block_device_name'>): Promise<BlockDeviceMappingDTO> {
+    return volumes.reserveBlockDeviceName(this.ops, ctx, args);
+  }
+  attach_volume(ctx: RequestContext, args: ComputeArgs<'attach_volume'>): Promise<void> {
+    return volumes.attachVolume(this.ops, ctx, args);
+  }
+  detach_volume(ctx: RequestContext, args: ComputeArgs<'detach_volume'>): Promise<void> {
+    return volumes.detachVolume(this.ops, ctx, args);
   }
 }

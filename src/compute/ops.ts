@@ -6,6 +6,7 @@
  * periodic heal respects. Nova's wrap_instance_event, reverts_task_state and
  * wrap_instance_fault, as one object.
  */
+import type { CinderClient } from '../clients/cinder.ts';
 import type { NeutronClient } from '../clients/neutron.ts';
 import type { ConductorAPI } from '../conductor/rpc-types.ts';
 import type { NovaConfig } from '../conf/loader.ts';
@@ -30,6 +31,8 @@ export interface ComputeDeps {
   images?: ImageUploader;
   /** The network service ([neutron]); absent without one (servers get no ports). */
   network?: NeutronClient;
+  /** The volume service ([cinder]); absent without one (no volume exists). */
+  volume?: CinderClient;
   log: Logger;
 }
 
@@ -48,6 +51,7 @@ export class ComputeOps {
   readonly compute: ComputeAPI;
   readonly images: ImageUploader | undefined;
   readonly network: NeutronClient | undefined;
+  readonly volume: CinderClient | undefined;
   readonly log: Logger;
   /** Instances with an operation running in this process (the periodic heal leaves them alone). */
   readonly busy = new Set<string>();
@@ -60,6 +64,7 @@ export class ComputeOps {
     this.compute = deps.compute;
     this.images = deps.images;
     this.network = deps.network;
+    this.volume = deps.volume;
     this.log = deps.log;
   }
 

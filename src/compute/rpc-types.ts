@@ -1,4 +1,5 @@
 import type { RequestContext } from '../context.ts';
+import type { BlockDeviceMappingDTO } from '../objects/block-device.ts';
 import type { InstanceDTO } from '../objects/instance.ts';
 import type { MigrationDTO } from '../objects/migration.ts';
 import type { VifInfo } from '../objects/network-info.ts';
@@ -7,8 +8,8 @@ import type { ArgsOf, RpcKinds } from '../rpc/api.ts';
 import type { ConsoleEndpoint, DiskInfo, LiveMigrateData, RebootType } from '../virt/driver.ts';
 
 export const COMPUTE_TOPIC = 'compute';
-/** 1.1: server moves, rebuild, shelve, snapshots, rescue and the other lifecycle actions. 1.2: attach_interface, detach_interface. */
-export const COMPUTE_RPC_VERSION = '1.2';
+/** 1.1: server moves, rebuild, shelve, snapshots, rescue and the other lifecycle actions. 1.2: attach_interface, detach_interface. 1.3: reserve_block_device_name, attach_volume, detach_volume. */
+export const COMPUTE_RPC_VERSION = '1.3';
 
 /** Where a message for another host than the instance's goes (a move's destination or source). */
 interface OnHost {
@@ -105,6 +106,26 @@ export interface ComputeAPI {
   ): Promise<VifInfo>;
   /** os-interface detach (cast): the VIF unplugged, the port deleted (nova's) or unbound (given). */
   detach_interface(ctx: RequestContext, args: { instance: InstanceDTO; port_id: string }): Promise<void>;
+  /**
+   * os-volume_attachments attach, first step (call): the mapping of the volume with the device name it gets
+   * (`device` when free: DevicePathInUse otherwise); VolumeAttachNotSupported / VolumeTaggedAttachNotSupported from the driver's capabilities.
+   */
+  reserve_block_device_name(
+    ctx: RequestContext,
+    args: {
+      instance: InstanceDTO;
+      volume_id: string;
+      device: string | null;
+      tag: string | null;
+      delete_on_termination: boolean;
+      disk_bus: string | null;
+      device_type: string | null;
+    },
+  ): Promise<BlockDeviceMappingDTO>;
+  /** Attach the reserved volume (cast): the attachment connected to this host, the disk attached, the attachment completed. */
+  attach_volume(ctx: RequestContext, args: { instance: InstanceDTO; bdm: BlockDeviceMappingDTO }): Promise<void>;
+  /** Detach (cast): the disk let go, the attachment deleted, the mapping gone. */
+  detach_volume(ctx: RequestContext, args: { instance: InstanceDTO; volume_id: string; attachment_id: string | null }): Promise<void>;
 }
 
 /** The methods served over RPC, and how each is sent. */
@@ -147,6 +168,9 @@ export const COMPUTE_METHODS = {
   inject_network_info: 'cast',
   attach_interface: 'call',
   detach_interface: 'cast',
+  reserve_block_device_name: 'call',
+  attach_volume: 'cast',
+  detach_volume: 'cast',
 } as const satisfies RpcKinds<ComputeAPI>;
 
 /** The arguments of one method. */

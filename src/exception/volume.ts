@@ -3,7 +3,7 @@
  * client turns the volume service's refusals into, and what the volume
  * attachment and block device mapping code raises.
  */
-import { Invalid, NotFound, NovaError, registerErrors } from './base.ts';
+import { Conflict, Invalid, NotFound, NovaError, registerErrors } from './base.ts';
 
 /** The volume service could not be reached (CinderConnectionFailed; the API answers 503). */
 export class CinderConnectionFailed extends NovaError {
@@ -122,3 +122,11 @@ registerErrors(
 /** Cinder's NotFound of something nova did not name (a create's image or type: Nova's NotFound with Cinder's message). */
 export class NotFoundIn extends NotFound {}
 registerErrors(NotFoundIn);
+
+/** The requested device name is taken (DevicePathInUse; the API answers 409). */
+export class DevicePathInUse extends Conflict {
+  static of(path: string): DevicePathInUse {
+    return new DevicePathInUse(`The supplied device path (${path}) is in use.`, { path });
+  }
+}
+registerErrors(DevicePathInUse);

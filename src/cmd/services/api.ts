@@ -15,6 +15,7 @@ import { schedulerRpcApi } from '../../scheduler/rpcapi.ts';
 import { Service } from '../../service/service.ts';
 import { DbServiceRegistry } from '../../service/servicegroup.ts';
 import { buildApi } from '../build-api.ts';
+import { cinderFromConfig } from '../cinder-client.ts';
 import { computeImagesFromConfig, imageLookupFromConfig, snapshotImagesFromConfig } from '../clients.ts';
 import { neutronFromConfig } from '../neutron-client.ts';
 
@@ -34,6 +35,7 @@ export function apiService(conf: NovaConfig, db: DbApi, transport: Transport, lo
     images: imageLookupFromConfig(conf, log),
     snapshots: snapshotImagesFromConfig(conf, log),
     network: neutronFromConfig(conf, log),
+    volume: cinderFromConfig(conf, log),
   });
   const { osapi_compute_listen: host, osapi_compute_listen_port: port } = conf.api;
   const manager = new HttpServiceManager({

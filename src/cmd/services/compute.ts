@@ -12,6 +12,7 @@ import { ConductorServiceRegistry } from '../../service/conductor-registry.ts';
 import { withEndpoints } from '../../service/extra-endpoints.ts';
 import { Service } from '../../service/service.ts';
 import { driverClass, loadDriver } from '../../virt/registry.ts';
+import { cinderFromConfig } from '../cinder-client.ts';
 import { imageSourceFromConfig, imageUploaderFromConfig } from '../clients.ts';
 import { neutronFromConfig } from '../neutron-client.ts';
 
@@ -32,6 +33,7 @@ export async function computeService(conf: NovaConfig, transport: Transport, log
     compute,
     images: imageUploaderFromConfig(conf, log),
     network,
+    volume: cinderFromConfig(conf, log),
     log,
   });
   // The host methods (uptime, host actions, diagnostics, image pre-caching, external events) are their own endpoint.

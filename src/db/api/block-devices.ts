@@ -84,6 +84,12 @@ export class BlockDeviceMappingRepository {
     return rows.map(toDTO);
   }
 
+  /** The mappings of a volume on any instance (Nova's BlockDeviceMappingList.get_by_volume). */
+  async listByVolume(volumeId: string): Promise<BlockDeviceMappingDTO[]> {
+    const rows = await this.db.kysely.selectFrom('block_device_mapping').selectAll().where('volume_id', '=', volumeId).where('deleted', '=', 0).orderBy('id').execute();
+    return rows.map(toDTO);
+  }
+
   /** The instance's mapping of a volume; VolumeBDMNotFound when there is none (Nova's get_by_volume_and_instance). */
   async getByVolume(instanceUuid: string, volumeId: string): Promise<BlockDeviceMappingDTO> {
     const r = await this.db.kysely
