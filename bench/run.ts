@@ -4,6 +4,7 @@ import { benchMoves } from './moves.ts';
 import { benchNetwork } from './network.ts';
 import { benchQemu } from './qemu.ts';
 import { benchRpc } from './rpc.ts';
+import { benchWait } from './wait.ts';
 
 const sections: Record<string, () => Promise<void>> = {
   rpc: benchRpc,
@@ -11,6 +12,7 @@ const sections: Record<string, () => Promise<void>> = {
   qemu: benchQemu,
   moves: benchMoves,
   network: benchNetwork,
+  wait: benchWait,
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
