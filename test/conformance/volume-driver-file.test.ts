@@ -6,26 +6,9 @@ import { after, describe, it } from 'node:test';
 import { VolumeDriverError, VolumeDriverInvalid } from '../../src/exception/volume-driver.ts';
 import type { NbdConnection } from '../../src/volume/driver.ts';
 import { createFileDriver, type FileDriverOptions, StorageDaemon } from '../../src/volume/file-driver/index.ts';
-import { REQUIRE } from '../support/backends.ts';
+import { volumeToolsSkip } from '../support/backends.ts';
 import { freePort, onCleanup, ROOT, tmpDir } from '../support/procs.ts';
 import { runVolumeDriverSuite, type VolumeDriverHarness } from './volume-driver.case.ts';
-
-/** undefined when qemu-img, qemu-io and qemu-storage-daemon run here; otherwise the skip reason. Throws in CI. */
-function toolsSkip(): string | undefined {
-  const missing = ['qemu-img', 'qemu-io', 'qemu-storage-daemon'].find((cmd) => {
-    try {
-      execFileSync(cmd, ['--version'], { stdio: 'ignore', timeout: 15_000 });
-      return false;
-    } catch {
-      return true;
-    }
-  });
-  if (!missing) return undefined;
-  const reason = `SKIPPED: ${missing} not installed (Debian qemu-utils, qemu-system-common)`;
-  if (REQUIRE) throw new Error(`${reason}, and NOVA_TEST_REQUIRE_BACKENDS=1 forbids skipping`);
-  process.stderr.write(`# ${reason}\n`);
-  return reason;
-}
 
 /** A volumes directory under a new temporary root, its daemon stopped at the end of the file. */
 async function world(format: 'qcow2' | 'raw', tls: boolean) {
@@ -46,7 +29,7 @@ async function world(format: 'qcow2' | 'raw', tls: boolean) {
 
 function harness(format: 'qcow2' | 'raw', tls: boolean) {
   return async (): Promise<VolumeDriverHarness | string> => {
-    const skip = toolsSkip();
+    const skip = volumeToolsSkip();
     if (skip) return skip;
     const w = await world(format, tls);
     return { backendName: w.opts.backendName, scratch: w.scratch, make: async () => createFileDriver(w.opts), crashExports: () => w.daemon.stop(), cleanup: w.cleanup };
@@ -58,7 +41,7 @@ runVolumeDriverSuite('file (qcow2, NBD with TLS-PSK)', harness('qcow2', true));
 runVolumeDriverSuite('file (raw, plain NBD)', harness('raw', false));
 
 describe('file volume driver: a changed export address', () => {
-  const skip = toolsSkip();
+  const skip = volumeToolsSkip();
   let cleanup = async () => {};
   after(() => cleanup());
 

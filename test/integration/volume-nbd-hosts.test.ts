@@ -8,33 +8,16 @@
  * qemu-img, qemu-io and qemu-storage-daemon.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { NbdConnection, VolumeDriver } from '../../src/volume/driver.ts';
 import { createFileDriver, StorageDaemon } from '../../src/volume/file-driver/index.ts';
-import { REQUIRE } from '../support/backends.ts';
+import { volumeToolsSkip } from '../support/backends.ts';
 import { createPrivateNet, netnsSkip, type PrivateNet } from '../support/netns.ts';
 import { freePort, onCleanup, tmpDir } from '../support/procs.ts';
 
-function toolsSkip(): string | undefined {
-  const missing = ['qemu-img', 'qemu-io', 'qemu-storage-daemon'].find((cmd) => {
-    try {
-      execFileSync(cmd, ['--version'], { stdio: 'ignore', timeout: 15_000 });
-      return false;
-    } catch {
-      return true;
-    }
-  });
-  if (!missing) return undefined;
-  const reason = `SKIPPED: ${missing} not installed (Debian qemu-utils, qemu-system-common)`;
-  if (REQUIRE) throw new Error(`${reason}, and NOVA_TEST_REQUIRE_BACKENDS=1 forbids skipping`);
-  process.stderr.write(`# ${reason}\n`);
-  return reason;
-}
-
-const skip = toolsSkip() ?? (await netnsSkip());
+const skip = volumeToolsSkip() ?? (await netnsSkip());
 const VOLUME = '5b1f3c1e-2d4a-4c55-9a57-3f2c8f0e7a11';
 
 describe('file volume driver: NBD exports reached from other hosts', { skip, timeout: 300_000 }, () => {

@@ -122,3 +122,13 @@ export function createRabbitVhost(): { url: string; vhost: string; drop(): void;
     closeConnections: () => rabbitmqctl('close_all_connections', '--vhost', vhost, 'test: simulated broker restart'),
   };
 }
+
+/** undefined when qemu-img, qemu-io and qemu-storage-daemon (the file volume driver and its NBD clients) run here; otherwise the skip reason. Throws in CI. */
+export function volumeToolsSkip(): string | undefined {
+  const missing = ['qemu-img', 'qemu-io', 'qemu-storage-daemon'].find((cmd) => !runs(cmd, ['--version']));
+  if (!missing) return undefined;
+  const reason = `SKIPPED: ${missing} not installed (Debian qemu-utils, qemu-system-common)`;
+  if (REQUIRE) throw new Error(`${reason}, and NOVA_TEST_REQUIRE_BACKENDS=1 forbids skipping`);
+  process.stderr.write(`# ${reason}\n`);
+  return reason;
+}
