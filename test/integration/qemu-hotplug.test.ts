@@ -9,8 +9,10 @@
  * device) is DeviceDetachFailed after the attempts; once it runs again it
  * lets go and a second detach removes the netdev and the tap, and HTTP on
  * that address stops. A NIC attached again survives a power cycle (the
- * next start builds it from the network info the manager saved) and is
- * detached from the guest started with it; attach while shut off is only
+ * next start builds it from the network info the manager saved) in the
+ * PCI slot QEMU gave it when hot-plugged, and is detached from the guest
+ * started with it; a detach from between two NICs leaves a layout the live
+ * migration source refuses (checkNicLayout); attach while shut off is only
  * the next start's. Destroy removes the taps. Needs root, iproute2, QEMU,
  * dnsmasq.
  */
@@ -22,7 +24,7 @@ import type { VifInfo } from '../../src/objects/network-info.ts';
 import { PowerState } from '../../src/objects/states.ts';
 import { isPlainObject } from '../../src/util/json-value.ts';
 import type { QemuDriver } from '../../src/virt/qemu/driver.ts';
-import { DeviceDetachFailed } from '../../src/virt/qemu/hotplug.ts';
+import { checkNicLayout, DeviceDetachFailed } from '../../src/virt/qemu/hotplug.ts';
 import { instancePaths } from '../../src/virt/qemu/paths.ts';
 import { QmpClient } from '../../src/virt/qemu/qmp.ts';
 import { qemuSkip, REQUIRE } from '../support/backends.ts';
@@ -39,26 +41,27 @@ async function dnsmasqSkip(): Promise<string | undefined> {
 const skip = (await qemuSkip()) ?? (await netnsSkip()) ?? (await dnsmasqSkip());
 const re = (s: string) => s.replaceAll('.', '\\.');
 
-/** A port on `net` with the fixed address `.host` (dnsmasq there hands it to the port's MAC); `router` false: no gateway option. */
-function port(net: PrivateNet, host: number, router: boolean): { vif: VifInfo; ip: string } {
+/** A port on `net` with the fixed address `.host` (a dnsmasq there hands it to the port's MAC; `router` false: no gateway option, null: no dnsmasq). */
+function port(net: PrivateNet, host: number, router: boolean | null): { vif: VifInfo; ip: string } {
   const id = randomUUID();
   const mac = `fa:16:3e:${randomBytes(3).toString('hex').match(/../g)?.join(':')}`;
   const ip = `${net.subnet.replace(/\.0\/24$/, '')}.${host}`;
   const tap = `tap${id.slice(0, 11)}`;
   onCleanup(`tap ${tap}`, async () => void (await sh('ip', ['link', 'del', tap], { allowFailure: true })));
-  net.spawn(0, 'dnsmasq', 'dnsmasq', [
-    '--no-daemon',
-    '--conf-file=/dev/null',
-    '--port=0',
-    '--no-hosts',
-    '--no-resolv',
-    '--leasefile-ro',
-    '--interface=eth0',
-    '--bind-interfaces',
-    `--dhcp-range=${ip.replace(/\.\d+$/, '.0')},static,255.255.255.0`,
-    `--dhcp-host=${mac},${ip}`,
-    router ? `--dhcp-option=3,${net.nodes[0]?.ip}` : '--dhcp-option=3',
-  ]);
+  if (router !== null)
+    net.spawn(0, 'dnsmasq', 'dnsmasq', [
+      '--no-daemon',
+      '--conf-file=/dev/null',
+      '--port=0',
+      '--no-hosts',
+      '--no-resolv',
+      '--leasefile-ro',
+      '--interface=eth0',
+      '--bind-interfaces',
+      `--dhcp-range=${ip.replace(/\.\d+$/, '.0')},static,255.255.255.0`,
+      `--dhcp-host=${mac},${ip}`,
+      router ? `--dhcp-option=3,${net.nodes[0]?.ip}` : '--dhcp-option=3',
+    ]);
   const vif: VifInfo = {
     id,
     address: mac,
@@ -73,16 +76,23 @@ function port(net: PrivateNet, host: number, router: boolean): { vif: VifInfo; i
   return { vif, ip };
 }
 
-/** The PCI slot of each device with an id, asked on the guest's second QMP monitor (query-pci). */
-async function pciSlots(instancesPath: string, uuid: string): Promise<Record<string, unknown>> {
+/** `fn` on the guest's second QMP monitor (the driver keeps the first). */
+async function withMonitor<T>(instancesPath: string, uuid: string, fn: (qmp: QmpClient) => Promise<T>): Promise<T> {
   const qmp = await QmpClient.connect(instancePaths(instancesPath, uuid).monitor, 10_000);
   try {
-    const buses = await qmp.execute('query-pci');
-    const devices = (Array.isArray(buses) ? buses : []).flatMap((bus: unknown) => (isPlainObject(bus) && Array.isArray(bus.devices) ? bus.devices : []));
-    return Object.fromEntries(devices.flatMap((d: unknown) => (isPlainObject(d) && typeof d.qdev_id === 'string' && d.qdev_id ? [[d.qdev_id, d.slot]] : [])));
+    return await fn(qmp);
   } finally {
     qmp.close();
   }
+}
+
+/** The PCI slot of each device with an id (query-pci). */
+function pciSlots(instancesPath: string, uuid: string): Promise<Record<string, unknown>> {
+  return withMonitor(instancesPath, uuid, async (qmp) => {
+    const buses = await qmp.execute('query-pci');
+    const devices = (Array.isArray(buses) ? buses : []).flatMap((bus: unknown) => (isPlainObject(bus) && Array.isArray(bus.devices) ? bus.devices : []));
+    return Object.fromEntries(devices.flatMap((d: unknown) => (isPlainObject(d) && typeof d.qdev_id === 'string' && d.qdev_id ? [[d.qdev_id, d.slot]] : [])));
+  });
 }
 
 const tapExists = async (vif: VifInfo) => (await sh('ip', ['link', 'show', vif.devname], { allowFailure: true })).code === 0;
@@ -180,11 +190,29 @@ describe('qemu driver: NIC hot-plug', { skip, timeout: 600_000 }, () => {
       assert.deepEqual(await pciSlots(world.instancesPath, base.uuid), hotSlots, 'the same PCI layout as while hot-plugged');
       assert.ok(await waitFor('HTTP on eth1 after the power cycle', 60_000, async () => (await http(b.ip)) ?? undefined));
 
-      // Detach from a guest that was started with the NIC on its command line.
+      // A third NIC (no network behind it), then B detached from between: B came from the command line this time.
+      // The live layout then differs from what a live migration's destination would build, which the source refuses.
+      const c = port(netB, 70, null).vif;
+      await withMonitor(world.instancesPath, base.uuid, (qmp) => checkNicLayout(qmp, both));
+      await driver.attachInterface(base, c);
+      await withMonitor(world.instancesPath, base.uuid, (qmp) => checkNicLayout(qmp, { ...base, network_info: [a.vif, b.vif, c] }));
       mark = await here();
       await driver.detachInterface(both, b.vif);
       await seen('the NIC gone in the guest', mark, /NOVA-GUEST-NIC-REMOVED eth1/, 30_000);
       assert.equal(await tapExists(b.vif), false);
+      const ac = { ...base, network_info: [a.vif, c] };
+      await assert.rejects(
+        withMonitor(world.instancesPath, base.uuid, (qmp) => checkNicLayout(qmp, ac)),
+        /free slot/,
+      );
+      await driver.attachInterface(base, b.vif); // takes the free slot, before C
+      await assert.rejects(
+        withMonitor(world.instancesPath, base.uuid, (qmp) => checkNicLayout(qmp, { ...base, network_info: [a.vif, c, b.vif] })),
+        /not laid out as its network info says/,
+      );
+      await driver.detachInterface(both, b.vif);
+      await driver.detachInterface(ac, c);
+      assert.equal(await tapExists(c), false);
 
       // Shut off: attach changes only what the next start gets (the network info).
       await driver.powerOff(base, 0);

@@ -14,7 +14,7 @@
  * the one the next start's command line gives the NIC (it follows the
  * others in the network info), unless a NIC before it was detached
  * meanwhile: then the live guest and a destination built from the network
- * info differ until the guest is started again.
+ * info differ until the guest is started again (checkNicLayout).
  *
  * The guest's persistent configuration is the instance's network info: the
  * manager saves it with the VIF after attach and without it after detach,
@@ -30,12 +30,17 @@
  * guest that never lets go is DeviceDetachFailed (the manager answers
  * InterfaceDetachFailed). Then `netdev_del` and the tap is removed, also
  * when the guest is shut off (the tap persists between starts).
+ *
+ * A live migration's destination builds its NICs from the network info;
+ * checkNicLayout makes the source refuse when the live slots differ.
  */
 import type { NovaConfig } from '../../conf/loader.ts';
 import { registerErrors } from '../../exception/base.ts';
 import { HypervisorError } from '../../exception/virt.ts';
 import type { Logger } from '../../log.ts';
+import type { InstanceDTO } from '../../objects/instance.ts';
 import type { VifInfo } from '../../objects/network-info.ts';
+import { isPlainObject } from '../../util/json-value.ts';
 import { QmpError } from './errors.ts';
 import type { Guest } from './guest.ts';
 import type { QmpClient } from './qmp.ts';
@@ -151,4 +156,41 @@ export async function detachNic(g: Guest, vif: VifInfo, policy: DetachPolicy, lo
 /** The detach policy of `[qemu] device_detach_attempts` and `device_detach_timeout`. */
 export function detachPolicy(conf: NovaConfig): DetachPolicy {
   return { attempts: conf.qemu.device_detach_attempts, timeoutMs: conf.qemu.device_detach_timeout * 1000 };
+}
+
+/** The occupied slots of the guest's PCI root bus, in order, with their device ids ('' for none). */
+async function rootBusSlots(qmp: Pick<QmpClient, 'execute'>): Promise<{ slot: number; id: string }[]> {
+  const buses = await qmp.execute('query-pci');
+  const root = (Array.isArray(buses) ? buses : []).find((b: unknown) => isPlainObject(b) && b.bus === 0);
+  const slots = new Map<number, string>();
+  for (const d of isPlainObject(root) && Array.isArray(root.devices) ? root.devices : []) {
+    if (!isPlainObject(d) || typeof d.slot !== 'number') continue;
+    const id = typeof d.qdev_id === 'string' ? d.qdev_id : '';
+    slots.set(d.slot, slots.get(d.slot) || id);
+  }
+  return [...slots].sort(([a], [b]) => a - b).map(([slot, id]) => ({ slot, id }));
+}
+
+/**
+ * Refuse to live-migrate a guest whose NICs are not where its network info
+ * puts them: a NIC detached from between others left a free slot, or a
+ * later attach took it, so the destination's command line (NICs in network
+ * info order, one slot after the other) would load one NIC's state into
+ * another's device. A power cycle lays the guest out from the network info
+ * again. Guests without port-named NICs (a user-mode NIC) have nothing to
+ * check.
+ */
+export async function checkNicLayout(qmp: Pick<QmpClient, 'execute'>, instance: InstanceDTO): Promise<void> {
+  const slots = await rootBusSlots(qmp);
+  const live = slots.filter((s) => s.id.startsWith('net-')).map((s) => s.id);
+  if (!live.length) return;
+  const expected = tapNics(instance.network_info).map((n) => nicDeviceId(n.tap));
+  // Below the last NIC, every slot taken (q35's ICH9 functions sit at the end of the bus, after any NIC).
+  const lastNic = Math.max(...slots.filter((s) => s.id.startsWith('net-')).map((s) => s.slot));
+  const hole = slots.filter((s) => s.slot <= lastNic).some((s, i) => s.slot !== i);
+  if (!hole && live.join() === expected.join()) return;
+  throw new HypervisorError(
+    `the NICs of instance ${instance.uuid} are not laid out as its network info says (live: ${live.join(', ')}${hole ? ', with a free slot between devices' : ''}; network info: ${expected.join(', ') || 'none'}): an interface was detached from between others; power the guest off and on before a live migration`,
+    { uuid: instance.uuid },
+  );
 }

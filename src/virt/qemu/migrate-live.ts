@@ -30,6 +30,7 @@ import type { InstanceDTO } from '../../objects/instance.ts';
 import { isPlainObject } from '../../util/json-value.ts';
 import type { LiveMigrateData, LiveMigrationProgress, MoveTarget } from '../driver-moves.ts';
 import type { QemuContext } from './context.ts';
+import { checkNicLayout } from './hotplug.ts';
 import { dropMoveKey, MOVE_DISK, MOVE_TLS } from './live-incoming.ts';
 import type { QmpClient } from './qmp.ts';
 import { pskObject, uriHost, writePskDir } from './transport.ts';
@@ -93,6 +94,7 @@ export async function liveMigration(
   const qmp = await g.qmp();
   const status = await qmp.queryStatus();
   if (status !== 'running' && status !== 'paused') throw new HypervisorError(`instance ${instance.uuid} is ${status}: it cannot be live migrated`, { uuid: instance.uuid });
+  await checkNicLayout(qmp, instance);
   const address = typeof data.address === 'string' ? data.address : target.address;
   const { port, nbd_port: nbdPort, psk } = data;
   if (typeof port !== 'number' || typeof nbdPort !== 'number' || typeof psk !== 'string') throw new HypervisorError(`the destination ${target.host} sent no migration ports`);
