@@ -7,6 +7,7 @@ import { syncIdentitySchema } from '../identity/db/migrate.ts';
 import { syncImageSchema } from '../image/db/migrate.ts';
 import { syncNetworkSchema } from '../network/db/migrate.ts';
 import { stopOnSignal } from '../service/launcher.ts';
+import { syncVolumeSchema } from '../volume/db/migrate.ts';
 import { allInOneSecrets } from './all-in-one-secrets.ts';
 import { authenticatorFromConfig } from './auth.ts';
 import { main, setup } from './common.ts';
@@ -22,6 +23,7 @@ import { imageService } from './services/image.ts';
 import { metadataService } from './services/metadata.ts';
 import { networkService } from './services/network.ts';
 import { schedulerService } from './services/scheduler.ts';
+import { volumeService } from './services/volume.ts';
 import { xvpVncProxyService } from './services/xvpvnc-proxy.ts';
 import { makeTransport } from './transport.ts';
 import { connectDb } from './wiring.ts';
@@ -40,7 +42,7 @@ interface Part {
 }
 
 /**
- * The all-in-one: every nova daemon plus the identity, image and network services and
+ * The all-in-one: every nova daemon plus the identity, image, network and volume services and
  * the console proxies (noVNC and xvpvnc, serial and SPICE when enabled) in one process, on the embedded defaults (SQLite under
  * state_path and the in-process bus) unless nova.conf says otherwise. On
  * the first start it bootstraps the identity service and writes a
@@ -67,12 +69,14 @@ main('nova-all', async () => {
   await syncIdentitySchema(db.db);
   await syncImageSchema(db.db);
   await syncNetworkSchema(db.db);
+  await syncVolumeSchema(db.db);
 
   const urls = defaultEndpointUrls(conf.DEFAULT.my_ip, {
     compute: conf.api.osapi_compute_listen_port,
     identity: conf.identity.listen_port,
     image: conf.glance_api.bind_port,
     network: conf.neutron_server.bind_port,
+    volume: conf.volume_server.bind_port,
   });
   const firstStart = !(await isIdentityBootstrapped(db.db));
   if (firstStart) {
@@ -96,6 +100,7 @@ main('nova-all', async () => {
   const identity = identityService(conf, db, t(), child('nova-identity'));
   const image = imageService(conf, db, t(), child('nova-image'), authenticatorFromConfig(conf, child('nova-image')));
   const network = networkService(conf, db, t(), child('nova-network'), authenticatorFromConfig(conf, child('nova-network')));
+  const volume = volumeService(conf, db, t(), child('nova-volume'), authenticatorFromConfig(conf, child('nova-volume')));
   const proxies: Part[] = [consoleProxyService('novnc', conf, t(), child('nova-novncproxy')), xvpVncProxyService(conf, t(), child('nova-xvpvncproxy'))];
   if (conf.serial_console.enabled) proxies.push(consoleProxyService('serial', conf, t(), child('nova-serialproxy')));
   if (conf.spice.enabled) proxies.push(consoleProxyService('spice', conf, t(), child('nova-spicehtml5proxy')));
@@ -103,6 +108,7 @@ main('nova-all', async () => {
     identity.service,
     image.service,
     network.service,
+    volume.service,
     conductorService(conf, db, t(), child('nova-conductor')),
     schedulerService(conf, db, t(), child('nova-scheduler')),
     consoleauthService(conf, db, t(), child('nova-consoleauth')),
@@ -127,6 +133,7 @@ main('nova-all', async () => {
     `  Identity:      ${urls.identityUrl}${keystone ? '' : '   ([api] auth_strategy = noauth2: tokens are not checked)'}`,
     `  Image:         ${urls.imageUrl}`,
     `  Network:       ${urls.networkUrl}`,
+    `  Volume:        ${urls.volumeUrl}`,
     `  noVNC proxy:   ${conf.vnc.novncproxy_base_url.replace(/\/[^/]*$/, '/')}`,
     `  xvpvnc proxy:  ${conf.vnc.xvpvncproxy_base_url.replace(/\/[^/]*$/, '/')} (HTTP CONNECT, native VNC clients)`,
     `  Database:      ${db.db.description}`,

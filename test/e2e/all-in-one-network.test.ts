@@ -33,6 +33,8 @@ describe('all-in-one: the default network', () => {
       glance: { api_servers: '' },
       glance_api: { bind_host: '127.0.0.1', bind_port: await freePort() },
       neutron_server: { bind_host: '127.0.0.1', bind_port: await freePort(), send_events_interval: 0 },
+      volume_server: { bind_host: '127.0.0.1', bind_port: await freePort() },
+      volume: { export_address: '127.0.0.1', export_port: await freePort() },
       vnc: { novncproxy_port: await freePort(), xvpvncproxy_port: await freePort() },
     });
     cloud = new Daemon('nova-all', 'nova-all', ['--config-file', conf], { NOVA_LOG_LEVEL: 'warn' });
@@ -70,5 +72,16 @@ describe('all-in-one: the default network', () => {
     const del = await os('server', 'delete', '--wait', server.id);
     assert.equal(del.code, 0, del.stderr);
     assert.deepEqual(await json('port', 'list', '--device-id', server.id), []);
+  });
+
+  it('serves volumes too: the catalog has the volume service, a volume is made and deleted', async () => {
+    const vol = await json('volume', 'create', '--size', '1', 'aio-vol');
+    assert.equal(vol.size, 1);
+    const deadline = Date.now() + 60_000;
+    while ((await json('volume', 'show', 'aio-vol')).status !== 'available') {
+      assert.ok(Date.now() < deadline, 'volume not available');
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    assert.equal((await os('volume', 'delete', 'aio-vol')).code, 0);
   });
 });
