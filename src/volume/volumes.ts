@@ -116,6 +116,26 @@ export function volumeRoutes(deps: VolumeDeps): VolumeRoute[] {
   return [
     route({ method: 'GET', path: '/v3/volumes', handler: (req) => listVolumes(deps, req, false) }),
     route({ method: 'GET', path: '/v3/volumes/detail', handler: (req) => listVolumes(deps, req, true) }),
+    route({
+      method: 'GET',
+      path: '/v3/volumes/summary',
+      minVersion: '3.12',
+      handler: async (req) => {
+        const vols = await deps.store.list('volumes', allTenants(req) ? {} : { project_id: req.ctx.project_id ?? '' });
+        const summary: Record<string, unknown> = { total_count: vols.length, total_size: vols.reduce((n, v) => n + v.size, 0) };
+        if (atLeast(req.version, '3.36')) {
+          const meta: Record<string, string[]> = {};
+          for (const v of vols) {
+            for (const [k, x] of Object.entries(v.metadata)) {
+              const values = meta[k] ?? [];
+              if (!values.includes(x)) meta[k] = [...values, x];
+            }
+          }
+          summary.metadata = meta;
+        }
+        return json({ 'volume-summary': summary });
+      },
+    }),
     route({ method: 'GET', path: '/v3/volumes/:id', handler: async (req) => json({ volume: await detailOf(deps, req, await findVolume(deps, req.ctx, req.params.id)) }) }),
     route({
       method: 'PUT',

@@ -169,6 +169,8 @@ describe('volume API', () => {
     );
     assert.equal((await h.call('GET', '/v3/volumes?with_count=true', undefined, BOB, '3.45')).body.count, 3);
     assert.equal((await h.call('GET', '/v3/volumes?with_count=true', undefined, BOB)).body.count, undefined);
+    assert.deepEqual((await h.call('GET', '/v3/volumes/summary', undefined, BOB, '3.36')).body, { 'volume-summary': { total_count: 3, total_size: 3, metadata: {} } });
+    assert.equal((await h.call('GET', '/v3/volumes/summary', undefined, BOB, '3.11')).status, 404);
     const bad = await h.call('GET', '/v3/volumes?bogus=1', undefined, BOB);
     assert.equal(bad.status, 400);
     assert.equal(fault(bad).message, 'Invalid filters bogus are found in query options.');
@@ -195,7 +197,7 @@ describe('volume API', () => {
     assert.equal((await h.call('DELETE', `/v3/volumes/${withSnap.id}?cascade=true`)).status, 202);
     await h.idle();
     assert.equal((await h.call('GET', `/v3/volumes/${withSnap.id}`)).status, 404);
-    assert.equal((await h.call('GET', '/v3/snapshots?volume_id=' + withSnap.id)).body.snapshots.length, 0);
+    assert.equal((await h.call('GET', `/v3/snapshots?volume_id=${withSnap.id}`)).body.snapshots.length, 0);
   });
 
   it('actions: extend (available; in-use from 3.42), set_bootable, readonly, reset_status (admin), unknown action', async () => {
