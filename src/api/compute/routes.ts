@@ -30,6 +30,7 @@ import { remoteConsoleRoutes } from './remote-consoles.ts';
 import { removedRoutes } from './removed.ts';
 import { securityGroupRoutes } from './security-groups.ts';
 import { serverActionRoutes } from './server-actions.ts';
+import { volumeAttachmentsRoutes } from './volume-attachments.ts';
 import './server-admin-actions.ts';
 import './server-images.ts';
 import './server-rescue.ts';
@@ -105,6 +106,7 @@ function serverRoutes(deps: ApiDeps, compute: ComputeApi | undefined): Route[] {
     ...serverPasswordRoutes(d),
     ...ipsRoutes(d),
     ...attachInterfacesRoutes(d),
+    ...volumeAttachmentsRoutes(d),
     ...networkProxyRoutes(d),
     ...floatingIpRoutes(d),
     ...securityGroupRoutes(d),

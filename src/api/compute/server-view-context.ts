@@ -1,4 +1,4 @@
-/** What the detail view of servers needs besides the instances: faults, host states, server groups, the ports' security groups. */
+/** What the detail view of servers needs besides the instances: faults, host states, server groups, the ports' security groups, the volumes. */
 import type { InstanceDTO } from '../../objects/instance.ts';
 import { serviceIsUp } from '../../service/servicegroup.ts';
 import { atLeast } from '../microversion.ts';
@@ -23,5 +23,10 @@ export async function viewContext(deps: ServerApiDeps, req: ApiRequest, instance
         instances.map((i) => i.uuid),
       )
     : undefined;
-  return { ctx: req.ctx, version: req.version, baseUrl: req.baseUrl, conf: deps.conf, faults, hostStatus, single, serverGroups, securityGroups };
+  const volumes = new Map<string, { id: string; delete_on_termination: boolean }[]>();
+  for (const b of await deps.db.blockDevices.listByInstances(instances.map((i) => i.uuid))) {
+    if (!b.volume_id) continue;
+    volumes.set(b.instance_uuid, [...(volumes.get(b.instance_uuid) ?? []), { id: b.volume_id, delete_on_termination: b.delete_on_termination }]);
+  }
+  return { ctx: req.ctx, version: req.version, baseUrl: req.baseUrl, conf: deps.conf, faults, hostStatus, single, serverGroups, securityGroups, volumes };
 }

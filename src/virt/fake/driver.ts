@@ -374,7 +374,6 @@ export class FakeDriver implements ComputeDriver {
     this.require('supports_trigger_crash_dump', 'trigger_crash_dump');
     this.live(instance).console.push('NMI received');
   }
-
   attachInterface(instance: InstanceDTO, vif: VifInfo): Promise<void> {
     return hotplug.attachInterface(this.hotplug, instance, vif);
   }

@@ -32,6 +32,8 @@ export interface ServerViewContext {
   securityGroups?: ReadonlyMap<string, readonly { name: string }[]>;
   /** Leave OS-EXT-SRV-ATTR:user_data out (rebuild answers it apart, from 2.57). */
   hideUserData?: boolean;
+  /** instance uuid → its volumes (id, delete_on_termination) in mapping order, for os-extended-volumes:volumes_attached. */
+  volumes?: ReadonlyMap<string, readonly { id: string; delete_on_termination: boolean }[]>;
 }
 
 const PROGRESS_STATUSES = new Set(['ACTIVE', 'BUILD', 'REBUILD', 'RESIZE', 'VERIFY_RESIZE', 'MIGRATING']);
@@ -90,7 +92,9 @@ function extendedAttributes(s: Record<string, unknown>, i: InstanceDTO, v: Serve
   s['OS-EXT-STS:task_state'] = i.task_state;
   s['OS-EXT-STS:vm_state'] = i.vm_state;
   s['OS-EXT-STS:power_state'] = i.power_state;
-  s['os-extended-volumes:volumes_attached'] = [];
+  // Nova's os-extended-volumes: the id of each volume, delete_on_termination from 2.3.
+  const withDelete = atLeast(v.version, '2.3');
+  s['os-extended-volumes:volumes_attached'] = (v.volumes?.get(i.uuid) ?? []).map((x) => (withDelete ? { id: x.id, delete_on_termination: x.delete_on_termination } : { id: x.id }));
 }
 
 /** The detail view (GET /servers/detail, GET /servers/{id}), shaped per microversion as Nova's. */
