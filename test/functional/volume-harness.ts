@@ -79,11 +79,20 @@ export class MemoryImages implements VolumeImages {
     return info;
   }
 
+  /** An upload keeps its first 2 MiB as `data` (volumes are GiBs) and its size. */
   async upload(_ctx: unknown, id: string, src: string): Promise<void> {
     const e = this.images.get(id);
     if (!e) throw new Error(`no image ${id}`);
-    e.data = fs.readFileSync(src);
-    e.info = { ...e.info, status: 'active', size: e.data.length };
+    const size = fs.statSync(src).size;
+    const head = Buffer.alloc(Math.min(size, 2 * 1024 * 1024));
+    const fd = fs.openSync(src, 'r');
+    try {
+      fs.readSync(fd, head, 0, head.length, 0);
+    } finally {
+      fs.closeSync(fd);
+    }
+    e.data = head;
+    e.info = { ...e.info, status: 'active', size };
   }
 }
 
