@@ -119,6 +119,28 @@ describe('file volume driver: a changed export address', () => {
     }
   });
 
+  it('copies of a served volume run beside other exports, and its unexport meanwhile waits for them', { skip }, async () => {
+    const w = await world('raw', true);
+    const d = createFileDriver(w.opts);
+    const host = { host: 'h', ip: '127.0.0.1' };
+    try {
+      await d.init();
+      await d.createVolume('vol-d', 1, { kind: 'empty' });
+      await d.createVolume('vol-e', 1, { kind: 'empty' });
+      // Data to copy, so that the copies are still running when the unexport comes.
+      execFileSync('qemu-io', ['-f', 'raw', '-c', 'write -P 0x21 0 256M', path.join(w.opts.volumesDir, 'volume-vol-d.raw')], { stdio: 'ignore' });
+      await d.exportVolume('vol-d', 'att-d', host, 'rw');
+      const copies = [1, 2, 3].map((n) => d.copyVolumeToFile('vol-d', path.join(w.scratch, `copy-${n}.raw`)));
+      const others = [d.exportVolume('vol-e', 'att-e', host, 'rw'), d.unexportVolume('vol-d', 'att-d')];
+      await Promise.all([...copies, ...others]);
+      for (const n of [1, 2, 3]) assert.equal(fs.statSync(path.join(w.scratch, `copy-${n}.raw`)).size, 1024 ** 3);
+      await d.unexportVolume('vol-e', 'att-e');
+      await d.close();
+    } finally {
+      await w.cleanup();
+    }
+  });
+
   it('ids name files: a path in an id is refused', { skip }, async () => {
     const w = await world('raw', false);
     const d = createFileDriver(w.opts);

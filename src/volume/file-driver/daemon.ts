@@ -8,6 +8,7 @@
  * over QMP (blockdev-add, block-export-add/-del). With TLS the server reads
  * `.qsd/psk/keys.psk` (one identity per attachment) at every handshake.
  */
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -137,8 +138,20 @@ export class StorageDaemon {
     return null;
   }
 
-  /** Run `fn` on a fresh QMP connection (the daemon serves one monitor client at a time; none is held between calls). */
-  async qmp<T>(fn: (c: QmpClient) => Promise<T>): Promise<T> {
+  /** QMP exchanges of this process, one at a time (the monitor greets the next client only once the last one left). */
+  private qmpQueue: Promise<unknown> = Promise.resolve();
+
+  /** Run `fn` on a fresh QMP connection (none is held between calls, so another driver on the directory can adopt the daemon). */
+  qmp<T>(fn: (c: QmpClient) => Promise<T>): Promise<T> {
+    const next = this.qmpQueue.then(
+      () => this.qmpNow(fn),
+      () => this.qmpNow(fn),
+    );
+    this.qmpQueue = next.catch(() => undefined);
+    return next;
+  }
+
+  private async qmpNow<T>(fn: (c: QmpClient) => Promise<T>): Promise<T> {
     let client: QmpClient;
     try {
       client = await QmpClient.connect(this.socket);
@@ -198,8 +211,9 @@ export class StorageDaemon {
    * backup job (copy-before-write) through a temporary node.
    */
   async backup(node: string, target: string, format: string, timeoutMs: number): Promise<void> {
-    const tnode = `${node.slice(0, 24)}bk`;
-    const job = `${node.slice(0, 24)}job`;
+    const tag = randomBytes(2).toString('hex');
+    const tnode = `${node}b${tag}`;
+    const job = `${node}j${tag}`;
     await this.qmp((c) => c.execute('blockdev-add', { driver: format, 'node-name': tnode, file: { driver: 'file', filename: target } }));
     try {
       await this.qmp((c) => c.execute('blockdev-backup', { 'job-id': job, device: node, target: tnode, sync: 'full', 'auto-dismiss': false }));

@@ -42,6 +42,8 @@ function isTable(v: unknown): v is Table {
 export class ExportTable {
   private readonly file: string;
   private table: Table = {};
+  /** What runs on a served volume's node outside the lock (copies), by volume. */
+  private readonly users = new Map<string, Set<Promise<void>>>();
   /** One change at a time: every change goes to the daemon, then to the file. */
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -75,6 +77,32 @@ export class ExportTable {
   private save(): void {
     fs.writeFileSync(`${this.file}.tmp`, `${JSON.stringify(this.table, null, 1)}\n`, { mode: 0o600 });
     fs.renameSync(`${this.file}.tmp`, this.file);
+  }
+
+  /**
+   * Run `fn` on the served volume's record if it is served (null if not):
+   * looked up under the lock, run outside it (a long copy does not hold up
+   * the other exports), the volume's unexport waiting for it.
+   */
+  async whileServed<T>(volumeId: string, fn: (rec: ExportRecord) => Promise<T>): Promise<{ value: T } | null> {
+    const started = await this.serial(async () => {
+      const rec = this.table[volumeId];
+      if (!rec) return null;
+      const run = fn(rec);
+      const done = run.then(
+        () => undefined,
+        () => undefined,
+      );
+      const set = this.users.get(volumeId) ?? new Set();
+      set.add(done);
+      this.users.set(volumeId, set);
+      void done.then(() => {
+        set.delete(done);
+        if (set.size === 0 && this.users.get(volumeId) === set) this.users.delete(volumeId);
+      });
+      return { run };
+    });
+    return started ? { value: await started.run } : null;
   }
 
   get(volumeId: string): ExportRecord | undefined {
@@ -132,6 +160,7 @@ export class ExportTable {
     if (!was?.attachments[attachmentId]) return;
     const { [attachmentId]: _gone, ...rest } = was.attachments;
     if (Object.keys(rest).length === 0) {
+      await Promise.all(this.users.get(volumeId) ?? []);
       if (this.daemon.pid() !== null) {
         await this.daemon.delExport(was.node);
         await this.daemon.delNode(was.node);

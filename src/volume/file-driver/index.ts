@@ -80,12 +80,9 @@ class FileVolumeDriver implements VolumeDriver {
   private async copy(src: VolumeFile, volumeId: string | null, part: string, format: 'qcow2' | 'raw'): Promise<void> {
     const byDaemon =
       volumeId !== null &&
-      (await this.exports.serial(async () => {
-        const rec = this.exports.get(volumeId);
-        if (!rec) return false;
+      (await this.exports.whileServed(volumeId, async (rec) => {
         await createFile(this.qemuImg, part, format, await this.sizeOf(src));
         await this.daemon.backup(rec.node, part, format, this.timeoutMs);
-        return true;
       }));
     if (!byDaemon) await convertFile(this.qemuImg, src.path, src.format, part, format, this.timeoutMs);
   }
