@@ -12,6 +12,7 @@ import type { ComputeDriver, ConsoleEndpoint, DriverCapabilities, HostResources,
 import type { DriverDiagnostics } from '../driver-host.ts';
 import type { ImageSource } from '../images.ts';
 import { type AccelChoice, chooseAccel } from './accel.ts';
+import { qemuCapabilities } from './capabilities.ts';
 import { buildQemuArgs, instanceName, macFromUuid } from './cmdline.ts';
 import { writeConfigDrive } from './configdrive-write.ts';
 import { readConsoleLog, trimConsoleLog } from './console.ts';
@@ -66,27 +67,7 @@ export class QemuDriver extends QemuMoves implements ComputeDriver {
     this.images = new ImageCache({ instancesPath: this.instancesPath, qemuImg: opts.conf.qemu.qemu_img, source });
     this.accel = opts.accel ?? chooseAccel(opts.conf.qemu.virt_type);
     this.log.info({ accel: this.accel.accel, virt_type: opts.conf.qemu.virt_type }, this.accel.reason);
-    this.caps = {
-      has_imagecache: true,
-      supports_pause: true,
-      supports_suspend: true,
-      supports_vnc_console: opts.conf.vnc.enabled,
-      supports_serial_console: true,
-      // Until initHost has asked the binary whether it was built with SPICE.
-      supports_spice_console: opts.conf.qemu.spice_enabled,
-      guests_survive_restart: true,
-      supports_migrate: true,
-      supports_migrate_to_same_host: true,
-      supports_live_migration: true,
-      supports_evacuate: true,
-      supports_snapshot: true,
-      supports_rescue: true,
-      // Nova's libvirt driver sets passwords through the QEMU guest agent; these guests have none.
-      supports_set_admin_password: false,
-      supports_trigger_crash_dump: true,
-      supports_attach_interface: true, // NIC hot-plug through QMP (hotplug.ts)
-      supports_tagged_attach_interface: false, // no device tags: the metadata's devices list (Nova's device_metadata) is not built here
-    };
+    this.caps = qemuCapabilities(opts.conf);
     const imageCtx = () => currentContext() ?? adminContext();
     this.context = {
       conf: this.conf,
