@@ -91,5 +91,7 @@ export interface Docs {
   volume_types: VolumeTypeDoc;
 }
 
-/** The id of Cinder's default volume type name __DEFAULT__ is generated; this is its name. */
+/** Cinder's default volume type, which always exists. */
 export const DEFAULT_TYPE_NAME = '__DEFAULT__';
+/** Its id (Cinder generates one per deployment; one fixed id lets concurrent first starts agree). */
+export const DEFAULT_TYPE_ID = 'c3a5b0d2-5f3e-4f7a-9d1e-defa017e0000';

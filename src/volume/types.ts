@@ -7,16 +7,31 @@ import { randomUUID } from 'node:crypto';
 import type { VolumeStore } from './db/store.ts';
 import { badRequest, CinderError, conflict, notFound, typeNotFound } from './errors.ts';
 import { json, route, type VolumeDeps, type VolumeRequest, type VolumeRoute } from './http.ts';
-import { DEFAULT_TYPE_NAME, type VolumeTypeDoc } from './model.ts';
+import { DEFAULT_TYPE_ID, DEFAULT_TYPE_NAME, type VolumeTypeDoc } from './model.ts';
 import { assertAdmin } from './policy.ts';
 import { boolParam, param } from './query.ts';
 import { typeView } from './views.ts';
 
 /** __DEFAULT__, made when missing (Cinder's migration creates it). */
 export async function ensureDefaultType(store: VolumeStore): Promise<VolumeTypeDoc> {
-  const existing = (await store.list('volume_types')).find((t) => t.name === DEFAULT_TYPE_NAME);
+  const find = async () => (await store.list('volume_types')).find((t) => t.name === DEFAULT_TYPE_NAME);
+  const existing = await find();
   if (existing) return existing;
-  return store.insert('volume_types', { id: randomUUID(), project_id: '', name: DEFAULT_TYPE_NAME, description: 'Default Volume Type', is_public: true, extra_specs: {} });
+  try {
+    // One id for every volume service of a deployment: two starting at once insert the same row, one of them fails on the key.
+    return await store.insert('volume_types', {
+      id: DEFAULT_TYPE_ID,
+      project_id: '',
+      name: DEFAULT_TYPE_NAME,
+      description: 'Default Volume Type',
+      is_public: true,
+      extra_specs: {},
+    });
+  } catch (e) {
+    const raced = await find();
+    if (raced) return raced;
+    throw e;
+  }
 }
 
 /** A type by id or name (as volume create takes it); null when none. */

@@ -113,10 +113,11 @@ export interface VolumeHarness {
   close(): Promise<void>;
 }
 
-export async function startVolumeApi(overrides: Record<string, Record<string, string>> = {}): Promise<VolumeHarness> {
+/** `connection`: a database URL instead of a fresh SQLite file (created when missing). */
+export async function startVolumeApi(overrides: Record<string, Record<string, string>> = {}, connection?: string): Promise<VolumeHarness> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nova-volume-'));
   const conf = loadConfig({ overrides: { DEFAULT: { state_path: dir, host: 'vhost' }, ...overrides } });
-  const db = await openDatabase(`sqlite:///${dir}/nova.sqlite`);
+  const db = await openDatabase(connection ?? `sqlite:///${dir}/nova.sqlite`, { createDatabase: connection !== undefined });
   await syncVolumeSchema(db);
   const driver = new MemoryVolumeDriver();
   const images = new MemoryImages();
