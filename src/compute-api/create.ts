@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { ABSENT_VOLUME_SERVICE } from '../clients/cinder-absent.ts';
 import type { RequestContext } from '../context.ts';
 import { Forbidden, Invalid } from '../exception/base.ts';
 import { FlavorNotFound, ImageNotFound, KeypairNotFound } from '../exception/resources.ts';
@@ -9,6 +10,7 @@ import type { RequestedNetwork } from '../objects/network-info.ts';
 import type { ImageMeta, RequestSpec, SchedulerHints } from '../objects/request-spec.ts';
 import { TaskState, VmState } from '../objects/states.ts';
 import type { ComputeApiDeps } from './api.ts';
+import { type BdmRequest, planBlockDevices, recordBlockDevices } from './block-device-mappings.ts';
 import { autoDiskConfigFor } from './disk-config.ts';
 import { checkInjectedFiles, type InjectedFile } from './injected-files.ts';
 import { securityGroupIds, validateNetworks } from './networks.ts';
@@ -72,6 +74,8 @@ export interface CreateParams {
   networks?: readonly RequestedNetwork[] | null;
   /** Names (or ids) of the security groups of `security_groups`. */
   securityGroups?: readonly string[];
+  /** block_device_mapping_v2 (imageRef may be '' then: a boot from volume). */
+  blockDevices?: readonly BdmRequest[];
 }
 
 /** Nova's hostname sanitisation (utils.sanitize_hostname). */
@@ -125,7 +129,15 @@ export async function createServers(deps: ComputeApiDeps, ctx: RequestContext, p
   if (!flavor.is_public && !ctx.is_admin && !(await db.flavors.hasAccess(flavor.id, ctx.project_id ?? ''))) {
     throw new Invalid(`Flavor ${p.flavorId} could not be found.`);
   }
-  const image = await imageFor(deps, ctx, p.imageRef, flavor);
+  const volumes = deps.volume ?? ABSENT_VOLUME_SERVICE;
+  const bdmPlan = await planBlockDevices(
+    { volume: volumes, image: (id) => imageFor(deps, ctx, id, { memory_mb: flavor.memory_mb, root_gb: 0 }) },
+    ctx,
+    p.blockDevices ?? [],
+    p.imageRef,
+    p.maxCount,
+  );
+  const image = bdmPlan.rootImage ?? (await imageFor(deps, ctx, p.imageRef, bdmPlan.bootFromVolume ? { memory_mb: flavor.memory_mb, root_gb: 0 } : flavor));
   const autoDiskConfig = autoDiskConfigFor(p.autoDiskConfig ?? null, image);
   let keyData: string | null = null;
   if (p.keyName) {
@@ -219,6 +231,7 @@ export async function createServers(deps: ComputeApiDeps, ctx: RequestContext, p
       system_metadata: { image_base_image_ref: p.imageRef, ...Object.fromEntries(Object.entries(image.properties).map(([k, v]) => [`image_${k}`, v])) },
       tags: p.tags,
     });
+    await recordBlockDevices(db, volumes, ctx, inst.uuid, bdmPlan);
     await db.history.startAction({ action: 'create', instance_uuid: inst.uuid, request_id: ctx.request_id, user_id: ctx.user_id, project_id: ctx.project_id });
     instances.push(inst);
   }

@@ -5,6 +5,7 @@
  */
 
 import type { CreateParams } from '../../compute-api/api.ts';
+import type { BdmRequest } from '../../compute-api/block-device-mappings.ts';
 import { Forbidden, Invalid } from '../../exception/base.ts';
 import { FixedIpAlreadyInUse, NetworkAmbiguous, NetworkNotFound, PortInUse, PortNotFound, SecurityGroupNotFound } from '../../exception/network.ts';
 import { normalizeIpv6 } from '../../util/ipv6.ts';
@@ -13,7 +14,8 @@ import { atLeast, type Microversion } from '../microversion.ts';
 import { authorize } from '../policy.ts';
 import type { ApiRequest, ApiResponse } from '../types.ts';
 import { pyRepr, pyStr, validate } from '../validation.ts';
-import { isUuidLike, refId } from './schemas/parameter-types.ts';
+import { bdmSchemaFor } from './schemas/block-device-mapping.ts';
+import { boolFromString, isUuidLike, refId } from './schemas/parameter-types.ts';
 import * as schema from './schemas/servers.ts';
 import { booleanValue, injectedFiles, instanceCounts, requestedNetworks } from './server-create-checks.ts';
 import type { ServerApiDeps } from './servers.ts';
@@ -61,6 +63,15 @@ async function requestedPlace(deps: ServerApiDeps, req: ApiRequest, s: schema.Cr
   return { zone, host, node };
 }
 
+/** block_device_mapping_v2, checked as Nova's schema for this microversion; delete_on_termination as a boolean. */
+function blockDevicesOf(req: ApiRequest, body: unknown): BdmRequest[] {
+  const checked = validate(bdmSchemaFor(req.version), body);
+  return (checked.server.block_device_mapping_v2 ?? []).map(({ delete_on_termination, ...b }) => ({
+    ...b,
+    ...(delete_on_termination === undefined ? {} : { delete_on_termination: boolFromString(delete_on_termination, true) }),
+  }));
+}
+
 export async function createServer(deps: ServerApiDeps, req: ApiRequest): Promise<ApiResponse> {
   const body: schema.CreateBody = validate(createSchemaFor(req.version), req.body);
   const s = body.server;
@@ -71,7 +82,9 @@ export async function createServer(deps: ServerApiDeps, req: ApiRequest): Promis
   }
   const place = await requestedPlace(deps, req, s);
   const imageRef = s.imageRef !== undefined ? refId(s.imageRef) : '';
-  if (!imageRef) throw badRequest('Missing imageRef attribute');
+  const blockDevices = blockDevicesOf(req, body);
+  // _image_from_req_data: no imageRef is a boot from volume when block devices are given.
+  if (!imageRef && !blockDevices.length) throw badRequest('Missing imageRef attribute');
   const { minCount, maxCount } = instanceCounts(s);
   const networks = requestedNetworks(s.networks);
   const params: CreateParams = {
@@ -99,6 +112,7 @@ export async function createServer(deps: ServerApiDeps, req: ApiRequest): Promis
     injectedFiles: injectedFiles(s, req.version),
     networks: networks?.map((n) => ({ network_id: n.networkId, port_id: n.portId, address: n.address, tag: n.tag })) ?? null,
     securityGroups: (s.security_groups ?? []).flatMap((g) => (g.name === undefined ? [] : [g.name])),
+    blockDevices,
   };
   let result: Awaited<ReturnType<ServerApiDeps['compute']['create']>>;
   try {
