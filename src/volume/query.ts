@@ -59,11 +59,16 @@ export function filtersOf(req: VolumeRequest, allowed: readonly string[]): Filte
 export function matches(value: unknown, f: Filter): boolean {
   if (value === undefined) return true;
   if (value !== null && typeof value === 'object') {
+    // JSON, or the Python dict repr cinderclient sends ({'k': 'v'}; Cinder reads it with literal_eval).
     let wanted: unknown;
     try {
       wanted = JSON.parse(f.value);
     } catch {
-      return false;
+      try {
+        wanted = JSON.parse(f.value.replace(/'/g, '"'));
+      } catch {
+        return false;
+      }
     }
     if (!wanted || typeof wanted !== 'object') return false;
     const have = new Map(Object.entries(value));

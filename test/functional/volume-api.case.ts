@@ -156,6 +156,10 @@ export function runVolumeApiSuite(label: string, start: () => Promise<VolumeHarn
       assert.equal(gone.status, 404);
       assert.equal(fault(gone).message, `Volume ${v.id} has no metadata with key k1.`);
       assert.deepEqual((await h.call('PUT', `/v3/volumes/${v.id}/metadata`, { metadata: { only: '1' } })).body.metadata, { only: '1' });
+      const byMeta = async (q: string) => (await h.call('GET', `/v3/volumes?metadata=${encodeURIComponent(q)}`)).body.volumes.map((x: { id: string }) => x.id);
+      assert.deepEqual(await byMeta('{"only": "1"}'), [v.id]);
+      assert.deepEqual(await byMeta("{'only': '1'}"), [v.id]);
+      assert.deepEqual(await byMeta('{"only": "2"}'), []);
     });
 
     it('filters, sort, limit/marker with a next link, with_count at 3.45, invalid filters', async (t) => {
