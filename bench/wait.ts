@@ -5,7 +5,8 @@
  * one fake compute), for 1 server and for 10 (one multi-create of 10, then
  * one delete --wait of the 10, which deletes and waits for each in turn),
  * with [api] settle_ms at its default and at 0 (Nova's behaviour: the
- * client's first poll comes a few ms after the 202/204, the next 5 s later).
+ * client's first poll comes a few ms after the 202/204, the next 5 s later;
+ * BENCH_WAIT_SETTLE=300,1000,0 compares other windows).
  * The client's own floor (start, authentication, one request) is `openstack
  * server list`.
  */
@@ -55,7 +56,10 @@ export async function benchWait(): Promise<void> {
     console.log(`wait: ${skip}`);
     return;
   }
-  const rows = [await measure(300), await measure(0)];
+  // BENCH_WAIT_SETTLE=300,1000,0: the windows to compare (default: the option's default and 0).
+  const windows = (process.env.BENCH_WAIT_SETTLE ?? '300,0').split(',').map(Number);
+  const rows: string[][] = [];
+  for (const w of windows) rows.push(await measure(w));
   rows.push(['Nova (issue 12), fake driver', '', '6.4 s', '', '', '257 s for 50']);
   printTable(
     'openstack --wait with the unmodified client, fake driver, separate processes (RabbitMQ + MariaDB + Keystone)',
