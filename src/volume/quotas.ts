@@ -61,18 +61,23 @@ export async function usageOf(deps: VolumeDeps, projectId: string): Promise<Reco
   return out;
 }
 
-/** 413 unless the project may have `count` more volumes (or snapshots) of `gb` GiB more of type `typeName`. */
-export async function checkQuota(deps: VolumeDeps, projectId: string, kind: 'volumes' | 'snapshots', gb: number, typeName: string): Promise<void> {
+/**
+ * 413 unless the project may have one more volume (or snapshot) and `gb`
+ * GiB more of type `typeName`; `extend`: only the GiB (an extend to
+ * `newSize` GiB).
+ */
+export async function checkQuota(deps: VolumeDeps, projectId: string, kind: 'volumes' | 'snapshots', gb: number, typeName: string, extend?: { newSize: number }): Promise<void> {
   const limits = await limitsOf(deps, projectId);
   const used = await usageOf(deps, projectId);
   const per = limits.per_volume_gigabytes ?? -1;
-  if (kind === 'volumes' && per >= 0 && gb > per) throw overQuota(`Requested volume size ${gb}G is larger than maximum allowed limit ${per}G.`);
+  const size = extend?.newSize ?? gb;
+  if (kind === 'volumes' && per >= 0 && size > per) throw overQuota(`Requested volume size ${size}G is larger than maximum allowed limit ${per}G.`);
   for (const [name, suffix] of [
     [kind, ''],
     [`${kind}_${typeName}`, `_${typeName}`],
   ] as const) {
     const limit = limits[name] ?? -1;
-    if (limit >= 0 && (used[name] ?? 0) + 1 > limit) {
+    if (!extend && limit >= 0 && (used[name] ?? 0) + 1 > limit) {
       throw overQuota(
         kind === 'volumes' ? `Maximum number of volumes allowed (${limit}) exceeded for quota '${name}'.` : `Maximum number of snapshots allowed (${limit}) exceeded`,
       );

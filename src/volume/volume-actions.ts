@@ -48,11 +48,7 @@ const ACTIONS: Record<string, Action> = {
     }
     if (n <= v.size) throw invalidInput(`New size for extend must be greater than current size. (current: ${v.size}, extended: ${n}).`);
     const type = await deps.store.get('volume_types', v.volume_type_id);
-    await checkQuota(deps, v.project_id, 'volumes', n - v.size, type?.name ?? '').catch((e: unknown) => {
-      // The volume itself is counted already: only the gigabytes may be over.
-      if (e instanceof Error && e.message.startsWith('Maximum number of volumes')) return;
-      throw e;
-    });
+    await checkQuota(deps, v.project_id, 'volumes', n - v.size, type?.name ?? '', { newSize: n });
     const was = v.status;
     await move(deps, v, { status: 'extending' }, expected, () => invalidVolume(`Volume ${v.id} status must be 'available' to extend, currently ${v.status}.`));
     deps.worker.run(

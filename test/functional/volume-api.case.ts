@@ -411,9 +411,14 @@ export function runVolumeApiSuite(label: string, start: () => Promise<VolumeHarn
       await h.call('PUT', '/v3/os-quota-sets/projC', { quota_set: { volumes: 5, gigabytes: 3 } }, ADMIN);
       const gb = await h.call('POST', '/v3/volumes', { volume: { size: 2 } }, carol);
       assert.equal(fault(gb).message, 'Requested volume or snapshot exceeds allowed gigabytes quota. Requested 2G, quota is 3G and 2G has been consumed.');
+      const [first] = (await h.call('GET', '/v3/volumes', undefined, carol)).body.volumes;
+      const ext = await h.call('POST', `/v3/volumes/${first.id}/action`, { 'os-extend': { new_size: 4 } }, carol);
+      assert.equal(fault(ext).message, 'Requested volume or snapshot exceeds allowed gigabytes quota. Requested 2G, quota is 3G and 2G has been consumed.');
+      assert.equal((await h.call('POST', `/v3/volumes/${first.id}/action`, { 'os-extend': { new_size: 3 } }, carol)).status, 202);
+      await h.idle();
       const limits = await h.call('GET', '/v3/limits', undefined, carol);
       assert.equal(limits.body.limits.absolute.maxTotalVolumes, 5);
-      assert.equal(limits.body.limits.absolute.totalGigabytesUsed, 2);
+      assert.equal(limits.body.limits.absolute.totalGigabytesUsed, 3);
       assert.equal((await h.call('DELETE', '/v3/os-quota-sets/projC', undefined, ADMIN)).status, 200);
       assert.equal((await h.call('GET', '/v3/os-quota-sets/projC', undefined, carol)).body.quota_set.volumes, 10);
     });
