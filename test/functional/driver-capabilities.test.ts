@@ -55,6 +55,9 @@ describe("actions the instance's host's driver cannot do", () => {
       supports_trigger_crash_dump: true,
       supports_attach_interface: true,
       supports_tagged_attach_interface: true,
+      supports_attach_volume: true,
+      supports_tagged_attach_volume: true,
+      supports_multiattach: false,
     });
     const able = await cloud.db.computeNodes.getByHost('able');
     assert.equal(able.capabilities?.supports_pause, true);
