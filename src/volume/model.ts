@@ -80,6 +80,8 @@ export interface VolumeTypeDoc {
   description: string | null;
   is_public: boolean;
   extra_specs: Record<string, string>;
+  /** The projects a private type is shared with (os-volume-type-access). */
+  projects?: string[];
   created_at: string;
   updated_at: string;
 }

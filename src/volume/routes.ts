@@ -3,6 +3,7 @@ import type { VolumeDeps, VolumeRoute } from './http.ts';
 import { miscRoutes } from './misc.ts';
 import { quotaRoutes } from './quotas.ts';
 import { snapshotRoutes } from './snapshots.ts';
+import { typeAccessRoutes } from './type-access.ts';
 import { typeRoutes } from './types.ts';
 import { volumeActionRoutes } from './volume-actions.ts';
 import { volumeCreateRoutes } from './volume-create.ts';
@@ -17,6 +18,7 @@ export function volumeApiRoutes(deps: VolumeDeps): VolumeRoute[] {
     ...snapshotRoutes(deps),
     ...attachmentRoutes(deps),
     ...typeRoutes(deps),
+    ...typeAccessRoutes(deps),
     ...quotaRoutes(deps),
     ...miscRoutes(deps),
   ];

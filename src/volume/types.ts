@@ -4,6 +4,7 @@
  * and delete types and their extra specs, everyone lists public types.
  */
 import { randomUUID } from 'node:crypto';
+import type { RequestContext } from '../context.ts';
 import type { VolumeStore } from './db/store.ts';
 import { badRequest, CinderError, conflict, notFound, typeNotFound } from './errors.ts';
 import { json, route, type VolumeDeps, type VolumeRequest, type VolumeRoute } from './http.ts';
@@ -67,9 +68,14 @@ function specsOf(v: unknown): Record<string, string> {
   return out;
 }
 
-async function visibleType(deps: VolumeDeps, req: VolumeRequest, id: string): Promise<VolumeTypeDoc> {
+/** Public, or private and shared with the caller's project, or the caller is an admin. */
+export function typeVisible(ctx: RequestContext, t: VolumeTypeDoc): boolean {
+  return t.is_public || ctx.is_admin || (ctx.project_id !== null && (t.projects ?? []).includes(ctx.project_id));
+}
+
+export async function visibleType(deps: VolumeDeps, req: VolumeRequest, id: string): Promise<VolumeTypeDoc> {
   const t = id === 'default' ? await defaultType(deps) : await deps.store.get('volume_types', id);
-  if (!t || (!t.is_public && !req.ctx.is_admin)) throw typeNotFound(id);
+  if (!t || !typeVisible(req.ctx, t)) throw typeNotFound(id);
   return t;
 }
 
@@ -87,7 +93,7 @@ export function typeRoutes(deps: VolumeDeps): VolumeRoute[] {
         await ensureDefaultType(store);
         const isPublic = param(req, 'is_public');
         let types = await store.list('volume_types');
-        if (!req.ctx.is_admin) types = types.filter((t) => t.is_public);
+        if (!req.ctx.is_admin) types = types.filter((t) => typeVisible(req.ctx, t));
         else if (isPublic !== undefined && isPublic.toLowerCase() !== 'none') types = types.filter((t) => t.is_public === boolParam(isPublic, 'is_public'));
         return json({ volume_types: types.map((t) => typeView(req, t)) });
       },

@@ -15,7 +15,7 @@ import { accepted, route, type VolumeDeps, type VolumeRoute } from './http.ts';
 import type { ImageInfo } from './images.ts';
 import type { VolumeDoc, VolumeTypeDoc } from './model.ts';
 import { checkQuota } from './quotas.ts';
-import { defaultType, findType } from './types.ts';
+import { defaultType, findType, typeVisible } from './types.ts';
 
 const GiB = 1024 ** 3;
 
@@ -122,7 +122,7 @@ export function volumeCreateRoutes(deps: VolumeDeps): VolumeRoute[] {
         const origin = snapshot ? await deps.store.get('volumes', snapshot.volume_id) : source;
         if (b.volume_type !== undefined && b.volume_type !== null) {
           type = await findType(deps.store, String(b.volume_type));
-          if (!type || (!type.is_public && !ctx.is_admin)) throw notFound(`Volume type with name ${String(b.volume_type)} could not be found.`);
+          if (!type || !typeVisible(ctx, type)) throw notFound(`Volume type with name ${String(b.volume_type)} could not be found.`);
         } else {
           type = (origin ? await deps.store.get('volume_types', origin.volume_type_id) : null) ?? (await defaultType(deps));
         }

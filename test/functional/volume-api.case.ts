@@ -387,6 +387,26 @@ export function runVolumeApiSuite(label: string, start: () => Promise<VolumeHarn
       await h.call('DELETE', `/v3/volumes/${v.id}`);
       await h.idle();
       assert.equal((await h.call('DELETE', `/v3/types/${id}`, undefined, ADMIN)).status, 202);
+
+      // A private type: only admins and the projects it is shared with see it.
+      const priv = (await h.call('POST', '/v3/types', { volume_type: { name: 'gold', 'os-volume-type-access:is_public': false } }, ADMIN)).body.volume_type;
+      assert.equal(priv.is_public, false);
+      assert.equal((await h.call('GET', `/v3/types/${priv.id}`)).status, 404);
+      assert.equal((await h.call('POST', '/v3/volumes', { volume: { size: 1, volume_type: 'gold' } })).status, 404);
+      const share = (project: string, action = 'addProjectAccess') => h.call('POST', `/v3/types/${priv.id}/action`, { [action]: { project } }, ADMIN);
+      assert.equal((await share('projA')).status, 202);
+      assert.equal((await share('projA')).status, 409);
+      assert.equal((await h.call('POST', `/v3/types/${priv.id}/action`, { addProjectAccess: { project: 'projB' } })).status, 403);
+      assert.deepEqual((await h.call('GET', `/v3/types/${priv.id}/os-volume-type-access`, undefined, ADMIN)).body, {
+        volume_type_access: [{ volume_type_id: priv.id, project_id: 'projA' }],
+      });
+      assert.ok((await h.call('GET', '/v3/types')).body.volume_types.some((x: { name: string }) => x.name === 'gold'));
+      assert.ok(!(await h.call('GET', '/v3/types', undefined, BOB)).body.volume_types.some((x: { name: string }) => x.name === 'gold'));
+      const gold = await h.volume({ volume_type: 'gold' });
+      assert.equal(gold.volume_type, 'gold');
+      assert.equal((await share('projA', 'removeProjectAccess')).status, 202);
+      assert.equal((await share('projA', 'removeProjectAccess')).status, 404);
+      assert.equal((await h.call('GET', `/v3/types/${priv.id}`)).status, 404);
       assert.equal(fault(await h.call('GET', `/v3/types/${id}`)).message, `Volume type ${id} could not be found.`);
     });
 
