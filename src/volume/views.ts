@@ -47,6 +47,15 @@ function attachmentsOf(ctx: RequestContext, atts: readonly AttachmentDoc[]): Rec
     }));
 }
 
+/** The volume's metadata with the visible admin metadata Cinder merges in (readonly, attached_mode). */
+function visibleMetadata(v: VolumeDoc, atts: readonly AttachmentDoc[]): Record<string, string> {
+  const out = { ...v.metadata };
+  if (v.readonly_flag !== undefined) out.readonly = v.readonly_flag ? 'True' : 'False';
+  const attached = atts.find((a) => a.attach_status === 'attached');
+  if (attached) out.attached_mode = attached.attach_mode === 'null' ? 'rw' : attached.attach_mode;
+  return out;
+}
+
 /** The detail view of a volume; `type` its volume type, `atts` its attachments. */
 export function volumeDetail(req: VolumeRequest, v: VolumeDoc, type: VolumeTypeDoc | null, atts: readonly AttachmentDoc[]): Record<string, unknown> {
   const { ctx, version } = req;
@@ -62,7 +71,7 @@ export function volumeDetail(req: VolumeRequest, v: VolumeDoc, type: VolumeTypeD
     volume_type: type ? type.name : v.volume_type_id,
     snapshot_id: v.snapshot_id,
     source_volid: v.source_volid,
-    metadata: v.metadata,
+    metadata: visibleMetadata(v, atts),
     links: links(req, 'volumes', v.id),
     user_id: v.user_id,
     bootable: String(v.bootable),

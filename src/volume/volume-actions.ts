@@ -73,7 +73,7 @@ const ACTIONS: Record<string, Action> = {
     if (!('readonly' in arg)) throw badRequest("Invalid input for field/attribute os-update_readonly_flag. Value: {}. 'readonly' is a required property");
     const flag = bool(arg.readonly, 'readonly');
     if (v.status !== 'available') throw invalidVolume(`Volume ${v.id} status must be available to update readonly flag, but current status is: ${v.status}.`);
-    await deps.store.update('volumes', v.id, { readonly_flag: flag, metadata: v.metadata });
+    await deps.store.update('volumes', v.id, { readonly_flag: flag });
     return accepted();
   },
   'os-reset_status': async (deps, req, v, arg) => {

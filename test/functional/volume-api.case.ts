@@ -232,6 +232,7 @@ export function runVolumeApiSuite(label: string, start: () => Promise<VolumeHarn
       assert.equal((await h.call('POST', `/v3/volumes/${v.id}/action`, { 'os-set_bootable': { bootable: true } })).status, 200);
       assert.equal((await h.call('GET', `/v3/volumes/${v.id}`)).body.volume.bootable, 'true');
       assert.equal((await h.call('POST', `/v3/volumes/${v.id}/action`, { 'os-update_readonly_flag': { readonly: true } })).status, 202);
+      assert.equal((await h.call('GET', `/v3/volumes/${v.id}`)).body.volume.metadata.readonly, 'True');
       const denied = await h.call('POST', `/v3/volumes/${v.id}/action`, { 'os-reset_status': { status: 'error' } });
       assert.equal(denied.status, 403);
       assert.equal(fault(denied).message, "Policy doesn't allow volume_extension:volume_admin_actions:reset_status to be performed.");
@@ -285,6 +286,7 @@ export function runVolumeApiSuite(label: string, start: () => Promise<VolumeHarn
       assert.equal((await h.call('POST', `/v3/attachments/${id}/action`, { 'os-complete': null }, ALICE, '3.44')).status, 204);
       const shown = (await h.call('GET', `/v3/volumes/${v.id}`)).body.volume;
       assert.equal(shown.status, 'in-use');
+      assert.equal(shown.metadata.attached_mode, 'rw');
       assert.deepEqual(
         shown.attachments.map((a: { server_id: string; attachment_id: string; device: string }) => [a.server_id, a.attachment_id, a.device]),
         [[server, id, '/dev/vdb']],
