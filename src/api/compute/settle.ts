@@ -12,11 +12,17 @@
  * fails: a database error answers at once, as without it.
  */
 
-import type { DbApi } from '../../db/api/index.ts';
+import type { InstanceRepository } from '../../db/api/instances.ts';
 import type { Logger } from '../../log.ts';
 import type { InstanceDTO } from '../../objects/instance.ts';
 import { VmState } from '../../objects/states.ts';
-import type { ApiDeps } from './deps.ts';
+
+/** What settling needs of the API's dependencies (ApiDeps has it). */
+export interface SettleDeps {
+  readonly conf: { readonly api: { readonly settle_ms: number } };
+  readonly db: { readonly instances: Pick<InstanceRepository, 'getMany'> };
+  readonly log: Pick<Logger, 'debug'>;
+}
 
 /** Whether the operation is complete, given those of the waited-for instances still in the database (a deleted one is absent). */
 export type Settled = (found: readonly InstanceDTO[]) => boolean;
@@ -54,8 +60,8 @@ class Poller {
   private polling = false;
 
   constructor(
-    private readonly db: DbApi,
-    private readonly log: Logger,
+    private readonly instances: Pick<InstanceRepository, 'getMany'>,
+    private readonly log: Pick<Logger, 'debug'>,
   ) {}
 
   wait(uuids: readonly string[], done: Settled, windowMs: number): Promise<void> {
@@ -106,7 +112,7 @@ class Poller {
     const all = [...uuids];
     const out = new Map<string, InstanceDTO>();
     for (let i = 0; i < all.length; i += QUERY_CHUNK) {
-      for (const inst of await this.db.instances.getMany(all.slice(i, i + QUERY_CHUNK))) out.set(inst.uuid, inst);
+      for (const inst of await this.instances.getMany(all.slice(i, i + QUERY_CHUNK))) out.set(inst.uuid, inst);
     }
     return out;
   }
@@ -117,19 +123,19 @@ class Poller {
   }
 }
 
-const pollers = new WeakMap<DbApi, Poller>();
+const pollers = new WeakMap<SettleDeps['db'], Poller>();
 
 /**
  * Wait, at most [api] settle_ms, until `done` holds for the instances
  * `uuids`. Returns at once when settle_ms is 0, with no instance, or with
  * more than {@link SETTLE_MAX_INSTANCES}; never throws.
  */
-export async function settle(deps: Pick<ApiDeps, 'conf' | 'db' | 'log'>, uuids: readonly string[], done: Settled): Promise<void> {
+export async function settle(deps: SettleDeps, uuids: readonly string[], done: Settled): Promise<void> {
   const windowMs = deps.conf.api.settle_ms;
   if (windowMs <= 0 || uuids.length === 0 || uuids.length > SETTLE_MAX_INSTANCES) return;
   let poller = pollers.get(deps.db);
   if (!poller) {
-    poller = new Poller(deps.db, deps.log);
+    poller = new Poller(deps.db.instances, deps.log);
     pollers.set(deps.db, poller);
   }
   await poller.wait(uuids, done, windowMs);
