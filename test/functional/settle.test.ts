@@ -132,3 +132,25 @@ describe('[api] settle_ms: a build slower than the window, and 0', () => {
     assert.equal(looks(), 0);
   });
 });
+
+describe('[api] settle_ms with a deferred delete', () => {
+  let cloud: Cloud;
+  before(async () => {
+    cloud = await startCloud({ overrides: { api: { settle_ms: '10000' }, DEFAULT: { reclaim_instance_interval: '3600' } } });
+  });
+  after(() => cloud?.stop());
+
+  it('the first GET after a delete shows SOFT_DELETED with no task; after restore ACTIVE; after forceDelete 404', async () => {
+    const api = new ApiClient(cloud.url);
+    const { server } = await boot(api, 'deferred');
+    const id = String(server.id);
+    assert.equal((await api.delete(`/servers/${id}`)).status, 204);
+    const s = await api.server(id);
+    assert.equal(s.status, 'SOFT_DELETED');
+    assert.equal(s['OS-EXT-STS:task_state'], null);
+    assert.equal((await api.post(`/servers/${id}/action`, { restore: null })).status, 202);
+    assert.equal((await api.server(id)).status, 'ACTIVE');
+    assert.equal((await api.post(`/servers/${id}/action`, { forceDelete: null })).status, 202);
+    assert.equal((await api.get(`/servers/${id}`)).status, 404);
+  });
+});
