@@ -31,6 +31,7 @@ import { removedRoutes } from './removed.ts';
 import { securityGroupRoutes } from './security-groups.ts';
 import { serverActionRoutes } from './server-actions.ts';
 import { volumeAttachmentsRoutes } from './volume-attachments.ts';
+import { volumesRoutes } from './volumes.ts';
 import './server-admin-actions.ts';
 import './server-images.ts';
 import './server-rescue.ts';
@@ -78,6 +79,8 @@ export const COLLECTIONS = [
   'os-floating-ips',
   'os-security-groups',
   'os-security-group-rules',
+  'os-volumes',
+  'os-snapshots',
   // removed from Nova (410)
   'os-agents',
   'os-cells',
@@ -107,6 +110,7 @@ function serverRoutes(deps: ApiDeps, compute: ComputeApi | undefined): Route[] {
     ...ipsRoutes(d),
     ...attachInterfacesRoutes(d),
     ...volumeAttachmentsRoutes(d),
+    ...volumesRoutes(d),
     ...networkProxyRoutes(d),
     ...floatingIpRoutes(d),
     ...securityGroupRoutes(d),
