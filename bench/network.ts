@@ -193,7 +193,11 @@ async function clusterBoots(from: string): Promise<(string | number)[][]> {
       `RabbitMQ + MariaDB, 3 compute processes, nova-network process (from ${from})`,
       new ApiClient(cluster.url, ALICE, '2.37'),
       await subnetFor(base, '10.130.0.0/16'),
-    );
+    ).catch((e: unknown) => {
+      // What nova-network answered with a 5xx, for a boot that failed on it.
+      const failed = network.output.filter((l) => /request failed|unexpected/.test(l)).slice(-5);
+      throw new Error(`${e instanceof Error ? e.message : String(e)}\nnova-network:\n${failed.join('\n') || network.tail(10)}`);
+    });
     await portsLeft(base);
     return rows;
   } finally {
