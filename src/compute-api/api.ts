@@ -236,6 +236,9 @@ export class ComputeApi {
     await this.db.computeNodes.release(inst.uuid);
     for (const m of await this.db.migrations.list({ instance_uuid: inst.uuid })) await this.db.computeNodes.release(m.uuid);
     await this.db.serverGroups.removeInstances([inst.uuid]);
+    await this.volumes.localCleanup(ctx, inst.uuid, (volume, e) =>
+      this.deps.log.warn({ instance: inst.uuid, volume, err: String(e) }, 'could not clean up a volume of a locally deleted instance'),
+    );
     await this.db.instances.destroy(inst.uuid).catch((e: unknown) => {
       if (!(e instanceof InstanceNotFound)) throw e;
     });

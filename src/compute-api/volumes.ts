@@ -115,6 +115,24 @@ export class ServerVolumes {
     await this.d.compute.detach_volume(ctx, { instance: inst, volume_id: volume.id, attachment_id: attachment ?? null });
   }
 
+  /**
+   * _local_cleanup_bdm_volumes: an instance deleted without its host (never
+   * scheduled, or the host down): its attachments deleted, its
+   * delete_on_termination volumes deleted, its mappings gone; a failure is
+   * logged and the next volume handled.
+   */
+  async localCleanup(ctx: RequestContext, instanceUuid: string, log: (volumeId: string | null, e: unknown) => void): Promise<void> {
+    for (const b of await this.d.db.blockDevices.listByInstance(instanceUuid)) {
+      try {
+        if (b.volume_id && b.attachment_id) await this.volume.attachmentDelete(ctx, b.attachment_id);
+        if (b.volume_id && b.delete_on_termination) await this.volume.deleteVolume(ctx, b.volume_id);
+      } catch (e) {
+        log(b.volume_id, e);
+      }
+      await this.d.db.blockDevices.destroy(b.uuid);
+    }
+  }
+
   /** swap_volume's checks; the volume service never migrates volumes here, so Nova's 'not migrating' refusal comes first (the API's). */
   checkSwap(ctx: RequestContext, inst: InstanceDTO): void {
     checkLock(ctx, inst);

@@ -88,3 +88,19 @@ export async function prepBlockDevices(d: Deps, ctx: RequestContext, instance: I
   }
   return { root_device_name: ROOT_DEVICE, block_device_mapping: volumes };
 }
+
+/**
+ * A failed spawn goes to another host: each attachment connected here is
+ * deleted and the volume reserved again for the instance (a new attachment
+ * without a connector, as Nova's conductor makes for a reschedule), so the
+ * next host connects it to itself.
+ */
+export async function releaseForReschedule(d: Deps, ctx: RequestContext, instance: InstanceDTO): Promise<void> {
+  const cinder = volumeOf(d);
+  for (const b of await d.conductor.bdm_list(ctx, { instance_uuid: instance.uuid })) {
+    if (b.destination_type !== 'volume' || !b.volume_id || !b.attachment_id) continue;
+    await cinder.attachmentDelete(ctx, b.attachment_id);
+    const att = await cinder.attachmentCreate(ctx, b.volume_id, instance.uuid);
+    await d.conductor.bdm_update(ctx, { uuid: b.uuid, updates: { attachment_id: att.id, connection_info: null } });
+  }
+}

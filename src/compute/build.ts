@@ -21,7 +21,7 @@ import { PowerState, TaskState, VmState } from '../objects/states.ts';
 import { isTransient } from '../rpc/retry.ts';
 import { dbTime } from '../util/time.ts';
 import type { BlockDeviceInfo, ComputeDriver } from '../virt/driver.ts';
-import { prepBlockDevices } from './block-devices.ts';
+import { prepBlockDevices, releaseForReschedule } from './block-devices.ts';
 import { allocateForInstance, deallocateForInstance } from './networking.ts';
 import type { ComputeArgs } from './rpc-types.ts';
 
@@ -132,6 +132,7 @@ export async function buildAndRun(d: BuildDeps, ctx: RequestContext, args: Compu
     await d.driver.destroy(instance).catch(logFailure(log, uuid, 'destroy what the failed spawn left on the hypervisor'));
     // The next host makes its own ports (Nova's _cleanup_allocated_networks before a reschedule).
     if (d.network && instance.network_info.length) await deallocateForInstance(d.network, ctx, instance).catch(logFailure(log, uuid, 'delete the ports of the failed build'));
+    if (blockDeviceInfo) await releaseForReschedule(d, ctx, instance).catch(logFailure(log, uuid, 'give the volumes of the failed build back'));
     try {
       await conductor.instance_fault_create(ctx, { uuid, code: 500, message: reason, details: e instanceof Error ? (e.stack ?? '') : '', host: d.host });
       await conductor.allocations_release(ctx, { uuid });

@@ -88,6 +88,22 @@ describe('boot from volume (fake driver, nova-volume beside)', () => {
     await until(async () => (await volume(bdm.volume_id ?? '')) === null, 15_000, 'the new volume deleted', 50);
   });
 
+  it('a boot whose spawn fails gives its volume back re-reserved (one attachment), and deleting the server that never ran frees it', async () => {
+    const v = await bootable();
+    const r = await boot([{ source_type: 'volume', destination_type: 'volume', uuid: v.id, boot_index: 0 }], { metadata: { fake_spawn_fail: 'true' } });
+    assert.equal(r.status, 202, JSON.stringify(r.body));
+    const id = String(r.body.server.id);
+    await alice.waitFor(id, ['ERROR']);
+    const now = await volume(v.id);
+    assert.equal(now?.attachments.length ?? 0, 0, 'no attachment connected to a host');
+    const atts = await vol.call('GET', `/v3/attachments?volume_id=${v.id}`, undefined, ALICE, '3.44');
+    assert.equal((atts.body.attachments as Json[]).length, 1, JSON.stringify(atts.body));
+    await alice.delete(`/servers/${id}`);
+    await alice.waitGone(id);
+    await status(v.id, 'available');
+    assert.deepEqual(await cloud.db.blockDevices.listByInstance(id), []);
+  });
+
   it("refuses as Nova's validation does", async () => {
     const plain = await vol.volume({ name: 'not-bootable' });
     const cases: [Json[], Json, string][] = [
