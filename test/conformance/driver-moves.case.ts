@@ -13,6 +13,7 @@ import type { Readable } from 'node:stream';
 import { it } from 'node:test';
 import { InstanceNotFound } from '../../src/exception/instance.ts';
 import { DriverNotSupported, HypervisorError } from '../../src/exception/virt.ts';
+import type { BdmConnectionInfo } from '../../src/objects/block-device.ts';
 import type { DriverCapability } from '../../src/objects/compute-node.ts';
 import type { FlavorSnapshot, InstanceDTO } from '../../src/objects/instance.ts';
 import type { ImageMeta } from '../../src/objects/request-spec.ts';
@@ -43,6 +44,8 @@ export interface MoveSuite {
   readonly guest: InstanceDTO;
   /** Extra checks of a snapshot's bytes (the harness knows the format). */
   readonly checkSnapshot: ((data: Buffer, format: 'qcow2' | 'raw') => Promise<void>) | undefined;
+  /** The harness's served volumes (DriverHarness.volumeConnection). */
+  readonly volumeConnection: ((volumeId: string) => Promise<BdmConnectionInfo>) | undefined;
   newInstance(name: string): InstanceDTO;
   ensureRunning(inst: InstanceDTO): Promise<void>;
   waitBoots(inst: InstanceDTO, count: number, driver?: ComputeDriver): Promise<void>;

@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { diskInfo } from '../../src/virt/qemu/images.ts';
 import { BANNER, IMAGE_ID, makeDriver, makeWorld } from '../integration/qemu-support.ts';
-import { qemuSkip } from '../support/backends.ts';
+import { qemuSkip, volumeToolsSkip } from '../support/backends.ts';
+import { testVolumeHost } from '../support/nbd-volumes.ts';
 import { runDriverSuite } from './driver.case.ts';
 
 // Real QEMU guests (the tiny test guest under TCG): VNC, serial and SPICE (when this QEMU has it) on unix sockets.
@@ -13,6 +14,8 @@ runDriverSuite('qemu.QemuDriver', async () => {
   if (reason) return reason;
   const world = makeWorld();
   const peerWorld = { ...world, instancesPath: path.join(world.root, 'peer-instances') };
+  // The volume cases attach volumes of a file volume driver served on 127.0.0.1 (TLS-PSK).
+  const volumes = volumeToolsSkip() ? undefined : await testVolumeHost(path.join(world.root, 'volume-host'));
   const qemu = { spice_enabled: 'true', console_log_max_bytes: String(4 * 1024 * 1024), shutdown_timeout: '30' };
   return {
     driverName: 'qemu.QemuDriver',
@@ -32,6 +35,10 @@ runDriverSuite('qemu.QemuDriver', async () => {
       assert.ok(info.virtualSize >= 1024 ** 3, `the root disk's size (${info.virtualSize})`);
       fs.rmSync(file);
     },
-    cleanup: async () => fs.rmSync(world.root, { recursive: true, force: true }),
+    ...(volumes ? { volumeConnection: (volumeId: string) => volumes.attach(volumeId) } : {}),
+    cleanup: async () => {
+      await volumes?.close();
+      fs.rmSync(world.root, { recursive: true, force: true });
+    },
   };
 });

@@ -5,8 +5,9 @@
  * on (detach idempotent), also on a shut-off guest, which stays off; a guest
  * the driver does not have is InstanceNotFound. A driver whose
  * supports_attach_volume is off refuses (DriverNotSupported) or has no such
- * methods. The volume is an NBD export nobody serves: a driver that
- * connects at attach time skips with the reason.
+ * methods. The volume is the harness's served volume (volumeConnection:
+ * a driver that connects at attach time needs one), else an NBD export
+ * nobody serves.
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -17,8 +18,9 @@ import { PowerState } from '../../src/objects/states.ts';
 import type { DriverVolume } from '../../src/virt/driver.ts';
 import type { MoveSuite } from './driver-moves.case.ts';
 
-function volumeFixture(device: string): DriverVolume {
+async function volumeFixture(s: MoveSuite, device: string): Promise<DriverVolume> {
   const volumeId = randomUUID();
+  const served = await s.volumeConnection?.(volumeId);
   return {
     volume_id: volumeId,
     mount_device: device,
@@ -26,7 +28,7 @@ function volumeFixture(device: string): DriverVolume {
     device_type: 'disk',
     boot_index: null,
     tag: null,
-    connection_info: {
+    connection_info: served ?? {
       driver_volume_type: 'nbd',
       data: { host: '127.0.0.1', port: 1, name: `volume-${volumeId}`, format: 'raw', volume_id: volumeId, access_mode: 'rw' },
       serial: volumeId,
@@ -38,7 +40,7 @@ export function volumeCases(s: MoveSuite): void {
   it('attaches a volume to the running guest and detaches it, the guest running on (detach idempotent)', async (t) => {
     if (s.skip) return t.skip(s.skip);
     const { d, guest } = s;
-    const vol = volumeFixture('/dev/vdb');
+    const vol = await volumeFixture(s, '/dev/vdb');
     if (!d.capabilities.supports_attach_volume) {
       if (d.attachVolume) await assert.rejects(d.attachVolume(guest, vol), DriverNotSupported);
       if (d.detachVolume) await assert.rejects(d.detachVolume(guest, vol), DriverNotSupported);
@@ -49,7 +51,7 @@ export function volumeCases(s: MoveSuite): void {
     await s.ensureRunning(guest);
     await d.attachVolume(guest, vol);
     assert.equal((await d.getInfo(guest)).state, PowerState.RUNNING);
-    await assert.rejects(d.attachVolume(guest, volumeFixture('/dev/vdb')), 'a second disk at the same device is refused');
+    await assert.rejects(d.attachVolume(guest, await volumeFixture(s, '/dev/vdb')), 'a second disk at the same device is refused');
     await d.detachVolume(guest, vol);
     await d.detachVolume(guest, vol);
     assert.equal((await d.getInfo(guest)).state, PowerState.RUNNING);
@@ -59,7 +61,7 @@ export function volumeCases(s: MoveSuite): void {
     if (s.skip) return t.skip(s.skip);
     const { d, guest } = s;
     if (!d.capabilities.supports_attach_volume || !d.attachVolume || !d.detachVolume) return;
-    const vol = volumeFixture('/dev/vdc');
+    const vol = await volumeFixture(s, '/dev/vdc');
     await s.ensureRunning(guest);
     await d.powerOff(guest, 0);
     await d.attachVolume(guest, vol);

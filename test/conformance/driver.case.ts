@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { InstanceNotFound, InstanceNotRunning } from '../../src/exception/instance.ts';
 import { ConsoleTypeUnavailable, DriverNotSupported, HypervisorError } from '../../src/exception/virt.ts';
+import type { BdmConnectionInfo } from '../../src/objects/block-device.ts';
 import { DRIVER_CAPABILITIES, type DriverCapability } from '../../src/objects/compute-node.ts';
 import type { InstanceDTO } from '../../src/objects/instance.ts';
 import type { ImageMeta } from '../../src/objects/request-spec.ts';
@@ -32,6 +33,8 @@ export interface DriverHarness {
   readonly peer?: PeerHost;
   /** Extra checks of a snapshot's bytes. */
   checkSnapshot?(data: Buffer, format: 'qcow2' | 'raw'): Promise<void>;
+  /** A served volume's connection_info for the volume cases (a driver that connects at attach needs one); without it they use an export nobody serves. */
+  volumeConnection?(volumeId: string): Promise<BdmConnectionInfo>;
   cleanup(): Promise<void>;
 }
 
@@ -335,6 +338,9 @@ export function runDriverSuite(name: string, setup: () => Promise<DriverHarness 
       },
       get checkSnapshot() {
         return h.checkSnapshot?.bind(h);
+      },
+      get volumeConnection() {
+        return h.volumeConnection?.bind(h);
       },
       newInstance: (name) => testInstance(name, h.image, h.host),
       ensureRunning,

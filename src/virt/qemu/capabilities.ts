@@ -27,8 +27,8 @@ export function qemuCapabilities(conf: NovaConfig): DriverCapabilities {
     supports_trigger_crash_dump: true,
     supports_attach_interface: true, // NIC hot-plug through QMP (hotplug.ts)
     supports_tagged_attach_interface: false, // no device tags: the metadata's devices list (Nova's device_metadata) is not built here
-    supports_attach_volume: false,
-    supports_tagged_attach_volume: false,
+    supports_attach_volume: true, // NBD volumes hot-plugged through QMP (volumes.ts)
+    supports_tagged_attach_volume: false, // no device metadata, as for interfaces
     supports_multiattach: false,
   };
 }

@@ -39,6 +39,10 @@ export interface LaunchSpec {
   configDrive?: boolean;
   /** Rescue: boot `disk` (the rescue image's overlay) as the first disk, the instance's disk second, and `configDrive` (if any) instead of the instance's. */
   rescue?: { disk: string; configDrive: string | null };
+  /** Booting from a volume: its arguments (volumes.ts) replace the instance's own disk. */
+  rootVolume?: readonly string[];
+  /** The other volumes' arguments (volumes.ts), after the NICs. */
+  volumes?: readonly string[];
 }
 
 /** host:port a console listens on. */
@@ -90,7 +94,8 @@ function disks(spec: LaunchSpec): string[] {
     const config = spec.rescue.configDrive;
     return [...qcow2Disk('rescue0', spec.rescue.disk, 0), ...qcow2Disk('disk0', p.disk, 1), ...(config ? configDisk(config) : [])];
   }
-  return [...qcow2Disk('disk0', p.disk, 0), ...(spec.configDrive ? configDisk(p.configDrive) : [])];
+  const root = spec.rootVolume?.length ? spec.rootVolume : qcow2Disk('disk0', p.disk, 0);
+  return [...root, ...(spec.configDrive ? configDisk(p.configDrive) : [])];
 }
 
 /** The arguments (without the binary) that start the guest described by `spec`. */
@@ -119,6 +124,7 @@ export function buildQemuArgs(spec: LaunchSpec): string[] {
     `type=1,manufacturer=OpenStack Foundation,product=OpenStack Nova,serial=${spec.uuid},uuid=${spec.uuid}`,
     ...disks(spec),
     ...nicArgs(spec.mac, spec.nics),
+    ...(spec.volumes ?? []),
     '-vga',
     'std',
     '-display',

@@ -8,7 +8,7 @@ import type { Logger } from '../../log.ts';
 import type { InstanceDTO } from '../../objects/instance.ts';
 import type { VifInfo } from '../../objects/network-info.ts';
 import { PowerState } from '../../objects/states.ts';
-import type { ComputeDriver, ConsoleEndpoint, DriverCapabilities, HostResources, InstanceInfo, RebootType, SpawnOptions } from '../driver.ts';
+import type { ComputeDriver, ConsoleEndpoint, DriverCapabilities, DriverVolume, HostResources, InstanceInfo, RebootType, SpawnOptions } from '../driver.ts';
 import type { DriverDiagnostics } from '../driver-host.ts';
 import type { ImageSource } from '../images.ts';
 import { type AccelChoice, chooseAccel } from './accel.ts';
@@ -32,6 +32,7 @@ import { rescueLayout } from './rescue.ts';
 import { hostResources } from './resources.ts';
 import { loadGuest, saveGuest } from './savestate.ts';
 import { guestMac, plugTaps, tapNics, unplugTaps } from './vifs.ts';
+import { attachVolume, detachVolume, setSpawnVolumes, volumeArgs } from './volumes.ts';
 
 /** What the driver is built from; tests inject the image source and the accelerator. */
 export interface QemuDriverOptions {
@@ -136,6 +137,8 @@ export class QemuDriver extends QemuMoves implements ComputeDriver {
       incoming,
       configDrive: fs.existsSync(p.configDrive),
       rescue: rescueLayout(p),
+      rootVolume: volumeArgs(g, 'root'),
+      volumes: volumeArgs(g, 'others'),
       ...(await tcpConsoles(this.conf, g.paths, this.instancesPath)),
     });
     g.attach(await startQemu(this.binary, args, p, this.conf.qemu.start_timeout * 1000));
@@ -207,16 +210,21 @@ export class QemuDriver extends QemuMoves implements ComputeDriver {
     return this.lock.run(instance.uuid, async () => {
       const g = this.guest(instance, false);
       if (g.running) throw new HypervisorError(`instance ${instance.uuid} already runs on this host`, { uuid: instance.uuid });
+      const volumes = opts.blockDeviceInfo?.block_device_mapping ?? [];
+      const fromVolume = volumes.some((v) => v.boot_index === 0);
       const imageId = opts.image.id || instance.image_ref;
-      if (!imageId) throw new HypervisorError('the qemu driver boots from an image; this instance has none', { uuid: instance.uuid });
+      if (!imageId && !fromVolume) throw new HypervisorError('the qemu driver boots from an image or a root volume; this instance has neither', { uuid: instance.uuid });
       opts.onProgress?.(5);
       fs.mkdirSync(g.paths.dir, { recursive: true, mode: 0o750 });
       const p = g.paths;
       for (const f of [p.disk, p.configDrive, p.state, p.consoleLog, p.rescueDisk, p.rescueConfigDrive, p.rescueMarker]) fs.rmSync(f, { force: true });
+      setSpawnVolumes(g, volumes);
       await this.createConfigDrive(instance, p.configDrive, opts.adminPassword, opts.image.properties);
-      const base = await this.images.ensureBase(currentContext() ?? adminContext(), imageId);
-      opts.onProgress?.(60);
-      await createOverlay(this.conf.qemu.qemu_img, base, g.paths.disk, instance.root_gb);
+      if (!fromVolume) {
+        const base = await this.images.ensureBase(currentContext() ?? adminContext(), imageId);
+        opts.onProgress?.(60);
+        await createOverlay(this.conf.qemu.qemu_img, base, g.paths.disk, instance.root_gb);
+      }
       this.guests.set(instance.uuid, g);
       opts.onProgress?.(80);
       await this.launch(instance, g, false);
@@ -370,6 +378,12 @@ export class QemuDriver extends QemuMoves implements ComputeDriver {
   }
   detachInterface(instance: InstanceDTO, vif: VifInfo): Promise<void> {
     return this.lock.run(instance.uuid, () => detachNic(this.guest(instance), vif, detachPolicy(this.conf), this.log));
+  }
+  attachVolume(instance: InstanceDTO, volume: DriverVolume): Promise<void> {
+    return this.lock.run(instance.uuid, () => attachVolume(this.guest(instance), volume, this.log));
+  }
+  detachVolume(instance: InstanceDTO, volume: DriverVolume): Promise<void> {
+    return this.lock.run(instance.uuid, () => detachVolume(this.guest(instance), volume, detachPolicy(this.conf), this.log));
   }
   /** nova-compute stops: close QMP connections, leave the guests running. */
   async cleanupHost(): Promise<void> {

@@ -72,9 +72,9 @@ export class Guest {
     return fs.existsSync(this.paths.state);
   }
 
-  /** Whether the guest still has its disk (the hypervisor "knows" it). */
+  /** Whether the guest still has its disk, or its volumes when it boots from one (the hypervisor "knows" it). */
   get exists(): boolean {
-    return fs.existsSync(this.paths.disk);
+    return fs.existsSync(this.paths.disk) || fs.existsSync(this.paths.volumes);
   }
 
   /** Take over a QEMU that startQemu just started. */

@@ -71,7 +71,7 @@ function nicOf(vif: VifInfo): TapNic {
 }
 
 /** Whether the guest has a device with the id `id` (`-device id=…` or device_add). */
-async function hasDevice(qmp: QmpClient, id: string): Promise<boolean> {
+export async function hasDevice(qmp: QmpClient, id: string): Promise<boolean> {
   const children = await qmp.execute('qom-list', { path: '/machine/peripheral' });
   return Array.isArray(children) && children.some((c: unknown) => typeof c === 'object' && c !== null && 'name' in c && c.name === id);
 }
@@ -113,7 +113,7 @@ export async function attachNic(g: Guest, vif: VifInfo, log: Logger): Promise<vo
 }
 
 /** `device_del` until QEMU says DEVICE_DELETED (or the device is gone); DeviceDetachFailed after every attempt. */
-async function deleteDevice(g: Guest, qmp: QmpClient, device: string, policy: DetachPolicy, log: Logger): Promise<void> {
+export async function deleteDevice(g: Guest, qmp: QmpClient, device: string, policy: DetachPolicy, log: Logger): Promise<void> {
   for (let attempt = 1; attempt <= policy.attempts; attempt++) {
     const deleted = qmp.waitForEvent('DEVICE_DELETED', policy.timeoutMs, (e) => e.data?.device === device);
     deleted.catch(() => {});

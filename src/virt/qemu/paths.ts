@@ -33,6 +33,8 @@ export interface InstancePaths {
   readonly rescueDisk: string;
   readonly rescueConfigDrive: string;
   readonly rescueMarker: string;
+  /** The volumes the guest is started with (volumes.ts). */
+  readonly volumes: string;
 }
 
 /** Longest unix socket path the kernel accepts (sun_path is 108 bytes with the NUL). */
@@ -67,6 +69,7 @@ export function instancePaths(instancesPath: string, uuid: string): InstancePath
     rescueDisk: p('disk.rescue'),
     rescueConfigDrive: p('disk.config.rescue'),
     rescueMarker: p('rescue.json'),
+    volumes: p('volumes.json'),
   };
   for (const s of [paths.qmp, paths.monitor, paths.vnc, paths.spice, paths.serial]) {
     if (Buffer.byteLength(s) > MAX_SOCKET_PATH) {
@@ -97,9 +100,9 @@ export function basePath(instancesPath: string, imageId: string): string {
   return path.join(baseDir(instancesPath), checkImageId(imageId));
 }
 
-/** uuids of the instance directories under `instancesPath` that hold a disk. */
+/** uuids of the instance directories under `instancesPath` that hold a disk (or the volumes of a guest booted from one). */
 export function instanceDirs(instancesPath: string): string[] {
   const root = path.resolve(instancesPath);
   const names = fs.existsSync(root) ? fs.readdirSync(root) : [];
-  return names.filter((n) => UUID_RE.test(n) && n.includes('-') && fs.existsSync(path.join(root, n, 'disk.qcow2')));
+  return names.filter((n) => UUID_RE.test(n) && n.includes('-') && ['disk.qcow2', 'volumes.json'].some((f) => fs.existsSync(path.join(root, n, f))));
 }

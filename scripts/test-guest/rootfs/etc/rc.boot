@@ -57,6 +57,9 @@ httpd -p 80 -h /srv/www
 # every NIC hot-plugged later (nic-watch keeps polling)
 /usr/libexec/nova-guest/nic-watch
 
+# --- disks hot-plugged later (volumes) are reported as they come and go
+/usr/libexec/nova-guest/disk-watch
+
 # --- report
 disks=
 for dev in /sys/block/*; do
