@@ -5,8 +5,9 @@
  * `openstack` client only: a project's network, subnet and router to an
  * external flat network; a keypair; two real guests (qemu driver, TCG), one
  * per compute host, that take their fixed IPs from the project's DHCP (their
- * serial consoles say so, read with `console log show`) and reach each other
- * over VXLAN; a floating IP that makes one reachable from the external
+ * serial consoles say so, read with `console log show`), their key from a
+ * config drive (guest-1) or the metadata service (guest-2), and reach each
+ * other over VXLAN (HTTP, ping, SSH to guest-2 through guest-1); a floating IP that makes one reachable from the external
  * namespace (HTTP and `ssh -i key root@<floating ip> hostname`) once a
  * security group rule lets it in, closed again when the port 80 rule goes;
  * another project whose network (same CIDR) is out of reach and out of
@@ -151,8 +152,9 @@ describe('capstone: a cloud of namespaces driven by the openstack client', { ski
     await os(alice, 'keypair', 'create', '--public-key', `${key}.pub`, 'key-a');
     const started = Date.now();
     for (const name of ['guest-1', 'guest-2']) {
-      const hint = servers[0] ? ['--hint', `different_host=${servers[0].id}`] : [];
-      const s = await json(alice, 'server', 'create', '--image', 'nova-guest', '--flavor', 'm1.nano', '--network', 'net-a', '--key-name', 'key-a', ...hint, name);
+      // guest-1 reads its key from a config drive, guest-2 from the metadata service (through the DHCP namespace's proxy).
+      const placement = servers[0] ? ['--hint', `different_host=${servers[0].id}`] : ['--config-drive', 'true'];
+      const s = await json(alice, 'server', 'create', '--image', 'nova-guest', '--flavor', 'm1.nano', '--network', 'net-a', '--key-name', 'key-a', ...placement, name);
       const id = String(s.id);
       const active = await until(
         async () => {
@@ -188,6 +190,22 @@ describe('capstone: a cloud of namespaces driven by the openstack client', { ski
       );
       assert.match(line, new RegExp(`NOVA-GUEST-DHCP eth0 ${s.ip.replaceAll('.', '\\.')}/24 gw=10\\.51\\.0\\.1\\b`), line);
     }
+    // The key: guest-1's from its config drive, guest-2's from the metadata service (which also names it).
+    const [g1, g2] = servers;
+    if (!g1 || !g2) throw new Error('no guests');
+    const log1 = await os(alice, 'console', 'log', 'show', g1.id);
+    assert.match(log1, new RegExp(`NOVA-GUEST-BOOT-OK host=${g1.name}\\S* .*configdrive=\\S+ uuid=${g1.id}`));
+    const log2 = await until(
+      async () => {
+        const text = await os(alice, 'console', 'log', 'show', g2.id);
+        return /NOVA-GUEST-METADATA /.test(text) ? text : undefined;
+      },
+      120_000,
+      "guest-2's metadata",
+      2000,
+    );
+    assert.match(log2, new RegExp(`NOVA-GUEST-METADATA host=${g2.name}\\S* uuid=${g2.id}`));
+    for (const text of [log1, log2]) assert.match(text, /NOVA-GUEST-KEYS 1\b/);
     note(`both leases on the consoles ${Date.now() - started} ms later`);
   });
 
@@ -241,6 +259,18 @@ describe('capstone: a cloud of namespaces driven by the openstack client', { ski
     assert.match(get, new RegExp(`host=${g2.name}\\S* addrs=${g2.ip.replaceAll('.', '\\.')}/24`));
     const ping = await sshFromExt(fip, `ping -c 2 -W 2 ${g2.ip}`);
     assert.equal(ping.code, 0, ping.stdout + ping.stderr);
+    // SSH to guest-2 through guest-1 (its key came from the metadata service).
+    const jump = `ssh ${sshOpts().join(' ')} -W %h:%p root@${fip}`;
+    const hostname = await until(
+      async () => {
+        const r = await inExt('ssh', [...sshOpts(), '-o', `ProxyCommand=${jump}`, `root@${g2.ip}`, 'hostname'], 60_000);
+        return r.code === 0 ? r.stdout.trim() : undefined;
+      },
+      60_000,
+      `ssh to ${g2.name} through ${g1.name}`,
+      1000,
+    );
+    assert.match(hostname, new RegExp(`^${g2.name}\\b`));
   });
 
   it('removing the port 80 rule closes HTTP again (a new connection); SSH stays open', async () => {

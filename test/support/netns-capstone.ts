@@ -8,8 +8,8 @@
  *   nova-network-agent (bridge, dhcp and l3), whose `ext0` is a veth to an
  *   "external" namespace (the upstream side: 203.0.113.1/24, no route to
  *   the private networks) carrying the flat physical network `physnet1`;
- * - `compute-1`, `compute-2` (nodes 1, 2): nova-compute (qemu driver, a
- *   config drive for every guest) and a nova-network-agent (bridge), VXLAN
+ * - `compute-1`, `compute-2` (nodes 1, 2): nova-compute (qemu driver) and
+ *   a nova-network-agent (bridge), VXLAN
  *   to the others over the private network by their own addresses.
  *
  * MariaDB and RabbitMQ stay in the root namespace, reached through proxies
@@ -146,7 +146,7 @@ export async function startCapstoneCloud(): Promise<CapstoneCloud> {
       glance_api: { bind_host: ctl, bind_port: 9292 },
       glance: { api_servers: `http://${ctl}:9292` },
       keystone_authtoken: { ...identity, username: 'nova', token_cache_time: 2 },
-      neutron: { ...identity, username: 'neutron', metadata_proxy_shared_secret: 'capstone-metadata' },
+      neutron: { ...identity, username: 'neutron', service_metadata_proxy: true, metadata_proxy_shared_secret: 'capstone-metadata' },
       nova: { ...identity, username: 'nova' },
       neutron_server: { bind_host: ctl, bind_port: 9696, agent_down_time: 10, send_events_interval: 1 },
       quota: { instances: -1, cores: -1, ram: -1 },
@@ -157,7 +157,7 @@ export async function startCapstoneCloud(): Promise<CapstoneCloud> {
     const ctlConf = hostConf(controller, { agent: { roles: 'bridge,dhcp,l3' }, linux_bridge: { physical_interface_mappings: `${PHYSNET}:ext0` } });
     const computeConf = computes.map((h) =>
       hostConf(h, {
-        DEFAULT: { compute_driver: 'qemu.QemuDriver', reserved_host_memory_mb: 0, force_config_drive: true, sync_power_state_interval: 5 },
+        DEFAULT: { compute_driver: 'qemu.QemuDriver', reserved_host_memory_mb: 0, sync_power_state_interval: 5 },
         agent: { roles: 'bridge' },
         qemu: { shutdown_timeout: 10, spice_enabled: false },
       }),
