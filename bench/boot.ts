@@ -115,42 +115,46 @@ export async function benchBoot(): Promise<void> {
         computes: Array.from({ length: computes }, (_, i) => `bench-${computes}-${i}`),
         conf: { fake: { memory_mb: 1000000, vcpus: 100000, local_gb: 1000000 }, DEFAULT: { report_interval: 10, service_down_time: 60 } },
       });
-      const api = new ApiClient(cluster.url);
-      const one = await singleBoot(api);
-      const fifty = await bootAll(api, 50, 50);
-      const list50 = await listLatency(api, 50);
-      const rss = rssMiB(cluster.daemons.map((d) => d.proc.pid as number));
-      await deleteAll(api);
-      if (computes === 10) {
-        const big = await bootAll(api, 500, 50);
-        const s = summary(big.perServerMs);
-        await bootAll(api, 500, 50);
-        const list1000 = await listLatency(api, 1000);
-        rows.push([
-          `RabbitMQ + MariaDB, ${computes} compute processes`,
-          ms(one),
-          ms(fifty.totalMs),
-          ms(list50),
-          (500 / (big.totalMs / 1000)).toFixed(0),
-          ms(s.p50),
-          ms(s.p99),
-          ms(list1000),
-          `${rss.toFixed(0)} MiB (${cluster.daemons.length} daemons)`,
-        ]);
-      } else {
-        rows.push([
-          `RabbitMQ + MariaDB, ${computes} compute processes`,
-          ms(one),
-          ms(fifty.totalMs),
-          ms(list50),
-          '',
-          '',
-          '',
-          '',
-          `${rss.toFixed(0)} MiB (${cluster.daemons.length} daemons)`,
-        ]);
+      // A failed run stops its daemons too (they would outlive the bench, holding their database connections).
+      try {
+        const api = new ApiClient(cluster.url);
+        const one = await singleBoot(api);
+        const fifty = await bootAll(api, 50, 50);
+        const list50 = await listLatency(api, 50);
+        const rss = rssMiB(cluster.daemons.map((d) => d.proc.pid as number));
+        await deleteAll(api);
+        if (computes === 10) {
+          const big = await bootAll(api, 500, 50);
+          const s = summary(big.perServerMs);
+          await bootAll(api, 500, 50);
+          const list1000 = await listLatency(api, 1000);
+          rows.push([
+            `RabbitMQ + MariaDB, ${computes} compute processes`,
+            ms(one),
+            ms(fifty.totalMs),
+            ms(list50),
+            (500 / (big.totalMs / 1000)).toFixed(0),
+            ms(s.p50),
+            ms(s.p99),
+            ms(list1000),
+            `${rss.toFixed(0)} MiB (${cluster.daemons.length} daemons)`,
+          ]);
+        } else {
+          rows.push([
+            `RabbitMQ + MariaDB, ${computes} compute processes`,
+            ms(one),
+            ms(fifty.totalMs),
+            ms(list50),
+            '',
+            '',
+            '',
+            '',
+            `${rss.toFixed(0)} MiB (${cluster.daemons.length} daemons)`,
+          ]);
+        }
+      } finally {
+        await cluster.stop();
       }
-      await cluster.stop();
     }
   }
   rows.push(['Nova 26 (bar), fake driver, 3 computes', '690 ms', '27500 ms', '121 ms', '', '', '', '', '2048 MiB']);
