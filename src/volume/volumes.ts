@@ -163,6 +163,24 @@ export function volumeRoutes(deps: VolumeDeps): VolumeRoute[] {
         return accepted();
       },
     }),
+    // os-volume-encryption-metadata: no volume type here is encrypted.
+    route({
+      method: 'GET',
+      path: '/v3/volumes/:id/encryption',
+      handler: async (req) => {
+        await findVolume(deps, req.ctx, req.params.id);
+        return json({ encryption_key_id: null });
+      },
+    }),
+    route({
+      method: 'GET',
+      path: '/v3/volumes/:id/encryption/:key',
+      handler: async (req) => {
+        await findVolume(deps, req.ctx, req.params.id);
+        if (req.params.key !== 'encryption_key_id') throw notFound('The resource could not be found.');
+        return json(null);
+      },
+    }),
     route({ method: 'GET', path: '/v3/volumes/:id/metadata', handler: async (req) => json({ metadata: await metaOf(req, req.params.id) }) }),
     route({
       method: 'POST',

@@ -146,6 +146,8 @@ export function runVolumeApiSuite(label: string, start: () => Promise<VolumeHarn
       assert.equal(upd.status, 200);
       assert.equal(upd.body.volume.name, 'new');
       assert.equal((await h.call('PUT', `/v3/volumes/${v.id}`, { volume: {} })).status, 400);
+      assert.deepEqual((await h.call('GET', `/v3/volumes/${v.id}/encryption`)).body, { encryption_key_id: null });
+      assert.equal((await h.call('GET', `/v3/volumes/${v.id}/encryption`, undefined, BOB)).status, 404);
       assert.deepEqual((await h.call('POST', `/v3/volumes/${v.id}/metadata`, { metadata: { k1: 'v1' } })).body, { metadata: { k1: 'v1' } });
       assert.deepEqual((await h.call('POST', `/v3/volumes/${v.id}/metadata`, { metadata: { k2: 'v2' } })).body.metadata, { k1: 'v1', k2: 'v2' });
       assert.deepEqual((await h.call('GET', `/v3/volumes/${v.id}/metadata/k2`)).body, { meta: { k2: 'v2' } });
