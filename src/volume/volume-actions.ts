@@ -6,6 +6,7 @@
  * os-unreserve, os-attach, os-begin_detaching, os-roll_detaching,
  * os-detach, os-initialize_connection, os-terminate_connection).
  */
+import { Invalid } from '../exception/base.ts';
 import { atLeast } from '../http/microversion.ts';
 import { complete, detach, reserve } from './attach.ts';
 import { findVolume } from './common.ts';
@@ -58,8 +59,9 @@ const ACTIONS: Record<string, Action> = {
         await deps.driver.extendVolume(v.id, n);
         await deps.store.update('volumes', v.id, { status: was, size: n }, ['extending']);
       },
-      async () => {
-        await deps.store.update('volumes', v.id, { status: 'error_extending' });
+      async (_msg, error) => {
+        // A refusal changed nothing (the file driver cannot grow an exported volume): the volume stays usable. Anything else: error_extending, as Cinder.
+        await deps.store.update('volumes', v.id, { status: error instanceof Invalid ? was : 'error_extending' });
       },
     );
     return accepted();

@@ -19,15 +19,15 @@ export class VolumeWorker {
 
   /**
    * Run `work` after the other work on `key` (a volume id); when it throws,
-   * `failed` records the failure (the resource's error status).
+   * `failed` records the failure (the resource's error status); it gets the message and the error.
    */
-  run(key: string, what: string, work: () => Promise<void>, failed: (err: string) => Promise<void>): void {
+  run(key: string, what: string, work: () => Promise<void>, failed: (err: string, error: unknown) => Promise<void>): void {
     const prev = this.chains.get(key) ?? Promise.resolve();
     const p: Promise<void> = prev
       .then(work)
       .catch(async (e: unknown) => {
         this.log.error({ err: message(e), resource: key }, `${what} failed`);
-        await failed(message(e)).catch((e2: unknown) => this.log.error({ err: message(e2), resource: key }, `could not record that ${what} failed`));
+        await failed(message(e), e).catch((e2: unknown) => this.log.error({ err: message(e2), resource: key }, `could not record that ${what} failed`));
       })
       .finally(() => {
         this.running.delete(p);

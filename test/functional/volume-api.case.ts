@@ -244,6 +244,15 @@ export function runVolumeApiSuite(label: string, start: () => Promise<VolumeHarn
       assert.equal((await h.call('POST', `/v3/volumes/${v.id}/action`, { 'os-extend': { new_size: 4 } }, ALICE, '3.42')).status, 202);
       await h.idle();
       assert.equal((await h.call('GET', `/v3/volumes/${v.id}`)).body.volume.status, 'in-use');
+      // A driver's refusal leaves the volume as it was; a failure leaves it error_extending.
+      h.driver.refuse.add('extendVolume');
+      await h.call('POST', `/v3/volumes/${v.id}/action`, { 'os-extend': { new_size: 5 } }, ALICE, '3.42');
+      await h.idle();
+      assert.deepEqual([(await h.call('GET', `/v3/volumes/${v.id}`)).body.volume.status, (await h.call('GET', `/v3/volumes/${v.id}`)).body.volume.size], ['in-use', 4]);
+      h.driver.fail.add('extendVolume');
+      await h.call('POST', `/v3/volumes/${v.id}/action`, { 'os-extend': { new_size: 5 } }, ALICE, '3.42');
+      await h.idle();
+      assert.equal((await h.call('GET', `/v3/volumes/${v.id}`)).body.volume.status, 'error_extending');
       const none = await h.call('POST', `/v3/volumes/${v.id}/action`, { 'os-bogus': null });
       assert.equal(fault(none).message, 'There is no such action: os-bogus');
     });

@@ -5,6 +5,7 @@
  * the next call of a method throw (to see the service's error statuses).
  */
 import fs from 'node:fs';
+import { Invalid } from '../../src/exception/base.ts';
 import type { BackendStats, Connector, NbdConnection, VolumeDriver, VolumeSource } from '../../src/volume/driver.ts';
 
 const GiB = 1024 ** 3;
@@ -16,12 +17,15 @@ export class MemoryVolumeDriver implements VolumeDriver {
   readonly calls: string[] = [];
   /** Method names whose next call throws. */
   readonly fail = new Set<string>();
+  /** Method names whose next call refuses (an Invalid: nothing changed). */
+  readonly refuse = new Set<string>();
   /** Resolves a pending createVolume when set (to hold a volume in creating). */
   hold: Promise<void> | null = null;
 
   private check(method: string): void {
     this.calls.push(method);
     if (this.fail.delete(method)) throw new Error(`injected ${method} failure`);
+    if (this.refuse.delete(method)) throw new Invalid(`injected ${method} refusal`);
   }
 
   async init(): Promise<void> {
