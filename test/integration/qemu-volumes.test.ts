@@ -10,13 +10,15 @@
  * same volume attached to a second guest (a new attachment) reads the
  * marker back, read-only attachments refuse writes; a detach while shut
  * off only changes the next start; a guest boots from a volume made from
- * the guest image (no local disk). Needs QEMU and qemu-storage-daemon.
+ * the guest image (no local disk), which refuses rescue and snapshot; a
+ * guest with volumes refuses moves. Needs QEMU and qemu-storage-daemon.
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
+import { InstanceNotRescuable } from '../../src/exception/lifecycle.ts';
 import type { BdmConnectionInfo } from '../../src/objects/block-device.ts';
 import type { InstanceDTO } from '../../src/objects/instance.ts';
 import { PowerState } from '../../src/objects/states.ts';
@@ -84,6 +86,9 @@ describe('qemu driver: volumes over NBD', { skip, timeout: 900_000 }, () => {
       assert.equal((await driver.getInfo(a)).state, PowerState.RUNNING);
       const ids = (await nodeNames(world.instancesPath, a.uuid)).filter((n) => n.endsWith(volumeId.replaceAll('-', '').slice(0, 20)));
       assert.equal(ids.length, 2, `an nbd node and a raw node: ${ids}`);
+      // Moves do not carry volumes yet: refused before the guest stops.
+      await assert.rejects(driver.migrateDiskAndPowerOff(a, { host: 'elsewhere', address: '127.0.0.1' }, 0), /does not move yet/);
+      assert.equal((await driver.getInfo(a)).state, PowerState.RUNNING, 'the refused move left the guest running');
       const w = await shell(a, `printf '${marker}' | dd of=/dev/${disk} bs=512 count=1 conv=sync,fsync 2>/dev/null`, 'WROTE');
       assert.equal(exitOf(w, 'WROTE'), 0, `the write: ${w.slice(-200)}`);
 
@@ -156,6 +161,9 @@ describe('qemu driver: volumes over NBD', { skip, timeout: 900_000 }, () => {
       assert.match(boot, /disks=vda /, 'one disk: the volume');
       assert.equal(fs.existsSync(instancePaths(world.instancesPath, inst.uuid).disk), false, 'no local image disk');
       assert.equal((await driver.getInfo(inst)).state, PowerState.RUNNING);
+      await assert.rejects(driver.rescue(inst, { id: IMAGE_ID, properties: {} }, null), InstanceNotRescuable);
+      await assert.rejects(driver.snapshot(inst, { upload: async () => {} }), /boots from a volume/);
+      assert.equal((await driver.getInfo(inst)).state, PowerState.RUNNING, 'rescue and snapshot refused, the guest runs on');
       const serialOut = await serialCommand(instancePaths(world.instancesPath, inst.uuid).serial, 'cat /sys/block/vda/serial; echo; echo SERIAL""-DONE', 'SERIAL-DONE', 30_000);
       assert.ok(serialOut.includes(volumeId.slice(0, 20)), `vda is the volume: ${serialOut.slice(-200)}`);
     } finally {

@@ -29,6 +29,7 @@ import { type DiskFormat, diskInfo, qemuImg } from './images.ts';
 import { exportPid, exportPidfile, fetchExport, type NbdExport, startExport, stopExport } from './nbd.ts';
 import { baseDir, basePath, resizeDir } from './paths.ts';
 import { inboundAddress } from './transport.ts';
+import { refuseMoveWithVolumes } from './volumes.ts';
 
 const GiB = 1024 ** 3;
 /** Copies of disks between hosts: generous (a big root disk over a slow link); qemu-img is killed after it. */
@@ -52,6 +53,7 @@ export async function migrateDiskAndPowerOff(ctx: QemuContext, instance: Instanc
   const next = instance.new_flavor ?? instance.flavor;
   if (next.root_gb < instance.root_gb) throw new HypervisorError('Unable to resize disk down.', { uuid: instance.uuid });
   if (fs.existsSync(g.paths.rescueMarker)) throw new HypervisorError(`instance ${instance.uuid} is in rescue; unrescue it before moving it`, { uuid: instance.uuid });
+  refuseMoveWithVolumes(g, 'migrate or resize');
   if (g.running) {
     const clean = timeoutSec > 0 && (await g.status()) === 'running' && (await g.powerdown(timeoutSec * 1000));
     if (!clean) await g.stop();

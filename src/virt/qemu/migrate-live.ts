@@ -34,6 +34,7 @@ import { checkNicLayout } from './hotplug.ts';
 import { dropMoveKey, MOVE_DISK, MOVE_TLS } from './live-incoming.ts';
 import type { QmpClient } from './qmp.ts';
 import { pskObject, uriHost, writePskDir } from './transport.ts';
+import { refuseMoveWithVolumes } from './volumes.ts';
 
 /** A live migration running from this host, as force complete and abort find it. */
 export interface LiveRun {
@@ -95,6 +96,7 @@ export async function liveMigration(
   const status = await qmp.queryStatus();
   if (status !== 'running' && status !== 'paused') throw new HypervisorError(`instance ${instance.uuid} is ${status}: it cannot be live migrated`, { uuid: instance.uuid });
   await checkNicLayout(qmp, instance);
+  refuseMoveWithVolumes(g, 'live-migrate');
   const address = typeof data.address === 'string' ? data.address : target.address;
   const { port, nbd_port: nbdPort, psk } = data;
   if (typeof port !== 'number' || typeof nbdPort !== 'number' || typeof psk !== 'string') throw new HypervisorError(`the destination ${target.host} sent no migration ports`);

@@ -8,12 +8,14 @@
  * rescue files and boots the instance's own disk again.
  */
 import fs from 'node:fs';
+import { InstanceNotRescuable } from '../../exception/lifecycle.ts';
 import type { InstanceDTO } from '../../objects/instance.ts';
 import type { ImageMeta } from '../../objects/request-spec.ts';
 import type { QemuContext } from './context.ts';
 import type { Guest } from './guest.ts';
 import { createOverlay } from './images.ts';
 import type { InstancePaths } from './paths.ts';
+import { bootsFromVolume } from './volumes.ts';
 
 /** The rescue layout of the guest's disks, when it is in rescue. */
 export function rescueLayout(p: InstancePaths): { disk: string; configDrive: string | null } | undefined {
@@ -26,6 +28,8 @@ function dropRescueFiles(p: InstancePaths): void {
 }
 
 export async function rescue(ctx: QemuContext, instance: InstanceDTO, g: Guest, image: ImageMeta, adminPassword: string | null): Promise<void> {
+  // Nova's libvirt driver rescues a volume-backed instance only with stable device rescue (2.87), which this driver has not.
+  if (bootsFromVolume(g)) throw InstanceNotRescuable.of(instance.uuid, 'it boots from a volume');
   const imageId = image.id || instance.image_ref;
   const base = await ctx.ensureBase(imageId);
   await g.stop();

@@ -16,6 +16,7 @@ import { HypervisorError } from '../../exception/virt.ts';
 import type { ImageSink } from '../driver-moves.ts';
 import type { Guest } from './guest.ts';
 import { diskInfo, qemuImg } from './images.ts';
+import { bootsFromVolume } from './volumes.ts';
 
 /** Copy the running guest's disk0 into the new qcow2 `file` with blockdev-backup. */
 async function backupLive(g: Guest, binary: string, file: string, timeoutMs: number): Promise<void> {
@@ -43,6 +44,8 @@ async function backupLive(g: Guest, binary: string, file: string, timeoutMs: num
  * keeps its run state; `timeoutMs` bounds the copy.
  */
 export async function snapshotGuest(g: Guest, o: { qemuImg: string; directory: string; timeoutMs: number }, sink: ImageSink): Promise<void> {
+  // A volume-backed instance's snapshot is its volumes' (the API's job); the driver has no image disk to copy.
+  if (bootsFromVolume(g)) throw new HypervisorError(`instance ${g.uuid} boots from a volume: it has no image disk to snapshot`, { uuid: g.uuid });
   fs.mkdirSync(o.directory, { recursive: true, mode: 0o750 });
   const file = path.join(path.resolve(o.directory), `${g.uuid}-${randomBytes(4).toString('hex')}.qcow2`);
   try {
