@@ -86,7 +86,17 @@ function merge(...parts: Sections[]): Sections {
   return out;
 }
 
-export async function startCapstoneCloud(): Promise<CapstoneCloud> {
+export interface CapstoneOptions {
+  /**
+   * Also the volume host: nova-volume (:8776, catalog volumev3 and
+   * block-storage, the cinder service user) on the controller, its file
+   * driver's NBD exports on the controller's address (port 10809), which
+   * the compute hosts reach over the private network; nova's [cinder] user.
+   */
+  readonly volume?: boolean;
+}
+
+export async function startCapstoneCloud(o: CapstoneOptions = {}): Promise<CapstoneCloud> {
   const dir = tmpDir('nova-capstone-');
   const dbName = uniqueName('nova_capstone');
   const procs = new Map<string, NsProcess>();
@@ -151,6 +161,7 @@ export async function startCapstoneCloud(): Promise<CapstoneCloud> {
       neutron_server: { bind_host: ctl, bind_port: 9696, agent_down_time: 10, send_events_interval: 1 },
       quota: { instances: -1, cores: -1, ram: -1 },
       agent: { polling_interval: 1, report_interval: 1 },
+      ...(o.volume ? { volume_server: { bind_host: ctl, bind_port: 8776 }, volume: { export_address: ctl, export_port: 10809 }, cinder: { ...identity, username: 'cinder' } } : {}),
     };
     const hostConf = (h: CapstoneHost, extra: Sections) =>
       writeConf(path.join(dir, `${h.host}.conf`), merge(common, { DEFAULT: { host: h.host, my_ip: h.ip, state_path: path.join(dir, h.host), nova_metadata_host: ctl } }, extra));
@@ -183,15 +194,22 @@ export async function startCapstoneCloud(): Promise<CapstoneCloud> {
       `http://${ctl}:9696`,
       '--client-config-dir',
       path.join(dir, 'client'),
+      ...(o.volume ? ['--volume-url', `http://${ctl}:8776/v3`] : []),
     ]);
     if (boot.code !== 0) throw new Error(`bootstrap: ${boot.stderr}`);
 
-    const spawn = (name: string, ns: string, bin: string, conf: string) => {
-      const p = new NsProcess(name, null, 'nsenter', [`--net=/run/netns/${ns}`, process.execPath, path.join(ROOT, 'bin', `${bin}.js`), '--config-file', conf], {
-        env: { ...process.env, NOVA_LOG_LEVEL: 'info' },
-        cwd: ROOT,
-        logFile: path.join(dir, 'logs', `${name.replaceAll(' ', '-')}.log`),
-      });
+    const spawn = (name: string, ns: string, bin: string, ...confs: string[]) => {
+      const p = new NsProcess(
+        name,
+        null,
+        'nsenter',
+        [`--net=/run/netns/${ns}`, process.execPath, path.join(ROOT, 'bin', `${bin}.js`), ...confs.flatMap((c) => ['--config-file', c])],
+        {
+          env: { ...process.env, NOVA_LOG_LEVEL: 'info' },
+          cwd: ROOT,
+          logFile: path.join(dir, 'logs', `${name.replaceAll(' ', '-')}.log`),
+        },
+      );
       procs.set(name, p);
       return p;
     };
@@ -208,6 +226,11 @@ export async function startCapstoneCloud(): Promise<CapstoneCloud> {
     ] as const)
       waits.push(spawn(name, controller.ns, bin, ctlConf).waitFor(re, 120_000));
     waits.push(spawn('agent controller', controller.ns, 'nova-network-agent', ctlConf).waitFor(/./, 120_000));
+    if (o.volume) {
+      // nova-volume validates tokens as the cinder service user.
+      const cinderConf = writeConf(path.join(dir, 'controller-cinder.conf'), { keystone_authtoken: { username: 'cinder' } });
+      waits.push(spawn('volume', controller.ns, 'nova-volume', ctlConf, cinderConf).waitFor(/Volume API listening/, 120_000));
+    }
     computes.forEach((h, i) => {
       const conf = computeConf[i] as string;
       waits.push(spawn(h.host, h.ns, 'nova-compute', conf).waitFor(/service started/, 180_000));
