@@ -56,11 +56,12 @@ main('nova-all', async () => {
     // nova-api and nova-image validate tokens as the nova service user that bootstrap creates.
     const { files, dirs } = configArgs(process.argv.slice(2));
     const identity = { password: secrets.service_password, auth_url: `http://127.0.0.1:${conf.identity.listen_port}` };
-    // nova reaches the network service as the neutron service user, the network service tells nova its events as the nova
-    // service user (bootstrap gives both the same password); their endpoints from the catalog.
+    // nova reaches the network service as the neutron service user and the volume service as the cinder one, the network
+    // service tells nova its events as the nova service user (bootstrap gives all the same password); their endpoints from the catalog.
     const overrides = {
       keystone_authtoken: identity,
       ...(conf.neutron.password === '' ? { neutron: identity } : {}),
+      ...(conf.cinder.password === '' ? { cinder: identity } : {}),
       ...(conf.nova.password === '' ? { nova: identity } : {}),
     };
     conf = loadConfig({ files: files.length || dirs.length ? files : [], dirs, env: process.env, overrides });

@@ -44,6 +44,8 @@ export function unpackContext(message: WireMessage): RequestContext {
     roles: Array.isArray(ctx.roles) ? (ctx.roles as string[]) : [],
     is_admin: ctx.is_admin === true,
     read_deleted: (ctx.read_deleted as RequestContext['read_deleted']) ?? 'no',
+    // The caller's token travels as oslo's context does (nova-compute acts for the caller towards the volume service).
+    ...(typeof ctx.auth_token === 'string' ? { auth_token: ctx.auth_token } : {}),
   };
 }
 

@@ -30,6 +30,8 @@ export interface KeystoneClusterOptions {
   services?: ('nova-consoleauth' | 'nova-cert' | 'nova-novncproxy' | 'nova-xvpvncproxy')[];
   /** Run nova-network too (catalog type network, [neutron] and [nova] as the neutron and nova service users). */
   network?: boolean;
+  /** Run nova-volume too (file driver; catalog types volumev3/block-storage; nova's [cinder] as the cinder service user). */
+  volume?: boolean;
 }
 
 /** Start the cloud; a failure half way stops what had started before the error propagates (see startCluster). */
@@ -64,6 +66,14 @@ export async function startKeystoneCluster(opts: KeystoneClusterOptions = {}): P
           nova: { auth_url: authUrl, password: SERVICE_PASSWORD },
         }
       : {};
+    const volPort = opts.volume ? await freePort() : 0;
+    const volumeConf: Record<string, Record<string, string | number>> = opts.volume
+      ? {
+          volume_server: { bind_host: '127.0.0.1', bind_port: volPort },
+          volume: { export_address: '127.0.0.1', export_port: await freePort() },
+          cinder: { auth_url: authUrl, password: SERVICE_PASSWORD },
+        }
+      : {};
     const base = {
       DEFAULT: { host: 'controller', transport_url: vhost.url, report_interval: 1, service_down_time: 10, state_path: path.join(dir, 'state'), graceful_shutdown_timeout: 5 },
       database: { connection: mysqlUrl(dbName), max_pool_size: 20 },
@@ -73,7 +83,7 @@ export async function startKeystoneCluster(opts: KeystoneClusterOptions = {}): P
       glance: { api_servers: imageUrl },
       keystone_authtoken: { auth_url: `http://127.0.0.1:${idPort}`, username: 'nova', password: SERVICE_PASSWORD, project_name: 'service', token_cache_time: 2 },
     };
-    const common: typeof base & Record<string, Record<string, string | number | boolean>> = { ...base, ...networkConf };
+    const common: typeof base & Record<string, Record<string, string | number | boolean>> = { ...base, ...networkConf, ...volumeConf };
     for (const [section, values] of Object.entries(opts.conf ?? {})) common[section] = { ...(common[section] ?? {}), ...values };
     const confFile = writeConf(path.join(dir, 'nova.conf'), common);
     const sync = await run('nova-manage', ['--config-file', confFile, 'db', 'sync']);
@@ -93,6 +103,7 @@ export async function startKeystoneCluster(opts: KeystoneClusterOptions = {}): P
       '--image-url',
       imageUrl,
       ...(opts.network ? ['--network-url', `http://127.0.0.1:${netPort}`] : []),
+      ...(opts.volume ? ['--volume-url', `http://127.0.0.1:${volPort}/v3`] : []),
     ]);
     if (boot.code !== 0) throw new Error(`bootstrap: ${boot.stderr}`);
     const { database: _db, ...computeSections } = common;
@@ -106,6 +117,17 @@ export async function startKeystoneCluster(opts: KeystoneClusterOptions = {}): P
       ...computes.map((host) => new Daemon(host, 'nova-compute', ['--config-file', computeConf(host)])),
       ...(opts.services ?? []).map((bin) => new Daemon(bin, bin as Binary, ['--config-file', confFile])),
       ...(opts.network ? [new Daemon('network', 'nova-network' as Binary, ['--config-file', confFile])] : []),
+      // nova-volume validates tokens as the cinder service user (the later file wins).
+      ...(opts.volume
+        ? [
+            new Daemon('volume', 'nova-volume' as Binary, [
+              '--config-file',
+              confFile,
+              '--config-file',
+              writeConf(path.join(dir, 'cinder.conf'), { keystone_authtoken: { username: 'cinder' } }),
+            ]),
+          ]
+        : []),
       new Daemon('api', 'nova-api', ['--config-file', confFile]),
     );
     await Promise.all(daemons.map((d) => d.waitFor(/service started|listening/, 60_000)));

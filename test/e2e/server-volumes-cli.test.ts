@@ -1,0 +1,91 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { mysqlSkip, openstackSkip, rabbitSkip, volumeToolsSkip } from '../support/backends.ts';
+import { type KeystoneCluster, startKeystoneCluster } from '../support/keystone-cluster.ts';
+import { runProgram, until } from '../support/procs.ts';
+
+type Json = Record<string, unknown>;
+
+/**
+ * The unmodified `openstack` client, a cloud of separate processes under
+ * Keystone (MariaDB, RabbitMQ) with nova-volume (file driver, NBD exports
+ * by qemu-storage-daemon) and a fake compute host, nova reaching the volume
+ * service through the catalog as the cinder service user: server add
+ * volume (the volume in-use, attached to the server), its delete refused,
+ * server remove volume (available again); server create --volume (boot
+ * from a bootable volume) and --boot-from-volume (an image to a new
+ * volume), and the deletes leaving the volumes available.
+ */
+describe('the openstack client: server volumes against nova-volume', () => {
+  let skip: string | undefined;
+  let cloud: KeystoneCluster;
+  before(async () => {
+    skip = (await openstackSkip()) ?? (await mysqlSkip()) ?? (await rabbitSkip()) ?? volumeToolsSkip();
+    if (skip) return;
+    cloud = await startKeystoneCluster({ volume: true });
+  });
+  after(async () => {
+    await cloud?.stop();
+  });
+
+  async function os(args: string[], expectOk = true): Promise<{ code: number | null; stdout: string; stderr: string }> {
+    const r = await runProgram('openstack', args, cloud.adminEnv);
+    if (expectOk) assert.equal(r.code, 0, `openstack ${args.join(' ')}\n${r.stdout}\n${r.stderr}`);
+    return r;
+  }
+  const osJson = async <T = Json>(args: string[]): Promise<T> => JSON.parse((await os([...args, '-f', 'json'])).stdout) as T;
+  const volumeStatus = (name: string, status: string) =>
+    until(
+      async () => {
+        const v = await osJson<Json>(['volume', 'show', name]);
+        assert.ok(!String(v.status).startsWith('error'), `volume ${name} went to ${String(v.status)}`);
+        return v.status === status ? v : null;
+      },
+      90_000,
+      `volume ${name} ${status}`,
+      500,
+    );
+
+  it('attaches and detaches a volume, boots from volumes, and the deletes give them back', async (t) => {
+    if (skip) return t.skip(skip);
+    const file = path.join(cloud.dir, 'disk.raw');
+    fs.writeFileSync(file, Buffer.alloc(1024 * 1024, 3));
+    await os(['image', 'create', '--file', file, '--disk-format', 'raw', '--container-format', 'bare', '--public', 'disk']);
+    await os(['volume', 'create', '--size', '1', 'data']);
+    const data = await volumeStatus('data', 'available');
+    const vm = await osJson<Json>(['server', 'create', '--image', 'disk', '--flavor', 'm1.tiny', '--wait', 'vm1']);
+    assert.equal(vm.status, 'ACTIVE');
+
+    await os(['server', 'add', 'volume', 'vm1', 'data']);
+    const used = await volumeStatus('data', 'in-use');
+    assert.match(JSON.stringify(used.attachments), new RegExp(String(vm.id)));
+    const shown = await osJson<Json>(['server', 'show', 'vm1']);
+    assert.match(JSON.stringify(shown.volumes_attached), new RegExp(String(data.id)));
+    const refused = await os(['volume', 'delete', 'data'], false);
+    assert.notEqual(refused.code, 0, 'an attached volume cannot be deleted');
+    await os(['server', 'remove', 'volume', 'vm1', 'data']);
+    await volumeStatus('data', 'available');
+
+    // Boot from a volume made from the image (bootable).
+    await os(['volume', 'create', '--image', 'disk', '--size', '1', 'bootvol']);
+    const bootvol = await volumeStatus('bootvol', 'available');
+    assert.equal(String(bootvol.bootable), 'true');
+    const bfv = await osJson<Json>(['server', 'create', '--volume', 'bootvol', '--flavor', 'm1.tiny', '--wait', 'vm2']);
+    assert.equal(bfv.status, 'ACTIVE');
+    await volumeStatus('bootvol', 'in-use');
+
+    // An image copied to a new volume by nova.
+    const img = await osJson<Json>(['server', 'create', '--image', 'disk', '--boot-from-volume', '1', '--flavor', 'm1.tiny', '--wait', 'vm3']);
+    assert.equal(img.status, 'ACTIVE');
+    const vols = await osJson<Json[]>(['volume', 'list', '--long']);
+    const made = vols.find((v) => JSON.stringify(v['Attached to']).includes(String(img.id)));
+    assert.ok(made, `a volume attached to vm3: ${JSON.stringify(vols)}`);
+
+    await os(['server', 'delete', '--wait', 'vm1', 'vm2', 'vm3']);
+    await volumeStatus('bootvol', 'available');
+    await volumeStatus(String(made.ID), 'available');
+    await os(['volume', 'delete', 'data', 'bootvol', String(made.ID)]);
+  });
+});
