@@ -4,6 +4,7 @@ import { benchMoves } from './moves.ts';
 import { benchNetwork } from './network.ts';
 import { benchQemu } from './qemu.ts';
 import { benchRpc } from './rpc.ts';
+import { benchVolumes } from './volumes.ts';
 import { benchWait } from './wait.ts';
 
 const sections: Record<string, () => Promise<void>> = {
@@ -13,6 +14,7 @@ const sections: Record<string, () => Promise<void>> = {
   moves: benchMoves,
   network: benchNetwork,
   wait: benchWait,
+  volumes: benchVolumes,
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
