@@ -6,7 +6,8 @@
  * (its disk-watch prints the disk, its size and the serial Nova gives: the
  * volume id's first 20 characters); a marker written with dd over the
  * serial shell survives a power cycle (the next start's command line has
- * the volume); the live detach removes the device and the block nodes; the
+ * the volume), and a suspend and resume (the state loads into the same
+ * devices); the live detach removes the device and the block nodes; the
  * same volume attached to a second guest (a new attachment) reads the
  * marker back, read-only attachments refuse writes; a detach while shut
  * off only changes the next start; a guest boots from a volume made from
@@ -99,6 +100,14 @@ describe('qemu driver: volumes over NBD', { skip, timeout: 900_000 }, () => {
       await seen(a, 'guest A boots again', mark, /NOVA-GUEST-BOOT-OK[^\n]*disks=vda,vdb/);
       const again = await shell(a, `dd if=/dev/vdb bs=512 count=1 2>/dev/null | head -c ${marker.length}; echo`, 'READ');
       assert.ok(again.includes(marker), `the marker after the power cycle: ${again.slice(-200)}`);
+      // Suspend to a state file and resume: the started QEMU has the same devices, so the state loads.
+      await driver.suspend(a);
+      assert.equal((await driver.getInfo(a)).state, PowerState.SUSPENDED);
+      await assert.rejects(driver.detachVolume(a, dvA), /suspended to a state file/);
+      await driver.resume(a);
+      assert.equal((await driver.getInfo(a)).state, PowerState.RUNNING);
+      const resumed = await shell(a, `dd if=/dev/vdb bs=512 count=1 2>/dev/null | head -c ${marker.length}; echo`, 'READ');
+      assert.ok(resumed.includes(marker), `the marker after a resume: ${resumed.slice(-200)}`);
 
       // Live detach: the guest lets the disk go, the nodes are deleted; twice is no error.
       mark = await here(a);
