@@ -79,8 +79,8 @@ const under =
     dirs.some((d) => target.startsWith(`${d}/`));
 
 describe('architecture', () => {
-  it("nova-compute's import closure holds no database, REST server, identity, image, network or façade code", () => {
-    const reach = [...closure(path.join(SRC, 'cmd', 'compute.ts'))].map(rel);
+  it("nova-compute's (and nova-compute-sim's) import closure holds no database, REST server, identity, image, network or façade code", () => {
+    const reach = ['compute.ts', 'compute-sim.ts'].flatMap((f) => [...closure(path.join(SRC, 'cmd', f))].map(rel));
     const bad = reach.filter((f) => under('db', 'api', 'http', 'identity', 'image', 'network', 'compute-api', 'console')(f) || [...DATABASE_PACKAGES, 'fastify'].includes(f));
     assert.deepEqual(bad, []);
   });

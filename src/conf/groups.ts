@@ -1,6 +1,7 @@
 import { apiGroup } from './api.ts';
 import { cinderGroup } from './cinder.ts';
 import { computeGroup, fakeGroup } from './compute.ts';
+import { computeSimGroup } from './compute-sim.ts';
 import { conductorGroup } from './conductor.ts';
 import { consoleauthGroup } from './consoleauth.ts';
 import { consoleGroup, serialConsoleGroup, spiceGroup } from './consoles.ts';
@@ -28,6 +29,7 @@ export const groups = {
   api: apiGroup,
   cinder: cinderGroup,
   compute: computeGroup,
+  compute_sim: computeSimGroup,
   conductor: conductorGroup,
   console: consoleGroup,
   consoleauth: consoleauthGroup,

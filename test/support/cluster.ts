@@ -9,6 +9,8 @@ export interface ClusterOptions {
   schedulers?: number;
   /** Extra config for every daemon. */
   conf?: Sections;
+  /** Also run nova-compute-sim with this many simulated hosts (host names `prefix`0001…, default sim-). */
+  sim?: { hosts: number; prefix?: string; conf?: Sections };
 }
 
 /** The daemons of a cloud as separate OS processes over RabbitMQ and MariaDB. */
@@ -75,11 +77,18 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
       const f = writeConf(path.join(dir, `${spec.host}.conf`), merge(merge(noDb, { DEFAULT: { host: spec.host, state_path: path.join(dir, spec.host) } }), spec.conf));
       daemons.push(new Daemon(spec.host, 'nova-compute', ['--config-file', f]));
     }
+    let sim: Daemon | undefined;
+    if (opts.sim) {
+      const { database: _db, ...noDb } = common;
+      const f = writeConf(path.join(dir, 'compute-sim.conf'), merge(merge(noDb, { DEFAULT: { host: 'compute-sim', state_path: path.join(dir, 'compute-sim') } }), opts.sim.conf));
+      sim = new Daemon('compute-sim', 'nova-compute-sim', ['--config-file', f, '--hosts', String(opts.sim.hosts), '--prefix', opts.sim.prefix ?? 'sim-']);
+      daemons.push(sim);
+    }
     const api = new Daemon('api', 'nova-api', ['--config-file', confFile]);
     daemons.push(api);
     const listening = await api.waitFor(/Compute API listening/, 60_000);
     const url = (JSON.parse(listening) as { url: string }).url;
-    await Promise.all(daemons.map((d) => d.waitFor(/service started/, 60_000)));
+    await Promise.all(daemons.map((d) => (d === sim ? d.waitFor(/compute simulator ready/, 60_000 + (opts.sim?.hosts ?? 0) * 300) : d.waitFor(/service started/, 60_000))));
     return { url, dir, daemons, confFile, stop };
   } catch (e) {
     await stop().catch(() => {}); // the setup error is the one to report

@@ -111,6 +111,7 @@ export type Binary =
   | 'nova-scheduler'
   | 'nova-conductor'
   | 'nova-compute'
+  | 'nova-compute-sim'
   | 'nova-manage'
   | 'nova-all'
   | 'nova'

@@ -16,14 +16,31 @@ import { cinderFromConfig } from '../cinder-client.ts';
 import { imageSourceFromConfig, imageUploaderFromConfig } from '../clients.ts';
 import { neutronFromConfig } from '../neutron-client.ts';
 
+/** RPC clients several compute services of one process can share (nova-compute-sim). */
+export interface ComputeClients {
+  conductor: ReturnType<typeof conductorRpcApi>;
+  compute: ReturnType<typeof computeRpcApi>;
+}
+
+/** The RPC clients of a compute service over a transport. */
+export function computeClients(conf: NovaConfig, transport: Transport): ComputeClients {
+  const timeoutMs = conf.DEFAULT.rpc_response_timeout * 1000;
+  return { conductor: conductorRpcApi(transport, timeoutMs), compute: computeRpcApi(transport, timeoutMs) };
+}
+
 /** nova-compute: no database, only the bus and its driver. */
-export async function computeService(conf: NovaConfig, transport: Transport, log: Logger, host = conf.DEFAULT.host): Promise<Service> {
-  const conductor = conductorRpcApi(transport, conf.DEFAULT.rpc_response_timeout * 1000);
+export async function computeService(
+  conf: NovaConfig,
+  transport: Transport,
+  log: Logger,
+  host = conf.DEFAULT.host,
+  clients: ComputeClients = computeClients(conf, transport),
+): Promise<Service> {
+  const { conductor, compute } = clients;
   const imageSource = driverClass(conf.DEFAULT.compute_driver).capabilities.has_imagecache ? imageSourceFromConfig(conf, log) : undefined;
   const driver = await loadDriver(conf, host, log, imageSource ? { imageSource } : {});
   // The manager's conductor calls wait out bus and database outages; the registry's start-up waits have their own loop.
   const resilient = withRetries<ConductorAPI>(conductor, CONDUCTOR_METHODS, { deadlineMs: conf.compute.conductor_retry_timeout * 1000, log, service: 'nova-conductor' });
-  const compute = computeRpcApi(transport, conf.DEFAULT.rpc_response_timeout * 1000);
   const network = neutronFromConfig(conf, log);
   const lifecycle = new ComputeManager({
     conf,
