@@ -135,6 +135,7 @@ describe('openstack CLI against nova-identity', () => {
     const brief = rows.map((r) => `${r.Role} ${r.User} ${r.Project}`).sort();
     assert.deepEqual(brief, [
       'admin admin@Default admin@Default',
+      'admin cinder@Default service@Default',
       'admin glance@Default service@Default',
       'admin neutron@Default service@Default',
       'admin nova@Default service@Default',
