@@ -4,6 +4,7 @@ import { benchMoves } from './moves.ts';
 import { benchNetwork } from './network.ts';
 import { benchQemu } from './qemu.ts';
 import { benchRpc } from './rpc.ts';
+import { benchScale } from './scale.ts';
 import { benchVolumes } from './volumes.ts';
 import { benchWait } from './wait.ts';
 
@@ -15,6 +16,7 @@ const sections: Record<string, () => Promise<void>> = {
   network: benchNetwork,
   wait: benchWait,
   volumes: benchVolumes,
+  scale: benchScale,
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -1,0 +1,88 @@
+/** The chart of npm run bench -- scale: boot latency percentiles and boots/s against the number of compute hosts. */
+import { el, label, legend, linearScale, logScale, svgDocument, yAxis } from './svg.ts';
+
+export interface ScalePoint {
+  hosts: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  bootsPerSec: number;
+  /** Scheduler decision per request (ms), median. */
+  schedulerMs: number;
+}
+
+/** Nova's published Rally run: 1,000 fake computes, concurrency 50. */
+export const NOVA_RALLY = { hosts: 1000, medianMs: 6200, p95Ms: 8000 };
+/** Issue 12's targets at 1,000 hosts. */
+export const TARGETS = { medianMs: 500, p99Ms: 2000 };
+
+const COLORS = { p50: '#1f77b4', p95: '#ff7f0e', p99: '#d62728', nova: '#7f7f7f', target: '#2ca02c', bars: '#1f77b4' };
+const fmtMs = (v: number) => (v >= 1000 ? `${v / 1000} s` : `${v} ms`);
+const fmtNum = (v: number) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));
+
+export function scaleChart(points: ScalePoint[], subtitle: string): string {
+  const W = 1000;
+  const H = 470;
+  const top = 80;
+  const bottom = H - 70;
+  const pts = [...points].sort((a, b) => a.hosts - b.hosts);
+  // Left panel: latency, log scale (ours next to Nova's seconds).
+  const lx0 = 90;
+  const lx1 = 560;
+  const step = (lx1 - lx0) / (pts.length + 1);
+  const xAt = (i: number) => lx0 + step * (i + 1);
+  const maxMs = Math.max(NOVA_RALLY.p95Ms, ...pts.map((p) => p.p99));
+  const minMs = Math.min(...pts.map((p) => p.p50), TARGETS.medianMs);
+  const y = logScale(minMs, maxMs, bottom, top, fmtMs);
+  const out: string[] = [];
+  out.push(
+    label(W / 2, 28, 'Boot-and-delete at concurrency 50 against simulated compute hosts', { 'text-anchor': 'middle', 'font-size': 18, 'font-weight': 'bold', fill: '#222' }),
+  );
+  out.push(label(W / 2, 48, subtitle, { 'text-anchor': 'middle', fill: '#666' }));
+  out.push(yAxis(y, lx0, lx1, 'left', 'boot time, POST → ACTIVE (log scale)'));
+  out.push(el('line', { x1: lx0, x2: lx1, y1: bottom, y2: bottom, stroke: '#999' }));
+  const ref = (ms: number, color: string, dash: string, name: string) =>
+    el('line', { x1: lx0, x2: lx1, y1: y(ms), y2: y(ms), stroke: color, 'stroke-width': 1.5, 'stroke-dasharray': dash }) +
+    label(lx1 - 4, y(ms) - 5, name, { 'text-anchor': 'end', fill: color, 'font-size': 11 });
+  out.push(ref(NOVA_RALLY.p95Ms, COLORS.nova, '6 4', `Nova, Rally (1,000 fake computes): p95 ${NOVA_RALLY.p95Ms / 1000} s`));
+  out.push(ref(NOVA_RALLY.medianMs, COLORS.nova, '6 4', `Nova median ${NOVA_RALLY.medianMs / 1000} s`));
+  out.push(ref(TARGETS.p99Ms, COLORS.target, '2 3', `target p99 ≤ ${TARGETS.p99Ms / 1000} s`));
+  out.push(ref(TARGETS.medianMs, COLORS.target, '2 3', `target median ≤ ${TARGETS.medianMs} ms`));
+  for (const key of ['p50', 'p95', 'p99'] as const) {
+    const path = pts.map((p, i) => `${i ? 'L' : 'M'}${xAt(i).toFixed(1)},${y(p[key]).toFixed(1)}`).join(' ');
+    if (pts.length > 1) out.push(el('path', { d: path, fill: 'none', stroke: COLORS[key], 'stroke-width': 2.5 }));
+    pts.forEach((p, i) => {
+      out.push(el('circle', { cx: xAt(i), cy: y(p[key]), r: 4.5, fill: COLORS[key] }));
+      out.push(label(xAt(i) + 8, y(p[key]) + 4, fmtMs(Math.round(p[key])), { fill: COLORS[key], 'font-size': 11 }));
+    });
+  }
+  pts.forEach((p, i) => {
+    out.push(label(xAt(i), bottom + 18, `${p.hosts.toLocaleString('en')} hosts`, { 'text-anchor': 'middle' }));
+  });
+  out.push(
+    legend(lx0, H - 22, [
+      { name: 'median', color: COLORS.p50 },
+      { name: 'p95', color: COLORS.p95 },
+      { name: 'p99', color: COLORS.p99 },
+      { name: 'Nova (published)', color: COLORS.nova, dashed: true },
+      { name: 'target', color: COLORS.target, dashed: true },
+    ]),
+  );
+  // Right panel: throughput bars, scheduler decision time written under each.
+  const rx0 = 680;
+  const rx1 = 940;
+  const b = linearScale(Math.max(...pts.map((p) => p.bootsPerSec)), bottom, top, (v) => (Number.isInteger(v) ? String(v) : fmtNum(v)));
+  out.push(yAxis(b, rx0, rx1, 'left', 'boots/s (boot + delete completed)'));
+  out.push(el('line', { x1: rx0, x2: rx1, y1: bottom, y2: bottom, stroke: '#999' }));
+  const bw = Math.min(60, ((rx1 - rx0) / pts.length) * 0.6);
+  pts.forEach((p, i) => {
+    const cx = rx0 + ((rx1 - rx0) / pts.length) * (i + 0.5);
+    out.push(el('rect', { x: cx - bw / 2, y: b(p.bootsPerSec), width: bw, height: bottom - b(p.bootsPerSec), fill: COLORS.bars, opacity: 0.6 }));
+    out.push(label(cx, b(p.bootsPerSec) - 6, fmtNum(p.bootsPerSec), { 'text-anchor': 'middle', 'font-weight': 'bold' }));
+    out.push(label(cx, bottom + 18, `${p.hosts.toLocaleString('en')} hosts`, { 'text-anchor': 'middle' }));
+    out.push(label(cx, bottom + 34, `scheduler ${fmtNum(p.schedulerMs)} ms`, { 'text-anchor': 'middle', fill: '#666', 'font-size': 11 }));
+  });
+  out.push(label((rx0 + rx1) / 2, top - 12, 'throughput', { 'text-anchor': 'middle', fill: '#444' }));
+  out.push(label((lx0 + lx1) / 2, top - 12, 'latency', { 'text-anchor': 'middle', fill: '#444' }));
+  return svgDocument(W, H, ...out);
+}

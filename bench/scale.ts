@@ -1,0 +1,238 @@
+/**
+ * Scale (npm run bench -- scale): a separate-process cloud over RabbitMQ and
+ * MariaDB (nova-api, nova-scheduler, nova-conductor, and nova-compute-sim
+ * with H simulated hosts), boot-and-delete at concurrency 50 (Rally's
+ * boot_and_delete_server), for each H of BENCH_SCALE_HOSTS (default 200;
+ * e.g. 100,1000). Figures: boot time POST → ACTIVE (launched_at) median,
+ * p95, p99; boots/s; the scheduler's decision time (from its "scheduling
+ * batch decided" log lines); RSS and CPU time per boot of each daemon.
+ * Writes bench/results/scale.json and bench/results/scale.svg.
+ * BENCH_SCALE_ITERATIONS (default 300) boots per host count, after 50 warm-up.
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { mysqlSkip, rabbitSkip } from '../test/support/backends.ts';
+import { ApiClient } from '../test/support/cloud.ts';
+import { type Cluster, startCluster } from '../test/support/cluster.ts';
+import { ROOT } from '../test/support/procs.ts';
+import { type ScalePoint, scaleChart } from './scale-chart.ts';
+import { ms, percentile, printTable } from './stats.ts';
+
+const CONCURRENCY = 50;
+const POLL_MS = 50;
+const CLK_TCK = 100;
+
+interface ServerView {
+  id: string;
+  status: string;
+  'OS-EXT-STS:task_state': string | null;
+  'OS-SRV-USG:launched_at': string | null;
+  'OS-EXT-SRV-ATTR:host': string | null;
+}
+
+/** One poller for every server in flight: one GET /servers/detail per POLL_MS, whatever the concurrency. */
+class Watcher {
+  private readonly waiting = new Map<string, { want: 'ACTIVE' | 'GONE'; resolve: (s: ServerView | null) => void; reject: (e: Error) => void }>();
+  private running = false;
+
+  constructor(private readonly api: ApiClient) {}
+
+  until(id: string, want: 'ACTIVE' | 'GONE'): Promise<ServerView | null> {
+    return new Promise((resolve, reject) => {
+      this.waiting.set(id, { want, resolve, reject });
+      if (!this.running) void this.loop();
+    });
+  }
+
+  private async loop(): Promise<void> {
+    this.running = true;
+    while (this.waiting.size) {
+      await sleep(POLL_MS);
+      const r = await this.api.get<{ servers: ServerView[] }>('/servers/detail?name=^scale-&limit=1000');
+      const seen = new Map(r.body.servers.map((s) => [s.id, s]));
+      for (const [id, w] of this.waiting) {
+        const s = seen.get(id);
+        if (w.want === 'GONE' && !s) w.resolve(null);
+        else if (s?.status === 'ERROR') w.reject(new Error(`server ${id} went to ERROR`));
+        else if (w.want === 'ACTIVE' && s?.status === 'ACTIVE' && s['OS-EXT-STS:task_state'] === null) w.resolve(s);
+        else continue;
+        this.waiting.delete(id);
+      }
+    }
+    this.running = false;
+  }
+}
+
+/** Boot-and-delete `n` times with `concurrency` workers; boot times from POST to launched_at. */
+async function bootAndDelete(api: ApiClient, n: number, concurrency: number): Promise<{ bootMs: number[]; wallMs: number; hosts: Set<string> }> {
+  const watcher = new Watcher(api);
+  const bootMs: number[] = [];
+  const hosts = new Set<string>();
+  let next = 0;
+  const t0 = Date.now();
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, n) }, async () => {
+      while (next < n) {
+        const i = next++;
+        const before = Date.now();
+        const id = await api.boot(`scale-${i}`);
+        const s = (await watcher.until(id, 'ACTIVE')) as ServerView;
+        const launched = Date.parse(`${String(s['OS-SRV-USG:launched_at']).replace(' ', 'T')}Z`);
+        bootMs.push(Number.isFinite(launched) ? launched - before : Date.now() - before);
+        hosts.add(String(s['OS-EXT-SRV-ATTR:host']));
+        const d = await api.delete(`/servers/${id}`);
+        if (d.status !== 204) throw new Error(`delete ${id}: ${d.status}`);
+        await watcher.until(id, 'GONE');
+      }
+    }),
+  );
+  return { bootMs, wallMs: Date.now() - t0, hosts };
+}
+
+/** utime + stime of a process, in ms. */
+function cpuMs(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK;
+}
+
+function rssMiB(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return Number(m?.[1] ?? 0) / 1024;
+}
+
+/** The scheduler's decision per request: the batch's host-state read plus filters, weighers and claim of one request. */
+function schedulerDecisions(cluster: Cluster, from: Map<string, number>): { perRequestMs: number[]; loadMs: number[]; placeMs: number[]; batch: number[] } {
+  const out = { perRequestMs: [] as number[], loadMs: [] as number[], placeMs: [] as number[], batch: [] as number[] };
+  for (const d of cluster.daemons.filter((x) => x.name.startsWith('scheduler-'))) {
+    for (const line of d.output.slice(from.get(d.name) ?? 0)) {
+      if (!line.includes('scheduling batch decided')) continue;
+      const r = JSON.parse(line) as { requests: number; load_ms: number; place_ms: number };
+      out.perRequestMs.push(r.load_ms + r.place_ms);
+      out.loadMs.push(r.load_ms);
+      out.placeMs.push(r.place_ms);
+      out.batch.push(r.requests);
+    }
+  }
+  return out;
+}
+
+const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / (xs.length || 1);
+
+interface DaemonFigures {
+  name: string;
+  rss_mib: number;
+  cpu_ms_per_boot: number;
+}
+
+interface Result extends ScalePoint {
+  iterations: number;
+  hosts_used: number;
+  p50_ms: number;
+  scheduler: { decision_p50_ms: number; decision_p95_ms: number; load_mean_ms: number; place_mean_ms: number; mean_batch: number };
+  sim: { rss_mib: number; rss_per_host_kib: number; start_line: string };
+  daemons: DaemonFigures[];
+  load_average: number[];
+}
+
+async function measure(hostCount: number, iterations: number): Promise<Result> {
+  const cluster = await startCluster({
+    computes: [],
+    sim: { hosts: hostCount },
+    conf: {
+      fake: { memory_mb: 1000000, vcpus: 100000, local_gb: 1000000 },
+      // Heartbeats every 10 s as a deployment's default; 1,000 hosts are 100 service updates a second.
+      DEFAULT: { report_interval: 10, service_down_time: 60 },
+      database: { max_pool_size: 30 },
+    },
+  });
+  try {
+    const api = new ApiClient(cluster.url);
+    await bootAndDelete(api, CONCURRENCY, CONCURRENCY); // warm-up: connections, JIT, first claims
+    const pids = cluster.daemons.map((d) => ({ name: d.name, pid: d.proc.pid as number }));
+    const cpu0 = pids.map((p) => cpuMs(p.pid));
+    const logFrom = new Map(cluster.daemons.map((d) => [d.name, d.output.length]));
+    const load = os.loadavg();
+    const run = await bootAndDelete(api, iterations, CONCURRENCY);
+    const cpu1 = pids.map((p) => cpuMs(p.pid));
+    const s = sorted(run.bootMs);
+    const sched = schedulerDecisions(cluster, logFrom);
+    const sim = cluster.daemons.find((d) => d.name === 'compute-sim');
+    const simRss = rssMiB(sim?.proc.pid as number);
+    return {
+      hosts: hostCount,
+      iterations,
+      hosts_used: run.hosts.size,
+      p50: percentile(s, 50),
+      p50_ms: percentile(s, 50),
+      p95: percentile(s, 95),
+      p99: percentile(s, 99),
+      bootsPerSec: iterations / (run.wallMs / 1000),
+      schedulerMs: percentile(sorted(sched.perRequestMs), 50),
+      scheduler: {
+        decision_p50_ms: percentile(sorted(sched.perRequestMs), 50),
+        decision_p95_ms: percentile(sorted(sched.perRequestMs), 95),
+        load_mean_ms: mean(sched.loadMs),
+        place_mean_ms: mean(sched.placeMs),
+        mean_batch: mean(sched.batch),
+      },
+      sim: { rss_mib: simRss, rss_per_host_kib: (simRss * 1024) / hostCount, start_line: sim?.output.find((l) => l.startsWith('nova-compute-sim:')) ?? '' },
+      daemons: pids.map((p, i) => ({ name: p.name, rss_mib: rssMiB(p.pid), cpu_ms_per_boot: ((cpu1[i] as number) - (cpu0[i] as number)) / iterations })),
+      load_average: [...load, ...os.loadavg()].map((x) => Math.round(x * 100) / 100),
+    };
+  } finally {
+    await cluster.stop();
+  }
+}
+
+export async function benchScale(): Promise<void> {
+  const skip = (await mysqlSkip()) ?? (await rabbitSkip());
+  if (skip) {
+    console.log(`\nScale: skipped (${skip})`);
+    return;
+  }
+  const hostCounts = (process.env.BENCH_SCALE_HOSTS ?? '200').split(',').map(Number);
+  const iterations = Number(process.env.BENCH_SCALE_ITERATIONS ?? 300);
+  // The daemons from the compiled build, as a deployment would run them.
+  execFileSync('npm', ['run', '-s', 'build'], { cwd: ROOT, stdio: 'ignore' });
+  const results: Result[] = [];
+  for (const h of hostCounts) results.push(await measure(h, iterations));
+  printTable(
+    `Boot-and-delete at concurrency ${CONCURRENCY} (POST to ACTIVE = POST sent to launched_at; ${iterations} boots after ${CONCURRENCY} warm-up; ${os.cpus().length} cores)`,
+    ['hosts', 'median', 'p95', 'p99', 'boots/s', 'hosts used', 'scheduler decision p50/p95', 'sim RSS per host', 'load avg (1/5/15 min) at start'],
+    [
+      ...results.map((r) => [
+        r.hosts,
+        ms(r.p50),
+        ms(r.p95),
+        ms(r.p99),
+        r.bootsPerSec.toFixed(1),
+        r.hosts_used,
+        `${ms(r.scheduler.decision_p50_ms)} / ${ms(r.scheduler.decision_p95_ms)}`,
+        `${r.sim.rss_per_host_kib.toFixed(0)} KiB`,
+        r.load_average.slice(0, 3).join(' / '),
+      ]),
+      ['Nova, Rally: 1000', '6200 ms', '8000 ms', '', '', '', '', '', ''],
+    ],
+  );
+  const names = [...new Set(results.flatMap((r) => r.daemons.map((d) => d.name)))];
+  printTable(
+    'Per daemon: RSS after the run, CPU time (user + system) per boot',
+    ['hosts', ...names.map((n) => `${n} RSS / CPU per boot`)],
+    results.map((r) => [r.hosts, ...names.map((n) => r.daemons.find((d) => d.name === n)).map((d) => (d ? `${d.rss_mib.toFixed(0)} MiB / ${ms(d.cpu_ms_per_boot)}` : ''))]),
+  );
+  const dir = path.join(ROOT, 'bench', 'results');
+  fs.mkdirSync(dir, { recursive: true });
+  const meta = { date: new Date().toISOString(), cores: os.cpus().length, concurrency: CONCURRENCY, poll_ms: POLL_MS, nova_rally: { hosts: 1000, median_ms: 6200, p95_ms: 8000 } };
+  fs.writeFileSync(path.join(dir, 'scale.json'), `${JSON.stringify({ ...meta, results }, null, 2)}\n`);
+  const load = results[0]?.load_average.slice(0, 3).join(' / ') ?? '';
+  fs.writeFileSync(
+    path.join(dir, 'scale.svg'),
+    scaleChart(results, `nova-ts, RabbitMQ + MariaDB, separate processes, fake driver (nova-compute-sim); ${meta.cores} cores, load average ${load}; ${meta.date.slice(0, 10)}`),
+  );
+  console.log(`\nwrote ${path.relative(ROOT, dir)}/scale.json and scale.svg`);
+}
