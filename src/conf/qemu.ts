@@ -42,6 +42,11 @@ export const qemuGroup = defineGroup('qemu', 'The QEMU compute driver (compute_d
     min: 1,
     help: "Seconds each detach attempt waits for QEMU's DEVICE_DELETED event (the guest released the NIC) before asking again (Nova's [libvirt] device_detach_timeout).",
   }),
+  volume_reconnect_delay: intOpt({
+    default: 30,
+    min: 0,
+    help: "Seconds a volume's guest I/O waits for its NBD export to come back when the connection drops (the volume host's storage daemon restarted) before it fails; QEMU reconnects meanwhile (its nbd reconnect-delay). 0: I/O fails at once.",
+  }),
   tb_size: intOpt({
     default: 0,
     min: 0,

@@ -12,7 +12,9 @@
  * marker back, read-only attachments refuse writes; a detach while shut
  * off only changes the next start; a guest boots from a volume made from
  * the guest image (no local disk), which refuses rescue and snapshot; a
- * guest with volumes refuses moves. Needs QEMU and qemu-storage-daemon.
+ * guest with volumes refuses moves; a write while the volume host's
+ * storage daemon is down completes once the volume service has started
+ * again ([qemu] volume_reconnect_delay). Needs QEMU and qemu-storage-daemon.
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -146,6 +148,43 @@ describe('qemu driver: volumes over NBD', { skip, timeout: 900_000 }, () => {
     } finally {
       await driver.destroy(a).catch(() => {});
       await driver.destroy(b).catch(() => {});
+      await vh.close();
+    }
+  });
+
+  it('guest I/O waits out a restart of the volume host (the storage daemon killed, the volume service started again)', async (t) => {
+    const world = makeWorld();
+    const driver = makeDriver(world, { volume_reconnect_delay: '60' });
+    await driver.initHost('qemu-test', []);
+    const vh = await testVolumeHost(path.join(world.root, 'volume-host'));
+    const inst = makeInstance(randomUUID(), 'volume-restart');
+    const volumeId = randomUUID();
+    const text = () => driver.getConsoleOutput(inst);
+    try {
+      await driver.spawn(inst, { image: { id: IMAGE_ID, properties: {} }, adminPassword: null });
+      await waitFor('the guest boots', 180_000, async () => ((await text()).includes('NOVA-GUEST-BOOT-OK') ? true : undefined));
+      await driver.attachVolume(inst, driverVolume(volumeId, await vh.attach(volumeId), '/dev/vdb'));
+      await waitFor('the disk in the guest', 60_000, async () => ((await text()).includes(`serial=${volumeId.slice(0, 20)}`) ? true : undefined));
+      await vh.crash();
+      // A synchronous write while the export is gone, in the background on the guest's shell.
+      const serialPath = instancePaths(world.instancesPath, inst.uuid).serial;
+      await serialCommand(
+        serialPath,
+        `(printf OUTAGE | dd of=/dev/vdb bs=512 seek=8 count=1 conv=sync,fsync 2>/dev/null; echo "OUT""AGE-WRITE-$?") & echo "BG""-STARTED"`,
+        'BG-STARTED',
+        30_000,
+      );
+      await new Promise((r) => setTimeout(r, 3000));
+      assert.ok(!(await text()).includes('OUTAGE-WRITE-'), 'the write waits for the export');
+      const t0 = Date.now();
+      await vh.restart();
+      const done = await waitFor('the write done after the restart', 90_000, async () => /OUTAGE-WRITE-(\d+)/.exec(await text())?.[1]);
+      t.diagnostic(`the write completed ${((Date.now() - t0) / 1000).toFixed(1)} s after the volume service started again`);
+      assert.equal(done, '0', 'the write succeeded (no I/O error)');
+      const read = await serialCommand(serialPath, 'dd if=/dev/vdb bs=512 skip=8 count=1 iflag=direct 2>/dev/null | head -c 6; echo; echo "RE""AD-END"', 'READ-END', 30_000);
+      assert.ok(read.includes('OUTAGE'), `the bytes are on the volume: ${read.slice(-200)}`);
+    } finally {
+      await driver.destroy(inst).catch(() => {});
       await vh.close();
     }
   });

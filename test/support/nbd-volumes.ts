@@ -17,6 +17,10 @@ export interface TestVolumeHost {
   attach(volumeId: string, opts?: { attachmentId?: string; mode?: 'rw' | 'ro'; sizeGb?: number; source?: VolumeSource }): Promise<BdmConnectionInfo>;
   /** End an attachment's export. */
   detach(volumeId: string, attachmentId: string): Promise<void>;
+  /** The storage daemon dies (SIGKILL): every export drops. */
+  crash(): Promise<void>;
+  /** The volume service starts again: a new driver adopts the exports' table and serves them again (same port, names, keys). */
+  restart(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -27,12 +31,24 @@ export async function testVolumeHost(dir: string, o: { address?: string; tls?: b
   const opts: FileDriverOptions = { volumesDir, format: o.format ?? 'raw', backendName: 'file', exportAddress: address, exportPort: await freePort(), tls };
   const daemon = new StorageDaemon({ dir: path.join(volumesDir, '.qsd'), binary: 'qemu-storage-daemon', address, port: opts.exportPort, tls });
   const done = onCleanup(`qemu-storage-daemon of ${volumesDir}`, () => daemon.stop());
-  const driver = createFileDriver(opts);
+  let driver = createFileDriver(opts);
   await driver.init();
   const created = new Set<string>();
   let n = 0;
   return {
-    driver,
+    get driver() {
+      return driver;
+    },
+    async crash() {
+      const pid = daemon.pid();
+      if (pid !== null) process.kill(pid, 'SIGKILL');
+      while (daemon.pid() !== null) await new Promise((r) => setTimeout(r, 50));
+    },
+    async restart() {
+      await driver.close();
+      driver = createFileDriver(opts);
+      await driver.init();
+    },
     async attach(volumeId, a = {}) {
       if (!created.has(volumeId)) await driver.createVolume(volumeId, a.sizeGb ?? 1, a.source ?? { kind: 'empty' });
       created.add(volumeId);

@@ -32,7 +32,7 @@ import { rescueLayout } from './rescue.ts';
 import { hostResources } from './resources.ts';
 import { loadGuest, saveGuest } from './savestate.ts';
 import { guestMac, plugTaps, tapNics, unplugTaps } from './vifs.ts';
-import { attachVolume, detachVolume, setSpawnVolumes, volumeArgs } from './volumes.ts';
+import { attachVolume, detachVolume, setSpawnVolumes, type VolumeOptions, volumeArgs } from './volumes.ts';
 
 /** What the driver is built from; tests inject the image source and the accelerator. */
 export interface QemuDriverOptions {
@@ -92,6 +92,10 @@ export class QemuDriver extends QemuMoves implements ComputeDriver {
     };
   }
 
+  private get volumeOptions(): VolumeOptions {
+    return { reconnectDelay: this.conf.qemu.volume_reconnect_delay };
+  }
+
   /** VNC with `[vnc] enabled`, SPICE with `[qemu] spice_enabled` and a QEMU built with it (known after initHost). */
   get capabilities(): DriverCapabilities {
     return this.caps;
@@ -137,8 +141,8 @@ export class QemuDriver extends QemuMoves implements ComputeDriver {
       incoming,
       configDrive: fs.existsSync(p.configDrive),
       rescue: rescueLayout(p),
-      rootVolume: volumeArgs(g, 'root'),
-      volumes: volumeArgs(g, 'others'),
+      rootVolume: volumeArgs(g, 'root', this.volumeOptions),
+      volumes: volumeArgs(g, 'others', this.volumeOptions),
       ...(await tcpConsoles(this.conf, g.paths, this.instancesPath)),
     });
     g.attach(await startQemu(this.binary, args, p, this.conf.qemu.start_timeout * 1000));
@@ -380,7 +384,7 @@ export class QemuDriver extends QemuMoves implements ComputeDriver {
     return this.lock.run(instance.uuid, () => detachNic(this.guest(instance), vif, detachPolicy(this.conf), this.log));
   }
   attachVolume(instance: InstanceDTO, volume: DriverVolume): Promise<void> {
-    return this.lock.run(instance.uuid, () => attachVolume(this.guest(instance), volume, this.log));
+    return this.lock.run(instance.uuid, () => attachVolume(this.guest(instance), volume, this.volumeOptions, this.log));
   }
   detachVolume(instance: InstanceDTO, volume: DriverVolume): Promise<void> {
     return this.lock.run(instance.uuid, () => detachVolume(this.guest(instance), volume, detachPolicy(this.conf), this.log));

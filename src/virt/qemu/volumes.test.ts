@@ -12,6 +12,7 @@ import { attachVolume, bootsFromVolume, detachVolume, guestVolume, guestVolumes,
 
 const VOL = '0b5c43d4-7d4e-4bd1-9c1c-2a1f8d2b7e11';
 const KEY = 'ab'.repeat(32);
+const OPTS = { reconnectDelay: 7 };
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'nova-qemu-volumes-'));
 after(() => fs.rmSync(root, { recursive: true, force: true }));
 
@@ -48,11 +49,11 @@ describe('qemu volumes', () => {
   it('a shut-off guest records attaches and detaches; its command line has the volumes (root first, the key in the instance dir)', async () => {
     const g = guest('11111111-2222-3333-4444-555555555555');
     const log = silentLogger();
-    await attachVolume(g, vol(VOL, { psk_user: 'att', psk: KEY }), log);
-    await attachVolume(g, vol(VOL, { psk_user: 'att', psk: KEY }), log); // already: fine
-    await assert.rejects(attachVolume(g, vol('99999999-7d4e-4bd1-9c1c-2a1f8d2b7e11', {}), log), HypervisorError, 'another volume at /dev/vdb');
+    await attachVolume(g, vol(VOL, { psk_user: 'att', psk: KEY }), OPTS, log);
+    await attachVolume(g, vol(VOL, { psk_user: 'att', psk: KEY }), OPTS, log); // already: fine
+    await assert.rejects(attachVolume(g, vol('99999999-7d4e-4bd1-9c1c-2a1f8d2b7e11', {}), OPTS, log), HypervisorError, 'another volume at /dev/vdb');
     assert.equal(guestVolumes(g).length, 1);
-    const args = volumeArgs(g, 'others');
+    const args = volumeArgs(g, 'others', OPTS);
     assert.deepEqual(
       args.filter((_, i) => i % 2 === 0),
       ['-object', '-blockdev', '-blockdev', '-device'],
@@ -64,9 +65,10 @@ describe('qemu volumes', () => {
     assert.ok(obj.dir.startsWith(g.paths.dir));
     assert.deepEqual(nbd.server, { type: 'inet', host: '192.0.2.7', port: '10809' });
     assert.equal(nbd['tls-creds'], obj.id);
+    assert.equal(nbd['reconnect-delay'], 7);
     assert.equal(raw.file, nbd['node-name']);
     assert.deepEqual([dev.driver, dev.drive, dev.serial, dev.bootindex], ['virtio-blk-pci', raw['node-name'], VOL.slice(0, 20), undefined]);
-    assert.deepEqual(volumeArgs(g, 'root'), []);
+    assert.deepEqual(volumeArgs(g, 'root', OPTS), []);
     await detachVolume(g, vol(VOL, {}), { attempts: 1, timeoutMs: 10 }, log);
     await detachVolume(g, vol(VOL, {}), { attempts: 1, timeoutMs: 10 }, log);
     assert.deepEqual(guestVolumes(g), []);
@@ -82,10 +84,10 @@ describe('qemu volumes', () => {
       guestVolumes(g).map((v) => v.volumeId),
       [VOL, other],
     );
-    const rootArgs = volumeArgs(g, 'root');
+    const rootArgs = volumeArgs(g, 'root', OPTS);
     assert.equal(rootArgs.length, 6, 'no -object without a key');
     assert.equal(JSON.parse(rootArgs[5] ?? '{}').bootindex, 0);
-    const others = volumeArgs(g, 'others').map((a) => (a.startsWith('{') ? JSON.parse(a) : a));
+    const others = volumeArgs(g, 'others', OPTS).map((a) => (a.startsWith('{') ? JSON.parse(a) : a));
     assert.equal(others[1]['read-only'], true);
     setSpawnVolumes(g, []);
     assert.equal(fs.existsSync(g.paths.volumes), false);

@@ -124,10 +124,16 @@ function writeKey(g: Guest, v: GuestVolume): string | null {
   return writePskKeys(pskDir(g, v), { [v.pskUser]: v.psk });
 }
 
-function nbdNode(v: GuestVolume, tls: boolean): Record<string, unknown> {
+/** How the guest's NBD clients behave: seconds I/O waits for a dropped export to come back (`[qemu] volume_reconnect_delay`). */
+export interface VolumeOptions {
+  readonly reconnectDelay: number;
+}
+
+function nbdNode(v: GuestVolume, tls: boolean, o: VolumeOptions): Record<string, unknown> {
   const ids = volumeIds(v.volumeId);
   return {
     driver: 'nbd',
+    'reconnect-delay': o.reconnectDelay,
     'node-name': ids.nbd,
     server: { type: 'inet', host: v.host, port: String(v.port) },
     export: v.exportName,
@@ -147,14 +153,14 @@ function device(v: GuestVolume): Record<string, unknown> {
 }
 
 /** The command-line arguments of the guest's volumes (`-object`, `-blockdev`, `-device` as JSON); the keys are written again. */
-export function volumeArgs(g: Guest, which: 'root' | 'others'): string[] {
+export function volumeArgs(g: Guest, which: 'root' | 'others', o: VolumeOptions): string[] {
   const args: string[] = [];
   for (const v of guestVolumes(g)) {
     if ((v.bootIndex === 0) !== (which === 'root')) continue;
     const dir = writeKey(g, v);
     const ids = volumeIds(v.volumeId);
     if (dir) args.push('-object', JSON.stringify({ 'qom-type': 'tls-creds-psk', id: ids.tls, endpoint: 'client', dir, username: v.pskUser }));
-    args.push('-blockdev', JSON.stringify(nbdNode(v, dir !== null)), '-blockdev', JSON.stringify(rawNode(v)), '-device', JSON.stringify(device(v)));
+    args.push('-blockdev', JSON.stringify(nbdNode(v, dir !== null, o)), '-blockdev', JSON.stringify(rawNode(v)), '-device', JSON.stringify(device(v)));
   }
   return args;
 }
@@ -180,7 +186,7 @@ async function dropBackend(qmp: QmpClient, v: GuestVolume): Promise<void> {
 }
 
 /** Attach the volume; on a shut-off guest only its next start gets it. Already attached is fine. */
-export async function attachVolume(g: Guest, dv: DriverVolume, log: Logger): Promise<void> {
+export async function attachVolume(g: Guest, dv: DriverVolume, o: VolumeOptions, log: Logger): Promise<void> {
   const v = guestVolume(dv);
   const list = guestVolumes(g);
   const other = list.find((o) => o.mountDevice === v.mountDevice && o.volumeId !== v.volumeId);
@@ -193,7 +199,7 @@ export async function attachVolume(g: Guest, dv: DriverVolume, log: Logger): Pro
     try {
       const dir = writeKey(g, v);
       if (dir) await qmp.execute('object-add', { 'qom-type': 'tls-creds-psk', id: ids.tls, endpoint: 'client', dir, username: v.pskUser });
-      await qmp.execute('blockdev-add', nbdNode(v, dir !== null));
+      await qmp.execute('blockdev-add', nbdNode(v, dir !== null, o));
       await qmp.execute('blockdev-add', rawNode(v));
       await qmp.execute('device_add', device(v));
     } catch (e) {
