@@ -100,7 +100,7 @@ describe('identity: projects, users, roles, assignments, domains, catalog', () =
     );
     assert.deepEqual(
       json<{ users: Obj[] }>(await h.call('GET', '/v3/users', { token: admin })).users.map((x) => x.name),
-      ['admin', 'alice', 'glance', 'neutron', 'nova'],
+      ['admin', 'alice', 'cinder', 'glance', 'neutron', 'nova'],
     );
   });
 
@@ -160,7 +160,7 @@ describe('identity: projects, users, roles, assignments, domains, catalog', () =
     res = await h.call('GET', `/v3/role_assignments?role.id=${readerId}`, { token: admin });
     assert.deepEqual(json<{ role_assignments: Obj[] }>(res).role_assignments, []);
     res = await h.call('GET', '/v3/role_assignments', { token: admin });
-    assert.equal(json<{ role_assignments: Obj[] }>(res).role_assignments.length, 5);
+    assert.equal(json<{ role_assignments: Obj[] }>(res).role_assignments.length, 6);
   });
 
   it('keeps non-admin users out of admin operations (403) but lets them read themselves and their project', async () => {
