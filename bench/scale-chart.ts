@@ -17,7 +17,7 @@ export const NOVA_RALLY = { hosts: 1000, medianMs: 6200, p95Ms: 8000 };
 export const TARGETS = { medianMs: 500, p99Ms: 2000 };
 
 const COLORS = { p50: '#1f77b4', p95: '#ff7f0e', p99: '#d62728', nova: '#7f7f7f', target: '#2ca02c', bars: '#1f77b4' };
-const fmtMs = (v: number) => (v >= 1000 ? `${v / 1000} s` : `${v} ms`);
+const fmtMs = (v: number) => (v >= 1000 ? `${Math.round(v / 100) / 10} s` : `${Math.round(v)} ms`);
 const fmtNum = (v: number) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));
 
 export function scaleChart(points: ScalePoint[], subtitle: string): string {
@@ -41,19 +41,30 @@ export function scaleChart(points: ScalePoint[], subtitle: string): string {
   out.push(label(W / 2, 48, subtitle, { 'text-anchor': 'middle', fill: '#666' }));
   out.push(yAxis(y, lx0, lx1, 'left', 'boot time, POST → ACTIVE (log scale)'));
   out.push(el('line', { x1: lx0, x2: lx1, y1: bottom, y2: bottom, stroke: '#999' }));
-  const ref = (ms: number, color: string, dash: string, name: string) =>
+  const ref = (ms: number, color: string, dash: string, name: string, below = false) =>
     el('line', { x1: lx0, x2: lx1, y1: y(ms), y2: y(ms), stroke: color, 'stroke-width': 1.5, 'stroke-dasharray': dash }) +
-    label(lx1 - 4, y(ms) - 5, name, { 'text-anchor': 'end', fill: color, 'font-size': 11 });
-  out.push(ref(NOVA_RALLY.p95Ms, COLORS.nova, '6 4', `Nova, Rally (1,000 fake computes): p95 ${NOVA_RALLY.p95Ms / 1000} s`));
-  out.push(ref(NOVA_RALLY.medianMs, COLORS.nova, '6 4', `Nova median ${NOVA_RALLY.medianMs / 1000} s`));
-  out.push(ref(TARGETS.p99Ms, COLORS.target, '2 3', `target p99 ≤ ${TARGETS.p99Ms / 1000} s`));
-  out.push(ref(TARGETS.medianMs, COLORS.target, '2 3', `target median ≤ ${TARGETS.medianMs} ms`));
+    label(lx0 + 4, y(ms) + (below ? 13 : -5), name, { fill: color, 'font-size': 11 });
+  out.push(ref(NOVA_RALLY.p95Ms, COLORS.nova, '6 4', `Nova p95 ${NOVA_RALLY.p95Ms / 1000} s`));
+  out.push(ref(NOVA_RALLY.medianMs, COLORS.nova, '6 4', `Nova median ${NOVA_RALLY.medianMs / 1000} s`, true));
+  out.push(ref(TARGETS.p99Ms, COLORS.target, '2 3', `target p99 ${TARGETS.p99Ms / 1000} s`));
+  out.push(ref(TARGETS.medianMs, COLORS.target, '2 3', `target median ${TARGETS.medianMs} ms`));
   for (const key of ['p50', 'p95', 'p99'] as const) {
     const path = pts.map((p, i) => `${i ? 'L' : 'M'}${xAt(i).toFixed(1)},${y(p[key]).toFixed(1)}`).join(' ');
     if (pts.length > 1) out.push(el('path', { d: path, fill: 'none', stroke: COLORS[key], 'stroke-width': 2.5 }));
     pts.forEach((p, i) => {
       out.push(el('circle', { cx: xAt(i), cy: y(p[key]), r: 4.5, fill: COLORS[key] }));
-      out.push(label(xAt(i) + 8, y(p[key]) + 4, fmtMs(Math.round(p[key])), { fill: COLORS[key], 'font-size': 11 }));
+      // p95 labelled on the left of its point, p50 and p99 on the right, so close values stay readable.
+      const left = key === 'p95';
+      out.push(
+        label(xAt(i) + (left ? -8 : 8), y(p[key]) + 4, fmtMs(p[key]), {
+          fill: COLORS[key],
+          'font-size': 11,
+          stroke: '#fff',
+          'stroke-width': 3,
+          'paint-order': 'stroke',
+          ...(left ? { 'text-anchor': 'end' } : {}),
+        }),
+      );
     });
   }
   pts.forEach((p, i) => {
@@ -64,8 +75,8 @@ export function scaleChart(points: ScalePoint[], subtitle: string): string {
       { name: 'median', color: COLORS.p50 },
       { name: 'p95', color: COLORS.p95 },
       { name: 'p99', color: COLORS.p99 },
-      { name: 'Nova (published)', color: COLORS.nova, dashed: true },
-      { name: 'target', color: COLORS.target, dashed: true },
+      { name: 'Nova, Rally: 1,000 fake computes, concurrency 50', color: COLORS.nova, dashed: true },
+      { name: 'target (issue 12)', color: COLORS.target, dashed: true },
     ]),
   );
   // Right panel: throughput bars, scheduler decision time written under each.

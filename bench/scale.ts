@@ -24,6 +24,7 @@ import { ms, percentile, printTable } from './stats.ts';
 const CONCURRENCY = 50;
 const POLL_MS = 50;
 const CLK_TCK = 100;
+const RESULTS = path.join(ROOT, 'bench', 'results');
 
 interface ServerView {
   id: string;
@@ -49,9 +50,21 @@ class Watcher {
 
   private async loop(): Promise<void> {
     this.running = true;
+    try {
+      await this.poll();
+    } catch (e) {
+      // The API is gone or answered nonsense: every waiter fails with it (nothing polls on after the run failed).
+      for (const w of this.waiting.values()) w.reject(e instanceof Error ? e : new Error(String(e)));
+      this.waiting.clear();
+    }
+    this.running = false;
+  }
+
+  private async poll(): Promise<void> {
     while (this.waiting.size) {
       await sleep(POLL_MS);
       const r = await this.api.get<{ servers: ServerView[] }>('/servers/detail?name=^scale-&limit=1000');
+      if (r.status !== 200) throw new Error(`GET /servers/detail: ${r.status} ${JSON.stringify(r.body)}`);
       const seen = new Map(r.body.servers.map((s) => [s.id, s]));
       for (const [id, w] of this.waiting) {
         const s = seen.get(id);
@@ -62,7 +75,6 @@ class Watcher {
         this.waiting.delete(id);
       }
     }
-    this.running = false;
   }
 }
 
@@ -184,12 +196,17 @@ async function measure(hostCount: number, iterations: number): Promise<Result> {
       daemons: pids.map((p, i) => ({ name: p.name, rss_mib: rssMiB(p.pid), cpu_ms_per_boot: ((cpu1[i] as number) - (cpu0[i] as number)) / iterations })),
       load_average: [...load, ...os.loadavg()].map((x) => Math.round(x * 100) / 100),
     };
+  } catch (e) {
+    // What the daemons said last, for the failure to be understood once they are gone.
+    for (const d of cluster.daemons) console.error(`--- ${d.name} (exit ${d.proc.exitCode ?? d.proc.signalCode ?? 'running'}):\n${d.tail(8)}`);
+    throw e;
   } finally {
     await cluster.stop();
   }
 }
 
 export async function benchScale(): Promise<void> {
+  if (process.env.BENCH_SCALE_REDRAW === '1') return drawChart();
   const skip = (await mysqlSkip()) ?? (await rabbitSkip());
   if (skip) {
     console.log(`\nScale: skipped (${skip})`);
@@ -225,14 +242,17 @@ export async function benchScale(): Promise<void> {
     ['hosts', ...names.map((n) => `${n} RSS / CPU per boot`)],
     results.map((r) => [r.hosts, ...names.map((n) => r.daemons.find((d) => d.name === n)).map((d) => (d ? `${d.rss_mib.toFixed(0)} MiB / ${ms(d.cpu_ms_per_boot)}` : ''))]),
   );
-  const dir = path.join(ROOT, 'bench', 'results');
-  fs.mkdirSync(dir, { recursive: true });
   const meta = { date: new Date().toISOString(), cores: os.cpus().length, concurrency: CONCURRENCY, poll_ms: POLL_MS, nova_rally: { hosts: 1000, median_ms: 6200, p95_ms: 8000 } };
-  fs.writeFileSync(path.join(dir, 'scale.json'), `${JSON.stringify({ ...meta, results }, null, 2)}\n`);
+  fs.mkdirSync(RESULTS, { recursive: true });
+  fs.writeFileSync(path.join(RESULTS, 'scale.json'), `${JSON.stringify({ ...meta, results }, null, 2)}\n`);
+  drawChart();
+  console.log(`\nwrote ${path.relative(ROOT, RESULTS)}/scale.json and scale.svg`);
+}
+
+/** bench/results/scale.svg from bench/results/scale.json (BENCH_SCALE_REDRAW=1 redraws it without running anything). */
+function drawChart(): void {
+  const { date, cores, results } = JSON.parse(fs.readFileSync(path.join(RESULTS, 'scale.json'), 'utf8')) as { date: string; cores: number; results: Result[] };
   const load = results[0]?.load_average.slice(0, 3).join(' / ') ?? '';
-  fs.writeFileSync(
-    path.join(dir, 'scale.svg'),
-    scaleChart(results, `nova-ts, RabbitMQ + MariaDB, separate processes, fake driver (nova-compute-sim); ${meta.cores} cores, load average ${load}; ${meta.date.slice(0, 10)}`),
-  );
-  console.log(`\nwrote ${path.relative(ROOT, dir)}/scale.json and scale.svg`);
+  const subtitle = `nova-ts, RabbitMQ + MariaDB, separate processes, fake driver (nova-compute-sim); ${cores} cores, load average ${load} (other work); ${date.slice(0, 10)}`;
+  fs.writeFileSync(path.join(RESULTS, 'scale.svg'), scaleChart(results, subtitle));
 }
