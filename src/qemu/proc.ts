@@ -15,3 +15,21 @@ export function procState(pid: number, procRoot = '/proc'): string | null {
     return null;
   }
 }
+
+/** The live pid written in `pidfile`, or null (a pid counts only while its command line names the pid file, so a reused pid is never taken for the daemon). */
+export function daemonPid(pidfile: string): number | null {
+  let pid: number;
+  try {
+    pid = Number.parseInt(fs.readFileSync(pidfile, 'utf8').trim(), 10);
+  } catch {
+    return null;
+  }
+  if (!Number.isInteger(pid) || pid <= 1) return null;
+  const state = procState(pid);
+  if (state === null || state === 'Z') return null;
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes(pidfile) ? pid : null;
+  } catch {
+    return null;
+  }
+}

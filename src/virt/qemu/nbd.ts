@@ -14,8 +14,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { HypervisorError } from '../../exception/virt.ts';
+import { daemonPid } from '../../qemu/proc.ts';
 import { qemuOptValue } from './cmdline.ts';
-import { procState } from './process.ts';
 import { addressInUse, newPsk, PSK_USER, pickPort, writePskDir } from './transport.ts';
 
 /** Where an export listens and the key that opens it. */
@@ -41,21 +41,7 @@ export function exportPidfile(dir: string): string {
 
 /** The live pid of the export of `dir`, or null (a pid is only trusted while its command line names the pid file). */
 export function exportPid(dir: string): number | null {
-  const pidfile = exportPidfile(dir);
-  let pid: number;
-  try {
-    pid = Number.parseInt(fs.readFileSync(pidfile, 'utf8').trim(), 10);
-  } catch {
-    return null;
-  }
-  if (!Number.isInteger(pid) || pid <= 1) return null;
-  const state = procState(pid);
-  if (state === null || state === 'Z') return null;
-  try {
-    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes(pidfile) ? pid : null;
-  } catch {
-    return null;
-  }
+  return daemonPid(exportPidfile(dir));
 }
 
 /**

@@ -13,7 +13,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { VolumeDriverError } from '../../exception/volume-driver.ts';
-import { procState, qemuOptValue } from '../../qemu/proc.ts';
+import { daemonPid, qemuOptValue } from '../../qemu/proc.ts';
 import { writePskKeys } from '../../qemu/psk.ts';
 import { QmpClient } from '../../qemu/qmp.ts';
 import { QmpError } from '../../qemu/qmp-error.ts';
@@ -45,24 +45,6 @@ interface Job {
 }
 
 const isArrayOf = <T>(v: unknown): v is T[] => Array.isArray(v);
-
-/** The live pid written in `pidfile`, or null (a pid counts only while its command line names the pid file). */
-export function daemonPid(pidfile: string): number | null {
-  let pid: number;
-  try {
-    pid = Number.parseInt(fs.readFileSync(pidfile, 'utf8').trim(), 10);
-  } catch {
-    return null;
-  }
-  if (!Number.isInteger(pid) || pid <= 1) return null;
-  const state = procState(pid);
-  if (state === null || state === 'Z') return null;
-  try {
-    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes(pidfile) ? pid : null;
-  } catch {
-    return null;
-  }
-}
 
 export class StorageDaemon {
   readonly pidfile: string;
