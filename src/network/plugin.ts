@@ -68,7 +68,7 @@ async function ensureDhcpPorts(deps: NetworkDeps, host: string, subnets: readonl
     if (p.device_owner !== 'network:dhcp' || p.device_id !== dhcpDeviceId(host, String(p.network_id))) continue;
     const subs = wanted.get(String(p.network_id));
     const has = new Set((p.fixed_ips as FixedIp[]).map((f) => f.subnet_id));
-    if (subs && subs.every((s) => has.has(s)) && has.size === subs.length) {
+    if (subs?.every((s) => has.has(s)) && has.size === subs.length) {
       wanted.delete(String(p.network_id));
       continue;
     }

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { ADMIN, ALICE, BOB, type NetworkHarness, neutronError, READER } from './network-harness.ts';
+import { ADMIN, BOB, type NetworkHarness, neutronError, READER } from './network-harness.ts';
 
 export function runNetworkApiSuite(label: string, start: () => Promise<NetworkHarness | string>): void {
   describe(`network API (${label})`, () => {

@@ -47,7 +47,7 @@ describe('nova-network-agent: bridges and VXLAN', { skip }, () => {
       assert.equal(a.binary, 'neutron-linuxbridge-agent');
       assert.equal((a.configurations as Doc).tunneling_ip, lab.hosts.find((h) => h.host === a.host)?.ip);
     }
-    assert.equal((await lab.api('GET', '/v2.0/agents', undefined, 'demo:p1')).body.agents instanceof Array, true);
+    assert.equal(Array.isArray((await lab.api('GET', '/v2.0/agents', undefined, 'demo:p1')).body.agents), true);
     assert.deepEqual((await lab.api('GET', '/v2.0/agents', undefined, 'demo:p1')).body.agents, []);
   });
 
