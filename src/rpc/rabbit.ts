@@ -92,12 +92,15 @@ export class RabbitTransport implements Transport {
       },
       { timeout: 10_000, noDelay: true },
     );
+    // Listened to at once: a connection reset while the channels are set up (a broker node killed as the daemon starts)
+    // is an 'error' event, which with no listener would end the process instead of failing this attempt.
+    conn.on('error', () => {});
     try {
       const pub = await this.publisherOn(conn);
       const sub = await conn.createChannel();
+      sub.on('error', () => {});
       if (this.opts.prefetch > 0) await sub.prefetch(this.opts.prefetch);
       await pub.assertExchange(this.opts.exchange, 'topic', { durable: this.durable, autoDelete: false });
-      sub.on('error', () => {});
       await sub.assertQueue(this.replyQueue, { exclusive: true, autoDelete: true, durable: false });
       await sub.consume(this.replyQueue, (m) => this.onReply(m), { noAck: true });
       this.declared = new Set();
@@ -108,10 +111,10 @@ export class RabbitTransport implements Transport {
       sub.on('close', () => void (this.conn === conn && !this.closing ? conn.close().catch(() => undefined) : undefined));
       for (const l of this.listeners) if (l.active) await this.consumeFor(l);
     } catch (e) {
+      if (this.conn === conn) this.conn = null;
       await conn.close().catch(() => {});
       throw e;
     }
-    conn.on('error', () => {});
     conn.on('close', (err?: Error) => this.onConnectionLost(err));
     this.ready = Promise.resolve();
   }

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { adminContext } from '../../src/context.ts';
@@ -8,7 +9,7 @@ import { MessageDeliveryFailure, MessagingTimeout } from '../../src/rpc/errors.t
 import { RabbitTransport } from '../../src/rpc/rabbit.ts';
 import { RpcServer } from '../../src/rpc/server.ts';
 import { parseTransportUrl } from '../../src/rpc/url.ts';
-import { createRabbitVhost, rabbitSkip, uniqueName } from '../support/backends.ts';
+import { createRabbitVhost, RABBIT_HOST, RABBIT_PORT, rabbitSkip, uniqueName } from '../support/backends.ts';
 import { runTransportSuite } from './transport.case.ts';
 
 type RabbitOpts = ConstructorParameters<typeof RabbitTransport>[1];
@@ -49,6 +50,48 @@ describe('RabbitMQ connection loss', () => {
     if (!skip) vh = createRabbitVhost();
   });
   after(() => vh?.drop());
+
+  it('a connection reset while its channels are set up fails that attempt, not the process, and the next attempt connects', async (t) => {
+    if (skip || !vh) return t.skip(skip);
+    // A proxy that resets the first connection at the client's fifth write: after the AMQP handshake, during channel set-up.
+    let resets = 0;
+    const proxy = net.createServer((client) => {
+      const upstream = net.connect(RABBIT_PORT, RABBIT_HOST);
+      let writes = 0;
+      const first = resets === 0;
+      client.on('data', (d) => {
+        writes++;
+        if (first && writes === 5) {
+          resets++;
+          client.resetAndDestroy();
+          upstream.destroy();
+          return;
+        }
+        upstream.write(d);
+      });
+      upstream.on('data', (d) => client.write(d));
+      for (const s of [client, upstream]) s.on('error', () => {});
+      client.on('close', () => upstream.destroy());
+      upstream.on('close', () => client.destroy());
+    });
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+    const address = proxy.address();
+    const port = typeof address === 'object' && address ? address.port : 0;
+    const url = vh.url.replace(/@[^/]+\//, `@127.0.0.1:${port}/`);
+    const tr = rabbit(url);
+    try {
+      await tr.connect();
+      assert.equal(resets, 1, 'the first connection was reset during its set-up');
+      const topic = uniqueName('t');
+      const server = new RpcServer(tr, topic, 'h1', [{ version: '1.0', methods: { ping: async () => 'pong' } }], silentLogger());
+      await server.start();
+      assert.equal(await new RpcClient(tr, { topic, version: '1.0', timeoutMs: 3000 }).call(adminContext(), 'ping'), 'pong');
+      await server.stop();
+    } finally {
+      await tr.close();
+      await new Promise((r) => proxy.close(r));
+    }
+  });
 
   it('fails a call in flight with a timeout, reconnects with backoff and serves again', async (t) => {
     if (skip || !vh) return t.skip(skip);
