@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRabbitVhost, dropMysqlDatabase, mysqlUrl, uniqueName } from './backends.ts';
-import { type Binary, Daemon, freePort, onCleanup, run, runAll, tmpDir, writeConf } from './procs.ts';
+import { type Binary, Daemon, freePort, killQemusUnder, onCleanup, run, runAll, tmpDir, writeConf } from './procs.ts';
 
 /** A whole cloud as separate processes with Keystone auth: identity, image, api, conductor, scheduler, one fake compute. */
 export interface KeystoneCluster {
@@ -44,6 +44,8 @@ export async function startKeystoneCluster(opts: KeystoneClusterOptions = {}): P
   const stop = (): Promise<void> => {
     stopping ??= runAll([
       () => Promise.all(daemons.map((d) => d.stop())),
+      // The volume service's qemu-storage-daemon runs detached (it outlives nova-volume by design).
+      () => killQemusUnder(dir),
       () => dropMysqlDatabase(dbName),
       () => vhost?.drop(),
       () => fs.rmSync(dir, { recursive: true, force: true }),
