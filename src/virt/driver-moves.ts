@@ -9,6 +9,7 @@
 import type { Readable } from 'node:stream';
 import type { InstanceDTO } from '../objects/instance.ts';
 import type { ImageMeta } from '../objects/request-spec.ts';
+import type { BlockDeviceInfo } from './driver.ts';
 
 /** Where a move goes: the destination host, and the address its hypervisor is reached at ([DEFAULT] my_ip of that host). */
 export interface MoveTarget {
@@ -41,15 +42,21 @@ export interface ImageSink {
 export interface MoveOperations {
   /** Cold move, on the source: power the guest off (clean shutdown within `timeoutSec`) and make its disk available to `target`. */
   migrateDiskAndPowerOff(instance: InstanceDTO, target: MoveTarget, timeoutSec: number): Promise<DiskInfo>;
-  /** Cold move, on the destination: set the guest up from `disk` with the instance's (new) flavor, and boot it when `powerOn`. */
-  finishMigration(instance: InstanceDTO, disk: DiskInfo, image: ImageMeta, powerOn: boolean): Promise<void>;
+  /**
+   * Cold move, on the destination: set the guest up from `disk` with the instance's (new) flavor, and boot it when `powerOn`.
+   * `blockDeviceInfo`: the instance's volumes with this host's connection info (a root volume replaces the image disk).
+   */
+  finishMigration(instance: InstanceDTO, disk: DiskInfo, image: ImageMeta, powerOn: boolean, blockDeviceInfo?: BlockDeviceInfo): Promise<void>;
   /** The cold move was confirmed: the source drops what it kept of the guest. */
   confirmMigration(instance: InstanceDTO): Promise<void>;
-  /** The cold move was reverted: the source brings its guest back (its old flavor), booted when `powerOn`. */
-  finishRevertMigration(instance: InstanceDTO, powerOn: boolean): Promise<void>;
+  /** The cold move was reverted: the source brings its guest back (its old flavor), booted when `powerOn`, with `blockDeviceInfo`'s volumes (this host's connection info). */
+  finishRevertMigration(instance: InstanceDTO, powerOn: boolean, blockDeviceInfo?: BlockDeviceInfo): Promise<void>;
 
-  /** Live move, on the destination: prepare to receive the guest; answers what the source needs to send it. */
-  preLiveMigration(instance: InstanceDTO, blockMigration: boolean): Promise<LiveMigrateData>;
+  /**
+   * Live move, on the destination: prepare to receive the guest; answers what the source needs to send it.
+   * `blockDeviceInfo`: the instance's volumes with the destination's connection info (network disks: not copied, reconnected here).
+   */
+  preLiveMigration(instance: InstanceDTO, blockMigration: boolean, blockDeviceInfo?: BlockDeviceInfo): Promise<LiveMigrateData>;
   /** Live move, on the source: move the running guest to `target`; resolves once it runs there (the source guest is gone). */
   liveMigration(instance: InstanceDTO, target: MoveTarget, data: LiveMigrateData, onProgress: (p: LiveMigrationProgress) => void): Promise<void>;
   /** Live move finished: the destination takes the guest as its own. */
