@@ -14,6 +14,8 @@ export interface LogOptions {
   /** Append JSON lines to this file instead of stderr. */
   file?: string | null;
   pretty?: boolean;
+  /** The worker number (1…N) of a service run as several worker processes; becomes the `worker` field. */
+  worker?: number;
 }
 
 /**
@@ -23,7 +25,7 @@ export interface LogOptions {
  */
 export function createLogger(opts: LogOptions): Logger {
   const level = process.env.NOVA_LOG_LEVEL ?? (opts.debug ? 'debug' : 'info');
-  const base = { name: opts.name, host: opts.host, pid: process.pid };
+  const base = { name: opts.name, host: opts.host, pid: process.pid, ...(opts.worker ? { worker: opts.worker } : {}) };
   const mixin = () => {
     const ctx = currentContext();
     return ctx ? { request_id: ctx.request_id, user_id: ctx.user_id ?? undefined, project_id: ctx.project_id ?? undefined } : {};

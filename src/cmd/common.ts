@@ -4,6 +4,7 @@ import { configArgs, loadConfig } from '../conf/loader.ts';
 import type { DbApi } from '../db/api/index.ts';
 import { NovaError } from '../exception/base.ts';
 import { createLogger, type Logger } from '../log.ts';
+import { reportReady, workerId } from '../service/workers.ts';
 
 /** Where nova looks for its configuration when no --config-file is given (as oslo.config). */
 export const DEFAULT_CONFIG_FILES = ['/etc/nova/nova.conf'];
@@ -31,6 +32,7 @@ export function setup(
     debug: conf.DEFAULT.debug,
     file: conf.DEFAULT.log_file,
     pretty: conf.DEFAULT.log_pretty || (extra.prettyOnTty === true && process.stderr.isTTY === true && !conf.DEFAULT.log_file),
+    worker: workerId(),
   });
   for (const w of warnings) log.warn(w);
   if (chosen.length) log.debug({ files: chosen }, 'configuration files');
@@ -47,7 +49,7 @@ export function fail(binary: string, err: unknown): never {
 
 /** Run a binary's main, turning any startup error into one clear line. */
 export function main(binary: string, fn: () => Promise<void>): void {
-  fn().catch((e: unknown) => fail(binary, e));
+  fn().then(reportReady, (e: unknown) => fail(binary, e));
 }
 
 export type { DbApi };

@@ -1,4 +1,5 @@
 import { stopOnSignal } from '../service/launcher.ts';
+import { superviseWorkers } from '../service/workers.ts';
 import { main, setup } from './common.ts';
 import { schedulerService } from './services/scheduler.ts';
 import { makeTransport } from './transport.ts';
@@ -6,6 +7,7 @@ import { connectDb } from './wiring.ts';
 
 main('nova-scheduler', async () => {
   const { conf, log } = setup('nova-scheduler');
+  if (superviseWorkers({ binary: 'nova-scheduler', option: '[scheduler] workers', workers: conf.scheduler.workers, conf, log })) return;
   const db = await connectDb(conf, log);
   const transport = makeTransport(conf, log);
   const service = schedulerService(conf, db, transport, log);

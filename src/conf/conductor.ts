@@ -2,6 +2,11 @@ import { defineGroup, intOpt } from './opt.ts';
 
 /** `[conductor]`: nova-conductor. */
 export const conductorGroup = defineGroup('conductor', 'nova-conductor.', {
+  workers: intOpt({
+    default: 1,
+    min: 0,
+    help: "Worker processes of nova-conductor, each a full service consuming the same conductor topic queue with its own message bus connection and database pool ([database] max_pool_size each). The parent restarts a worker that dies and passes SIGTERM on. 0: one per CPU (Nova's default); 1 (default here): one process, no parent. Above 1 needs a transport_url other than memory://. The all-in-one ignores it.",
+  }),
   heal_interval: intOpt({
     default: 30,
     min: 0,

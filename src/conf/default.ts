@@ -174,6 +174,16 @@ export const defaultGroup = defineGroup('DEFAULT', 'Options shared by every nova
     min: 0,
     help: 'Seconds a service waits on SIGTERM for in-flight work before it exits anyway. 0 waits forever.',
   }),
+  osapi_compute_workers: intOpt({
+    default: 1,
+    min: 0,
+    help: "Worker processes of nova-api, sharing its listening port (node:cluster; the parent spreads the connections over them, restarts a worker that dies and passes SIGTERM on for a graceful stop). 0: one per CPU (Nova's default, which it takes when the option is unset); 1 (default here): one process, no parent. Each worker is a full service with its own message bus connection and database pool ([database] max_pool_size connections each: mind MariaDB's max_connections, 151 by default). Needs a transport_url other than memory:// when above 1. The all-in-one ignores it.",
+  }),
+  metadata_workers: intOpt({
+    default: 1,
+    min: 0,
+    help: 'Worker processes of nova-api-metadata, sharing its listening port, as [DEFAULT] osapi_compute_workers for nova-api. 0: one per CPU (Nova); 1 (default here): one process. The all-in-one ignores it.',
+  }),
   debug: boolOpt({ default: false, help: 'Log at debug level.' }),
   log_file: optionalStrOpt({ help: 'Write logs (JSON lines) to this file instead of stderr.' }),
   ...sslOptions,

@@ -7,7 +7,11 @@ export const schedulerGroup = defineGroup('scheduler', 'nova-scheduler.', {
     min: 1,
     help: 'Hosts a build is tried on (the first and the alternates) before the instance goes to ERROR.',
   }),
-  workers: intOpt({ default: 1, min: 1, help: 'Unused: run more nova-scheduler processes instead.' }),
+  workers: intOpt({
+    default: 1,
+    min: 0,
+    help: "Worker processes of nova-scheduler, each a full service consuming the same scheduler topic queue with its own message bus connection and database pool ([database] max_pool_size each); their claims are checked in the database, so several workers (or several nova-scheduler hosts) never put a host over its limits. The parent restarts a worker that dies and passes SIGTERM on. 0: one per CPU (Nova's default); 1 (default here): one process, no parent. Above 1 needs a transport_url other than memory:// (an in-process bus cannot be shared by processes). The all-in-one ignores it.",
+  }),
 });
 
 export const ALL_FILTERS = [
