@@ -5,6 +5,7 @@ import { benchNetwork } from './network.ts';
 import { benchQemu } from './qemu.ts';
 import { benchRpc } from './rpc.ts';
 import { benchScale } from './scale.ts';
+import { benchWorkers } from './scale-workers.ts';
 import { benchVolumes } from './volumes.ts';
 import { benchWait } from './wait.ts';
 
@@ -17,6 +18,7 @@ const sections: Record<string, () => Promise<void>> = {
   wait: benchWait,
   volumes: benchVolumes,
   scale: benchScale,
+  workers: benchWorkers,
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
