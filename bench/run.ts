@@ -6,6 +6,7 @@ import { benchQemu } from './qemu.ts';
 import { benchRpc } from './rpc.ts';
 import { benchScale } from './scale.ts';
 import { benchWorkers } from './scale-workers.ts';
+import { benchScheduler } from './scheduler.ts';
 import { benchVolumes } from './volumes.ts';
 import { benchWait } from './wait.ts';
 
@@ -19,6 +20,7 @@ const sections: Record<string, () => Promise<void>> = {
   volumes: benchVolumes,
   scale: benchScale,
   workers: benchWorkers,
+  scheduler: benchScheduler,
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -1,12 +1,12 @@
 import type { NovaConfig } from '../conf/loader.ts';
-import type { DbApi } from '../db/api/index.ts';
 import { type AggregateDTO, zonesByHost } from '../objects/aggregate.ts';
 import type { ComputeNodeDTO, ResourceRequest } from '../objects/compute-node.ts';
 import type { ServiceDTO } from '../objects/service.ts';
 import { serviceIsUp } from '../service/servicegroup.ts';
 import type { HostState } from './host-state.ts';
 
-function parseCpuInfo(s: string): Record<string, unknown> {
+/** The cpu_info JSON of a compute node as an object ({} when it is not one). */
+export function parseCpuInfo(s: string): Record<string, unknown> {
   try {
     const v = JSON.parse(s) as unknown;
     return v && typeof v === 'object' ? (v as Record<string, unknown>) : {};
@@ -43,6 +43,7 @@ export function hostStateOf(
   instances: ReadonlySet<string>,
   now: Date,
   aggs: HostAggregates = { zones: new Map(), byHost: new Map() },
+  cpuInfo: Record<string, unknown> = parseCpuInfo(node.cpu_info),
 ): HostState {
   return {
     host: node.host,
@@ -60,7 +61,7 @@ export function hostStateOf(
     },
     hypervisorType: node.hypervisor_type,
     hypervisorVersion: node.hypervisor_version,
-    cpuInfo: parseCpuInfo(node.cpu_info),
+    cpuInfo,
     vcpus: node.vcpus,
     memoryMb: node.memory_mb,
     localGb: node.local_gb,
@@ -76,23 +77,6 @@ export function hostStateOf(
     numInstances: node.running_vms,
     instanceUuids: instances,
   };
-}
-
-/**
- * Current host states from the database: compute nodes, their services,
- * their aggregates (zones and metadata) and, when asked
- * (same_host/different_host hints), the instances on each node.
- */
-export async function loadHostStates(db: DbApi, conf: NovaConfig, opts: { withInstances: boolean }): Promise<HostState[]> {
-  const [nodes, services, aggregates] = await Promise.all([db.computeNodes.list(), db.services.list({ binary: 'nova-compute' }), db.aggregates.list()]);
-  const aggs = hostAggregates(aggregates);
-  const byHost = new Map(services.map((s) => [s.host, s]));
-  const perNode = new Map<number, Set<string>>();
-  if (opts.withInstances) {
-    for (const node of nodes) perNode.set(node.id, new Set((await db.computeNodes.allocationsOn(node.id)).map((a) => a.consumer_uuid)));
-  }
-  const now = new Date();
-  return nodes.map((n) => hostStateOf(n, byHost.get(n.host), conf, perNode.get(n.id) ?? new Set(), now, aggs));
 }
 
 /** The host after a claim (Nova's consume_from_request), so the next instance of the same request sees it. */

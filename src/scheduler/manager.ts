@@ -15,7 +15,8 @@ import type { Manager } from '../service/manager.ts';
 import { dbTime } from '../util/time.ts';
 import type { HostFilter } from './filters/filter.ts';
 import { describeRejections, loadFilters, runFilters } from './filters/registry.ts';
-import { consume, loadHostStates } from './host-manager.ts';
+import { HostStateCache } from './host-cache.ts';
+import { consume } from './host-manager.ts';
 import type { HostState } from './host-state.ts';
 import { type Destination, SCHEDULER_METHODS, SCHEDULER_RPC_VERSION, type SchedulerAPI, type SchedulerArgs } from './rpc-types.ts';
 import { recordPlacement, refreshGroupMembers, syncGroupHosts } from './server-group.ts';
@@ -51,8 +52,11 @@ export class SchedulerManager implements Manager, SchedulerAPI {
   private readonly weighers: HostWeigher[];
   private readonly pending: { spec: RequestSpec; resolve: (d: Destination[]) => void; reject: (e: unknown) => void }[] = [];
   private draining = false;
+  /** The host states kept between batches, brought up to date from what changed in the database. */
+  readonly hostCache: HostStateCache;
 
   constructor(private readonly deps: SchedulerDeps) {
+    this.hostCache = new HostStateCache(deps.db, deps.conf);
     const fs = deps.conf.filter_scheduler;
     this.filters = loadFilters(fs.enabled_filters);
     this.weighers = loadWeighers(fs.weight_classes, {
@@ -83,10 +87,10 @@ export class SchedulerManager implements Manager, SchedulerAPI {
       while (this.pending.length) {
         const batch = this.pending.splice(0, 100);
         const t0 = performance.now();
-        let hosts: HostState[];
+        let hosts: BatchHosts;
+        const withInstances = batch.some((b) => b.spec.scheduler_hints?.same_host || b.spec.scheduler_hints?.different_host || b.spec.instance_group);
         try {
-          const withInstances = batch.some((b) => b.spec.scheduler_hints?.same_host || b.spec.scheduler_hints?.different_host || b.spec.instance_group);
-          hosts = await loadHostStates(this.deps.db, this.deps.conf, { withInstances });
+          hosts = new BatchHosts(await this.hostCache.refresh({ withInstances }), withInstances);
           await refreshGroupMembers(
             this.deps.db,
             batch.map((b) => b.spec),
@@ -98,17 +102,19 @@ export class SchedulerManager implements Manager, SchedulerAPI {
         const t1 = performance.now();
         for (const b of batch) {
           try {
-            const placed = await this.place(b.spec, hosts);
-            hosts = placed.hosts;
-            b.resolve(placed.destinations);
+            b.resolve(await this.place(b.spec, hosts));
           } catch (e) {
             b.reject(e);
           }
         }
-        // The decision time of a batch: one read of the host states, then filters, weighers and the claim per request.
+        // The decision time of a batch: bringing the host states up to date, then filters, weighers and the claim per request.
         const loadMs = t1 - t0;
         const placeMs = performance.now() - t1;
-        this.deps.log.info({ requests: batch.length, hosts: hosts.length, load_ms: round(loadMs), place_ms: round(placeMs / batch.length) }, 'scheduling batch decided');
+        const { nodesRead } = this.hostCache.last;
+        this.deps.log.info(
+          { requests: batch.length, hosts: hosts.size, nodes_read: nodesRead, load_ms: round(loadMs), place_ms: round(placeMs / batch.length) },
+          'scheduling batch decided',
+        );
       }
     } finally {
       this.draining = false;
@@ -209,44 +215,98 @@ export class SchedulerManager implements Manager, SchedulerAPI {
 
   /**
    * Choose and claim a node for every instance of the request, or none
-   * (NoValidHost). Returns the destinations and the host states after the
-   * claims.
+   * (NoValidHost); the batch's host states see each claim. A claim the
+   * database refuses (another scheduler took the room, the host reported
+   * less) reads that host again: tried once more if it still passes the
+   * filters, else the next host.
    */
-  private async place(spec: RequestSpec, all: HostState[]): Promise<{ destinations: Destination[]; hosts: HostState[] }> {
+  private async place(spec: RequestSpec, hosts: BatchHosts): Promise<Destination[]> {
     const { db } = this.deps;
     const ignore = new Set(spec.ignore_hosts);
     const eligible = (h: HostState) =>
       !ignore.has(h.host) && (spec.force_hosts.length === 0 || spec.force_hosts.includes(h.host)) && (spec.force_nodes.length === 0 || spec.force_nodes.includes(h.nodename));
-    let hosts = all;
     const req = resourceRequest(spec);
     const placed: Destination[] = [];
     try {
       for (const uuid of spec.instance_uuids) {
-        syncGroupHosts(spec, hosts);
-        const { passed, rejections } = runFilters(this.filters, hosts.filter(eligible), spec);
+        syncGroupHosts(spec, hosts.list());
+        const { passed, rejections } = runFilters(this.filters, hosts.list().filter(eligible), spec);
         if (passed.length === 0) throw NoValidHost.of(describeRejections(rejections));
-        let claimed: HostState | null = null;
-        for (const h of this.candidates(weighHosts(this.weighers, passed, spec))) {
-          try {
-            await db.computeNodes.claim(h.nodeId, uuid, req);
-            claimed = h;
-            break;
-          } catch (e) {
-            if (!(e instanceof ClaimFailed)) throw e;
-            // Another scheduler took the room: this host's view is stale, drop it for this batch.
-            hosts = hosts.filter((x) => x.nodeId !== h.nodeId);
-          }
-        }
+        const claimed = await this.claimOne(spec, uuid, req, this.candidates(weighHosts(this.weighers, passed, spec)), hosts);
         if (!claimed) throw NoValidHost.of('Every candidate host was claimed by concurrent requests.');
-        const host = claimed;
-        hosts = hosts.map((h) => (h.nodeId === host.nodeId ? consume(h, uuid, req) : h));
-        recordPlacement(spec, uuid, host.host);
-        placed.push({ host: host.host, nodename: host.nodename, node_id: host.nodeId, availability_zone: host.availabilityZone });
+        hosts.set(consume(claimed, uuid, req));
+        this.hostCache.update(hosts.get(claimed.nodeId) as HostState);
+        recordPlacement(spec, uuid, claimed.host);
+        placed.push({ host: claimed.host, nodename: claimed.nodename, node_id: claimed.nodeId, availability_zone: claimed.availabilityZone });
       }
     } catch (e) {
       for (const uuid of spec.instance_uuids.slice(0, placed.length)) await db.computeNodes.release(uuid);
       throw e;
     }
-    return { destinations: placed, hosts };
+    return placed;
+  }
+
+  /** Claim on the first candidate the database accepts; returns its state before the claim, or null. */
+  private async claimOne(spec: RequestSpec, uuid: string, req: ResourceRequest, candidates: readonly HostState[], hosts: BatchHosts): Promise<HostState | null> {
+    const retried = new Set<number>();
+    for (let k = 0; k < candidates.length; k++) {
+      const h = hosts.get((candidates[k] as HostState).nodeId);
+      if (!h) continue;
+      try {
+        await this.deps.db.computeNodes.claim(h.nodeId, uuid, req);
+        return h;
+      } catch (e) {
+        if (!(e instanceof ClaimFailed)) throw e;
+        const fresh = await this.hostCache.refreshNode(h.nodeId, { withInstances: hosts.withInstances });
+        if (!fresh) {
+          hosts.drop(h.nodeId);
+          continue;
+        }
+        hosts.set(fresh);
+        this.deps.log.info({ node_id: h.nodeId, host: h.host, retry: !retried.has(h.nodeId) }, 'claim refused: host state refreshed');
+        if (!retried.has(h.nodeId) && runFilters(this.filters, [fresh], spec).passed.length === 1) {
+          retried.add(h.nodeId);
+          k--;
+        }
+      }
+    }
+    return null;
+  }
+}
+
+/** The host states one batch decides on, each replaced as the batch claims on it. */
+class BatchHosts {
+  private readonly byId: Map<number, HostState>;
+  private cached: HostState[] | null = null;
+
+  constructor(
+    states: readonly HostState[],
+    readonly withInstances: boolean,
+  ) {
+    this.byId = new Map(states.map((h) => [h.nodeId, h]));
+  }
+
+  get size(): number {
+    return this.byId.size;
+  }
+
+  list(): HostState[] {
+    this.cached ??= [...this.byId.values()];
+    return this.cached;
+  }
+
+  get(nodeId: number): HostState | undefined {
+    return this.byId.get(nodeId);
+  }
+
+  set(state: HostState): void {
+    if (!this.byId.has(state.nodeId)) return;
+    this.byId.set(state.nodeId, state);
+    this.cached = null;
+  }
+
+  drop(nodeId: number): void {
+    this.byId.delete(nodeId);
+    this.cached = null;
   }
 }

@@ -101,6 +101,23 @@ export class ComputeNodeRepository {
     return (await this.base().orderBy('id').execute()).map(toDTO);
   }
 
+  /** Every live node's id and generation (bumped on every inventory or claim change): what a cache of the nodes compares to find the changed ones. */
+  async generations(): Promise<{ id: number; generation: number }[]> {
+    return this.db.kysely.selectFrom('compute_nodes').select(['id', 'generation']).where('deleted', '=', 0).execute();
+  }
+
+  /** The live nodes among `ids` (any order; missing or deleted ones left out). */
+  async listByIds(ids: readonly number[]): Promise<ComputeNodeDTO[]> {
+    const out: ComputeNodeDTO[] = [];
+    for (let i = 0; i < ids.length; i += 500) {
+      const rows = await this.base()
+        .where('id', 'in', ids.slice(i, i + 500))
+        .execute();
+      out.push(...rows.map(toDTO));
+    }
+    return out;
+  }
+
   async listByHost(host: string): Promise<ComputeNodeDTO[]> {
     const rows = await this.base().where('host', '=', host).orderBy('id').execute();
     return rows.map(toDTO);
@@ -243,6 +260,15 @@ export class ComputeNodeRepository {
 
   async allocationsOn(nodeId: number): Promise<Allocation[]> {
     return this.db.kysely.selectFrom('allocations').select(['consumer_uuid', 'compute_node_id', 'vcpus', 'memory_mb', 'disk_gb']).where('compute_node_id', '=', nodeId).execute();
+  }
+
+  /** The consumers holding allocations on the nodes `ids` (all nodes when omitted), in one query per 500 nodes. */
+  async consumersOn(ids?: readonly number[]): Promise<{ consumer_uuid: string; compute_node_id: number }[]> {
+    const q = this.db.kysely.selectFrom('allocations').select(['consumer_uuid', 'compute_node_id']);
+    if (!ids) return q.execute();
+    const out: { consumer_uuid: string; compute_node_id: number }[] = [];
+    for (let i = 0; i < ids.length; i += 500) out.push(...(await q.where('compute_node_id', 'in', ids.slice(i, i + 500)).execute()));
+    return out;
   }
 
   async destroy(id: number): Promise<void> {

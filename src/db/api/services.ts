@@ -27,6 +27,8 @@ function toDTO(r: Selectable<ServicesTable>): ServiceDTO {
 export interface ServiceFilter {
   binary?: string;
   host?: string;
+  /** Any of these hosts. */
+  hosts?: readonly string[];
   disabled?: boolean;
 }
 
@@ -61,8 +63,19 @@ export class ServiceRepository {
     let q = this.base();
     if (filter.binary !== undefined) q = q.where('binary', '=', filter.binary);
     if (filter.host !== undefined) q = q.where('host', '=', filter.host);
+    if (filter.hosts !== undefined) q = q.where('host', 'in', filter.hosts.length ? [...filter.hosts] : ['<none>']);
     if (filter.disabled !== undefined) q = q.where('disabled', '=', filter.disabled ? 1 : 0);
     return (await q.orderBy('id').execute()).map(toDTO);
+  }
+
+  /**
+   * The services of `binary` written (created, updated, heart-beating,
+   * deleted) at or after `since` (a stored time), deleted ones included and
+   * flagged: what a cache of the services reads to stay current.
+   */
+  async changedSince(binary: string, since: string): Promise<{ service: ServiceDTO; deleted: boolean }[]> {
+    const rows = await this.db.kysely.selectFrom('services').selectAll().where('binary', '=', binary).where('updated_at', '>=', since).orderBy('id').execute();
+    return rows.map((r) => ({ service: toDTO(r), deleted: Number(r.deleted) !== 0 }));
   }
 
   async create(values: { host: string; binary: string; topic: string | null; version: number; disabled?: boolean; disabled_reason?: string | null }): Promise<ServiceDTO> {
