@@ -8,6 +8,10 @@
  * batch decided" log lines); RSS and CPU time per boot of each daemon.
  * Writes bench/results/scale.json and bench/results/scale.svg.
  * BENCH_SCALE_ITERATIONS (default 300) boots per host count, after 50 warm-up.
+ * Then the list part (scale-list.ts): BENCH_SCALE_SERVERS (default 10,000)
+ * servers, GET /servers/detail?limit=1000 and paging through them all, over
+ * MariaDB and the embedded SQLite. BENCH_SCALE_PARTS (default boot,list)
+ * picks the parts; a part not run keeps its figures of the last run.
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -19,6 +23,8 @@ import { ApiClient } from '../test/support/cloud.ts';
 import { type Cluster, startCluster } from '../test/support/cluster.ts';
 import { ROOT } from '../test/support/procs.ts';
 import { type ScalePoint, scaleChart } from './scale-chart.ts';
+import { type ListFigures, listOverMariaDB, listOverSqlite } from './scale-list.ts';
+import { type StatementFigures, statementSnapshot, statementsPerBoot } from './scale-statements.ts';
 import { ms, percentile, printTable } from './stats.ts';
 
 const CONCURRENCY = 50;
@@ -148,6 +154,8 @@ interface Result extends ScalePoint {
   scheduler: { decision_p50_ms: number; decision_p95_ms: number; load_mean_ms: number; place_mean_ms: number; mean_batch: number };
   sim: { rss_mib: number; rss_per_host_kib: number; start_line: string };
   daemons: DaemonFigures[];
+  /** Database statements per boot-and-delete, per daemon with a database. */
+  statements: StatementFigures[];
   load_average: number[];
 }
 
@@ -169,8 +177,10 @@ async function measure(hostCount: number, iterations: number): Promise<Result> {
     const cpu0 = pids.map((p) => cpuMs(p.pid));
     const logFrom = new Map(cluster.daemons.map((d) => [d.name, d.output.length]));
     const load = os.loadavg();
+    const st0 = await statementSnapshot(cluster);
     const run = await bootAndDelete(api, iterations, CONCURRENCY);
     const cpu1 = pids.map((p) => cpuMs(p.pid));
+    const st1 = await statementSnapshot(cluster);
     const s = sorted(run.bootMs);
     const sched = schedulerDecisions(cluster, logFrom);
     const sim = cluster.daemons.find((d) => d.name === 'compute-sim');
@@ -194,6 +204,7 @@ async function measure(hostCount: number, iterations: number): Promise<Result> {
       },
       sim: { rss_mib: simRss, rss_per_host_kib: (simRss * 1024) / hostCount, start_line: sim?.output.find((l) => l.startsWith('nova-compute-sim:')) ?? '' },
       daemons: pids.map((p, i) => ({ name: p.name, rss_mib: rssMiB(p.pid), cpu_ms_per_boot: ((cpu1[i] as number) - (cpu0[i] as number)) / iterations })),
+      statements: statementsPerBoot(st0, st1, iterations),
       load_average: [...load, ...os.loadavg()].map((x) => Math.round(x * 100) / 100),
     };
   } catch (e) {
@@ -212,10 +223,30 @@ export async function benchScale(): Promise<void> {
     console.log(`\nScale: skipped (${skip})`);
     return;
   }
-  const hostCounts = (process.env.BENCH_SCALE_HOSTS ?? '200').split(',').map(Number);
-  const iterations = Number(process.env.BENCH_SCALE_ITERATIONS ?? 300);
+  const parts = new Set((process.env.BENCH_SCALE_PARTS ?? 'boot,list').split(','));
+  const file = path.join(RESULTS, 'scale.json');
+  const previous = (fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : {}) as Partial<ScaleFile>;
   // The daemons from the compiled build, as a deployment would run them.
   execFileSync('npm', ['run', '-s', 'build'], { cwd: ROOT, stdio: 'ignore' });
+  const results = parts.has('boot') ? await bootPart() : (previous.results ?? []);
+  const list = parts.has('list') ? await listPart() : (previous.list ?? []);
+  const meta = { date: new Date().toISOString(), cores: os.cpus().length, concurrency: CONCURRENCY, poll_ms: POLL_MS, nova_rally: { hosts: 1000, median_ms: 6200, p95_ms: 8000 } };
+  fs.mkdirSync(RESULTS, { recursive: true });
+  fs.writeFileSync(file, `${JSON.stringify({ ...meta, results, list }, null, 2)}\n`);
+  drawChart();
+  console.log(`\nwrote ${path.relative(ROOT, RESULTS)}/scale.json and scale.svg`);
+}
+
+interface ScaleFile {
+  date: string;
+  cores: number;
+  results: Result[];
+  list: ListFigures[];
+}
+
+async function bootPart(): Promise<Result[]> {
+  const hostCounts = (process.env.BENCH_SCALE_HOSTS ?? '200').split(',').map(Number);
+  const iterations = Number(process.env.BENCH_SCALE_ITERATIONS ?? 300);
   const results: Result[] = [];
   for (const h of hostCounts) results.push(await measure(h, iterations));
   printTable(
@@ -242,11 +273,44 @@ export async function benchScale(): Promise<void> {
     ['hosts', ...names.map((n) => `${n} RSS / CPU per boot`)],
     results.map((r) => [r.hosts, ...names.map((n) => r.daemons.find((d) => d.name === n)).map((d) => (d ? `${d.rss_mib.toFixed(0)} MiB / ${ms(d.cpu_ms_per_boot)}` : ''))]),
   );
-  const meta = { date: new Date().toISOString(), cores: os.cpus().length, concurrency: CONCURRENCY, poll_ms: POLL_MS, nova_rally: { hosts: 1000, median_ms: 6200, p95_ms: 8000 } };
-  fs.mkdirSync(RESULTS, { recursive: true });
-  fs.writeFileSync(path.join(RESULTS, 'scale.json'), `${JSON.stringify({ ...meta, results }, null, 2)}\n`);
-  drawChart();
-  console.log(`\nwrote ${path.relative(ROOT, RESULTS)}/scale.json and scale.svg`);
+  printTable(
+    "Database statements per boot-and-delete (the watcher's polling included in the API's), and the commonest kinds",
+    ['hosts', 'daemon', 'per boot', 'commonest (per boot)'],
+    results.flatMap((r) =>
+      (r.statements ?? []).map((st) => [
+        r.hosts,
+        st.daemon,
+        st.per_boot.toFixed(1),
+        Object.entries(st.top)
+          .slice(0, 6)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', '),
+      ]),
+    ),
+  );
+  return results;
+}
+
+async function listPart(): Promise<ListFigures[]> {
+  const servers = Number(process.env.BENCH_SCALE_SERVERS ?? 10_000);
+  const repeat = Number(process.env.BENCH_SCALE_LIST_REPEAT ?? 20);
+  const list = [await listOverMariaDB(servers, repeat), await listOverSqlite(servers, repeat)];
+  printTable(
+    `GET /servers/detail?limit=1000 with ${servers.toLocaleString('en')} servers (${repeat} requests; body read whole), and paging through all of them`,
+    ['database', 'detail p50', 'detail p95', 'brief p50', 'page body', 'paging all', 'pages', 'page p50 / p95', 'fixture'],
+    list.map((l) => [
+      l.backend === 'mariadb' ? 'MariaDB (separate nova-api)' : 'SQLite (embedded, in this process)',
+      ms(l.detail_p50_ms),
+      ms(l.detail_p95_ms),
+      ms(l.brief_p50_ms),
+      `${(l.body_kib / 1024).toFixed(2)} MiB`,
+      ms(l.paging_total_ms),
+      l.pages,
+      `${ms(l.page_p50_ms)} / ${ms(l.page_p95_ms)}`,
+      `${l.fixture_s.toFixed(1)} s`,
+    ]),
+  );
+  return list;
 }
 
 /** bench/results/scale.svg from bench/results/scale.json (BENCH_SCALE_REDRAW=1 redraws it without running anything). */

@@ -6,6 +6,7 @@ import { FailoverPool } from './failover-pool.ts';
 import { type DbOptions, describe, mysqlPool, poolQuery } from './mysql.ts';
 import { DBConnectionError, isConnectionError, translatingDialect } from './outage.ts';
 import type { NovaDatabase } from './schema.ts';
+import { reportStatementsOnSignal } from './statement-stats.ts';
 import { type DbUrl, maskDbUrl, parseDbUrl } from './url.ts';
 
 export type Dialect = 'sqlite' | 'mysql';
@@ -70,6 +71,7 @@ async function openSqlite(url: Extract<DbUrl, { dialect: 'sqlite' }>): Promise<K
  */
 export async function openDatabase(connection: string, opts: DbOptions = {}): Promise<Db> {
   const url = parseDbUrl(connection);
+  if (opts.log) reportStatementsOnSignal(opts.log);
   const description = maskDbUrl(connection);
   if (url.dialect === 'sqlite') {
     try {

@@ -11,6 +11,7 @@ import { autoDiskConfig } from './migrations/009-auto-disk-config.ts';
 import { quotaClassesUserQuotasTaskLog } from './migrations/010-quota-classes-user-quotas-task-log.ts';
 import { instanceNetworkInfo } from './migrations/011-instance-network-info.ts';
 import { blockDeviceMapping } from './migrations/012-block-device-mapping.ts';
+import { instanceListIndexes } from './migrations/013-instance-list-indexes.ts';
 import type { NovaMigration } from './migrations/types.ts';
 import { SchemaChain } from './schema-chain.ts';
 
@@ -30,6 +31,7 @@ export const MIGRATIONS: readonly NovaMigration[] = [
   quotaClassesUserQuotasTaskLog,
   instanceNetworkInfo,
   blockDeviceMapping,
+  instanceListIndexes,
 ];
 
 const nova = new SchemaChain('database', MIGRATIONS, 'nova_migrations');

@@ -8,6 +8,7 @@
  */
 import type { DatabaseConnection, Dialect, Driver, QueryResult, TransactionSettings } from 'kysely';
 import { NovaError, registerErrors } from '../exception/base.ts';
+import { countStatement } from './statement-stats.ts';
 
 /** The database could not be reached (or is not ready to serve). */
 export class DBConnectionError extends NovaError {
@@ -88,8 +89,10 @@ class TranslatingDriver implements Driver {
   async acquireConnection(): Promise<DatabaseConnection> {
     const c = await this.driver.acquireConnection().catch((e: unknown) => Promise.reject(translateDbError(e)));
     const wrapped: DatabaseConnection = {
-      executeQuery: <R>(q: Parameters<DatabaseConnection['executeQuery']>[0]): Promise<QueryResult<R>> =>
-        c.executeQuery<R>(q).catch((e: unknown) => Promise.reject(translateDbError(e))),
+      executeQuery: <R>(q: Parameters<DatabaseConnection['executeQuery']>[0]): Promise<QueryResult<R>> => {
+        countStatement(q.sql);
+        return c.executeQuery<R>(q).catch((e: unknown) => Promise.reject(translateDbError(e)));
+      },
       streamQuery: (q, chunkSize) => c.streamQuery(q, chunkSize),
     };
     this.inner.set(wrapped, c);
@@ -97,14 +100,17 @@ class TranslatingDriver implements Driver {
   }
 
   beginTransaction(c: DatabaseConnection, settings: TransactionSettings): Promise<void> {
+    countStatement('begin', true);
     return this.driver.beginTransaction(this.unwrap(c), settings).catch((e: unknown) => Promise.reject(translateDbError(e)));
   }
 
   commitTransaction(c: DatabaseConnection): Promise<void> {
+    countStatement('commit', true);
     return this.driver.commitTransaction(this.unwrap(c)).catch((e: unknown) => Promise.reject(translateDbError(e)));
   }
 
   rollbackTransaction(c: DatabaseConnection): Promise<void> {
+    countStatement('rollback', true);
     return this.driver.rollbackTransaction(this.unwrap(c)).catch((e: unknown) => Promise.reject(translateDbError(e)));
   }
 

@@ -40,8 +40,18 @@ const PROGRESS_STATUSES = new Set(['ACTIVE', 'BUILD', 'REBUILD', 'RESIZE', 'VERI
 
 /** sha224(project_id + host), as Nova's hostId. */
 export function hostId(projectId: string, host: string | null): string {
-  return host ? createHash('sha224').update(`${projectId}${host}`).digest('hex') : '';
+  if (!host) return '';
+  const key = `${projectId}${host}`;
+  let id = hostIds.get(key);
+  if (id === undefined) {
+    id = createHash('sha224').update(key).digest('hex');
+    // A page of 1,000 servers on a few hundred hosts hashes each pair once (bounded: forgotten all at once when full).
+    if (hostIds.size >= 10_000) hostIds.clear();
+    hostIds.set(key, id);
+  }
+  return id;
 }
+const hostIds = new Map<string, string>();
 
 export function instanceName(conf: NovaConfig, id: number): string {
   return conf.DEFAULT.instance_name_template
