@@ -260,7 +260,13 @@ export async function startRabbitCluster(opts: RabbitClusterOptions = {}): Promi
       return data.running_nodes.filter((x): x is string => typeof x === 'string');
     };
 
-    await Promise.all(nodes.map(boot));
+    // The first node boots alone; nodes joining at boot follow one at a time, each once the one before is up
+    // (booted together, RabbitMQ 3.10's joins race on the first node's feature flags: schema_integrity_check_failed).
+    if (joinAtBoot) {
+      for (const nd of nodes) await boot(nd);
+    } else {
+      await Promise.all(nodes.map(boot));
+    }
     const first = node(0);
     // One at a time: concurrent joins race on the schema of the first node.
     for (const nd of joinAtBoot ? [] : nodes.slice(1)) {
