@@ -263,7 +263,7 @@ export async function createServers(deps: ComputeApiDeps, ctx: RequestContext, p
     requested_networks: requestedNetworks,
     security_groups: securityGroups,
   };
-  await db.requestSpecs.saveFor(spec, { created: true });
+  await db.requestSpecs.saveFor(spec);
   try {
     await deps.scheduler.build_instances(ctx, { request_spec: spec, admin_password: adminPass });
   } catch (e) {
