@@ -239,7 +239,7 @@ export class ComputeApi {
     await this.volumes.localCleanup(ctx, inst.uuid, (volume, e) =>
       this.deps.log.warn({ instance: inst.uuid, volume, err: String(e) }, 'could not clean up a volume of a locally deleted instance'),
     );
-    await this.db.instances.destroy(inst.uuid).catch((e: unknown) => {
+    await this.db.instances.remove(inst.uuid).catch((e: unknown) => {
       if (!(e instanceof InstanceNotFound)) throw e;
     });
   }

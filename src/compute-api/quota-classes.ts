@@ -11,10 +11,11 @@
  */
 import type { RequestContext } from '../context.ts';
 import type { DbApi } from '../db/api/index.ts';
+import type { LimitRows } from '../db/api/quotas.ts';
 import { OverQuota } from '../exception/resources.ts';
 import type { FlavorDTO } from '../objects/flavor.ts';
 import type { QuotaChecker } from './create.ts';
-import { defaultLimits, effectiveLimits, InstanceQuota, isQuotaResource, QUOTA_RESOURCES, type QuotaResource, type QuotaValues } from './quota.ts';
+import { defaultLimits, effectiveLimits, InstanceQuota, isQuotaResource, limitsOf, QUOTA_RESOURCES, type QuotaResource, type QuotaValues } from './quota.ts';
 
 interface Deps {
   readonly conf: Parameters<typeof defaultLimits>[0]['conf'];
@@ -124,10 +125,11 @@ export class UserInstanceQuota implements QuotaChecker {
     this.project = new InstanceQuota(deps);
   }
 
-  private async userOver(projectId: string, userId: string, deltas: Partial<QuotaValues>, recheck: boolean): Promise<OverQuota | null> {
-    const own = await this.deps.db.userQuotas.limitsFor(projectId, userId);
+  /** The user's limits against the user's use; `rows` the limit rows this check read (one statement for the project's and the user's). */
+  private async userOver(projectId: string, userId: string, deltas: Partial<QuotaValues>, recheck: boolean, rows: LimitRows): Promise<OverQuota | null> {
+    const own = rows.user;
     if (!['instances', 'cores', 'ram'].some((r) => r in own)) return null;
-    const limits = await userLimits(this.deps, projectId, userId);
+    const limits = overlay(limitsOf(this.deps, rows), own);
     const used = await userUsage(this.deps, projectId, userId);
     const over = (['instances', 'cores', 'ram'] as const).filter((r) => limits[r] >= 0 && used[r] + (recheck ? 0 : (deltas[r] ?? 0)) > limits[r]);
     if (!over.length) return null;
@@ -137,22 +139,25 @@ export class UserInstanceQuota implements QuotaChecker {
 
   /** A resize up: the project's limits, then the user's own. */
   async checkDelta(ctx: RequestContext, projectId: string, userId: string, deltas: { cores: number; ram: number }): Promise<void> {
-    await this.project.checkDelta(ctx, projectId, userId, deltas);
     if (deltas.cores <= 0 && deltas.ram <= 0) return;
-    const over = await this.userOver(projectId, userId, deltas, false);
+    const rows = await this.deps.db.quotas.limitRows(projectId, userId);
+    await this.project.checkDelta(ctx, projectId, userId, deltas, limitsOf(this.deps, rows));
+    const over = await this.userOver(projectId, userId, deltas, false, rows);
     if (over) throw over;
   }
 
   async checkInstances(ctx: RequestContext, projectId: string, userId: string, count: number, flavor: FlavorDTO): Promise<void> {
-    await this.project.checkInstances(ctx, projectId, userId, count, flavor);
-    const over = await this.userOver(projectId, userId, { instances: count, cores: count * flavor.vcpus, ram: count * flavor.memory_mb }, false);
+    const rows = await this.deps.db.quotas.limitRows(projectId, userId);
+    await this.project.checkInstances(ctx, projectId, userId, count, flavor, limitsOf(this.deps, rows));
+    const over = await this.userOver(projectId, userId, { instances: count, cores: count * flavor.vcpus, ram: count * flavor.memory_mb }, false, rows);
     if (over) throw over;
   }
 
   async recheck(ctx: RequestContext, projectId: string, created: { count: number; flavor: FlavorDTO }): Promise<void> {
-    await this.project.recheck(ctx, projectId, created);
+    const rows = await this.deps.db.quotas.limitRows(projectId, ctx.user_id ?? '');
+    await this.project.recheck(ctx, projectId, created, limitsOf(this.deps, rows));
     const deltas = { instances: created.count, cores: created.count * created.flavor.vcpus, ram: created.count * created.flavor.memory_mb };
-    const over = await this.userOver(projectId, ctx.user_id ?? '', deltas, true);
+    const over = await this.userOver(projectId, ctx.user_id ?? '', deltas, true, rows);
     if (over) throw over;
   }
 }

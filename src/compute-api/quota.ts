@@ -6,6 +6,7 @@
 import type { NovaConfig } from '../conf/loader.ts';
 import type { RequestContext } from '../context.ts';
 import type { DbApi } from '../db/api/index.ts';
+import type { LimitRows } from '../db/api/quotas.ts';
 import { OverQuota } from '../exception/resources.ts';
 import type { FlavorDTO } from '../objects/flavor.ts';
 
@@ -66,11 +67,14 @@ export function defaultLimits(deps: Pick<QuotaDeps, 'conf'>): QuotaValues {
 
 /** The limits in force for a project: `[quota]` defaults overridden by the project's own (db.quotas). */
 export async function effectiveLimits(deps: QuotaDeps, projectId: string): Promise<QuotaValues> {
+  return limitsOf(deps, await deps.db.quotas.limitRows(projectId));
+}
+
+/** The `[quota]` defaults, then the `default` quota class (DbQuotaDriver.get_defaults), then the project's own. */
+export function limitsOf(deps: Pick<QuotaDeps, 'conf'>, rows: Pick<LimitRows, 'defaults' | 'project'>): QuotaValues {
   const limits = defaultLimits(deps);
-  // The `default` quota class overrides the configured defaults (DbQuotaDriver.get_defaults).
-  for (const [k, v] of Object.entries(await deps.db.quotaClasses.limitsFor('default'))) if (isQuotaResource(k)) limits[k] = v;
-  const own = await deps.db.quotas.limitsFor(projectId);
-  for (const [k, v] of Object.entries(own)) if (isQuotaResource(k)) limits[k] = v;
+  for (const [k, v] of Object.entries(rows.defaults)) if (isQuotaResource(k)) limits[k] = v;
+  for (const [k, v] of Object.entries(rows.project)) if (isQuotaResource(k)) limits[k] = v;
   return limits;
 }
 
@@ -118,8 +122,8 @@ export function overQuota(limits: QuotaValues, used: QuotaValues, deltas: Partia
 export class InstanceQuota {
   constructor(private readonly deps: QuotaDeps) {}
 
-  private async over(projectId: string, deltas: Partial<QuotaValues>): Promise<{ over: QuotaResource[]; limits: QuotaValues; used: QuotaValues }> {
-    const limits = await effectiveLimits(this.deps, projectId);
+  private async over(projectId: string, deltas: Partial<QuotaValues>, known?: QuotaValues): Promise<{ over: QuotaResource[]; limits: QuotaValues; used: QuotaValues }> {
+    const limits = known ?? (await effectiveLimits(this.deps, projectId));
     if (limits.instances < 0 && limits.cores < 0 && limits.ram < 0) {
       // Unlimited: nothing to count.
       return { over: [], limits, used: limits };
@@ -128,23 +132,23 @@ export class InstanceQuota {
     return { over: overQuota(limits, used, deltas), limits, used };
   }
 
-  /** Throws OverQuota (403) when `count` instances of `flavor` do not fit. */
-  async checkInstances(_ctx: RequestContext, projectId: string, _userId: string, count: number, flavor: FlavorDTO): Promise<void> {
+  /** Throws OverQuota (403) when `count` instances of `flavor` do not fit (`known`: the project's limits, already read). */
+  async checkInstances(_ctx: RequestContext, projectId: string, _userId: string, count: number, flavor: FlavorDTO, known?: QuotaValues): Promise<void> {
     const deltas = { instances: count, cores: count * flavor.vcpus, ram: count * flavor.memory_mb };
-    const { over, limits, used } = await this.over(projectId, deltas);
+    const { over, limits, used } = await this.over(projectId, deltas, known);
     if (over.length) throw tooMany(over, deltas, used, limits);
   }
 
   /** Throws OverQuota when growing an instance by these cores and ram would not fit (a resize up; Nova's _check_quota_for_upsize). */
-  async checkDelta(_ctx: RequestContext, projectId: string, _userId: string, deltas: { cores: number; ram: number }): Promise<void> {
+  async checkDelta(_ctx: RequestContext, projectId: string, _userId: string, deltas: { cores: number; ram: number }, known?: QuotaValues): Promise<void> {
     if (deltas.cores <= 0 && deltas.ram <= 0) return;
-    const { over, limits, used } = await this.over(projectId, deltas);
+    const { over, limits, used } = await this.over(projectId, deltas, known);
     if (over.length) throw tooMany(over, deltas, used, limits);
   }
 
   /** After the instances exist: throws OverQuota if the project is now over a limit. */
-  async recheck(_ctx: RequestContext, projectId: string, created: { count: number; flavor: FlavorDTO }): Promise<void> {
-    const { limits, used } = await this.over(projectId, {});
+  async recheck(_ctx: RequestContext, projectId: string, created: { count: number; flavor: FlavorDTO }, known?: QuotaValues): Promise<void> {
+    const { limits, used } = await this.over(projectId, {}, known);
     if (limits.instances < 0 && limits.cores < 0 && limits.ram < 0) return;
     const over = (['instances', 'cores', 'ram'] as const).filter((r) => limits[r] >= 0 && used[r] > limits[r]);
     if (over.length) {

@@ -76,7 +76,7 @@ export class ConductorManager implements Manager, ConductorAPI {
     // What its migrations still hold goes with it (an evacuation's source claim, kept until that host came back).
     for (const m of await this.db.migrations.list({ instance_uuid: args.uuid })) await this.db.computeNodes.release(m.uuid);
     await this.db.serverGroups.removeInstances([args.uuid]);
-    await this.db.instances.destroy(args.uuid);
+    await this.db.instances.remove(args.uuid);
   }
 
   instances_on_host(_ctx: RequestContext, args: ConductorArgs<'instances_on_host'>): Promise<InstanceDTO[]> {

@@ -20,8 +20,21 @@ export function statementKind(text: string): string {
   return (/^\s*(\w+)/.exec(head)?.[1] ?? '?').toLowerCase();
 }
 
+/** Kinds by SQL text: the query builder sends the same few hundred texts again and again. */
+const kinds = new Map<string, string>();
+
+function kindOf(text: string): string {
+  let kind = kinds.get(text);
+  if (kind === undefined) {
+    kind = statementKind(text);
+    if (kinds.size >= 2000) kinds.clear();
+    kinds.set(text, kind);
+  }
+  return kind;
+}
+
 export function countStatement(kindOrText: string, isKind = false): void {
-  const kind = isKind ? kindOrText : statementKind(kindOrText);
+  const kind = isKind ? kindOrText : kindOf(kindOrText);
   counts.set(kind, (counts.get(kind) ?? 0) + 1);
   total++;
 }

@@ -99,6 +99,25 @@ describe('HostStateCache', () => {
     assert.equal(c?.instanceUuids.has(uuid), false);
   });
 
+  it('reads only the nodes it changed itself, unless another node changed too', async () => {
+    const cache = new HostStateCache(db, conf);
+    await cache.refresh({ withInstances: false });
+    const mine = randomUUID();
+    await db.computeNodes.claim(node(0).id, mine, { vcpus: 1, memory_mb: 256, disk_gb: 1 });
+    cache.touch(node(0).id);
+    let hosts = await cache.refresh({ withInstances: false });
+    assert.equal(cache.last.nodesRead, 1);
+    assert.equal(hosts.find((h) => h.host === 'hc-a')?.memoryMbUsed, (await db.computeNodes.get(node(0).id)).memory_mb_used);
+    // This scheduler releases on hc-a while hc-c's nova-compute reports new inventory.
+    await db.computeNodes.release(mine);
+    cache.touch(node(0).id);
+    await db.computeNodes.upsertInventory('hc-c', node(2).service_id, inventory('hc-c', 12288));
+    hosts = await cache.refresh({ withInstances: false });
+    assert.equal(hosts.find((h) => h.host === 'hc-c')?.memoryMb, 12288, "the other node's change is seen");
+    assert.equal(hosts.find((h) => h.host === 'hc-a')?.memoryMbUsed, (await db.computeNodes.get(node(0).id)).memory_mb_used);
+    assert.equal(cache.last.nodesRead, 1, 'hc-a was read as touched, then hc-c as changed');
+  });
+
   it('drops a deleted node and sees a disabled service on the next refresh', async () => {
     const svc = await db.services.create({ host: 'hc-d', binary: 'nova-compute', topic: 'compute', version: 1 });
     const d = await db.computeNodes.upsertInventory('hc-d', svc.id, inventory('hc-d', 4096));

@@ -3,7 +3,9 @@
  * brought up to date incrementally (Nova's HostManager keeps them the same
  * way): each batch reads only every live compute node's id and generation
  * (which every inventory report, claim and release bumps), then the full
- * rows of the nodes whose generation moved, and — when a request needs the
+ * rows of the nodes whose generation moved — or, when only the nodes this
+ * scheduler claimed on changed (one row of counts and sums tells), just
+ * those rows — and — when a request needs the
  * instances on each host (same_host/different_host, server groups) — the
  * consumers of those nodes only. Services (up, disabled, forced down) are
  * read as the rows written since the last read (every write, heartbeats
@@ -70,19 +72,18 @@ interface BuiltFrom {
   readonly state: HostState;
 }
 
-/** A service's last heartbeat (ms), parsed once per row read. */
-const lastSeen = new WeakMap<ServiceDTO, number>();
+/** A service as the cache holds it: the row, with what each batch compares worked out once per row read. */
+interface CachedService {
+  readonly dto: ServiceDTO;
+  /** The fields a host state holds, but the heartbeat (up stands for that). */
+  readonly key: string;
+  /** The last heartbeat (ms), NaN when none; forced down: never up. */
+  readonly lastSeenMs: number;
+}
 
-/** serviceIsUp (servicegroup.ts) without parsing the row's time again on every batch. */
-function isUp(s: ServiceDTO, downTimeSec: number, nowMs: number): boolean {
-  if (s.forced_down) return false;
-  let last = lastSeen.get(s);
-  if (last === undefined) {
-    const t = s.last_seen_up ?? s.updated_at ?? s.created_at;
-    last = t ? parseDbTime(t).getTime() : Number.NaN;
-    lastSeen.set(s, last);
-  }
-  return Math.abs(nowMs - last) / 1000 <= downTimeSec;
+function cachedService(dto: ServiceDTO): CachedService {
+  const t = dto.last_seen_up ?? dto.updated_at ?? dto.created_at;
+  return { dto, key: JSON.stringify([dto.id, dto.disabled, dto.disabled_reason, dto.forced_down]), lastSeenMs: dto.forced_down || !t ? Number.NaN : parseDbTime(t).getTime() };
 }
 
 const aggregatesKey = (aggs: readonly AggregateDTO[]): string => JSON.stringify(aggs.map((a) => [a.id, a.name, a.hosts, a.metadata]));
@@ -90,11 +91,15 @@ const aggregatesKey = (aggs: readonly AggregateDTO[]): string => JSON.stringify(
 export class HostStateCache {
   private readonly nodes = new Map<number, CachedNode>();
   private readonly consumers = new Map<number, CachedConsumers>();
-  private readonly services = new Map<string, ServiceDTO>();
+  private readonly services = new Map<string, CachedService>();
+  /** The cached node ids in order; null when a node came or went. */
+  private order: number[] | null = null;
   /** When the services were last read (ms), and all of them. */
   private servicesReadAt = 0;
   private servicesFullAt = 0;
   private readonly built = new Map<number, BuiltFrom>();
+  /** Nodes this scheduler changed since the last refresh. */
+  private readonly touched = new Set<number>();
   private aggs: HostAggregates = { zones: new Map(), byHost: new Map() };
   private aggsKey = '';
   /** The host states of the last refresh, as this scheduler changed them since (its own claims). */
@@ -113,23 +118,10 @@ export class HostStateCache {
    */
   async refresh(opts: { withInstances: boolean }): Promise<HostState[]> {
     const stats: RefreshStats = { nodesRead: 0, consumersRead: 0, nodesDropped: 0, servicesRead: 0, statesBuilt: 0 };
-    const [gens, servicesRead, aggregates] = await Promise.all([this.db.computeNodes.generations(), this.readServices(), this.db.aggregates.list()]);
+    const [quick, servicesRead, aggregates] = await Promise.all([this.onlyTouchedChanged(), this.readServices(), this.db.aggregates.list()]);
     stats.servicesRead = servicesRead;
-    const live = new Set<number>();
-    const changed: number[] = [];
-    for (const g of gens) {
-      live.add(g.id);
-      if (this.nodes.get(g.id)?.dto.generation !== g.generation) changed.push(g.id);
-    }
-    for (const id of [...this.nodes.keys()]) {
-      if (live.has(id)) continue;
-      this.forget(id);
-      stats.nodesDropped++;
-    }
-    if (changed.length) {
-      for (const dto of await this.db.computeNodes.listByIds(changed)) this.remember(dto);
-      stats.nodesRead = changed.length;
-    }
+    if (quick) stats.nodesRead = quick;
+    else await this.readChangedNodes(stats);
     const key = aggregatesKey(aggregates);
     if (key !== this.aggsKey) {
       this.aggs = hostAggregates(aggregates);
@@ -139,7 +131,8 @@ export class HostStateCache {
     this.last = stats;
     const now = new Date();
     this.states.clear();
-    for (const id of [...this.nodes.keys()].sort((a, b) => a - b)) this.states.set(id, this.build(id, now, stats));
+    this.order ??= [...this.nodes.keys()].sort((a, b) => a - b);
+    for (const id of this.order) this.states.set(id, this.build(id, now, stats));
     return [...this.states.values()];
   }
 
@@ -164,6 +157,58 @@ export class HostStateCache {
     return state;
   }
 
+  /**
+   * This scheduler changed the node in the database (a claim, a release): the
+   * next refresh reads it and, when no other node changed meanwhile, only it.
+   */
+  touch(nodeId: number): void {
+    this.touched.add(nodeId);
+  }
+
+  /**
+   * The common case: only nodes this scheduler changed did. Reads those
+   * rows, then the nodes' signature; when the signature is what the cache
+   * holds (same ids, and generations that only grow sum to the same), no
+   * other node changed. Returns the rows read, or null when the full
+   * comparison of generations is needed.
+   */
+  private async onlyTouchedChanged(): Promise<number | null> {
+    if (this.nodes.size === 0) return null;
+    const touched = [...this.touched];
+    this.touched.clear();
+    // The touched rows first, the signature after: a change to any node after these reads shows in the signature.
+    if (touched.length) for (const dto of await this.db.computeNodes.listByIds(touched)) this.remember(dto);
+    const sig = await this.db.computeNodes.signature();
+    let idSum = 0;
+    let generationSum = 0;
+    for (const [id, n] of this.nodes) {
+      idSum += id;
+      generationSum += n.dto.generation;
+    }
+    if (sig.count !== this.nodes.size || sig.idSum !== idSum || sig.generationSum !== generationSum) return null;
+    return touched.length;
+  }
+
+  /** Compare every live node's generation with the cache's, read the rows that moved, drop the nodes gone. */
+  private async readChangedNodes(stats: RefreshStats): Promise<void> {
+    const gens = await this.db.computeNodes.generations();
+    const live = new Set<number>();
+    const changed: number[] = [];
+    for (const g of gens) {
+      live.add(g.id);
+      if (this.nodes.get(g.id)?.dto.generation !== g.generation) changed.push(g.id);
+    }
+    for (const id of [...this.nodes.keys()]) {
+      if (live.has(id)) continue;
+      this.forget(id);
+      stats.nodesDropped++;
+    }
+    if (changed.length) {
+      for (const dto of await this.db.computeNodes.listByIds(changed)) this.remember(dto);
+      stats.nodesRead = changed.length;
+    }
+  }
+
   /** This scheduler claimed on the node: the state it will use until the next refresh. */
   update(state: HostState): void {
     if (this.states.has(state.nodeId)) this.states.set(state.nodeId, state);
@@ -177,6 +222,7 @@ export class HostStateCache {
   private remember(dto: ComputeNodeDTO): void {
     const prev = this.nodes.get(dto.id);
     const cpuInfo = prev && prev.dto.cpu_info === dto.cpu_info ? prev.cpuInfo : parseCpuInfo(dto.cpu_info);
+    if (!prev) this.order = null;
     this.nodes.set(dto.id, { dto, cpuInfo });
   }
 
@@ -186,14 +232,14 @@ export class HostStateCache {
     if (started - this.servicesFullAt >= SERVICE_FULL_READ_MS) {
       const all = await this.db.services.list({ binary: 'nova-compute' });
       this.services.clear();
-      for (const s of all) this.services.set(s.host, s);
+      for (const s of all) this.services.set(s.host, cachedService(s));
       this.servicesReadAt = this.servicesFullAt = started;
       return all.length;
     }
     const rows = await this.db.services.changedSince('nova-compute', dbTime(new Date(this.servicesReadAt - SERVICE_SINCE_MARGIN_MS)));
     for (const { service, deleted } of rows) {
-      if (!deleted) this.services.set(service.host, service);
-      else if (this.services.get(service.host)?.id === service.id) this.services.delete(service.host);
+      if (!deleted) this.services.set(service.host, cachedService(service));
+      else if (this.services.get(service.host)?.dto.id === service.id) this.services.delete(service.host);
     }
     this.servicesReadAt = started;
     return rows.length;
@@ -201,7 +247,7 @@ export class HostStateCache {
 
   private forget(id: number): void {
     this.built.delete(id);
-    this.nodes.delete(id);
+    if (this.nodes.delete(id)) this.order = null;
     this.consumers.delete(id);
     this.states.delete(id);
   }
@@ -225,11 +271,12 @@ export class HostStateCache {
     const node = this.nodes.get(id) as CachedNode;
     const consumers = this.consumers.get(id);
     const service = this.services.get(node.dto.host);
-    const up = service ? isUp(service, this.conf.DEFAULT.service_down_time, now.getTime()) : false;
-    const serviceKey = service ? JSON.stringify([service.id, service.disabled, service.disabled_reason, service.forced_down]) : '';
+    // serviceIsUp (servicegroup.ts), without parsing the heartbeat's time again.
+    const up = service ? Math.abs(now.getTime() - service.lastSeenMs) / 1000 <= this.conf.DEFAULT.service_down_time : false;
+    const serviceKey = service?.key ?? '';
     const prev = this.built.get(id);
     if (prev && prev.node === node && prev.service === serviceKey && prev.consumers === consumers && prev.aggs === this.aggs && prev.up === up) return prev.state;
-    const state = hostStateOf(node.dto, service, this.conf, consumers?.uuids ?? new Set(), now, this.aggs, node.cpuInfo);
+    const state = hostStateOf(node.dto, service?.dto, this.conf, consumers?.uuids ?? new Set(), now, this.aggs, node.cpuInfo);
     this.built.set(id, { node, service: serviceKey, consumers, aggs: this.aggs, up, state });
     if (stats) stats.statesBuilt++;
     return state;

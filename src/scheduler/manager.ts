@@ -163,6 +163,7 @@ export class SchedulerManager implements Manager, SchedulerAPI {
           log.info({ instance: uuid, err: String(e), placed_on: current?.host ?? null }, 'instance went away or was placed elsewhere while scheduling');
           if (!current) await db.computeNodes.release(uuid);
           else if (current.host !== dest.host) await db.computeNodes.release(uuid, dest.node_id);
+          this.hostCache.touch(dest.node_id);
           return;
         }
         await db.history.finishEvent(uuid, ctx.request_id, 'schedule_instances', 'Success', null);
@@ -254,6 +255,7 @@ export class SchedulerManager implements Manager, SchedulerAPI {
       if (!h) continue;
       try {
         await this.deps.db.computeNodes.claim(h.nodeId, uuid, req);
+        this.hostCache.touch(h.nodeId);
         return h;
       } catch (e) {
         if (!(e instanceof ClaimFailed)) throw e;

@@ -106,6 +106,20 @@ export class ComputeNodeRepository {
     return this.db.kysely.selectFrom('compute_nodes').select(['id', 'generation']).where('deleted', '=', 0).execute();
   }
 
+  /**
+   * One row that changes whenever any live node does: how many there are,
+   * the sum of their ids (ids are never reused, so a node deleted and another
+   * added changes it) and of their generations (which only grow).
+   */
+  async signature(): Promise<{ count: number; idSum: number; generationSum: number }> {
+    const r = await this.db.kysely
+      .selectFrom('compute_nodes')
+      .select((eb) => [eb.fn.countAll().as('count'), eb.fn.sum<number>('id').as('id_sum'), eb.fn.sum<number>('generation').as('generation_sum')])
+      .where('deleted', '=', 0)
+      .executeTakeFirstOrThrow();
+    return { count: Number(r.count), idSum: Number(r.id_sum ?? 0), generationSum: Number(r.generation_sum ?? 0) };
+  }
+
   /** The live nodes among `ids` (any order; missing or deleted ones left out). */
   async listByIds(ids: readonly number[]): Promise<ComputeNodeDTO[]> {
     const out: ComputeNodeDTO[] = [];

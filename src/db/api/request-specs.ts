@@ -21,13 +21,16 @@ function parse(text: string): RequestSpec {
 export class RequestSpecRepository {
   constructor(private readonly db: Db) {}
 
-  /** Store (or replace) the spec of each instance of `spec`, narrowed to it. */
-  async saveFor(spec: RequestSpec): Promise<void> {
+  /** Store (or replace) the spec of each instance of `spec`, narrowed to it; `created`: the instances are new (no spec yet). */
+  async saveFor(spec: RequestSpec, opts: { created?: boolean } = {}): Promise<void> {
     const now = dbTime();
     for (const uuid of spec.instance_uuids) {
       const one = JSON.stringify({ ...spec, instance_uuids: [uuid], num_instances: 1 });
-      const r = await this.db.kysely.updateTable('request_specs').set({ spec: one, updated_at: now }).where('instance_uuid', '=', uuid).executeTakeFirst();
-      if (affected(r) > 0) continue;
+      // A new instance has no spec yet: straight to the INSERT (a duplicate still becomes an update).
+      if (!opts.created) {
+        const r = await this.db.kysely.updateTable('request_specs').set({ spec: one, updated_at: now }).where('instance_uuid', '=', uuid).executeTakeFirst();
+        if (affected(r) > 0) continue;
+      }
       try {
         await this.db.kysely.insertInto('request_specs').values({ instance_uuid: uuid, spec: one, created_at: now, updated_at: now }).execute();
       } catch (e) {

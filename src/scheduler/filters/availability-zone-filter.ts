@@ -15,4 +15,9 @@ export class AvailabilityZoneFilter implements HostFilter {
     const zone = spec.availability_zone;
     return zone === null || host.availabilityZone === zone;
   }
+
+  prepare(spec: RequestSpec): ((host: HostState) => boolean) | null {
+    const zone = spec.availability_zone;
+    return zone === null ? null : (host) => host.availabilityZone === zone;
+  }
 }

@@ -16,4 +16,9 @@ export class DifferentHostFilter implements HostFilter {
     const uuids = hintUuids(spec, 'different_host');
     return !uuids.some((uuid) => host.instanceUuids.has(uuid));
   }
+
+  prepare(spec: RequestSpec): ((host: HostState) => boolean) | null {
+    const uuids = hintUuids(spec, 'different_host');
+    return uuids.length === 0 ? null : (host) => !uuids.some((uuid) => host.instanceUuids.has(uuid));
+  }
 }

@@ -11,4 +11,10 @@ export interface HostFilter {
   /** Whether it also runs when rebuilding on the same host. */
   readonly runOnRebuild: boolean;
   hostPasses(host: HostState, spec: RequestSpec): boolean;
+  /**
+   * Optional: the check for one request, with what depends on the request
+   * alone worked out once — or null when every host passes it (the filter
+   * is then not run over the hosts at all). Must agree with hostPasses.
+   */
+  prepare?(spec: RequestSpec): ((host: HostState) => boolean) | null;
 }

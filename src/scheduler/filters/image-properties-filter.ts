@@ -1,7 +1,7 @@
 import type { RequestSpec } from '../../objects/request-spec.ts';
 import type { HostState } from '../host-state.ts';
 import type { HostFilter } from './filter.ts';
-import { canonicalArch, canonicalHvType, computeImageProps } from './image-props.ts';
+import { type ComputeImageProps, canonicalArch, canonicalHvType, computeImageProps } from './image-props.ts';
 import { satisfiesVersion, versionIntToString } from './version-predicate.ts';
 
 /** The vm modes every host here supports (full virtualisation). */
@@ -11,6 +11,20 @@ const HOST_VM_MODES: ReadonlySet<string> = new Set(['hvm']);
 function hostHvTypes(host: HostState): Set<string> {
   const t = canonicalHvType(host.hypervisorType);
   return t === 'qemu' || t === 'kvm' ? new Set(['qemu', 'kvm']) : new Set([t]);
+}
+
+function passes(host: HostState, want: ComputeImageProps): boolean {
+  if (want.arch !== null) {
+    const arch = host.cpuInfo.arch;
+    if (typeof arch !== 'string' || canonicalArch(arch) !== want.arch) return false;
+  }
+  if (want.hvType !== null && !hostHvTypes(host).has(want.hvType)) return false;
+  if (want.vmMode !== null && !HOST_VM_MODES.has(want.vmMode)) return false;
+  // As in Nova, a host that reports no version (0) is not held to a requested version.
+  if (want.requestedVersion !== null && host.hypervisorVersion > 0) {
+    return satisfiesVersion(versionIntToString(host.hypervisorVersion), want.requestedVersion);
+  }
+  return true;
 }
 
 /**
@@ -25,17 +39,12 @@ export class ImagePropertiesFilter implements HostFilter {
   readonly runOnRebuild = true;
 
   hostPasses(host: HostState, spec: RequestSpec): boolean {
+    return passes(host, computeImageProps(spec.image.properties));
+  }
+
+  prepare(spec: RequestSpec): ((host: HostState) => boolean) | null {
     const want = computeImageProps(spec.image.properties);
-    if (want.arch !== null) {
-      const arch = host.cpuInfo.arch;
-      if (typeof arch !== 'string' || canonicalArch(arch) !== want.arch) return false;
-    }
-    if (want.hvType !== null && !hostHvTypes(host).has(want.hvType)) return false;
-    if (want.vmMode !== null && !HOST_VM_MODES.has(want.vmMode)) return false;
-    // As in Nova, a host that reports no version (0) is not held to a requested version.
-    if (want.requestedVersion !== null && host.hypervisorVersion > 0) {
-      return satisfiesVersion(versionIntToString(host.hypervisorVersion), want.requestedVersion);
-    }
-    return true;
+    if (want.arch === null && want.hvType === null && want.vmMode === null && want.requestedVersion === null) return null;
+    return (host) => passes(host, want);
   }
 }

@@ -67,3 +67,46 @@ describe('runFilters', () => {
     assert.equal(describeRejections([{ filter: 'ComputeFilter', rejected: 0, of: 0 }]), 'There are no compute hosts.');
   });
 });
+
+describe('prepared filters', () => {
+  const hosts = [
+    fakeHost({ host: 'a', availabilityZone: 'az1', cpuInfo: { arch: 'x86_64' }, instanceUuids: ['u1'] }),
+    fakeHost({ host: 'b', nodeId: 2, availabilityZone: 'az2', cpuInfo: { arch: 'aarch64' }, instanceUuids: ['u2'] }),
+  ];
+  const specs = [
+    fakeSpec(),
+    fakeSpec({ availability_zone: 'az2' }),
+    fakeSpec({ image: { properties: { hw_architecture: 'aarch64' } } }),
+    fakeSpec({ scheduler_hints: { same_host: ['u1'] } }),
+    fakeSpec({ scheduler_hints: { different_host: ['u1'] } }),
+    fakeSpec({ instance_group: { uuid: 'g', policy: 'affinity', rules: {}, hosts: ['b'], members: ['u2'] } }),
+    fakeSpec({ instance_group: { uuid: 'g', policy: 'anti-affinity', rules: {}, hosts: ['b'], members: ['u2'] } }),
+  ];
+
+  it('agree with hostPasses, and are skipped (null) only when every host passes', () => {
+    for (const filter of loadFilters([...ALL_FILTERS])) {
+      for (const spec of specs) {
+        const check = filter.prepare?.(spec);
+        if (check === undefined) continue;
+        for (const h of hosts) assert.equal(check === null ? true : check(h), filter.hostPasses(h, spec), `${filter.name} on ${h.host}`);
+      }
+    }
+  });
+
+  it('a filter that passes every host for the request is not run over the hosts', () => {
+    let calls = 0;
+    const counting = {
+      name: 'Counting',
+      runOnRebuild: false,
+      hostPasses: () => {
+        calls++;
+        return true;
+      },
+      prepare: () => null,
+    };
+    const { passed, rejections } = runFilters([counting], hosts, fakeSpec());
+    assert.equal(passed.length, 2);
+    assert.equal(calls, 0);
+    assert.deepEqual(rejections, [{ filter: 'Counting', rejected: 0, of: 2 }]);
+  });
+});

@@ -49,14 +49,20 @@ export interface FilterRejection {
 /**
  * Runs the filters in order, each over the hosts the previous ones kept.
  * As in Nova, stops as soon as no host is left. Records per filter run how
- * many hosts it removed out of how many it saw.
+ * many hosts it removed out of how many it saw. A filter that passes every
+ * host for this request (prepare gives null) is not run over them.
  */
 export function runFilters(filters: readonly HostFilter[], hosts: readonly HostState[], spec: RequestSpec): { passed: HostState[]; rejections: FilterRejection[] } {
   let passed = [...hosts];
   const rejections: FilterRejection[] = [];
   for (const filter of filters) {
     if (passed.length === 0) break;
-    const kept = passed.filter((host) => filter.hostPasses(host, spec));
+    const check = filter.prepare ? filter.prepare(spec) : (host: HostState) => filter.hostPasses(host, spec);
+    if (check === null) {
+      rejections.push({ filter: filter.name, rejected: 0, of: passed.length });
+      continue;
+    }
+    const kept = passed.filter(check);
     rejections.push({ filter: filter.name, rejected: passed.length - kept.length, of: passed.length });
     passed = kept;
   }

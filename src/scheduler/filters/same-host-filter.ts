@@ -17,4 +17,9 @@ export class SameHostFilter implements HostFilter {
     if (uuids.length === 0) return true;
     return uuids.some((uuid) => host.instanceUuids.has(uuid));
   }
+
+  prepare(spec: RequestSpec): ((host: HostState) => boolean) | null {
+    const uuids = hintUuids(spec, 'same_host');
+    return uuids.length === 0 ? null : (host) => uuids.some((uuid) => host.instanceUuids.has(uuid));
+  }
 }

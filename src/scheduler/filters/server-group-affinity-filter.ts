@@ -16,4 +16,11 @@ export class ServerGroupAffinityFilter implements HostFilter {
     if (group?.policy !== 'affinity') return true;
     return group.hosts.length === 0 || group.hosts.includes(host.host);
   }
+
+  prepare(spec: RequestSpec): ((host: HostState) => boolean) | null {
+    const group = spec.instance_group;
+    if (group?.policy !== 'affinity' || group.hosts.length === 0) return null;
+    const hosts = new Set(group.hosts);
+    return (host) => hosts.has(host.host);
+  }
 }

@@ -19,4 +19,8 @@ export class ServerGroupAntiAffinityFilter implements HostFilter {
     const max = group.rules.max_server_per_host ?? 1;
     return groupMembersOn(host, group) < max;
   }
+
+  prepare(spec: RequestSpec): ((host: HostState) => boolean) | null {
+    return spec.instance_group?.policy === 'anti-affinity' ? (host) => this.hostPasses(host, spec) : null;
+  }
 }

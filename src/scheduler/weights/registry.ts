@@ -60,6 +60,7 @@ export function normalize(weights: readonly number[]): number[] {
 export function weighHosts(weighers: readonly HostWeigher[], hosts: readonly HostState[], spec: RequestSpec): { host: HostState; weight: number }[] {
   const weighed = hosts.map((host) => ({ host, weight: 0 }));
   for (const weigher of weighers) {
+    if (weigher.appliesTo?.(spec) === false) continue;
     const normalised = normalize(hosts.map((host) => weigher.weigh(host, spec)));
     weighed.forEach((w, i) => {
       w.weight += weigher.multiplier(w.host) * normalised[i]!;

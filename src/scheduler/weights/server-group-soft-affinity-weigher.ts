@@ -23,4 +23,8 @@ export class ServerGroupSoftAffinityWeigher implements HostWeigher {
     if (group?.policy !== 'soft-affinity') return 0;
     return groupMembersOn(host, group);
   }
+
+  appliesTo(spec: RequestSpec): boolean {
+    return spec.instance_group?.policy === 'soft-affinity';
+  }
 }

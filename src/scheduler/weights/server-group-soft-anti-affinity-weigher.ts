@@ -23,4 +23,8 @@ export class ServerGroupSoftAntiAffinityWeigher implements HostWeigher {
     if (group?.policy !== 'soft-anti-affinity') return 0;
     return 0 - groupMembersOn(host, group);
   }
+
+  appliesTo(spec: RequestSpec): boolean {
+    return spec.instance_group?.policy === 'soft-anti-affinity';
+  }
 }

@@ -12,4 +12,6 @@ export interface HostWeigher {
   multiplier(host: HostState): number;
   /** The raw weight of one host (higher means preferred for a positive multiplier). */
   weigh(host: HostState, spec: RequestSpec): number;
+  /** Optional: false when it weighs every host the same for this request (it is then not run: normalised, equal weights add 0). */
+  appliesTo?(spec: RequestSpec): boolean;
 }

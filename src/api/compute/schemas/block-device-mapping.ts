@@ -70,5 +70,14 @@ interface Wrapper {
 /** The server's BDM fields at version `v` (the rest of the body is the create schema's); typed with every field of any version. */
 export function bdmSchemaFor(v: Microversion) {
   const withTag = atLeast(v, '2.42') || (atLeast(v, '2.32') && !atLeast(v, '2.33'));
-  return Type.Unsafe<Wrapper>(wrapper(item(withTag, atLeast(v, '2.67'))));
+  const withVolumeType = atLeast(v, '2.67');
+  // One schema object per variant: the validator is compiled once per schema object (compiling it took ~12 ms a boot).
+  const key = `${withTag}/${withVolumeType}`;
+  let s = bdmSchemas.get(key);
+  if (!s) {
+    s = Type.Unsafe<Wrapper>(wrapper(item(withTag, withVolumeType)));
+    bdmSchemas.set(key, s);
+  }
+  return s;
 }
+const bdmSchemas = new Map<string, ReturnType<typeof Type.Unsafe<Wrapper>>>();
