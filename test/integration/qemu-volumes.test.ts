@@ -11,8 +11,8 @@
  * same volume attached to a second guest (a new attachment) reads the
  * marker back, read-only attachments refuse writes; a detach while shut
  * off only changes the next start; a guest boots from a volume made from
- * the guest image (no local disk), which refuses rescue and snapshot; a
- * guest with volumes refuses moves; a write while the volume host's
+ * the guest image (no local disk), which refuses rescue and snapshot (moves
+ * with volumes: qemu-volume-moves.test.ts); a write while the volume host's
  * storage daemon is down completes once the volume service has started
  * again ([qemu] volume_reconnect_delay). Needs QEMU and qemu-storage-daemon.
  */
@@ -89,9 +89,6 @@ describe('qemu driver: volumes over NBD', { skip, timeout: 900_000 }, () => {
       assert.equal((await driver.getInfo(a)).state, PowerState.RUNNING);
       const ids = (await nodeNames(world.instancesPath, a.uuid)).filter((n) => n.endsWith(volumeId.replaceAll('-', '').slice(0, 20)));
       assert.equal(ids.length, 2, `an nbd node and a raw node: ${ids}`);
-      // Moves do not carry volumes yet: refused before the guest stops.
-      await assert.rejects(driver.migrateDiskAndPowerOff(a, { host: 'elsewhere', address: '127.0.0.1' }, 0), /does not move yet/);
-      assert.equal((await driver.getInfo(a)).state, PowerState.RUNNING, 'the refused move left the guest running');
       const w = await shell(a, `printf '${marker}' | dd of=/dev/${disk} bs=512 count=1 conv=sync,fsync 2>/dev/null`, 'WROTE');
       assert.equal(exitOf(w, 'WROTE'), 0, `the write: ${w.slice(-200)}`);
 

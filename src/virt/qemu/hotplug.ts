@@ -159,7 +159,7 @@ export function detachPolicy(conf: NovaConfig): DetachPolicy {
 }
 
 /** The occupied slots of the guest's PCI root bus, in order, with their device ids ('' for none). */
-async function rootBusSlots(qmp: Pick<QmpClient, 'execute'>): Promise<{ slot: number; id: string }[]> {
+export async function rootBusSlots(qmp: Pick<QmpClient, 'execute'>): Promise<{ slot: number; id: string }[]> {
   const buses = await qmp.execute('query-pci');
   const root = (Array.isArray(buses) ? buses : []).find((b: unknown) => isPlainObject(b) && b.bus === 0);
   const slots = new Map<number, string>();

@@ -10,17 +10,23 @@
  * here as soon as the migration completes (in the run state the source
  * had); post_live_migration_at_destination stops the NBD server,
  * rollback stops QEMU and removes the files.
+ *
+ * Volumes (volume-moves.ts) come from the block device info with this
+ * host's connection info: QEMU starts connected to them, they are not
+ * copied; a guest booted from a volume has no disk to make or export.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { HypervisorError } from '../../exception/virt.ts';
 import type { InstanceDTO } from '../../objects/instance.ts';
+import type { BlockDeviceInfo } from '../driver.ts';
 import type { LiveMigrateData } from '../driver-moves.ts';
 import type { QemuContext } from './context.ts';
 import type { Guest } from './guest.ts';
 import { createOverlay } from './images.ts';
 import type { QmpClient } from './qmp.ts';
 import { addressInUse, inboundAddress, newPsk, pickPort, pskObject, uriHost, writePskDir } from './transport.ts';
+import { hasRootVolume, pciLayout, setMoveVolumes } from './volume-moves.ts';
 
 /** The QMP ids a live migration uses on both ends. */
 export const MOVE_TLS = 'nova-move-tls';
@@ -60,15 +66,19 @@ async function onFreePort(address: string, range: string, listen: (port: number)
   }
 }
 
-export async function preLiveMigration(ctx: QemuContext, instance: InstanceDTO): Promise<LiveMigrateData> {
+export async function preLiveMigration(ctx: QemuContext, instance: InstanceDTO, bdi?: BlockDeviceInfo): Promise<LiveMigrateData> {
   const g = ctx.handle(instance);
   if (g.running) throw new HypervisorError(`instance ${instance.uuid} already runs on this host`, { uuid: instance.uuid });
   const q = ctx.conf.qemu;
   fs.rmSync(g.paths.dir, { recursive: true, force: true });
   fs.mkdirSync(g.paths.dir, { recursive: true, mode: 0o750 });
+  const fromVolume = hasRootVolume(bdi);
   try {
-    const base = await ctx.ensureBase(instance.image_ref);
-    await createOverlay(q.qemu_img, base, g.paths.disk, instance.root_gb);
+    const volumes = setMoveVolumes(g, bdi);
+    if (!fromVolume) {
+      const base = await ctx.ensureBase(instance.image_ref);
+      await createOverlay(q.qemu_img, base, g.paths.disk, instance.root_gb);
+    }
     const configDrive = await ctx.buildConfigDrive(instance, g.paths.configDrive, null, await ctx.imageProperties(instance.image_ref));
     // The driver knows the guest from now on: it holds the guest's QMP connection (QEMU serves one client per socket).
     ctx.register(instance, g);
@@ -88,13 +98,30 @@ export async function preLiveMigration(ctx: QemuContext, instance: InstanceDTO):
     await qmp.execute('migrate-set-parameters', { 'tls-creds': tls ? MOVE_TLS : '' });
     const address = inboundAddress(ctx.conf);
     const port = await onFreePort(address, q.live_migration_port_range, (p) => qmp.execute('migrate-incoming', { uri: `tcp:${uriHost(address)}:${p}` }));
-    const node = await diskNode(qmp);
-    const nbdPort = await onFreePort(address, q.live_migration_port_range, (p) =>
-      qmp.execute('nbd-server-start', { addr: { type: 'inet', data: { host: address, port: String(p) } }, 'tls-creds': MOVE_TLS }),
-    );
-    await qmp.execute('block-export-add', { type: 'nbd', id: MOVE_DISK, 'node-name': node, name: 'disk0', writable: true });
-    ctx.log.info({ instance: instance.uuid, address, port, nbd_port: nbdPort, tls, post_copy: postCopy }, 'waiting for the incoming live migration');
-    return { target_host: ctx.host, address, port, nbd_port: nbdPort, psk, tls, post_copy: postCopy, config_drive: configDrive, block_migration: true };
+    // Only the guest's own disk is copied (the source mirrors it into this export); volumes are reached where they are.
+    let nbdPort: number | null = null;
+    if (!fromVolume) {
+      const node = await diskNode(qmp);
+      nbdPort = await onFreePort(address, q.live_migration_port_range, (p) =>
+        qmp.execute('nbd-server-start', { addr: { type: 'inet', data: { host: address, port: String(p) } }, 'tls-creds': MOVE_TLS }),
+      );
+      await qmp.execute('block-export-add', { type: 'nbd', id: MOVE_DISK, 'node-name': node, name: 'disk0', writable: true });
+    }
+    const layout = await pciLayout(qmp);
+    ctx.log.info({ instance: instance.uuid, address, port, nbd_port: nbdPort, tls, post_copy: postCopy, volumes, pci_layout: layout }, 'waiting for the incoming live migration');
+    return {
+      target_host: ctx.host,
+      address,
+      port,
+      nbd_port: nbdPort,
+      psk,
+      tls,
+      post_copy: postCopy,
+      config_drive: configDrive,
+      block_migration: !fromVolume,
+      volumes,
+      pci_layout: layout,
+    };
   } catch (e) {
     await g.stop().catch(() => {});
     ctx.forget(instance.uuid);

@@ -16,6 +16,10 @@
  *
  * On the same host (`[DEFAULT] allow_resize_to_same_host`) the files are
  * copied locally instead.
+ *
+ * Volumes are not copied (volume-moves.ts): the destination builds the
+ * guest with the block device info's (its connection info), revert brings
+ * back the source's; a guest booted from a volume has no disk to serve.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -23,13 +27,15 @@ import { InstanceNotFound } from '../../exception/instance.ts';
 import { ImageNotFound } from '../../exception/resources.ts';
 import { HypervisorError } from '../../exception/virt.ts';
 import type { InstanceDTO } from '../../objects/instance.ts';
+import type { BlockDeviceInfo } from '../driver.ts';
 import type { DiskInfo, MoveTarget } from '../driver-moves.ts';
 import type { QemuContext } from './context.ts';
 import { type DiskFormat, diskInfo, qemuImg } from './images.ts';
 import { exportPid, exportPidfile, fetchExport, type NbdExport, startExport, stopExport } from './nbd.ts';
 import { baseDir, basePath, resizeDir } from './paths.ts';
 import { inboundAddress } from './transport.ts';
-import { refuseMoveWithVolumes } from './volumes.ts';
+import { hasRootVolume, setMoveVolumes } from './volume-moves.ts';
+import { bootsFromVolume, guestVolumes } from './volumes.ts';
 
 const GiB = 1024 ** 3;
 /** Copies of disks between hosts: generous (a big root disk over a slow link); qemu-img is killed after it. */
@@ -53,14 +59,15 @@ export async function migrateDiskAndPowerOff(ctx: QemuContext, instance: Instanc
   const next = instance.new_flavor ?? instance.flavor;
   if (next.root_gb < instance.root_gb) throw new HypervisorError('Unable to resize disk down.', { uuid: instance.uuid });
   if (fs.existsSync(g.paths.rescueMarker)) throw new HypervisorError(`instance ${instance.uuid} is in rescue; unrescue it before moving it`, { uuid: instance.uuid });
-  refuseMoveWithVolumes(g, 'migrate or resize');
   if (g.running) {
     const clean = timeoutSec > 0 && (await g.status()) === 'running' && (await g.powerdown(timeoutSec * 1000));
     if (!clean) await g.stop();
     ctx.log.info({ instance: instance.uuid, clean }, 'guest powered off for a cold move');
   }
   fs.rmSync(g.paths.state, { force: true });
-  const disk = await diskInfo(ctx.conf.qemu.qemu_img, g.paths.disk, 'qcow2');
+  const volumes = guestVolumes(g).length;
+  const fromVolume = bootsFromVolume(g);
+  const disk = fromVolume ? { virtualSize: 0, backingFile: null } : await diskInfo(ctx.conf.qemu.qemu_img, g.paths.disk, 'qcow2');
   const kept = resizeDir(g.paths);
   await stopExport(kept);
   fs.rmSync(kept, { recursive: true, force: true });
@@ -74,11 +81,15 @@ export async function migrateDiskAndPowerOff(ctx: QemuContext, instance: Instanc
     base_format: base ? (await diskInfo(ctx.conf.qemu.qemu_img, base)).format : null,
     virtual_size: disk.virtualSize,
     config_drive: fs.existsSync(path.join(kept, path.basename(g.paths.configDrive))),
+    volumes,
+    boots_from_volume: fromVolume,
   };
   if (target.host === ctx.host) return { ...info, same_host: true };
-  const files: Record<string, string> = { disk: path.join(kept, path.basename(g.paths.disk)) };
+  const files: Record<string, string> = {};
+  if (!fromVolume) files.disk = path.join(kept, path.basename(g.paths.disk));
   if (info.config_drive) files.config = path.join(kept, path.basename(g.paths.configDrive));
   if (base) files.base = base;
+  if (!Object.keys(files).length) return { ...info, same_host: false };
   const exp = await startExport({ binary: ctx.conf.qemu.qemu_storage_daemon, dir: kept, files, address: inboundAddress(ctx.conf), range: ctx.conf.qemu.live_migration_port_range });
   ctx.log.info({ instance: instance.uuid, to: target.host, address: exp.address, port: exp.port }, 'serving the disk to the destination');
   return { ...info, same_host: false, address: exp.address, port: exp.port, psk: exp.psk };
@@ -102,7 +113,7 @@ async function destinationBase(ctx: QemuContext, disk: DiskInfo, from: NbdExport
 }
 
 /** Destination: fetch the files, grow the disk to the new flavor, boot when `powerOn`. */
-export async function finishMigration(ctx: QemuContext, instance: InstanceDTO, disk: DiskInfo, powerOn: boolean): Promise<void> {
+export async function finishMigration(ctx: QemuContext, instance: InstanceDTO, disk: DiskInfo, powerOn: boolean, bdi?: BlockDeviceInfo): Promise<void> {
   const g = ctx.handle(instance);
   if (g.running) throw new HypervisorError(`instance ${instance.uuid} already runs on this host`, { uuid: instance.uuid });
   const bin = ctx.conf.qemu.qemu_img;
@@ -111,7 +122,12 @@ export async function finishMigration(ctx: QemuContext, instance: InstanceDTO, d
   const port = disk.port;
   const psk = str(disk, 'psk');
   const from: NbdExport | null = !sameHost && address && typeof port === 'number' && psk ? { address, port, psk } : null;
-  if (!sameHost && !from) throw new HypervisorError(`the cold move of ${instance.uuid} did not say where its disk is`, { uuid: instance.uuid });
+  const fromVolume = disk.boots_from_volume === true;
+  if (fromVolume !== hasRootVolume(bdi)) throw new HypervisorError(`the cold move of ${instance.uuid}: its root volume is not in the block device info`, { uuid: instance.uuid });
+  const needsFiles = !fromVolume || disk.config_drive === true;
+  if (!sameHost && !from && needsFiles) throw new HypervisorError(`the cold move of ${instance.uuid} did not say where its disk is`, { uuid: instance.uuid });
+  const volumes = typeof disk.volumes === 'number' ? disk.volumes : 0;
+  if (volumes > 0 && !bdi) throw new HypervisorError(`instance ${instance.uuid} has ${volumes} volume(s) but the cold move gave none for this host`, { uuid: instance.uuid });
   fs.rmSync(g.paths.dir, { recursive: true, force: true });
   fs.mkdirSync(g.paths.dir, { recursive: true, mode: 0o750 });
   const scratch = path.join(g.paths.dir, 'move-psk');
@@ -122,15 +138,18 @@ export async function finishMigration(ctx: QemuContext, instance: InstanceDTO, d
     fs.renameSync(`${dest}.part`, dest);
   };
   try {
-    const base = await destinationBase(ctx, disk, from, scratch);
-    await fetch('disk', g.paths.disk);
+    const attached = setMoveVolumes(g, bdi);
+    if (!fromVolume) {
+      const base = await destinationBase(ctx, disk, from, scratch);
+      await fetch('disk', g.paths.disk);
+      if (base) await qemuImg(bin, ['rebase', '-q', '-u', '-f', 'qcow2', '-F', base.format, '-b', base.path, g.paths.disk]);
+      const size = (await diskInfo(bin, g.paths.disk, 'qcow2')).virtualSize;
+      if (instance.root_gb * GiB > size) await qemuImg(bin, ['resize', '-q', '-f', 'qcow2', g.paths.disk, String(instance.root_gb * GiB)]);
+    }
     if (disk.config_drive === true) await fetch('config', g.paths.configDrive);
-    if (base) await qemuImg(bin, ['rebase', '-q', '-u', '-f', 'qcow2', '-F', base.format, '-b', base.path, g.paths.disk]);
-    const size = (await diskInfo(bin, g.paths.disk, 'qcow2')).virtualSize;
-    if (instance.root_gb * GiB > size) await qemuImg(bin, ['resize', '-q', '-f', 'qcow2', g.paths.disk, String(instance.root_gb * GiB)]);
     ctx.register(instance, g);
     if (powerOn) await ctx.launch(instance, g);
-    ctx.log.info({ instance: instance.uuid, from: str(disk, 'source_host'), vcpus: instance.vcpus, memory_mb: instance.memory_mb }, 'cold move finished here');
+    ctx.log.info({ instance: instance.uuid, from: str(disk, 'source_host'), vcpus: instance.vcpus, memory_mb: instance.memory_mb, volumes: attached }, 'cold move finished here');
   } catch (e) {
     ctx.forget(instance.uuid);
     await g.stop().catch(() => {});
@@ -149,7 +168,7 @@ export async function confirmMigration(ctx: QemuContext, instance: InstanceDTO):
 }
 
 /** Source: the move is reverted (or failed); the kept guest comes back with the old flavor, booted when `powerOn`. */
-export async function finishRevertMigration(ctx: QemuContext, instance: InstanceDTO, powerOn: boolean): Promise<void> {
+export async function finishRevertMigration(ctx: QemuContext, instance: InstanceDTO, powerOn: boolean, bdi?: BlockDeviceInfo): Promise<void> {
   const g = ctx.handle(instance);
   const kept = resizeDir(g.paths);
   if (fs.existsSync(kept)) {
@@ -161,6 +180,8 @@ export async function finishRevertMigration(ctx: QemuContext, instance: Instance
   if (!g.exists && !g.running) throw InstanceNotFound.of(instance.uuid);
   ctx.register(instance, g);
   const status = await g.status();
+  // The source's volumes with its (new) connection info; a guest still running here keeps the connections it has until its next start.
+  setMoveVolumes(g, bdi);
   if (powerOn && status !== 'running') {
     if (status !== null) await g.stop();
     await ctx.launch(instance, g);

@@ -19,8 +19,14 @@
  *    `live_migration_completion_timeout` per GiB ends in
  *    `live_migration_timeout_action`.
  *
- * When the migration completed, the source QEMU quits; the files stay
- * until nova-compute destroys the instance here.
+ * Volumes are network disks: never mirrored (only disk0 is; a guest booted
+ * from a volume has nothing to mirror). The destination connected to them
+ * with its own attachment; the source refuses first when the destination's
+ * devices are not at its PCI slots (volume-moves.ts).
+ *
+ * When the migration completed, the source QEMU quits (its NBD connections
+ * to the volumes with it); the files stay until nova-compute destroys the
+ * instance here.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -34,7 +40,8 @@ import { checkNicLayout } from './hotplug.ts';
 import { dropMoveKey, MOVE_DISK, MOVE_TLS } from './live-incoming.ts';
 import type { QmpClient } from './qmp.ts';
 import { pskObject, uriHost, writePskDir } from './transport.ts';
-import { refuseMoveWithVolumes } from './volumes.ts';
+import { checkDestinationLayout } from './volume-moves.ts';
+import { bootsFromVolume } from './volumes.ts';
 
 /** A live migration running from this host, as force complete and abort find it. */
 export interface LiveRun {
@@ -82,6 +89,26 @@ async function cleanup(qmp: QmpClient, downtimeMs: number): Promise<void> {
   await dropMoveKey(qmp);
 }
 
+/** Mirror the guest's own disk (disk0 only: never a volume's node) into the destination's export, until the copy is in step. */
+async function mirrorDisk(qmp: QmpClient, to: { address: string; port: number }, run: LiveRun, what: string, onJob: (job: { len: number; offset: number }) => void): Promise<void> {
+  await qmp.execute('blockdev-add', {
+    driver: 'nbd',
+    'node-name': MOVE_DISK,
+    server: { type: 'inet', host: to.address, port: String(to.port) },
+    export: 'disk0',
+    'tls-creds': MOVE_TLS,
+  });
+  await qmp.execute('blockdev-mirror', { 'job-id': MOVE_DISK, device: 'disk0', target: MOVE_DISK, sync: 'top', 'copy-mode': 'write-blocking' });
+  for (;;) {
+    const job = await mirrorJob(qmp);
+    if (!job) throw new HypervisorError(`the disk copy of ${what} stopped`);
+    if (job.ready) return onJob(job);
+    if (run.abort) throw new HypervisorError(`live migration of ${what} was aborted`);
+    onJob(job);
+    await sleep(POLL_MS);
+  }
+}
+
 export async function liveMigration(
   ctx: QemuContext,
   instance: InstanceDTO,
@@ -96,10 +123,13 @@ export async function liveMigration(
   const status = await qmp.queryStatus();
   if (status !== 'running' && status !== 'paused') throw new HypervisorError(`instance ${instance.uuid} is ${status}: it cannot be live migrated`, { uuid: instance.uuid });
   await checkNicLayout(qmp, instance);
-  refuseMoveWithVolumes(g, 'live-migrate');
+  await checkDestinationLayout(qmp, g, instance, data);
   const address = typeof data.address === 'string' ? data.address : target.address;
   const { port, nbd_port: nbdPort, psk } = data;
-  if (typeof port !== 'number' || typeof nbdPort !== 'number' || typeof psk !== 'string') throw new HypervisorError(`the destination ${target.host} sent no migration ports`);
+  // The guest's own disk is mirrored to the destination; volumes (network disks) are not: the destination connected to them itself.
+  const mirror = !bootsFromVolume(g);
+  if (typeof port !== 'number' || (mirror && typeof nbdPort !== 'number') || typeof psk !== 'string')
+    throw new HypervisorError(`the destination ${target.host} sent no migration ports`);
   if (fs.existsSync(g.paths.configDrive) && data.config_drive !== true) throw new HypervisorError(`the destination ${target.host} made no config drive for ${instance.uuid}`);
   const pskDir = writePskDir(path.join(g.paths.dir, 'migrate-psk'), psk);
   run.postCopy = q.live_migration_permit_post_copy && data.post_copy === true;
@@ -122,22 +152,11 @@ export async function liveMigration(
   try {
     await dropMoveKey(qmp);
     await qmp.execute('object-add', pskObject(MOVE_TLS, pskDir, 'client'));
-    await qmp.execute('blockdev-add', {
-      driver: 'nbd',
-      'node-name': MOVE_DISK,
-      server: { type: 'inet', host: address, port: String(nbdPort) },
-      export: 'disk0',
-      'tls-creds': MOVE_TLS,
-    });
-    await qmp.execute('blockdev-mirror', { 'job-id': MOVE_DISK, device: 'disk0', target: MOVE_DISK, sync: 'top', 'copy-mode': 'write-blocking' });
-    for (;;) {
-      const job = await mirrorJob(qmp);
-      if (!job) throw new HypervisorError(`the disk copy of ${instance.uuid} to ${target.host} stopped`);
-      disk = { total: job.len, processed: job.offset };
-      if (job.ready) break;
-      if (run.abort) throw new HypervisorError(`live migration of ${instance.uuid} to ${target.host} was aborted`);
-      onProgress({ memory_total: 0, memory_processed: 0, memory_remaining: 0, disk_total: job.len, disk_processed: job.offset, disk_remaining: job.len - job.offset });
-      await sleep(POLL_MS);
+    if (mirror) {
+      await mirrorDisk(qmp, { address, port: Number(nbdPort) }, run, `${instance.uuid} to ${target.host}`, (job) => {
+        disk = { total: job.len, processed: job.offset };
+        onProgress({ memory_total: 0, memory_processed: 0, memory_remaining: 0, disk_total: job.len, disk_processed: job.offset, disk_remaining: job.len - job.offset });
+      });
     }
     const autoConverge = q.live_migration_permit_auto_converge && !run.postCopy;
     await qmp.execute('migrate-set-capabilities', {
@@ -157,17 +176,23 @@ export async function liveMigration(
     const timeoutMs = q.live_migration_completion_timeout * dataGb * 1000;
     let cancelled = false;
     let timedOut = false;
+    let downtimeMs = 0;
+    let pausedAt = 0;
     for (;;) {
       const m = rec(await qmp.execute('query-migrate'));
       await progress(m);
-      if (m.status === 'completed') break;
+      if (m.status === 'completed') {
+        downtimeMs = num(m.downtime);
+        break;
+      }
       if (m.status === 'failed' || m.status === 'cancelled') {
         const why = cancelled || run.abort ? 'was aborted' : timedOut ? 'timed out' : `failed: ${String(m['error-desc'] ?? m.status)}`;
         throw new HypervisorError(`live migration of ${instance.uuid} to ${target.host} ${why}`, { uuid: instance.uuid });
       }
       if (m.status === 'pre-switchover') {
+        pausedAt = Date.now();
         // The guest is stopped for the last pass: finish the disk copy before the destination runs it.
-        await qmp.execute('block-job-cancel', { device: MOVE_DISK });
+        if (mirror) await qmp.execute('block-job-cancel', { device: MOVE_DISK });
         while ((await mirrorJob(qmp)) !== null) await sleep(20);
         await qmp.execute('migrate-continue', { state: 'pre-switchover' });
         continue;
@@ -188,7 +213,19 @@ export async function liveMigration(
     await qmp.execute('blockdev-del', { 'node-name': MOVE_DISK }).catch(() => {});
     ctx.forget(instance.uuid);
     await g.stop();
-    ctx.log.info({ instance: instance.uuid, to: target.host, ms: Date.now() - started }, 'live migration completed; the guest runs on the destination');
+    ctx.log.info(
+      {
+        instance: instance.uuid,
+        to: target.host,
+        ms: Date.now() - started,
+        downtime_ms: downtimeMs,
+        // From the guest's pause seen here to the completion seen here (an upper bound, polled): what this driver adds to QEMU's own downtime.
+        switchover_ms: pausedAt ? Date.now() - pausedAt : null,
+        disk_bytes: disk.total,
+        mirrored: mirror,
+      },
+      'live migration completed; the guest runs on the destination',
+    );
   } catch (e) {
     const now = await qmp.queryStatus().catch(() => null);
     if (now === 'postmigrate') throw e; // the guest went over (post-copy): nothing to undo here

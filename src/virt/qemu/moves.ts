@@ -10,6 +10,7 @@
 import { DriverNotSupported, HypervisorError } from '../../exception/virt.ts';
 import type { InstanceDTO } from '../../objects/instance.ts';
 import type { ImageMeta } from '../../objects/request-spec.ts';
+import type { BlockDeviceInfo } from '../driver.ts';
 import type { DiskInfo, ImageOperations, ImageSink, LiveMigrateData, LiveMigrationProgress, MoveOperations, MoveTarget } from '../driver-moves.ts';
 import type { QemuContext } from './context.ts';
 import * as incoming from './live-incoming.ts';
@@ -59,21 +60,21 @@ export abstract class QemuMoves implements MoveOperations, ImageOperations {
     });
   }
 
-  finishMigration(instance: InstanceDTO, disk: DiskInfo, _image: ImageMeta, powerOn: boolean): Promise<void> {
-    return this.lock.run(instance.uuid, () => cold.finishMigration(this.context, instance, disk, powerOn));
+  finishMigration(instance: InstanceDTO, disk: DiskInfo, _image: ImageMeta, powerOn: boolean, blockDeviceInfo?: BlockDeviceInfo): Promise<void> {
+    return this.lock.run(instance.uuid, () => cold.finishMigration(this.context, instance, disk, powerOn, blockDeviceInfo));
   }
 
   confirmMigration(instance: InstanceDTO): Promise<void> {
     return this.lock.run(instance.uuid, () => cold.confirmMigration(this.context, instance));
   }
 
-  finishRevertMigration(instance: InstanceDTO, powerOn: boolean): Promise<void> {
-    return this.lock.run(instance.uuid, () => cold.finishRevertMigration(this.context, instance, powerOn));
+  finishRevertMigration(instance: InstanceDTO, powerOn: boolean, blockDeviceInfo?: BlockDeviceInfo): Promise<void> {
+    return this.lock.run(instance.uuid, () => cold.finishRevertMigration(this.context, instance, powerOn, blockDeviceInfo));
   }
 
-  preLiveMigration(instance: InstanceDTO, _blockMigration: boolean): Promise<LiveMigrateData> {
-    // Instance directories are never shared between hosts here: every live migration copies the disk.
-    return this.lock.run(instance.uuid, () => incoming.preLiveMigration(this.context, instance));
+  preLiveMigration(instance: InstanceDTO, _blockMigration: boolean, blockDeviceInfo?: BlockDeviceInfo): Promise<LiveMigrateData> {
+    // Instance directories are never shared between hosts here: every live migration copies the disk (never the volumes).
+    return this.lock.run(instance.uuid, () => incoming.preLiveMigration(this.context, instance, blockDeviceInfo));
   }
 
   liveMigration(instance: InstanceDTO, target: MoveTarget, data: LiveMigrateData, onProgress: (p: LiveMigrationProgress) => void): Promise<void> {

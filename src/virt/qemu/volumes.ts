@@ -231,17 +231,3 @@ export async function detachVolume(g: Guest, dv: DriverVolume, policy: DetachPol
   fs.rmSync(pskDir(g, v), { recursive: true, force: true });
   log.info({ instance: g.uuid, volume: v.volumeId, live: qmp !== null }, 'volume detached');
 }
-
-/**
- * Moves do not carry volumes yet (the destination would start without
- * them, or a live migration would fail on the missing devices): refuse
- * before anything stops or moves.
- */
-export function refuseMoveWithVolumes(g: Guest, what: string): void {
-  const list = guestVolumes(g);
-  if (!list.length) return;
-  throw new HypervisorError(
-    `cannot ${what} instance ${g.uuid}: it has volumes (${list.map((v) => v.volumeId).join(', ')}), which the qemu driver does not move yet; detach them first`,
-    { uuid: g.uuid },
-  );
-}
