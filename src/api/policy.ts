@@ -137,6 +137,7 @@ export const POLICIES: Record<string, keyof typeof RULES> = {
   'os_compute_api:os-instance-usage-audit-log:list': 'admin',
   'os_compute_api:os-instance-usage-audit-log:show': 'admin',
   'os_compute_api:servers:create_image': 'project_member_or_admin',
+  'os_compute_api:servers:create_image:allow_volume_backed': 'project_member_or_admin',
   'os_compute_api:servers:trigger_crash_dump': 'project_member_or_admin',
   'os_compute_api:os-create-backup': 'project_member_or_admin',
   'os_compute_api:os-shelve:shelve': 'project_member_or_admin',

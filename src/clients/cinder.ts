@@ -328,6 +328,12 @@ export class CinderClient {
     return body?.snapshots ?? [];
   }
 
+  /** GET /limits: the caller's absolute limits and usage (maxTotalSnapshots, totalSnapshotsUsed…; -1: unlimited). */
+  async absoluteLimits(ctx: RequestContext | undefined): Promise<Readonly<Record<string, number>>> {
+    const body = (await this.request(ctx, 'GET', '/limits')) as { limits?: { absolute?: Record<string, number> } } | null;
+    return body?.limits?.absolute ?? {};
+  }
+
   async deleteSnapshot(ctx: RequestContext | undefined, id: string): Promise<void> {
     await this.request(ctx, 'DELETE', `/snapshots/${encodeURIComponent(id)}`, { subject: { kind: 'snapshot', id } });
   }

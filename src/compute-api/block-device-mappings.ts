@@ -5,7 +5,8 @@
  * image to local is not supported.', the boot sequence, non-zero sizes for
  * new volumes, the volume/snapshot/image looked up: InvalidBDMVolume,
  * InvalidBDMSnapshot, InvalidBDMImage), an image's root disk added as the
- * boot_index 0 mapping when imageRef is given, the root's image metadata
+ * boot_index 0 mapping when imageRef is given (unless the image defines
+ * mappings with a root: image-block-devices.ts), the root's image metadata
  * (a boot from volume: the volume's volume_image_metadata). After the
  * instance is recorded, its mappings are stored and the existing volumes
  * reserved for it (attachment_create, as Nova does at the API);
@@ -17,6 +18,7 @@ import type { DbApi } from '../db/api/index.ts';
 import { InvalidBDM, InvalidBDMFormat, InvalidInput, InvalidVolume, SnapshotNotFound, VolumeNotFound } from '../exception/volume.ts';
 import { type BdmDestinationType, type BdmSourceType, type BlockDeviceMappingFields, newBdm } from '../objects/block-device.ts';
 import type { ImageMeta } from '../objects/request-spec.ts';
+import { imageMetaOfVolume, mergeImageBdms } from './image-block-devices.ts';
 
 /** One mapping as the API asked for it (block_device_mapping_v2 item). */
 export interface BdmRequest {
@@ -87,10 +89,20 @@ export interface BdmDeps {
 }
 
 /** _check_and_transform_bdm + _validate_bdm: the mappings of a create (empty when none were asked for). */
-export async function planBlockDevices(d: BdmDeps, ctx: RequestContext, requests: readonly BdmRequest[], imageRef: string, count: number): Promise<BdmPlan> {
+export async function planBlockDevices(
+  d: BdmDeps,
+  ctx: RequestContext,
+  requests: readonly BdmRequest[],
+  imageRef: string,
+  count: number,
+  imageDefined: readonly PlannedBdm[] = [],
+): Promise<BdmPlan> {
   const items = requests.filter((r) => !r.no_device);
-  if (!items.length) return { bdms: [], rootImage: null, bootFromVolume: false };
-  const bdms = items.map((r) => fromApi(r, imageRef !== ''));
+  if (!items.length && !imageDefined.length) return { bdms: [], rootImage: null, bootFromVolume: false };
+  const bdms = mergeImageBdms(
+    items.map((r) => fromApi(r, imageRef !== '')),
+    imageDefined.map((b) => ({ ...b })),
+  );
   if (imageRef && !bdms.some((b) => b.boot_index === 0)) {
     const { instance_uuid: _i, ...root } = newBdm('', { source_type: 'image', destination_type: 'local', boot_index: 0, image_id: imageRef, delete_on_termination: true });
     bdms.unshift(root);
@@ -116,7 +128,7 @@ export async function planBlockDevices(d: BdmDeps, ctx: RequestContext, requests
       b.volume_size = v.size;
       if (b.boot_index === 0) {
         if (v.bootable !== true && v.bootable !== 'true') throw new InvalidBDM(`Block Device ${v.id} is not bootable.`, { id: v.id });
-        rootImage = { id: '', properties: { ...(v.volume_image_metadata ?? {}) } };
+        rootImage = imageMetaOfVolume(v.volume_image_metadata);
       }
     } else if (b.snapshot_id !== null) {
       const s = await d.volume.getSnapshot(ctx, b.snapshot_id).catch((e: unknown) => {

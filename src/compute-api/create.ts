@@ -12,6 +12,7 @@ import { TaskState, VmState } from '../objects/states.ts';
 import type { ComputeApiDeps } from './api.ts';
 import { type BdmRequest, planBlockDevices, recordBlockDevices } from './block-device-mappings.ts';
 import { autoDiskConfigFor } from './disk-config.ts';
+import { imageDefinedBdms, imageSystemMetadata, onceEachImage } from './image-block-devices.ts';
 import { checkInjectedFiles, type InjectedFile } from './injected-files.ts';
 import { securityGroupIds, validateNetworks } from './networks.ts';
 import { checkGroupQuota, joinGroup, requestedGroup } from './server-groups.ts';
@@ -130,14 +131,12 @@ export async function createServers(deps: ComputeApiDeps, ctx: RequestContext, p
     throw new Invalid(`Flavor ${p.flavorId} could not be found.`);
   }
   const volumes = deps.volume ?? ABSENT_VOLUME_SERVICE;
-  const bdmPlan = await planBlockDevices(
-    { volume: volumes, image: (id) => imageFor(deps, ctx, id, { memory_mb: flavor.memory_mb, root_gb: 0 }) },
-    ctx,
-    p.blockDevices ?? [],
-    p.imageRef,
-    p.maxCount,
-  );
-  const image = bdmPlan.rootImage ?? (await imageFor(deps, ctx, p.imageRef, bdmPlan.bootFromVolume ? { memory_mb: flavor.memory_mb, root_gb: 0 } : flavor));
+  // Each image read once; the imageRef's first (Nova's _get_image): it may define the mappings (a volume-backed server's snapshot).
+  const lookups = { images: onceEachImage(deps.images) };
+  const noDisk = { memory_mb: flavor.memory_mb, root_gb: 0 };
+  const imageDefined = p.imageRef ? imageDefinedBdms(await imageFor(lookups, ctx, p.imageRef, noDisk)) : [];
+  const bdmPlan = await planBlockDevices({ volume: volumes, image: (id) => imageFor(lookups, ctx, id, noDisk) }, ctx, p.blockDevices ?? [], p.imageRef, p.maxCount, imageDefined);
+  const image = bdmPlan.rootImage ?? (await imageFor(lookups, ctx, p.imageRef, bdmPlan.bootFromVolume ? noDisk : flavor));
   const autoDiskConfig = autoDiskConfigFor(p.autoDiskConfig ?? null, image);
   let keyData: string | null = null;
   if (p.keyName) {
@@ -228,7 +227,7 @@ export async function createServers(deps: ComputeApiDeps, ctx: RequestContext, p
       progress: 0,
       root_device_name: null,
       metadata: p.metadata,
-      system_metadata: { image_base_image_ref: p.imageRef, ...Object.fromEntries(Object.entries(image.properties).map(([k, v]) => [`image_${k}`, v])) },
+      system_metadata: { image_base_image_ref: p.imageRef, ...imageSystemMetadata(image.properties) },
       tags: p.tags,
     });
     await recordBlockDevices(db, volumes, ctx, inst.uuid, bdmPlan);
@@ -263,7 +262,7 @@ export async function createServers(deps: ComputeApiDeps, ctx: RequestContext, p
     requested_networks: requestedNetworks,
     security_groups: securityGroups,
   };
-  await db.requestSpecs.saveFor(spec);
+  await db.requestSpecs.saveFor(spec, { created: true });
   try {
     await deps.scheduler.build_instances(ctx, { request_spec: spec, admin_password: adminPass });
   } catch (e) {

@@ -19,6 +19,8 @@ export interface NewSnapshotImage {
   /** Only a backup keeps its instance's formats (a snapshot may be in another one; the driver says which). */
   disk_format?: string;
   container_format?: string;
+  /** 0: a record without data, made active at once (Nova's size 0 for a volume-backed snapshot: raw/bare, empty data uploaded). */
+  size?: 0;
   properties: Record<string, string>;
 }
 
@@ -49,13 +51,13 @@ const INHERITABLE_KEYS = new Set(['min_ram', 'min_disk', 'disk_format', 'contain
 const SKIP_KEYS = new Set(['mappings', 'block_device_mapping', 'img_mappings', 'img_block_device_mapping']);
 
 /**
- * The record of a snapshot (`type` snapshot, also for shelve) or backup of
- * `inst`: the instance's image as system_metadata keeps it (its
- * `image_<key>` entries; base_image_ref among them), minus what is not
- * inherited, plus instance_uuid, user_id, image_type and the caller's
- * `extra` properties, which win.
+ * Nova's initialize_instance_snapshot_metadata: the instance's image as
+ * system_metadata keeps it (its `image_<key>` entries; base_image_ref among
+ * them), minus what is not inherited, plus the `extra` properties, which
+ * win, and instance_owner when someone else takes it; the formats only when
+ * `keepFormats`.
  */
-export function snapshotRecord(ctx: RequestContext, inst: InstanceDTO, name: string, type: 'snapshot' | 'backup', extra: Readonly<Record<string, string>> = {}): NewSnapshotImage {
+export function snapshotMetadata(ctx: RequestContext, inst: InstanceDTO, name: string, extra: Readonly<Record<string, string>>, keepFormats = false): NewSnapshotImage {
   const attrs: Record<string, string> = {};
   const properties: Record<string, string> = {};
   for (const [key, value] of Object.entries(inst.system_metadata)) {
@@ -66,7 +68,8 @@ export function snapshotRecord(ctx: RequestContext, inst: InstanceDTO, name: str
     else if (!NON_INHERITABLE.has(k) && !k.startsWith('os_glance')) properties[k] = value;
   }
   const foreign = ctx.project_id !== inst.project_id;
-  Object.assign(properties, foreign ? { instance_owner: inst.project_id } : {}, { instance_uuid: inst.uuid, user_id: String(ctx.user_id), image_type: type }, extra);
+  // As Nova, instance_owner is set over the extra properties.
+  Object.assign(properties, extra, foreign ? { instance_owner: inst.project_id } : {});
   const image: NewSnapshotImage = {
     name,
     visibility: foreign ? 'shared' : 'private',
@@ -76,9 +79,18 @@ export function snapshotRecord(ctx: RequestContext, inst: InstanceDTO, name: str
     min_disk: Math.max(Number(attrs.min_disk ?? 0) || 0, inst.root_gb),
     properties,
   };
-  if (type === 'backup') {
+  if (keepFormats) {
     if (attrs.disk_format) image.disk_format = attrs.disk_format;
     if (attrs.container_format) image.container_format = attrs.container_format;
   }
   return image;
+}
+
+/**
+ * The record of a snapshot (`type` snapshot, also for shelve) or backup of
+ * `inst` (Nova's compute.utils.create_image): its snapshot metadata with
+ * instance_uuid, user_id, image_type and the caller's `extra` properties.
+ */
+export function snapshotRecord(ctx: RequestContext, inst: InstanceDTO, name: string, type: 'snapshot' | 'backup', extra: Readonly<Record<string, string>> = {}): NewSnapshotImage {
+  return snapshotMetadata(ctx, inst, name, { instance_uuid: inst.uuid, user_id: String(ctx.user_id), image_type: type, ...extra }, type === 'backup');
 }

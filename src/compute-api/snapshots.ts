@@ -5,6 +5,7 @@
  * the image service as the caller, put the instance in its task state and
  * have its host upload the data. Answers the new image's id.
  */
+import type { CinderClient } from '../clients/cinder.ts';
 import type { ComputeAPI } from '../compute/rpc-types.ts';
 import type { RequestContext } from '../context.ts';
 import type { DbApi } from '../db/api/index.ts';
@@ -14,6 +15,7 @@ import { TaskState, VmState } from '../objects/states.ts';
 import { begin, checkState, requireCapability } from './guards.ts';
 import { checkLaunched, requireImageService } from './lifecycle-guards.ts';
 import { type SnapshotImages, snapshotRecord } from './snapshot-images.ts';
+import { isVolumeBacked, snapshotVolumeBacked } from './volume-backed-snapshot.ts';
 
 export interface SnapshotApiDeps {
   readonly db: DbApi;
@@ -21,6 +23,8 @@ export interface SnapshotApiDeps {
   readonly log: Logger;
   /** Absent without an image service: the actions are refused. */
   readonly snapshots?: SnapshotImages;
+  /** The volume service as the caller: a volume-backed server's snapshot is one of its volumes. */
+  readonly volume?: CinderClient;
 }
 
 /** The vm_states a server may be imaged in. */
@@ -33,6 +37,16 @@ export class ServerSnapshots {
   imageUrl(imageId: string): string | undefined {
     const base = this.d.snapshots?.linkBase;
     return base === undefined ? undefined : `${base.replace(/\/+$/, '')}/images/${imageId}`;
+  }
+
+  /** Is the server's root disk a volume (Nova's is_volume_backed_instance)? */
+  async isVolumeBacked(inst: InstanceDTO): Promise<boolean> {
+    return isVolumeBacked(inst, await this.d.db.blockDevices.listByInstance(inst.uuid));
+  }
+
+  /** createImage of a volume-backed server: snapshots of its volumes and an image that refers to them (volume-backed-snapshot.ts). */
+  snapshotVolumeBacked(ctx: RequestContext, inst: InstanceDTO, name: string, metadata: Readonly<Record<string, string>>): Promise<{ id: string }> {
+    return snapshotVolumeBacked(this.d, ctx, inst, name, metadata);
   }
 
   /** createImage: a snapshot named `name` with `metadata` among its properties. */

@@ -4,6 +4,8 @@
  * 202 with the image's Location before 2.45 (createBackup: only with a
  * rotation above 0, at the compute API's /images), `{"image_id": …}` from
  * 2.45. Before 2.39 the metadata counts against the metadata_items quota.
+ * A volume-backed server (also allowed by create_image:allow_volume_backed)
+ * is imaged as snapshots of its volumes.
  */
 import type { InstanceDTO } from '../../objects/instance.ts';
 import { forbidden } from '../errors.ts';
@@ -36,7 +38,12 @@ async function createImage(d: ServerApiDeps, req: ApiRequest, inst: InstanceDTO)
   authorize(req.ctx, 'os_compute_api:servers:create_image', { project_id: inst.project_id });
   const metadata = body.metadata ?? {};
   await checkMetadataQuota(d, req, metadata);
-  const image = await stateConflicts('createImage', inst.uuid, () => d.compute.snapshots.snapshot(req.ctx, inst, body.name, metadata));
+  const snapshots = d.compute.snapshots;
+  const volumeBacked = await snapshots.isVolumeBacked(inst);
+  if (volumeBacked) authorize(req.ctx, 'os_compute_api:servers:create_image:allow_volume_backed', { project_id: inst.project_id });
+  const image = await stateConflicts('createImage', inst.uuid, () =>
+    volumeBacked ? snapshots.snapshotVolumeBacked(req.ctx, inst, body.name, metadata) : snapshots.snapshot(req.ctx, inst, body.name, metadata),
+  );
   return answer(req, image.id, d.compute.snapshots.imageUrl(image.id));
 }
 

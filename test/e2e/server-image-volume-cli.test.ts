@@ -1,0 +1,92 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { mysqlSkip, openstackSkip, rabbitSkip, volumeToolsSkip } from '../support/backends.ts';
+import { type KeystoneCluster, startKeystoneCluster } from '../support/keystone-cluster.ts';
+import { runProgram, until } from '../support/procs.ts';
+
+type Json = Record<string, unknown>;
+
+/**
+ * The unmodified `openstack` client and the snapshot of a volume-backed
+ * server (a cloud of separate processes under Keystone, MariaDB, RabbitMQ,
+ * nova-volume with its file driver and a fake compute host): `server image
+ * create --wait` gives an active image whose properties hold the mappings
+ * to a new volume snapshot; `server create --image <that image>` boots a
+ * server whose root is a new volume made from the snapshot.
+ */
+describe('the openstack client: snapshot of a volume-backed server', () => {
+  let skip: string | undefined;
+  let cloud: KeystoneCluster;
+  before(async () => {
+    skip = (await openstackSkip()) ?? (await mysqlSkip()) ?? (await rabbitSkip()) ?? volumeToolsSkip();
+    if (skip) return;
+    cloud = await startKeystoneCluster({ volume: true });
+  });
+  after(async () => {
+    await cloud?.stop();
+  });
+
+  async function os(args: string[], expectOk = true): Promise<{ code: number | null; stdout: string; stderr: string }> {
+    const r = await runProgram('openstack', args, cloud.adminEnv);
+    if (expectOk) assert.equal(r.code, 0, `openstack ${args.join(' ')}\n${r.stdout}\n${r.stderr}`);
+    return r;
+  }
+  const osJson = async <T = Json>(args: string[]): Promise<T> => JSON.parse((await os([...args, '-f', 'json'])).stdout) as T;
+  const until90 = <T>(what: string, fn: () => Promise<T | null>) => until(fn, 90_000, what, 500);
+  const volumeStatus = (name: string, status: string) =>
+    until90(`volume ${name} ${status}`, async () => {
+      const v = await osJson<Json>(['volume', 'show', name]);
+      assert.ok(!String(v.status).startsWith('error'), `volume ${name} went to ${String(v.status)}`);
+      return v.status === status ? v : null;
+    });
+
+  it('server image create --wait of a server booted from a volume, then server create --image from that snapshot', async (t) => {
+    if (skip) return t.skip(skip);
+    const file = path.join(cloud.dir, 'disk.raw');
+    fs.writeFileSync(file, Buffer.alloc(1024 * 1024, 5));
+    await os(['image', 'create', '--file', file, '--disk-format', 'raw', '--container-format', 'bare', '--public', '--property', 'os_distro=cirros', 'disk']);
+    await os(['volume', 'create', '--image', 'disk', '--size', '1', 'rootvol']);
+    const rootvol = await volumeStatus('rootvol', 'available');
+    const vm = await osJson<Json>(['server', 'create', '--volume', 'rootvol', '--flavor', 'm1.tiny', '--wait', 'vb1']);
+    assert.equal(vm.status, 'ACTIVE');
+
+    const created = await osJson<Json>(['server', 'image', 'create', '--name', 'vbsnap', '--wait', 'vb1']);
+    assert.equal(created.status, 'active', JSON.stringify(created));
+    const image = await osJson<Json>(['image', 'show', 'vbsnap']);
+    assert.equal(image.size, 0);
+    const props = image.properties as Json;
+    assert.equal(props.bdm_v2, 'True', JSON.stringify(props));
+    assert.equal(props.root_device_name, '/dev/vda');
+    assert.equal(props.os_distro, 'cirros', 'inherited through the volume image metadata');
+    const [mapping] = JSON.parse(String(props.block_device_mapping)) as Json[];
+    assert.equal(mapping?.source_type, 'snapshot');
+    assert.equal(mapping?.boot_index, 0);
+    const snapshotId = String(mapping?.snapshot_id);
+    const snap = await until90('snapshot available', async () => {
+      const s = await osJson<Json>(['volume', 'snapshot', 'show', snapshotId]);
+      return s.status === 'available' ? s : null;
+    });
+    assert.equal(snap.name, 'snapshot for vbsnap');
+    assert.equal(snap.volume_id, rootvol.id);
+
+    const clone = await osJson<Json>(['server', 'create', '--image', 'vbsnap', '--flavor', 'm1.tiny', '--wait', 'vb2']);
+    assert.equal(clone.status, 'ACTIVE');
+    const vols = await osJson<Json[]>(['volume', 'list', '--long']);
+    const made = vols.find((v) => JSON.stringify(v['Attached to']).includes(String(clone.id)));
+    assert.ok(made, `a volume attached to vb2: ${JSON.stringify(vols)}`);
+    const madeShown = await osJson<Json>(['volume', 'show', String(made.ID)]);
+    assert.equal(madeShown.snapshot_id, snapshotId);
+
+    await os(['server', 'delete', '--wait', 'vb1', 'vb2']);
+    await volumeStatus('rootvol', 'available');
+    await volumeStatus(String(made.ID), 'available');
+    await os(['volume', 'delete', String(made.ID)]);
+    await until90('the clone volume deleted', async () => ((await os(['volume', 'show', String(made.ID)], false)).code !== 0 ? true : null));
+    await os(['volume', 'snapshot', 'delete', snapshotId]);
+    await until90('snapshot deleted', async () => ((await os(['volume', 'snapshot', 'show', snapshotId], false)).code !== 0 ? true : null));
+    await os(['volume', 'delete', 'rootvol']);
+    await os(['image', 'delete', 'vbsnap']);
+  });
+});
