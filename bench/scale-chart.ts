@@ -1,4 +1,5 @@
 /** The chart of npm run bench -- scale: boot latency percentiles and boots/s against the number of compute hosts. */
+import { type DaemonBar, type ListBar, listBand } from './scale-chart-list.ts';
 import { el, label, legend, linearScale, logScale, svgDocument, yAxis } from './svg.ts';
 
 export interface ScalePoint {
@@ -20,11 +21,12 @@ const COLORS = { p50: '#1f77b4', p95: '#ff7f0e', p99: '#d62728', nova: '#7f7f7f'
 const fmtMs = (v: number) => (v >= 1000 ? `${Math.round(v / 100) / 10} s` : `${Math.round(v)} ms`);
 const fmtNum = (v: number) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));
 
-export function scaleChart(points: ScalePoint[], subtitle: string): string {
+export function scaleChart(points: ScalePoint[], subtitle: string, list: readonly ListBar[] = [], daemons: readonly DaemonBar[] = []): string {
   const W = 1000;
-  const H = 470;
+  const band = list.length || daemons.length ? 40 + Math.max(list.length * 3, daemons.length) * 20 + 30 : 0;
+  const H = 470 + band;
   const top = 80;
-  const bottom = H - 70;
+  const bottom = 470 - 70;
   const pts = [...points].sort((a, b) => a.hosts - b.hosts);
   // Left panel: latency, log scale (ours next to Nova's seconds).
   const lx0 = 90;
@@ -71,7 +73,7 @@ export function scaleChart(points: ScalePoint[], subtitle: string): string {
     out.push(label(xAt(i), bottom + 18, `${p.hosts.toLocaleString('en')} hosts`, { 'text-anchor': 'middle' }));
   });
   out.push(
-    legend(lx0, H - 22, [
+    legend(lx0, 470 - 22, [
       { name: 'median', color: COLORS.p50 },
       { name: 'p95', color: COLORS.p95 },
       { name: 'p99', color: COLORS.p99 },
@@ -95,5 +97,6 @@ export function scaleChart(points: ScalePoint[], subtitle: string): string {
   });
   out.push(label((rx0 + rx1) / 2, top - 12, 'throughput', { 'text-anchor': 'middle', fill: '#444' }));
   out.push(label((lx0 + lx1) / 2, top - 12, 'latency', { 'text-anchor': 'middle', fill: '#444' }));
+  if (band) out.push(...listBand(470 + 25, list, daemons));
   return svgDocument(W, H, ...out);
 }
