@@ -2,9 +2,12 @@
 
 import type { Pending } from '../support/api-samples.ts';
 import type { ApiClient, Cloud } from '../support/cloud.ts';
+import type { VolumeHarness } from './volume-harness.ts';
 
 export interface SampleEnv {
   readonly cloud: Cloud;
+  /** The volume service (in process, its in-memory driver) nova reaches through [cinder] endpoint_template. */
+  readonly volume: VolumeHarness;
   /** An administrator (project admin). */
   readonly admin: ApiClient;
   /** A project member (alice in projA). */

@@ -10,12 +10,14 @@
  * What cannot match yet is said here, with the reason: a sample that needs a
  * feature this project lacks (`skip` per case and microversion, or
  * NOT_COVERED for a whole sample), or part of a body that needs one
- * (`pending`: addresses need networking, volumes_attached entries need
- * volumes). A pending part our body now has fails the test, so the entry
- * goes once the feature lands.
+ * (`pending`: addresses need networking). A pending part our body now has
+ * fails the test, so the entry goes once the feature lands. The volume
+ * service runs beside the cloud (in process, its in-memory driver): the
+ * samples' attached volumes and boots from volumes are real ones.
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { allSamples, diffFields, loadSample, sampleVersions } from '../support/api-samples.ts';
 import { ApiClient, type Cloud, startCloud } from '../support/cloud.ts';
@@ -24,6 +26,7 @@ import { projectCases } from './api-samples.project.case.ts';
 import { resourceCases } from './api-samples.resources.case.ts';
 import { serverCases } from './api-samples.servers.case.ts';
 import { createComputeHost } from './harness.ts';
+import { startVolumeApi, type VolumeHarness } from './volume-harness.ts';
 
 /** Dictionaries keyed by data, not by field names. */
 const OPAQUE = ['metadata', 'extra_specs'];
@@ -39,16 +42,28 @@ const NOT_COVERED: Readonly<Record<string, string>> = {
 
 describe("response bodies have the fields of Nova's API samples", () => {
   let cloud: Cloud;
+  let volume: VolumeHarness;
   let env: SampleEnv;
   const actions = new Map<string, boolean>();
   before(async () => {
-    cloud = await startCloud({ computes: ['compute', 'host2'], overrides: { fake: { memory_mb: '800000', vcpus: '1000', local_gb: '600000' } } });
+    // The volume service beside the cloud (in process, its in-memory driver), as the volume functional tests have it.
+    volume = await startVolumeApi({ volume_server: { quota_volumes: '-1' } });
+    await volume.app.listen({ port: 0, host: '127.0.0.1' });
+    const port = (volume.app.server.address() as AddressInfo).port;
+    cloud = await startCloud({
+      computes: ['compute', 'host2'],
+      overrides: {
+        fake: { memory_mb: '800000', vcpus: '1000', local_gb: '600000' },
+        cinder: { endpoint_template: `http://127.0.0.1:${port}/v3/%(project_id)s` },
+      },
+    });
     // A compute node with no servers (its service disabled, so nothing is scheduled there), for the "without servers" samples.
     await createComputeHost(cloud.db, 'host3', { disabled: true });
     const admin = new ApiClient(cloud.url, 'admin:admin');
     const groups = new Map<string, Promise<string>>();
     env = {
       cloud,
+      volume,
       admin,
       member: admin.as('alice:projA'),
       host: 'compute',
@@ -67,7 +82,10 @@ describe("response bodies have the fields of Nova's API samples", () => {
       },
     };
   });
-  after(() => cloud.stop());
+  after(async () => {
+    await cloud?.stop();
+    await volume?.close();
+  });
 
   /** Does the server action exist? (An unknown action is a 400 before the server is looked up.) */
   const hasAction = async (name: string): Promise<boolean> => {
