@@ -12,93 +12,16 @@
  * BENCH_WORKERS_ITERATIONS (default 200) boots per N, after 50 warm-up.
  * Writes bench/results/workers.json.
  */
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { mysqlSkip, rabbitSkip } from '../test/support/backends.ts';
 import { ApiClient } from '../test/support/cloud.ts';
-import { type Cluster, startCluster } from '../test/support/cluster.ts';
 import { ROOT } from '../test/support/procs.ts';
+import { bootAndDelete, CONCURRENCY, cpuMs, POLL_MS, RESULTS, skipOrBuild, withSimCluster } from './scale-load.ts';
 import { ms, percentile, printTable } from './stats.ts';
 
-const CONCURRENCY = 50;
-const POLL_MS = 50;
-const CLK_TCK = 100;
-const RESULTS = path.join(ROOT, 'bench', 'results');
 /** Database connections all the measured services' workers may hold together (MariaDB allows 151, shared with nova-manage and the rest). */
 const DB_CONNECTIONS = 90;
-
-interface ServerView {
-  id: string;
-  status: string;
-  'OS-EXT-STS:task_state': string | null;
-  'OS-SRV-USG:launched_at': string | null;
-}
-
-/** One poller for every server in flight: one GET /servers/detail per POLL_MS, whatever the concurrency. */
-class Watcher {
-  private readonly waiting = new Map<string, { want: 'ACTIVE' | 'GONE'; resolve: (s: ServerView | null) => void; reject: (e: Error) => void }>();
-  private running = false;
-
-  constructor(private readonly api: ApiClient) {}
-
-  until(id: string, want: 'ACTIVE' | 'GONE'): Promise<ServerView | null> {
-    return new Promise((resolve, reject) => {
-      this.waiting.set(id, { want, resolve, reject });
-      if (!this.running) void this.loop();
-    });
-  }
-
-  private async loop(): Promise<void> {
-    this.running = true;
-    try {
-      while (this.waiting.size) {
-        await sleep(POLL_MS);
-        const r = await this.api.get<{ servers: ServerView[] }>('/servers/detail?name=^wk-&limit=1000');
-        if (r.status !== 200) throw new Error(`GET /servers/detail: ${r.status} ${JSON.stringify(r.body)}`);
-        const seen = new Map(r.body.servers.map((s) => [s.id, s]));
-        for (const [id, w] of this.waiting) {
-          const s = seen.get(id);
-          if (w.want === 'GONE' && !s) w.resolve(null);
-          else if (s?.status === 'ERROR') w.reject(new Error(`server ${id} went to ERROR`));
-          else if (w.want === 'ACTIVE' && s?.status === 'ACTIVE' && s['OS-EXT-STS:task_state'] === null) w.resolve(s);
-          else continue;
-          this.waiting.delete(id);
-        }
-      }
-    } catch (e) {
-      for (const w of this.waiting.values()) w.reject(e instanceof Error ? e : new Error(String(e)));
-      this.waiting.clear();
-    }
-    this.running = false;
-  }
-}
-
-/** Boot-and-delete `n` times, `concurrency` at a time; boot times from POST to launched_at. */
-async function bootAndDelete(api: ApiClient, n: number, concurrency: number): Promise<{ bootMs: number[]; wallMs: number }> {
-  const watcher = new Watcher(api);
-  const bootMs: number[] = [];
-  let next = 0;
-  const t0 = Date.now();
-  await Promise.all(
-    Array.from({ length: Math.min(concurrency, n) }, async () => {
-      while (next < n) {
-        const i = next++;
-        const before = Date.now();
-        const id = await api.boot(`wk-${i}`);
-        const s = (await watcher.until(id, 'ACTIVE')) as ServerView;
-        const launched = Date.parse(`${String(s['OS-SRV-USG:launched_at']).replace(' ', 'T')}Z`);
-        bootMs.push(Number.isFinite(launched) ? launched - before : Date.now() - before);
-        const d = await api.delete(`/servers/${id}`);
-        if (d.status !== 204) throw new Error(`delete ${id}: ${d.status}`);
-        await watcher.until(id, 'GONE');
-      }
-    }),
-  );
-  return { bootMs, wallMs: Date.now() - t0 };
-}
 
 /** A process and its children (a service's parent and its workers). */
 function family(pid: number): number[] {
@@ -107,17 +30,6 @@ function family(pid: number): number[] {
     return [pid, ...kids];
   } catch {
     return [pid];
-  }
-}
-
-/** utime + stime in ms; 0 for a process that is gone. */
-function cpuMs(pid: number): number {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK;
-  } catch {
-    return 0;
   }
 }
 
@@ -140,18 +52,8 @@ interface Result {
 
 async function measure(workers: number, hosts: number, iterations: number): Promise<Result> {
   const pool = Math.max(5, Math.floor(DB_CONNECTIONS / (SERVICES.length * workers)));
-  const cluster: Cluster = await startCluster({
-    computes: [],
-    sim: { hosts },
-    conf: {
-      fake: { memory_mb: 1000000, vcpus: 100000, local_gb: 1000000 },
-      DEFAULT: { report_interval: 10, service_down_time: 60, osapi_compute_workers: workers },
-      scheduler: { workers },
-      conductor: { workers },
-      database: { max_pool_size: pool },
-    },
-  });
-  try {
+  const conf = { DEFAULT: { osapi_compute_workers: workers }, scheduler: { workers }, conductor: { workers }, database: { max_pool_size: pool } };
+  return withSimCluster(hosts, conf, async (cluster) => {
     const daemons = SERVICES.map((name) => {
       const d = cluster.daemons.find((x) => x.name === name);
       if (!d) throw new Error(`no ${name} in the cluster`);
@@ -159,11 +61,11 @@ async function measure(workers: number, hosts: number, iterations: number): Prom
     });
     if (workers > 1) await Promise.all(daemons.map((d) => d.waitFor(/"msg":"all workers started"/, 120_000)));
     const api = new ApiClient(cluster.url);
-    await bootAndDelete(api, CONCURRENCY, CONCURRENCY); // warm-up: connections, JIT, first claims (every worker's)
+    await bootAndDelete(api, CONCURRENCY, CONCURRENCY, 'wk'); // warm-up: connections, JIT, first claims (every worker's)
     const pids = daemons.map((d) => family(d.proc.pid as number));
     const cpu0 = pids.map((ps) => ps.reduce((a, p) => a + cpuMs(p), 0));
     const load = os.loadavg();
-    const run = await bootAndDelete(api, iterations, CONCURRENCY);
+    const run = await bootAndDelete(api, iterations, CONCURRENCY, 'wk');
     const cpu1 = pids.map((ps) => ps.reduce((a, p) => a + cpuMs(p), 0));
     const s = [...run.bootMs].sort((a, b) => a - b);
     return {
@@ -178,25 +80,14 @@ async function measure(workers: number, hosts: number, iterations: number): Prom
       processes: Object.fromEntries(SERVICES.map((n, i) => [n.replace(/-0$/, ''), (pids[i] as number[]).length])),
       load_average: [...load, ...os.loadavg()].map((x) => Math.round(x * 100) / 100),
     };
-  } catch (e) {
-    for (const d of cluster.daemons) console.error(`--- ${d.name} (exit ${d.proc.exitCode ?? d.proc.signalCode ?? 'running'}):\n${d.tail(8)}`);
-    throw e;
-  } finally {
-    await cluster.stop();
-  }
+  });
 }
 
 export async function benchWorkers(): Promise<void> {
-  const skip = (await mysqlSkip()) ?? (await rabbitSkip());
-  if (skip) {
-    console.log(`\nWorkers: skipped (${skip})`);
-    return;
-  }
+  if (await skipOrBuild('Workers')) return;
   const counts = (process.env.BENCH_WORKERS ?? '1,2,3').split(',').map(Number);
   const hosts = Number(process.env.BENCH_WORKERS_HOSTS ?? 200);
   const iterations = Number(process.env.BENCH_WORKERS_ITERATIONS ?? 200);
-  // The daemons from the compiled build, as a deployment would run them.
-  execFileSync('npm', ['run', '-s', 'build'], { cwd: ROOT, stdio: 'ignore' });
   const results: Result[] = [];
   for (const n of counts) {
     results.push(await measure(n, hosts, iterations));

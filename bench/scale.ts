@@ -17,98 +17,14 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { mysqlSkip, rabbitSkip } from '../test/support/backends.ts';
 import { ApiClient } from '../test/support/cloud.ts';
-import { type Cluster, startCluster } from '../test/support/cluster.ts';
+import type { Cluster } from '../test/support/cluster.ts';
 import { ROOT } from '../test/support/procs.ts';
 import { type ScalePoint, scaleChart } from './scale-chart.ts';
 import { type ListFigures, listOverMariaDB, listOverSqlite } from './scale-list.ts';
+import { bootAndDelete, CONCURRENCY, cpuMs, POLL_MS, RESULTS, skipOrBuild, withSimCluster } from './scale-load.ts';
 import { type StatementFigures, statementSnapshot, statementsPerBoot } from './scale-statements.ts';
 import { ms, percentile, printTable } from './stats.ts';
-
-const CONCURRENCY = 50;
-const POLL_MS = 50;
-const CLK_TCK = 100;
-const RESULTS = path.join(ROOT, 'bench', 'results');
-
-interface ServerView {
-  id: string;
-  status: string;
-  'OS-EXT-STS:task_state': string | null;
-  'OS-SRV-USG:launched_at': string | null;
-  'OS-EXT-SRV-ATTR:host': string | null;
-}
-
-/** One poller for every server in flight: one GET /servers/detail per POLL_MS, whatever the concurrency. */
-class Watcher {
-  private readonly waiting = new Map<string, { want: 'ACTIVE' | 'GONE'; resolve: (s: ServerView | null) => void; reject: (e: Error) => void }>();
-  private running = false;
-
-  constructor(private readonly api: ApiClient) {}
-
-  until(id: string, want: 'ACTIVE' | 'GONE'): Promise<ServerView | null> {
-    return new Promise((resolve, reject) => {
-      this.waiting.set(id, { want, resolve, reject });
-      if (!this.running) void this.loop();
-    });
-  }
-
-  private async loop(): Promise<void> {
-    this.running = true;
-    try {
-      await this.poll();
-    } catch (e) {
-      // The API is gone or answered nonsense: every waiter fails with it (nothing polls on after the run failed).
-      for (const w of this.waiting.values()) w.reject(e instanceof Error ? e : new Error(String(e)));
-      this.waiting.clear();
-    }
-    this.running = false;
-  }
-
-  private async poll(): Promise<void> {
-    while (this.waiting.size) {
-      await sleep(POLL_MS);
-      const r = await this.api.get<{ servers: ServerView[] }>('/servers/detail?name=^scale-&limit=1000');
-      if (r.status !== 200) throw new Error(`GET /servers/detail: ${r.status} ${JSON.stringify(r.body)}`);
-      const seen = new Map(r.body.servers.map((s) => [s.id, s]));
-      for (const [id, w] of this.waiting) {
-        const s = seen.get(id);
-        if (w.want === 'GONE' && !s) w.resolve(null);
-        else if (s?.status === 'ERROR') w.reject(new Error(`server ${id} went to ERROR`));
-        else if (w.want === 'ACTIVE' && s?.status === 'ACTIVE' && s['OS-EXT-STS:task_state'] === null) w.resolve(s);
-        else continue;
-        this.waiting.delete(id);
-      }
-    }
-  }
-}
-
-/** Boot-and-delete `n` times with `concurrency` workers; boot times from POST to launched_at. */
-async function bootAndDelete(api: ApiClient, n: number, concurrency: number): Promise<{ bootMs: number[]; wallMs: number; hosts: Set<string> }> {
-  const watcher = new Watcher(api);
-  const bootMs: number[] = [];
-  const hosts = new Set<string>();
-  let next = 0;
-  const t0 = Date.now();
-  await Promise.all(
-    Array.from({ length: Math.min(concurrency, n) }, async () => {
-      while (next < n) {
-        const i = next++;
-        const before = Date.now();
-        const id = await api.boot(`scale-${i}`);
-        const s = (await watcher.until(id, 'ACTIVE')) as ServerView;
-        const launched = Date.parse(`${String(s['OS-SRV-USG:launched_at']).replace(' ', 'T')}Z`);
-        bootMs.push(Number.isFinite(launched) ? launched - before : Date.now() - before);
-        hosts.add(String(s['OS-EXT-SRV-ATTR:host']));
-        const d = await api.delete(`/servers/${id}`);
-        if (d.status !== 204) throw new Error(`delete ${id}: ${d.status}`);
-        await watcher.until(id, 'GONE');
-      }
-    }),
-  );
-  return { bootMs, wallMs: Date.now() - t0, hosts };
-}
 
 /**
  * The database and message broker servers on this machine (their CPU is
@@ -130,13 +46,6 @@ function backendPids(): { name: string; pid: number }[] {
     }
   }
   return out;
-}
-
-/** utime + stime of a process, in ms. */
-function cpuMs(pid: number): number {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK;
 }
 
 function rssMiB(pid: number): number {
@@ -182,25 +91,15 @@ interface Result extends ScalePoint {
 }
 
 async function measure(hostCount: number, iterations: number): Promise<Result> {
-  const cluster = await startCluster({
-    computes: [],
-    sim: { hosts: hostCount },
-    conf: {
-      fake: { memory_mb: 1000000, vcpus: 100000, local_gb: 1000000 },
-      // Heartbeats every 10 s as a deployment's default; 1,000 hosts are 100 service updates a second.
-      DEFAULT: { report_interval: 10, service_down_time: 60 },
-      database: { max_pool_size: 30 },
-    },
-  });
-  try {
+  return withSimCluster(hostCount, { database: { max_pool_size: 30 } }, async (cluster) => {
     const api = new ApiClient(cluster.url);
-    await bootAndDelete(api, CONCURRENCY, CONCURRENCY); // warm-up: connections, JIT, first claims
+    await bootAndDelete(api, CONCURRENCY, CONCURRENCY, 'scale'); // warm-up: connections, JIT, first claims
     const pids = [...cluster.daemons.map((d) => ({ name: d.name, pid: d.proc.pid as number })), ...backendPids()];
     const cpu0 = pids.map((p) => cpuMs(p.pid));
     const logFrom = new Map(cluster.daemons.map((d) => [d.name, d.output.length]));
     const load = os.loadavg();
     const st0 = await statementSnapshot(cluster);
-    const run = await bootAndDelete(api, iterations, CONCURRENCY);
+    const run = await bootAndDelete(api, iterations, CONCURRENCY, 'scale');
     const cpu1 = pids.map((p) => cpuMs(p.pid));
     const st1 = await statementSnapshot(cluster);
     const s = sorted(run.bootMs);
@@ -229,27 +128,15 @@ async function measure(hostCount: number, iterations: number): Promise<Result> {
       statements: statementsPerBoot(st0, st1, iterations),
       load_average: [...load, ...os.loadavg()].map((x) => Math.round(x * 100) / 100),
     };
-  } catch (e) {
-    // What the daemons said last, for the failure to be understood once they are gone.
-    for (const d of cluster.daemons) console.error(`--- ${d.name} (exit ${d.proc.exitCode ?? d.proc.signalCode ?? 'running'}):\n${d.tail(8)}`);
-    throw e;
-  } finally {
-    await cluster.stop();
-  }
+  });
 }
 
 export async function benchScale(): Promise<void> {
   if (process.env.BENCH_SCALE_REDRAW === '1') return drawChart();
-  const skip = (await mysqlSkip()) ?? (await rabbitSkip());
-  if (skip) {
-    console.log(`\nScale: skipped (${skip})`);
-    return;
-  }
+  if (await skipOrBuild('Scale')) return;
   const parts = new Set((process.env.BENCH_SCALE_PARTS ?? 'boot,list').split(','));
   const file = path.join(RESULTS, 'scale.json');
   const previous = (fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : {}) as Partial<ScaleFile>;
-  // The daemons from the compiled build, as a deployment would run them.
-  execFileSync('npm', ['run', '-s', 'build'], { cwd: ROOT, stdio: 'ignore' });
   const results = parts.has('boot') ? await bootPart() : (previous.results ?? []);
   const list = parts.has('list') ? await listPart() : (previous.list ?? []);
   const meta = { date: new Date().toISOString(), cores: os.cpus().length, concurrency: CONCURRENCY, poll_ms: POLL_MS, nova_rally: { hosts: 1000, median_ms: 6200, p95_ms: 8000 } };

@@ -28,6 +28,7 @@ import { syncSchema } from '../src/db/migrate.ts';
 import { dbTime } from '../src/db/time.ts';
 import { silentLogger } from '../src/log.ts';
 import type { RequestSpec } from '../src/objects/request-spec.ts';
+import { fakeSpec } from '../src/scheduler/filters/testing.ts';
 import { SchedulerManager } from '../src/scheduler/manager.ts';
 import { dropMysqlDatabase, mysqlSkip, mysqlUrl, uniqueName } from '../test/support/backends.ts';
 import { percentile, printTable } from './stats.ts';
@@ -49,22 +50,15 @@ const FLAVORS = [
   { id: 3, flavorid: '3', name: 'm1.medium', memory_mb: 4096, vcpus: 2, root_gb: 40 },
 ];
 
+/** A request for one server of the i-th flavor; every fourth image asks for x86_64. */
 function spec(i: number, uuid: string = randomUUID()): RequestSpec {
-  const f = FLAVORS[i % FLAVORS.length]!;
-  return {
+  return fakeSpec({
     instance_uuids: [uuid],
-    num_instances: 1,
     project_id: 'bench',
     user_id: 'bench',
-    flavor: { ...f, ephemeral_gb: 0, swap: 0, rxtx_factor: 1, vcpu_weight: null, extra_specs: {}, description: null },
-    image: { id: '22222222-2222-4222-8222-222222222222', properties: i % 4 === 0 ? { hw_architecture: 'x86_64' } : {} },
-    availability_zone: null,
-    force_hosts: [],
-    force_nodes: [],
-    scheduler_hints: {},
-    ignore_hosts: [],
-    retry: { num_attempts: 1, hosts: [] },
-  };
+    flavor: FLAVORS[i % FLAVORS.length],
+    image: { properties: i % 4 === 0 ? { hw_architecture: 'x86_64' } : {} },
+  });
 }
 
 async function inRows<T>(rows: T[], write: (chunk: T[]) => Promise<unknown>): Promise<void> {
