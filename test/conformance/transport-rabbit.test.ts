@@ -98,30 +98,36 @@ describe('RabbitMQ connection loss', () => {
     const events: string[] = [];
     const ts = rabbit(vh.url, { onDisconnect: () => events.push('server-down'), onReconnect: () => events.push('server-up') });
     const tc = rabbit(vh.url, { onDisconnect: () => events.push('client-down'), onReconnect: () => events.push('client-up') });
-    await ts.connect();
-    await tc.connect();
-    const topic = uniqueName('t');
-    const server = new RpcServer(ts, topic, 'h1', [{ version: '1.0', methods: { ping: async () => 'pong', hang: () => sleep(5000).then(() => 'late') } }], silentLogger());
-    await server.start();
-    const client = new RpcClient(tc, { topic, version: '1.0', timeoutMs: 1500 });
-    const ctx = adminContext();
-    assert.equal(await client.call(ctx, 'ping'), 'pong');
+    try {
+      await ts.connect();
+      await tc.connect();
+      const topic = uniqueName('t');
+      const server = new RpcServer(ts, topic, 'h1', [{ version: '1.0', methods: { ping: async () => 'pong', hang: () => sleep(5000).then(() => 'late') } }], silentLogger());
+      await server.start();
+      const client = new RpcClient(tc, { topic, version: '1.0', timeoutMs: 1500 });
+      const ctx = adminContext();
+      assert.equal(await client.call(ctx, 'ping'), 'pong');
 
-    const inflight = client.call(ctx, 'hang');
-    await sleep(200);
-    vh.closeConnections();
-    await assert.rejects(inflight, (e: unknown) => e instanceof MessagingTimeout || e instanceof MessageDeliveryFailure);
+      const inflight = client.call(ctx, 'hang');
+      await sleep(200);
+      vh.closeConnections();
+      await assert.rejects(inflight, (e: unknown) => e instanceof MessagingTimeout || e instanceof MessageDeliveryFailure);
 
-    let answer: unknown = null;
-    for (let i = 0; i < 50 && answer !== 'pong'; i++) {
-      answer = await client.call(ctx, 'ping').catch(() => null);
-      if (answer !== 'pong') await sleep(200);
+      let answer: unknown = null;
+      for (let i = 0; i < 50 && answer !== 'pong'; i++) {
+        answer = await client.call(ctx, 'ping').catch(() => null);
+        if (answer !== 'pong') await sleep(200);
+      }
+      assert.equal(answer, 'pong', 'calls work again after the reconnection');
+      // The server answers as soon as its first consumer is back, and says it reconnected once all of them are: wait for the word.
+      const reconnected = () => events.includes('server-down') && events.includes('server-up') && events.includes('client-up');
+      for (let i = 0; i < 100 && !reconnected(); i++) await sleep(100);
+      assert.ok(reconnected(), events.join(','));
+      await server.stop();
+    } finally {
+      await ts.close();
+      await tc.close();
     }
-    assert.equal(answer, 'pong', 'calls work again after the reconnection');
-    assert.ok(events.includes('server-down') && events.includes('server-up') && events.includes('client-up'), events.join(','));
-    await server.stop();
-    await ts.close();
-    await tc.close();
   });
 
   it('connect() fails with a clear message when the broker is unreachable', async () => {
