@@ -1,10 +1,11 @@
 /**
  * /v3/{project_id}/snapshots (cinder/api/v3/snapshots.py, the v2 views):
  * list (summary and detail, filters, pages), create of an available volume
- * (in-use with force), show, update, delete (available or error only), and
+ * (in-use with force, or from 3.66 without it), show, update, delete (available or error only), and
  * the metadata subresource; the driver's work after the 202.
  */
 import { randomUUID } from 'node:crypto';
+import { atLeast } from '../http/microversion.ts';
 import { element, findSnapshot, findVolume, metadataOf, optString } from './common.ts';
 import { badRequest, invalidSnapshot, invalidVolume, snapshotNotFound } from './errors.ts';
 import { accepted, json, route, type VolumeDeps, type VolumeRequest, type VolumeRoute } from './http.ts';
@@ -12,6 +13,10 @@ import type { SnapshotDoc } from './model.ts';
 import { allTenants, boolParam, filtersOf, matches, paginate, param } from './query.ts';
 import { checkQuota } from './quotas.ts';
 import { nextLink, snapshotView } from './views.ts';
+
+/** Cinder's answer to force=false from 3.66 (its text, typo included). */
+const SNAPSHOT_IN_USE_FLAG_MSG =
+  "Since microversion 3.66 the 'force' flag is invalid for this request.  For backward compatability, however, when the 'force' flag is passed with a value evaluating to True, it is silently ignored.";
 
 const FILTERS = ['name', 'status', 'volume_id', 'metadata', 'availability_zone', 'consumes_quota'];
 const SORT_KEYS = ['id', 'name', 'status', 'size', 'created_at', 'updated_at', 'volume_id', 'project_id'];
@@ -56,9 +61,12 @@ export function snapshotRoutes(deps: VolumeDeps): VolumeRoute[] {
       handler: async (req) => {
         const b = element(req, 'snapshot');
         if (typeof b.volume_id !== 'string') throw badRequest("Invalid input for field/attribute snapshot. Value: 'volume_id' is a required property");
-        const force = typeof b.force === 'boolean' ? b.force : b.force === undefined ? false : boolParam(String(b.force), 'force');
+        const forced = typeof b.force === 'boolean' ? b.force : b.force === undefined || b.force === null ? undefined : boolParam(String(b.force), 'force');
+        // From 3.66 an in-use volume needs no force; force=false is refused there (a true one silently accepted).
         const v = await findVolume(deps, req.ctx, b.volume_id);
-        const allowed = force ? ['available', 'in-use'] : ['available'];
+        const inUseAllowed = atLeast(req.version, '3.66');
+        if (inUseAllowed && forced === false) throw badRequest(SNAPSHOT_IN_USE_FLAG_MSG);
+        const allowed = forced || inUseAllowed ? ['available', 'in-use'] : ['available'];
         if (v.status === 'error') throw invalidVolume('The snapshot cannot be created when the volume is in error status.');
         if (v.migration_status) throw invalidVolume('Snapshot cannot be created while volume is migrating.');
         if (!allowed.includes(v.status)) throw invalidVolume(`Volume ${v.id} status must be ${allowed.join(', ')}, but current status is: ${v.status}.`);
