@@ -2,13 +2,46 @@
  * Password hashing with scrypt (node:crypto): a random 16-byte salt per
  * password, stored as `scrypt$N$r$p$<salt b64>$<hash b64>`, compared in
  * constant time. Passwords are never stored or logged in clear.
+ *
+ * A password verified lately is remembered, for VERIFIED_MS, as an HMAC of
+ * it under a key of this process (random, never stored) beside the stored
+ * hash it matched: a client that logs in again (the openstack client does
+ * at every command) is checked with one HMAC instead of one scrypt run.
+ * Only a match is remembered, so a wrong password still costs scrypt; a
+ * changed password has a new stored hash and is not found.
  */
-import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 
 const N = 16384;
 const R = 8;
 const P = 1;
 const KEYLEN = 32;
+/** How long a verified password is remembered, and how many at the most (the oldest is forgotten first). */
+const VERIFIED_MS = 300_000;
+const VERIFIED_MAX = 1000;
+const HMAC_KEY = randomBytes(32);
+const verified = new Map<string, { mac: Buffer; until: number }>();
+
+function mac(password: string): Buffer {
+  return createHmac('sha256', HMAC_KEY).update(password.normalize('NFC')).digest();
+}
+
+/** Whether `password` is the one verified lately against `stored`. */
+function verifiedLately(password: string, stored: string): boolean {
+  const hit = verified.get(stored);
+  if (!hit) return false;
+  if (hit.until <= Date.now()) {
+    verified.delete(stored);
+    return false;
+  }
+  return timingSafeEqual(hit.mac, mac(password));
+}
+
+function remember(password: string, stored: string): void {
+  verified.delete(stored);
+  verified.set(stored, { mac: mac(password), until: Date.now() + VERIFIED_MS });
+  if (verified.size > VERIFIED_MAX) verified.delete(verified.keys().next().value as string);
+}
 
 function derive(password: string, salt: Buffer, n: number, r: number, p: number, keylen: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -37,9 +70,12 @@ export async function verifyPassword(password: string, stored: string | null): P
     await verifyPassword(password, await dummy);
     return false;
   }
+  if (verifiedLately(password, stored as string)) return true;
   const expected = Buffer.from(parsed.hash, 'base64');
   const key = await derive(password, Buffer.from(parsed.salt, 'base64'), parsed.n, parsed.r, parsed.p, expected.length);
-  return key.length === expected.length && timingSafeEqual(key, expected);
+  const ok = key.length === expected.length && timingSafeEqual(key, expected);
+  if (ok) remember(password, stored as string);
+  return ok;
 }
 
 /** The parameters, salt and hash of `scrypt$N$r$p$<salt>$<hash>`, or null when it is not one. */
