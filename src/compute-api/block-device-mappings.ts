@@ -45,6 +45,8 @@ export interface BdmPlan {
   readonly rootImage: ImageMeta | null;
   /** The root disk is a volume. */
   readonly bootFromVolume: boolean;
+  /** The zones of the existing volumes mapped (Nova's _get_volumes_for_bdms, for _validate_vol_az_for_create). */
+  readonly volumeZones?: readonly (string | null)[];
 }
 
 const invalid = (what: string, id: string) => new InvalidBDM(`Block Device Mapping is Invalid: failed to get ${what} ${id}.`, { id });
@@ -112,6 +114,7 @@ export async function planBlockDevices(
     throw new InvalidBDM('Block Device Mapping is Invalid: Boot sequence for the instance and image/block device mapping combination is not valid.');
   }
   let rootImage: ImageMeta | null = null;
+  const volumeZones: (string | null)[] = [];
   for (const b of bdms) {
     if (b.image_id !== null) {
       const meta = await d.image(b.image_id).catch(() => {
@@ -126,6 +129,7 @@ export async function planBlockDevices(
       });
       if (v.status !== 'available') throw InvalidVolume.of(`volume '${v.id}' status must be 'available'. Currently in '${v.status}'`);
       b.volume_size = v.size;
+      volumeZones.push(v.availability_zone);
       if (b.boot_index === 0) {
         if (v.bootable !== true && v.bootable !== 'true') throw new InvalidBDM(`Block Device ${v.id} is not bootable.`, { id: v.id });
         rootImage = imageMetaOfVolume(v.volume_image_metadata);
@@ -140,7 +144,7 @@ export async function planBlockDevices(
     }
   }
   const root = bdms.find((b) => b.boot_index === 0);
-  return { bdms, rootImage, bootFromVolume: root?.destination_type === 'volume' };
+  return { bdms, rootImage, bootFromVolume: root?.destination_type === 'volume', volumeZones };
 }
 
 /** Store the mappings of a recorded instance and reserve its existing volumes (attachment_create without a connector). */

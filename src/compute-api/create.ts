@@ -16,6 +16,7 @@ import { imageDefinedBdms, imageSystemMetadata, onceEachImage } from './image-bl
 import { checkInjectedFiles, type InjectedFile } from './injected-files.ts';
 import { securityGroupIds, validateNetworks } from './networks.ts';
 import { checkGroupQuota, joinGroup, requestedGroup } from './server-groups.ts';
+import { zoneForVolumes } from './volume-zones.ts';
 
 /**
  * Creating servers (nova.compute.api.API.create): check the flavor, the
@@ -180,7 +181,8 @@ export async function createServers(deps: ComputeApiDeps, ctx: RequestContext, p
   await checkGroupQuota(deps, ctx, group, count);
   const adminPass = p.adminPass ?? generatePassword();
   const reservationId = `r-${randomBytes(4).toString('hex').slice(0, 8)}`;
-  const az = p.availabilityZone ?? deps.conf.DEFAULT.default_schedule_zone;
+  const requestedAz = p.availabilityZone ?? deps.conf.DEFAULT.default_schedule_zone;
+  const az = zoneForVolumes(deps.conf.cinder.cross_az_attach, deps.conf.DEFAULT.default_availability_zone, requestedAz, bdmPlan.volumeZones ?? []) ?? requestedAz;
   const instances: InstanceDTO[] = [];
   for (let i = 0; i < count; i++) {
     const name = count > 1 ? `${p.name}-${i + 1}` : p.name;
