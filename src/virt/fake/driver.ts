@@ -6,11 +6,12 @@ import type { InstanceDTO } from '../../objects/instance.ts';
 import type { VifInfo } from '../../objects/network-info.ts';
 import type { ImageMeta } from '../../objects/request-spec.ts';
 import { PowerState } from '../../objects/states.ts';
-import type { ComputeDriver, ConsoleEndpoint, DriverCapabilities, DriverVolume, HostResources, InstanceInfo, RebootType, SpawnOptions } from '../driver.ts';
+import type { BlockDeviceInfo, ComputeDriver, ConsoleEndpoint, DriverCapabilities, DriverVolume, HostResources, InstanceInfo, RebootType, SpawnOptions } from '../driver.ts';
 import type { DriverDiagnostics, HostPowerAction } from '../driver-host.ts';
 import type { DiskInfo, ImageSink, LiveMigrateData, LiveMigrationProgress, MoveTarget } from '../driver-moves.ts';
 import { uptimeLine } from '../uptime.ts';
 import * as host from './host.ts';
+import { FAKE_CAPABILITIES } from './host.ts';
 import * as hotplug from './hotplug.ts';
 import { type FakeGuest, type FakeHypervisor, hypervisorOf } from './hypervisor.ts';
 import type { FakeMoveDeps } from './moves.ts';
@@ -34,36 +35,13 @@ export interface FakeDriverOptions {
   random?: () => number;
 }
 
-/** What the fake can do when nothing is switched off: everything but an image cache; its consoles are Nova's fake endpoints. */
-const FAKE_CAPABILITIES: Record<DriverCapability, boolean> = {
-  has_imagecache: false,
-  supports_pause: true,
-  supports_suspend: true,
-  supports_vnc_console: true,
-  supports_serial_console: true,
-  supports_spice_console: true,
-  guests_survive_restart: true,
-  supports_migrate: true,
-  supports_migrate_to_same_host: true,
-  supports_live_migration: true,
-  supports_evacuate: true,
-  supports_snapshot: true,
-  supports_rescue: true,
-  supports_set_admin_password: true,
-  supports_trigger_crash_dump: true,
-  supports_attach_interface: true,
-  supports_tagged_attach_interface: true,
-  supports_attach_volume: true,
-  supports_tagged_attach_volume: true,
-  supports_multiattach: false,
-};
-
 /**
  * The fake hypervisor (nova.virt.fake.FakeDriver): keeps instances in memory
  * and reports configurable resources. For tests and scale runs. Failure
  * injection: `[fake] spawn_failure_rate`, or instance metadata
  * `fake_spawn_fail = true` for one instance (`fake_move_fail` and
- * `fake_snapshot_fail` for moves and snapshots, see moves.ts). It keeps the driver contract
+ * `fake_snapshot_fail` for moves and snapshots, see moves.ts). The block device info each
+ * call got is recorded per instance (FakeHypervisor.blockDevices). It keeps the driver contract
  * as the QEMU driver does (test/conformance/driver.case.ts runs both).
  */
 export class FakeDriver implements ComputeDriver {
@@ -170,12 +148,13 @@ export class FakeDriver implements ComputeDriver {
       throw new HypervisorError(`fake driver: injected spawn failure on ${this.opts.hostname}`);
     }
     const g = this.record(instance, PowerState.RUNNING);
-    g.disks = hotplug.spawnDisks(this.capabilities, opts.blockDeviceInfo);
+    g.disks = hotplug.spawnDisks(this.capabilities, this.hypervisor.recordBlockDevices('spawn', instance.uuid, opts.blockDeviceInfo));
     this.hypervisor.save();
   }
 
   async destroy(instance: InstanceDTO): Promise<void> {
     this.instances.delete(instance.uuid);
+    this.hypervisor.blockDevices.delete(instance.uuid);
     this.hypervisor.save();
   }
 
@@ -305,22 +284,22 @@ export class FakeDriver implements ComputeDriver {
     return moves.migrateDiskAndPowerOff(this.moves, instance, target);
   }
 
-  async finishMigration(instance: InstanceDTO, disk: DiskInfo, _image: ImageMeta, powerOn: boolean): Promise<void> {
+  async finishMigration(instance: InstanceDTO, disk: DiskInfo, _image: ImageMeta, powerOn: boolean, blockDeviceInfo?: BlockDeviceInfo): Promise<void> {
     this.require('supports_migrate', 'cold migration');
-    moves.finishMigration(this.moves, instance, disk, powerOn);
+    moves.finishMigration(this.moves, instance, disk, powerOn, blockDeviceInfo);
   }
 
   async confirmMigration(instance: InstanceDTO): Promise<void> {
     moves.confirmMigration(this.moves, instance);
   }
 
-  async finishRevertMigration(instance: InstanceDTO, powerOn: boolean): Promise<void> {
-    moves.finishRevertMigration(this.moves, instance, powerOn);
+  async finishRevertMigration(instance: InstanceDTO, powerOn: boolean, blockDeviceInfo?: BlockDeviceInfo): Promise<void> {
+    moves.finishRevertMigration(this.moves, instance, powerOn, blockDeviceInfo);
   }
 
-  async preLiveMigration(instance: InstanceDTO, blockMigration: boolean): Promise<LiveMigrateData> {
+  async preLiveMigration(instance: InstanceDTO, blockMigration: boolean, blockDeviceInfo?: BlockDeviceInfo): Promise<LiveMigrateData> {
     this.require('supports_live_migration', 'live migration');
-    return moves.preLiveMigration(this.moves, instance, blockMigration);
+    return moves.preLiveMigration(this.moves, instance, blockMigration, blockDeviceInfo);
   }
 
   async liveMigration(instance: InstanceDTO, target: MoveTarget, _data: LiveMigrateData, onProgress: (p: LiveMigrationProgress) => void): Promise<void> {

@@ -7,10 +7,35 @@
  * consoles are Nova's fake endpoints (fakevncconsole.com:6969, path FAKE).
  * The host uptime is the machine's own (virt/uptime.ts).
  */
+import type { DriverCapability } from '../../objects/compute-node.ts';
 import { PowerState } from '../../objects/states.ts';
 import type { ConsoleEndpoint } from '../driver.ts';
 import type { DriverDiagnostics } from '../driver-host.ts';
 import type { FakeGuest } from './hypervisor.ts';
+
+/** What the fake can do when nothing is switched off: everything but an image cache; its consoles are Nova's fake endpoints. */
+export const FAKE_CAPABILITIES: Record<DriverCapability, boolean> = {
+  has_imagecache: false,
+  supports_pause: true,
+  supports_suspend: true,
+  supports_vnc_console: true,
+  supports_serial_console: true,
+  supports_spice_console: true,
+  guests_survive_restart: true,
+  supports_migrate: true,
+  supports_migrate_to_same_host: true,
+  supports_live_migration: true,
+  supports_evacuate: true,
+  supports_snapshot: true,
+  supports_rescue: true,
+  supports_set_admin_password: true,
+  supports_trigger_crash_dump: true,
+  supports_attach_interface: true,
+  supports_tagged_attach_interface: true,
+  supports_attach_volume: true,
+  supports_tagged_attach_volume: true,
+  supports_multiattach: false,
+};
 
 /** Nova's power_state.STATE_MAP names. */
 export const POWER_STATE_NAMES: Readonly<Record<number, string>> = {

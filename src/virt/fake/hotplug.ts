@@ -22,11 +22,15 @@ export interface HotplugDeps {
 
 const disk = (v: DriverVolume): FakeDisk => ({ volume_id: v.volume_id, mount_device: v.mount_device, driver_volume_type: v.connection_info.driver_volume_type, tag: v.tag });
 
+/** The disks of a guest given `info` (a spawn, the destination of a move). */
+export function disksOf(info: BlockDeviceInfo | null | undefined): FakeDisk[] {
+  return (info?.block_device_mapping ?? []).map(disk);
+}
+
 /** The disks a spawn gives the guest from its block device info. */
 export function spawnDisks(caps: DriverCapabilities, info: BlockDeviceInfo | undefined): FakeDisk[] {
-  const volumes = info?.block_device_mapping ?? [];
-  if (volumes.length && !caps.supports_attach_volume) throw new HypervisorError('fake driver: volumes in block_device_info but supports_attach_volume is off');
-  return volumes.map(disk);
+  if (info?.block_device_mapping.length && !caps.supports_attach_volume) throw new HypervisorError('fake driver: volumes in block_device_info but supports_attach_volume is off');
+  return disksOf(info);
 }
 
 export async function attachInterface(d: HotplugDeps, instance: InstanceDTO, vif: VifInfo): Promise<void> {

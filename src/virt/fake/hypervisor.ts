@@ -9,6 +9,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { PowerState } from '../../objects/states.ts';
+import type { BlockDeviceInfo } from '../driver.ts';
 
 export interface FakeGuest {
   uuid: string;
@@ -30,6 +31,9 @@ export interface FakeDisk {
   driver_volume_type: string;
   tag: string | null;
 }
+
+/** The driver calls that are given the instance's volumes (block device info). */
+export type FakeBlockDeviceCall = 'spawn' | 'finish_migration' | 'finish_revert_migration' | 'pre_live_migration';
 
 const STATES: readonly number[] = Object.values(PowerState);
 
@@ -53,6 +57,12 @@ export class FakeHypervisor {
   readonly resizeSources = new Map<string, FakeGuest>();
   /** Live migrations running from this host, by instance: how they are to end. */
   readonly liveMigrations = new Map<string, { finish: 'complete' | 'abort' | null }>();
+  /**
+   * The block device info each call last got, per instance (null: none), in
+   * memory only: what tests look at to see that a host was given the
+   * volumes with its own connection info. Dropped with the guest.
+   */
+  readonly blockDevices = new Map<string, Partial<Record<FakeBlockDeviceCall, BlockDeviceInfo | null>>>();
   /** Images pre-cached on this host (os-aggregates/{id}/images), in memory only. */
   readonly cachedImages = new Set<string>();
 
@@ -70,6 +80,12 @@ export class FakeHypervisor {
     const list: unknown = JSON.parse(text);
     if (!Array.isArray(list)) throw new Error(`${file}: not a list of fake guests`);
     for (const g of list) if (isGuest(g)) this.guests.set(g.uuid, g);
+  }
+
+  /** Record what `call` got for the instance; answers it. */
+  recordBlockDevices(call: FakeBlockDeviceCall, uuid: string, info: BlockDeviceInfo | undefined): BlockDeviceInfo | undefined {
+    this.blockDevices.set(uuid, { ...this.blockDevices.get(uuid), [call]: info ?? null });
+    return info;
   }
 
   /** Write the guests out (atomically) when there is a file. */

@@ -4,7 +4,9 @@
  * (brought back); the destination sets the guest up anew. A live migration
  * takes `[fake] live_migration_ms` and can be forced to complete or aborted
  * meanwhile; the guest leaves the source when it is done and the
- * destination takes it in post_live_migration_at_destination. Snapshots are
+ * destination takes it in post_live_migration_at_destination. The guest's
+ * disks at the destination are the volumes of the block device info that
+ * host was given (finish_migration, pre_live_migration). Snapshots are
  * a few bytes of real image data.
  *
  * Failure injection for tests: instance metadata `fake_move_fail` names the
@@ -17,7 +19,9 @@ import { InstanceNotFound } from '../../exception/instance.ts';
 import { HypervisorError } from '../../exception/virt.ts';
 import type { InstanceDTO } from '../../objects/instance.ts';
 import { PowerState } from '../../objects/states.ts';
+import type { BlockDeviceInfo } from '../driver.ts';
 import type { DiskInfo, ImageSink, LiveMigrateData, LiveMigrationProgress, MoveTarget } from '../driver-moves.ts';
+import { disksOf } from './hotplug.ts';
 import type { FakeGuest, FakeHypervisor } from './hypervisor.ts';
 
 export interface FakeMoveDeps {
@@ -51,9 +55,11 @@ export function migrateDiskAndPowerOff(d: FakeMoveDeps, instance: InstanceDTO, t
   return { source_host: d.host, target_host: target.host, console: g.console.join('\n') };
 }
 
-export function finishMigration(d: FakeMoveDeps, instance: InstanceDTO, disk: DiskInfo, powerOn: boolean): void {
+export function finishMigration(d: FakeMoveDeps, instance: InstanceDTO, disk: DiskInfo, powerOn: boolean, bdi: BlockDeviceInfo | undefined): void {
+  d.hypervisor.recordBlockDevices('finish_migration', instance.uuid, bdi);
   injected(d, instance, 'finish_migration');
   const g = d.guestOf(instance, powerOn ? PowerState.RUNNING : PowerState.SHUTDOWN);
+  g.disks = disksOf(bdi);
   const console = typeof disk.console === 'string' ? disk.console.split('\n') : [];
   g.console = [...console, `moved from ${String(disk.source_host)} to ${d.host}`];
   d.hypervisor.guests.set(instance.uuid, g);
@@ -64,18 +70,22 @@ export function confirmMigration(d: FakeMoveDeps, instance: InstanceDTO): void {
   d.hypervisor.resizeSources.delete(instance.uuid);
 }
 
-export function finishRevertMigration(d: FakeMoveDeps, instance: InstanceDTO, powerOn: boolean): void {
+export function finishRevertMigration(d: FakeMoveDeps, instance: InstanceDTO, powerOn: boolean, bdi: BlockDeviceInfo | undefined): void {
+  d.hypervisor.recordBlockDevices('finish_revert_migration', instance.uuid, bdi);
   const kept = d.hypervisor.resizeSources.get(instance.uuid);
   d.hypervisor.resizeSources.delete(instance.uuid);
   // The guest as it was (or, after a restart lost what was kept, anew with the instance's old flavor).
   const g = kept ?? d.guestOf(instance, PowerState.SHUTDOWN);
   g.state = powerOn ? PowerState.RUNNING : PowerState.SHUTDOWN;
+  // With this host's connection info given, the guest has those volumes (else the ones it kept).
+  if (bdi) g.disks = disksOf(bdi);
   g.console.push(`resize reverted on ${d.host}`);
   d.hypervisor.guests.set(instance.uuid, g);
   d.hypervisor.save();
 }
 
-export function preLiveMigration(d: FakeMoveDeps, instance: InstanceDTO, blockMigration: boolean): LiveMigrateData {
+export function preLiveMigration(d: FakeMoveDeps, instance: InstanceDTO, blockMigration: boolean, bdi: BlockDeviceInfo | undefined): LiveMigrateData {
+  d.hypervisor.recordBlockDevices('pre_live_migration', instance.uuid, bdi);
   injected(d, instance, 'pre_live_migration');
   return { target_host: d.host, block_migration: blockMigration };
 }
@@ -104,6 +114,8 @@ export async function liveMigration(d: FakeMoveDeps, instance: InstanceDTO, targ
 
 export function postLiveMigrationAtDestination(d: FakeMoveDeps, instance: InstanceDTO): void {
   const g = d.guestOf(instance, PowerState.RUNNING);
+  // The volumes it was prepared with (pre_live_migration's block device info, this host's connections).
+  g.disks = disksOf(d.hypervisor.blockDevices.get(instance.uuid)?.pre_live_migration);
   g.console.push(`live migrated to ${d.host}`);
   d.hypervisor.guests.set(instance.uuid, g);
   d.hypervisor.save();
