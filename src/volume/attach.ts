@@ -85,6 +85,14 @@ export async function complete(deps: VolumeDeps, a: AttachmentDoc): Promise<void
   await deps.store.update('volumes', a.volume_id, { status: 'in-use', attach_status: 'attached' });
 }
 
+/** The attachment states a volume with attachments left takes after a detach, first found first: [attach_status, status]. */
+const LEFT_STATES: readonly (readonly [string, string])[] = [
+  ['attached', 'in-use'],
+  ['attaching', 'attaching'],
+  ['detaching', 'detaching'],
+  ['reserved', 'reserved'],
+];
+
 /** End an attachment (attachment_delete, os-detach): its export ended, the volume available when no other attachment is left. */
 export async function detach(deps: VolumeDeps, a: AttachmentDoc): Promise<AttachmentDoc[]> {
   if (a.connection_info) await deps.driver.unexportVolume(a.volume_id, a.id);
@@ -92,8 +100,11 @@ export async function detach(deps: VolumeDeps, a: AttachmentDoc): Promise<Attach
   const left = await deps.store.list('volume_attachments', { parent_id: a.volume_id });
   const v = await deps.store.get('volumes', a.volume_id);
   if (v && !['deleting', 'error_deleting'].includes(v.status)) {
+    // The volume takes the state of what is left, attached > attaching > detaching > reserved (Cinder's attachment_delete).
+    const states = new Set(left.map((x) => x.attach_status));
+    const next = LEFT_STATES.find(([attach]) => states.has(attach));
     if (left.length === 0) await deps.store.update('volumes', v.id, { status: 'available', attach_status: 'detached' });
-    else if (left.some((x) => x.attach_status === 'attached')) await deps.store.update('volumes', v.id, { status: 'in-use', attach_status: 'attached' });
+    else if (next) await deps.store.update('volumes', v.id, { status: next[1], attach_status: next[0] });
   }
   return left;
 }
