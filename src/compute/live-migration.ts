@@ -6,11 +6,16 @@
  * destination takes the guest over and the source's claim (held by the
  * migration) is released. A failure or an abort rolls back: the
  * destination drops what it prepared, its claim goes, the guest keeps
- * running on the source, the task state is cleared.
+ * running on the source, the task state is cleared. Volumes follow the
+ * guest: the destination connects its own attachments beforehand, the
+ * source's are deleted once it runs there, a rollback deletes the
+ * destination's (move-volumes.ts).
  */
 import type { RequestContext } from '../context.ts';
+import type { BlockDeviceMappingDTO } from '../objects/block-device.ts';
 import { PowerState, TaskState } from '../objects/states.ts';
-import type { LiveMigrationProgress } from '../virt/driver.ts';
+import type { LiveMigrateData, LiveMigrationProgress } from '../virt/driver.ts';
+import { attachedVolumes, attachForLiveMigration, completeAttachments, deleteSourceAttachments, rollbackVolumeBdms } from './move-volumes.ts';
 import { type ComputeOps, errorText } from './ops.ts';
 import type { ComputeArgs } from './rpc-types.ts';
 
@@ -25,8 +30,11 @@ export async function liveMigration(ops: ComputeOps, ctx: RequestContext, args: 
     lastWrite = Date.now();
     ops.conductor.migration_update(ctx, { uuid: migration.uuid, updates: { ...p } }).catch(ops.logFailure(inst.uuid, 'record live migration progress'));
   };
+  // The mappings before the destination points them at its own attachments (Nova's source_bdms).
+  let sourceBdms: BlockDeviceMappingDTO[] = [];
   try {
     await ops.conductor.migration_update(ctx, { uuid: migration.uuid, updates: { status: 'preparing' } });
+    sourceBdms = await attachedVolumes(ops, ctx, inst.uuid);
     const data = await ops.compute.pre_live_migration(ctx, { host: dest, instance: inst, block_migration: args.block_migration });
     await ops.conductor.migration_update(ctx, { uuid: migration.uuid, updates: { status: 'running' } });
     await ops.event(ctx, inst, 'compute_live_migration', () => ops.driver.liveMigration(inst, { host: dest, address: args.dest_address }, data, onProgress));
@@ -38,6 +46,7 @@ export async function liveMigration(ops: ComputeOps, ctx: RequestContext, args: 
     const aborted = now.status === 'cancelling';
     ops.log.warn({ instance: inst.uuid, dest, err: errorText(e), aborted }, aborted ? 'live migration aborted' : 'live migration failed; rolling back');
     await ops.compute.rollback_live_migration_at_destination(ctx, { host: dest, instance: inst }).catch(ops.logFailure(inst.uuid, 'roll the destination back'));
+    await rollbackVolumeBdms(ops, ctx, inst.uuid, sourceBdms).catch(ops.logFailure(inst.uuid, "give the volumes the source's attachments back"));
     await ops.conductor.allocations_revert(ctx, { instance_uuid: inst.uuid, migration_uuid: migration.uuid }).catch(ops.logFailure(inst.uuid, 'give the source its claim back'));
     await ops.conductor
       .migration_update(ctx, { uuid: migration.uuid, updates: { status: aborted ? 'cancelled' : 'error' } })
@@ -46,6 +55,8 @@ export async function liveMigration(ops: ComputeOps, ctx: RequestContext, args: 
     await ops.update(ctx, inst.uuid, { task_state: null }, [TaskState.MIGRATING]).catch(ops.logFailure(inst.uuid, 'clear the task state after a failed live migration'));
     return;
   }
+  // The guest runs on the destination with its own attachments: the source's go (whatever happens next).
+  await deleteSourceAttachments(ops, ctx, inst.uuid, sourceBdms).catch(ops.logFailure(inst.uuid, "delete the source's volume attachments"));
   try {
     await ops.compute.post_live_migration_at_destination(ctx, { host: dest, instance: inst, migration });
   } catch (e) {
@@ -71,8 +82,26 @@ export function checkDestination(
   });
 }
 
-export function preLiveMigration(ops: ComputeOps, ctx: RequestContext, args: ComputeArgs<'pre_live_migration'>) {
-  return ops.event(ctx, args.instance, 'compute_pre_live_migration', () => ops.driver.preLiveMigration(args.instance, args.block_migration));
+/**
+ * On the destination: a new attachment per volume connected here (the
+ * mappings point at them), given to the driver as the block device info,
+ * completed once the driver is ready; the source's attachments go back in
+ * the migrate data as old_vol_attachment_ids. A failure deletes what was
+ * made and points the mappings at the source's attachments again.
+ */
+export function preLiveMigration(ops: ComputeOps, ctx: RequestContext, args: ComputeArgs<'pre_live_migration'>): Promise<LiveMigrateData> {
+  const inst = args.instance;
+  return ops.event(ctx, inst, 'compute_pre_live_migration', async () => {
+    const volumes = await attachForLiveMigration(ops, ctx, inst.uuid);
+    try {
+      const data = await ops.driver.preLiveMigration(inst, args.block_migration, volumes.info);
+      await completeAttachments(ops, ctx, volumes);
+      return volumes.attachments.length ? { ...data, old_vol_attachment_ids: JSON.stringify(volumes.old) } : data;
+    } catch (e) {
+      await rollbackVolumeBdms(ops, ctx, inst.uuid, volumes.source).catch(ops.logFailure(inst.uuid, 'delete the attachments made for the live migration'));
+      throw e;
+    }
+  });
 }
 
 export async function postAtDestination(ops: ComputeOps, ctx: RequestContext, args: ComputeArgs<'post_live_migration_at_destination'>): Promise<void> {
