@@ -14,11 +14,17 @@
  * A failure on either host rolls the move back (claims too) and leaves the
  * instance where it was, ACTIVE or STOPPED, with a fault and the migration
  * in `error` — never in a task state.
+ *
+ * Volumes (move-volumes.ts): the source lets its attachments go once the
+ * guest is off (reservations without a connector replace them), the
+ * destination connects them at finish_resize for the driver; a revert lets
+ * the destination's go and the source connects them again.
  */
 import { adminContext, type RequestContext } from '../context.ts';
 import type { InstanceDTO } from '../objects/instance.ts';
 import type { MigrationDTO } from '../objects/migration.ts';
 import { PowerState, TaskState, VmState } from '../objects/states.ts';
+import { completeAttachments, connectHere, reconnectHere, terminateConnections } from './move-volumes.ts';
 import { ComputeOps, errorText } from './ops.ts';
 import type { ComputeArgs } from './rpc-types.ts';
 
@@ -70,11 +76,15 @@ export async function prepResize(ops: ComputeOps, ctx: RequestContext, args: Com
 export async function resizeInstance(ops: ComputeOps, ctx: RequestContext, args: ComputeArgs<'resize_instance'>): Promise<void> {
   const { instance: inst, migration } = args;
   const dest = migration.dest_compute ?? '';
+  let released = false;
   try {
     await ops.conductor.migration_update(ctx, { uuid: migration.uuid, updates: { status: 'migrating' } });
     let i = await ops.update(ctx, inst.uuid, { task_state: TaskState.RESIZE_MIGRATING }, [TaskState.RESIZE_PREP]);
     const timeout = args.clean_shutdown ? ops.conf.compute.shutdown_timeout : 0;
     const disk = await ops.event(ctx, i, 'compute_resize_instance', () => ops.driver.migrateDiskAndPowerOff(i, { host: dest, address: migration.dest_host ?? dest }, timeout));
+    // The guest is off: this host lets its volumes go, the destination connects them (Nova's _terminate_volume_connections).
+    released = true;
+    await terminateConnections(ops, ctx, inst.uuid);
     await ops.conductor.migration_update(ctx, { uuid: migration.uuid, updates: { status: 'post-migrating' } });
     i = await ops.update(ctx, inst.uuid, { task_state: TaskState.RESIZE_MIGRATED }, [TaskState.RESIZE_MIGRATING]);
     await ops.compute.finish_resize(ctx, { host: dest, instance: i, migration, disk_info: disk });
@@ -83,8 +93,9 @@ export async function resizeInstance(ops: ComputeOps, ctx: RequestContext, args:
       ops.log.info({ instance: inst.uuid, err: errorText(e) }, 'instance changed during resize_instance; leaving it');
       return;
     }
-    // The guest may be off already: bring it back here before handing the instance back.
-    await ops.driver.finishRevertMigration(inst, powerOnAfter(inst)).catch(ops.logFailure(inst.uuid, 'restart the guest on the source after a failed resize'));
+    // The guest may be off already: bring it back here before handing the instance back (with its volumes connected here again).
+    const bdi = released ? await reconnectHere(ops, ctx, inst.uuid).catch(ops.logFailure(inst.uuid, 'connect the volumes to the source again')) : undefined;
+    await ops.driver.finishRevertMigration(inst, powerOnAfter(inst), bdi ?? undefined).catch(ops.logFailure(inst.uuid, 'restart the guest on the source after a failed resize'));
     await rollback(ops, ctx, inst, migration, e, 'resize_instance');
   }
 }
@@ -100,7 +111,13 @@ export async function finishResize(ops: ComputeOps, ctx: RequestContext, args: C
     inst = await ops.bindPorts(ctx, inst, ops.host);
     const powerOn = oldVmState(inst) === VmState.ACTIVE;
     const image = { id: inst.image_ref, properties: {} };
-    await ops.event(ctx, inst, 'compute_finish_resize', () => ops.driver.finishMigration(inst, args.disk_info, image, powerOn));
+    const spawned = inst;
+    await ops.event(ctx, inst, 'compute_finish_resize', async () => {
+      // The volumes connected here (Nova's _update_volume_attachments), then in-use once the guest has them.
+      const volumes = await connectHere(ops, ctx, spawned.uuid);
+      await ops.driver.finishMigration(spawned, args.disk_info, image, powerOn, volumes.info);
+      await completeAttachments(ops, ctx, volumes);
+    });
     await ops.update(ctx, inst.uuid, { vm_state: VmState.RESIZED, task_state: null, power_state: powerOn ? PowerState.RUNNING : PowerState.SHUTDOWN }, [TaskState.RESIZE_FINISH]);
     await ops.conductor.migration_update(ctx, { uuid: migration.uuid, updates: { status: 'finished' } });
     ops.log.info({ instance: inst.uuid, source: migration.source_compute }, 'resize finished: waiting for confirm or revert');
@@ -110,6 +127,7 @@ export async function finishResize(ops: ComputeOps, ctx: RequestContext, args: C
       return;
     }
     await ops.driver.destroy(inst).catch(ops.logFailure(inst.uuid, 'destroy the half-made guest on the destination'));
+    await terminateConnections(ops, ctx, inst.uuid).catch(ops.logFailure(inst.uuid, 'let the volumes go on the destination'));
     const old = { ...inst, flavor: inst.old_flavor ?? inst.flavor };
     await rollback(ops, ctx, old, migration, e, 'finish_resize');
     // The source keeps its guest powered off: bring it back there (the migration stays in error).
@@ -150,7 +168,11 @@ export async function confirmResize(ops: ComputeOps, ctx: RequestContext, args: 
 export async function revertResize(ops: ComputeOps, ctx: RequestContext, args: ComputeArgs<'revert_resize'>): Promise<void> {
   const { instance: inst, migration } = args;
   try {
-    await ops.event(ctx, inst, 'compute_revert_resize', () => ops.driver.destroy(inst));
+    await ops.event(ctx, inst, 'compute_revert_resize', async () => {
+      await ops.driver.destroy(inst);
+      // The source connects the volumes again in finish_revert_resize.
+      await terminateConnections(ops, ctx, inst.uuid);
+    });
     await ops.conductor.allocations_revert(ctx, { instance_uuid: inst.uuid, migration_uuid: migration.uuid });
     await ops.compute.finish_revert_resize(ctx, { host: migration.source_compute ?? '', instance: inst, migration });
   } catch (e) {
@@ -170,7 +192,12 @@ export async function finishRevertResize(ops: ComputeOps, ctx: RequestContext, a
   try {
     // The ports come back to the source before its guest restarts (finish_revert_resize's migrate_instance_finish).
     inst = { ...inst, network_info: (await ops.bindPorts(ctx, inst, ops.host)).network_info };
-    await ops.event(ctx, inst, 'compute_finish_revert_resize', () => ops.driver.finishRevertMigration(inst, powerOn));
+    const reverted = inst;
+    await ops.event(ctx, inst, 'compute_finish_revert_resize', async () => {
+      const volumes = await connectHere(ops, ctx, reverted.uuid);
+      await ops.driver.finishRevertMigration(reverted, powerOn, volumes.info);
+      await completeAttachments(ops, ctx, volumes);
+    });
     await ops.update(ctx, inst.uuid, {
       host: ops.host,
       node: migration.source_node,
