@@ -6,11 +6,17 @@
  * their old host when its nova-compute comes back (Nova's
  * _destroy_evacuated_instances), which also releases the claim the
  * migration held there. A failed evacuation leaves the instance in ERROR
- * on its source again, with its claim there.
+ * on its source again, with its claim there. The volumes are let go (a
+ * reservation without a connector replaces each attachment: the old host
+ * of an evacuation is down, a rebuilt guest is gone) and connected to this
+ * host for the spawn, as Nova's detach_block_devices and
+ * _prep_block_device do; a failed evacuation lets them go again.
  */
 import type { RequestContext } from '../context.ts';
 import { InstanceNotFound } from '../exception/instance.ts';
 import { PowerState, TaskState, VmState } from '../objects/states.ts';
+import { prepBlockDevices } from './block-devices.ts';
+import { terminateConnections } from './move-volumes.ts';
 import { type ComputeOps, errorText } from './ops.ts';
 import type { ComputeArgs } from './rpc-types.ts';
 
@@ -29,7 +35,9 @@ export async function rebuild(ops: ComputeOps, ctx: RequestContext, args: Comput
     inst = await ops.update(ctx, inst.uuid, { task_state: TaskState.REBUILD_SPAWNING }, [TaskState.REBUILDING]);
     await ops.event(ctx, inst, event, async () => {
       if (!evacuate) await ops.driver.destroy(inst);
-      await ops.driver.spawn(inst, { image: args.image, adminPassword: args.admin_password });
+      await terminateConnections(ops, ctx, inst.uuid);
+      const blockDeviceInfo = await prepBlockDevices(ops, ctx, inst);
+      await ops.driver.spawn(inst, { image: args.image, adminPassword: args.admin_password, ...(blockDeviceInfo ? { blockDeviceInfo } : {}) });
       if (wasStopped) await ops.driver.powerOff(inst, 0);
     });
     await ops.update(
@@ -56,6 +64,7 @@ export async function rebuild(ops: ComputeOps, ctx: RequestContext, args: Comput
     // A failed evacuation: nothing runs here, so the claim taken here goes and the instance, in ERROR, is its source's
     // again (whose guest is still there, with the claim the migration held) — to be evacuated again once fixed.
     await ops.driver.destroy(inst).catch(ops.logFailure(inst.uuid, 'destroy the half-made guest of a failed evacuation'));
+    await terminateConnections(ops, ctx, inst.uuid).catch(ops.logFailure(inst.uuid, 'let the volumes of a failed evacuation go'));
     await ops.bindPorts(ctx, inst, migration.source_compute ?? '').catch(ops.logFailure(inst.uuid, 'bind the ports to the source again'));
     await ops.conductor.allocations_revert(ctx, { instance_uuid: inst.uuid, migration_uuid: migration.uuid }).catch(ops.logFailure(inst.uuid, 'give the source its claim back'));
     await ops.conductor.migration_update(ctx, { uuid: migration.uuid, updates: { status: 'failed' } }).catch(ops.logFailure(inst.uuid, 'mark the migration failed'));

@@ -5,11 +5,14 @@
  *   nova-api created ("<name>-shelved"), SHELVED with system_metadata
  *   shelved_at / shelved_image_id / shelved_host; then offload at once when
  *   this host's `[DEFAULT] shelved_offload_time` is 0.
- * - shelve_offload_instance: destroy the guest, release the claim,
- *   SHELVED_OFFLOADED with no host or node.
+ * - shelve_offload_instance: destroy the guest, let its volumes go (each
+ *   attachment replaced by one without a connector: the volumes stay
+ *   reserved for the instance), release the claim, SHELVED_OFFLOADED with
+ *   no host or node.
  * - unshelve_instance: a SHELVED guest is powered on where it is; an
  *   offloaded one is spawned from its shelved image on the host the
- *   scheduler chose (which holds the claim), and the image is deleted.
+ *   scheduler chose (which holds the claim) with its volumes connected
+ *   there, and the image is deleted.
  * - the periodic _poll_shelved_instances offloads guests shelved for longer
  *   than `shelved_offload_time` (> 0).
  */
@@ -18,6 +21,8 @@ import { InstanceNotFound } from '../exception/instance.ts';
 import type { InstanceDTO } from '../objects/instance.ts';
 import { PowerState, TaskState, VmState } from '../objects/states.ts';
 import { dbTime } from '../util/time.ts';
+import { prepBlockDevices } from './block-devices.ts';
+import { terminateConnections } from './move-volumes.ts';
 import { ComputeOps, errorText } from './ops.ts';
 import type { ComputeArgs } from './rpc-types.ts';
 import { dropImage, SHELVE_SNAPSHOT, uploadSnapshot } from './snapshot.ts';
@@ -103,6 +108,8 @@ async function offloadHere(ops: ComputeOps, ctx: RequestContext, inst: InstanceD
         if (!(e instanceof InstanceNotFound)) throw e;
       });
       await ops.driver.destroy(inst);
+      // No host has the volumes now; they stay the instance's (Nova's _terminate_volume_connections).
+      await terminateConnections(ops, ctx, inst.uuid);
       // The ports keep the instance but no host (cleanup_instance_network_on_host).
       await ops.bindPorts(ctx, inst, '');
       // Released before the state changes, so that a client polling for SHELVED_OFFLOADED finds the room free (as Nova).
@@ -160,7 +167,10 @@ async function spawnOffloaded(ops: ComputeOps, ctx: RequestContext, args: Comput
     // The ports are bound here before the guest is spawned (setup_instance_network_on_host).
     inst = await ops.bindPorts(ctx, inst, ops.host);
     const spawned = inst;
-    await ops.event(ctx, spawned, 'compute_unshelve_instance', () => ops.driver.spawn(spawned, { image, adminPassword: null }));
+    await ops.event(ctx, spawned, 'compute_unshelve_instance', async () => {
+      const blockDeviceInfo = await prepBlockDevices(ops, ctx, spawned);
+      await ops.driver.spawn(spawned, { image, adminPassword: null, ...(blockDeviceInfo ? { blockDeviceInfo } : {}) });
+    });
     await ops.update(
       ctx,
       inst.uuid,
@@ -177,6 +187,7 @@ async function spawnOffloaded(ops: ComputeOps, ctx: RequestContext, args: Comput
     if (e instanceof InstanceNotFound) return;
     await ops.driver.destroy(inst).catch(ops.logFailure(inst.uuid, 'destroy the half-spawned guest of a failed unshelve'));
     await ops.bindPorts(ctx, inst, '').catch(ops.logFailure(inst.uuid, 'unbind the ports of a failed unshelve'));
+    await terminateConnections(ops, ctx, inst.uuid).catch(ops.logFailure(inst.uuid, 'let the volumes of a failed unshelve go'));
     // The claim the scheduler took here goes; the instance stays offloaded, with no host.
     await ops.conductor.allocations_release(ctx, { uuid: inst.uuid }).catch(ops.logFailure(inst.uuid, 'release the claim of a failed unshelve'));
     await failed(ops, ctx, inst, e, 'unshelve', { host: null, node: null, vm_state: VmState.SHELVED_OFFLOADED });
