@@ -2,7 +2,8 @@
  * POST /v3/{project_id}/volumes/{id}/action (cinder/api/contrib/
  * volume_actions.py, admin_actions.py, extend): os-extend, os-set_bootable,
  * os-update_readonly_flag, os-reset_status and os-force_delete (admin),
- * os-volume_upload_image, and the legacy attach flow (os-reserve,
+ * os-volume_upload_image, os-retype (one backend: the type changes, the
+ * data stays), and the legacy attach flow (os-reserve,
  * os-unreserve, os-attach, os-begin_detaching, os-roll_detaching,
  * os-detach, os-initialize_connection, os-terminate_connection).
  */
@@ -10,12 +11,15 @@ import { Invalid } from '../exception/base.ts';
 import { atLeast } from '../http/microversion.ts';
 import { complete, detach, reserve } from './attach.ts';
 import { findVolume } from './common.ts';
-import { badRequest, invalidInput, invalidVolume } from './errors.ts';
+import { badRequest, invalidInput, invalidVolume, notFound } from './errors.ts';
 import { accepted, json, route, type VolumeDeps, type VolumeRequest, type VolumeRoute } from './http.ts';
 import type { VolumeDoc } from './model.ts';
 import { assertAdmin } from './policy.ts';
 import { checkQuota } from './quotas.ts';
+import { findType } from './types.ts';
 import { uploadToImage } from './upload.ts';
+
+const UUID = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
 
 type Action = (deps: VolumeDeps, req: VolumeRequest, v: VolumeDoc, arg: Record<string, unknown>) => Promise<{ status: number; body?: unknown }>;
 
@@ -139,6 +143,34 @@ const ACTIONS: Record<string, Action> = {
     return accepted();
   },
   'os-volume_upload_image': uploadToImage,
+  'os-retype': async (deps, _req, v, arg) => {
+    const name = arg.new_type;
+    if (typeof name !== 'string' || !name) throw badRequest("Invalid input for field/attribute os-retype. Value: {}. 'new_type' is a required property");
+    const policy = arg.migration_policy ?? 'never';
+    if (policy !== 'never' && policy !== 'on-demand')
+      throw badRequest(`Invalid input for field/attribute migration_policy. Value: ${String(policy)}. '${String(policy)}' is not one of ['on-demand', 'never']`);
+    // Any type, shared or not (Cinder looks it up elevated); one backend, so the volume stays where it is.
+    const type = await findType(deps.store, name);
+    if (!type) throw notFound(UUID.test(name) ? `Volume type ${name} could not be found.` : `Volume type with name ${name} could not be found.`);
+    const refuse = () =>
+      invalidVolume(
+        'Retype needs volume to be in available or in-use state, not be part of an active migration or a consistency group, requested type has to be different that the one from the volume, and for in-use volumes front-end qos specs cannot change.',
+      );
+    if (type.id === v.volume_type_id || v.migration_status) throw refuse();
+    const was = v.status;
+    await move(deps, v, { status: 'retyping', previous_status: was }, ['available', 'in-use'], refuse);
+    deps.worker.run(
+      v.id,
+      `retype of volume ${v.id}`,
+      async () => {
+        await deps.store.update('volumes', v.id, { status: was, volume_type_id: type.id }, ['retyping']);
+      },
+      async () => {
+        await deps.store.update('volumes', v.id, { status: was });
+      },
+    );
+    return accepted();
+  },
   'os-reserve': async (deps, _req, v) => {
     await move(deps, v, { status: 'attaching' }, v.multiattach ? ['available', 'in-use'] : ['available'], () =>
       invalidVolume(`Volume status must be ${v.multiattach ? 'available or in-use' : 'available'} to reserve, but the status is ${v.status}.`),
