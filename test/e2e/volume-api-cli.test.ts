@@ -15,7 +15,7 @@ const IN_USE_DELETE =
  * (file driver) in a cloud of separate processes under Keystone (MariaDB,
  * RabbitMQ): volumes from a snapshot and from a volume, extend, bootable,
  * read-only, properties; the default type, a private type shared with a
- * project and unshared, a volume of a type, the in-use type's delete
+ * project and unshared, a volume of a type, a retype and back, the in-use type's delete
  * refused; quotas of a project (set, show, Cinder's 413s), absolute limits,
  * availability zones; list filters, pages and --long, the server's sort;
  * Cinder's errors (in-use and snapshotted deletes, a missing volume, a
@@ -167,6 +167,12 @@ describe('the openstack client: the volume API and its errors', () => {
     await os(['volume', 'create', '--type', 'gold', '--size', '1', 'golden']);
     assert.equal((await available('golden')).type, 'gold');
     assert.match(await refused(['volume', 'type', 'delete', 'gold']), /Target volume type is still in use. \(HTTP 400\)/);
+    // Retype (one backend: the data stays where it is), to the type and back; the same type refused.
+    await os(['volume', 'set', '--type', 'gold', '--retype-policy', 'on-demand', 'clone']);
+    assert.equal((await available('clone')).type, 'gold');
+    await os(['volume', 'set', '--type', '__DEFAULT__', 'clone']);
+    assert.equal((await available('clone')).type, '__DEFAULT__');
+    assert.match(await refused(['volume', 'set', '--type', '__DEFAULT__', 'clone']), /Invalid volume: Retype needs volume to be in available or in-use state/);
     await os(['volume', 'delete', 'golden']);
     await until(async () => !(await osJson<Json[]>(['volume', 'list'])).some((v) => v.Name === 'golden'), 60_000, 'golden deleted', 500);
     await os(['volume', 'type', 'delete', 'gold']);
