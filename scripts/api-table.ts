@@ -64,7 +64,7 @@ const REASONS: [RegExp, string][] = [
     /\/(os-networks|os-tenant-networks|os-floating-ips|os-floating-ip-pools|os-security-groups|os-security-group-rules|os-interface)\b/,
     'network service proxy (no network service yet)',
   ],
-  [/\/(os-volumes|os-volumes_boot|os-snapshots|os-assisted-volume-snapshots|os-volume_attachments)\b/, 'volume service proxy (no volume service yet)'],
+  [/\/os-assisted-volume-snapshots\b/, "for Cinder's remotefs drivers, whose snapshots the hypervisor takes; nova-volume's file driver takes its own"],
   [/\/os-baremetal-nodes\b/, 'bare metal service proxy'],
 ];
 const reason = (method: string, p: string) => REASONS.find(([re]) => re.test(`${method} ${p}`))?.[1] ?? 'missing';

@@ -32,6 +32,7 @@ import { securityGroupRoutes } from './security-groups.ts';
 import { serverActionRoutes } from './server-actions.ts';
 import { volumeAttachmentsRoutes } from './volume-attachments.ts';
 import { volumesRoutes } from './volumes.ts';
+import { volumesBootRoutes } from './volumes-boot.ts';
 import './server-admin-actions.ts';
 import './server-images.ts';
 import './server-rescue.ts';
@@ -81,6 +82,7 @@ export const COLLECTIONS = [
   'os-security-group-rules',
   'os-volumes',
   'os-snapshots',
+  'os-volumes_boot',
   // removed from Nova (410)
   'os-agents',
   'os-cells',
@@ -111,6 +113,7 @@ function serverRoutes(deps: ApiDeps, compute: ComputeApi | undefined): Route[] {
     ...attachInterfacesRoutes(d),
     ...volumeAttachmentsRoutes(d),
     ...volumesRoutes(d),
+    ...volumesBootRoutes(d),
     ...networkProxyRoutes(d),
     ...floatingIpRoutes(d),
     ...securityGroupRoutes(d),
