@@ -4,9 +4,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { mysqlSkip, openstackSkip, rabbitSkip, volumeToolsSkip } from '../support/backends.ts';
 import { type KeystoneCluster, startKeystoneCluster } from '../support/keystone-cluster.ts';
-import { runProgram, until } from '../support/procs.ts';
-
-type Json = Record<string, unknown>;
+import { type Json, VolumeCli } from '../support/volume-cli.ts';
 
 /**
  * The unmodified `openstack` client, a cloud of separate processes under
@@ -21,32 +19,20 @@ type Json = Record<string, unknown>;
 describe('the openstack client: server volumes against nova-volume', () => {
   let skip: string | undefined;
   let cloud: KeystoneCluster;
+  let cli: VolumeCli;
   before(async () => {
     skip = (await openstackSkip()) ?? (await mysqlSkip()) ?? (await rabbitSkip()) ?? volumeToolsSkip();
     if (skip) return;
     cloud = await startKeystoneCluster({ volume: true });
+    cli = new VolumeCli(cloud);
   });
   after(async () => {
     await cloud?.stop();
   });
 
-  async function os(args: string[], expectOk = true): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    const r = await runProgram('openstack', args, cloud.adminEnv);
-    if (expectOk) assert.equal(r.code, 0, `openstack ${args.join(' ')}\n${r.stdout}\n${r.stderr}`);
-    return r;
-  }
-  const osJson = async <T = Json>(args: string[]): Promise<T> => JSON.parse((await os([...args, '-f', 'json'])).stdout) as T;
-  const volumeStatus = (name: string, status: string) =>
-    until(
-      async () => {
-        const v = await osJson<Json>(['volume', 'show', name]);
-        assert.ok(!String(v.status).startsWith('error'), `volume ${name} went to ${String(v.status)}`);
-        return v.status === status ? v : null;
-      },
-      90_000,
-      `volume ${name} ${status}`,
-      500,
-    );
+  const os = (args: string[], expectOk = true) => cli.os(args, expectOk);
+  const osJson = <T = Json>(args: string[]) => cli.osJson<T>(args);
+  const volumeStatus = (name: string, status: string) => cli.volumeStatus(name, status);
 
   it('attaches and detaches a volume, boots from volumes, and the deletes give them back', async (t) => {
     if (skip) return t.skip(skip);
