@@ -25,7 +25,7 @@ const TARGET_MS = 100;
 const fmt = (v: number) => (v >= 100 ? v.toFixed(0) : v.toFixed(1));
 
 /** Horizontal bars from x0 (value 0) to x0 + width (value max), one row per entry. */
-function bars(x0: number, y0: number, width: number, max: number, rows: { name: string; value: number; color: string; text: string }[]): string[] {
+export function bars(x0: number, y0: number, width: number, max: number, rows: { name: string; value: number; color: string; text: string }[]): string[] {
   const out: string[] = [];
   rows.forEach((r, i) => {
     const y = y0 + i * 20;

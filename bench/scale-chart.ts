@@ -1,5 +1,6 @@
 /** The chart of npm run bench -- scale: boot latency percentiles and boots/s against the number of compute hosts. */
 import { type DaemonBar, type ListBar, listBand } from './scale-chart-list.ts';
+import { type DecisionBar, moreBand, moreRows, type WorkersBar } from './scale-chart-more.ts';
 import { el, label, legend, linearScale, logScale, svgDocument, yAxis } from './svg.ts';
 
 export interface ScalePoint {
@@ -21,10 +22,18 @@ const COLORS = { p50: '#1f77b4', p95: '#ff7f0e', p99: '#d62728', nova: '#7f7f7f'
 const fmtMs = (v: number) => (v >= 1000 ? `${Math.round(v / 100) / 10} s` : `${Math.round(v)} ms`);
 const fmtNum = (v: number) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));
 
-export function scaleChart(points: ScalePoint[], subtitle: string, list: readonly ListBar[] = [], daemons: readonly DaemonBar[] = []): string {
+export function scaleChart(
+  points: ScalePoint[],
+  subtitle: string,
+  list: readonly ListBar[] = [],
+  daemons: readonly DaemonBar[] = [],
+  more: { decisions: readonly DecisionBar[]; workers: readonly WorkersBar[] } = { decisions: [], workers: [] },
+): string {
   const W = 1000;
   const band = list.length || daemons.length ? 40 + Math.max(list.length * 3, daemons.length) * 20 + 30 : 0;
-  const H = 470 + band;
+  const rows2 = moreRows(more.decisions, more.workers);
+  const band2 = rows2 ? 40 + rows2 * 20 + 30 : 0;
+  const H = 470 + band + band2;
   const top = 80;
   const bottom = 470 - 70;
   const pts = [...points].sort((a, b) => a.hosts - b.hosts);
@@ -98,5 +107,6 @@ export function scaleChart(points: ScalePoint[], subtitle: string, list: readonl
   out.push(label((rx0 + rx1) / 2, top - 12, 'throughput', { 'text-anchor': 'middle', fill: '#444' }));
   out.push(label((lx0 + lx1) / 2, top - 12, 'latency', { 'text-anchor': 'middle', fill: '#444' }));
   if (band) out.push(...listBand(470 + 25, list, daemons));
+  if (band2) out.push(...moreBand(470 + band + 25, more.decisions, more.workers));
   return svgDocument(W, H, ...out);
 }

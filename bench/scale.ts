@@ -21,6 +21,7 @@ import { ApiClient } from '../test/support/cloud.ts';
 import type { Cluster } from '../test/support/cluster.ts';
 import { ROOT } from '../test/support/procs.ts';
 import { type ScalePoint, scaleChart } from './scale-chart.ts';
+import type { DecisionBar, WorkersBar } from './scale-chart-more.ts';
 import { type ListFigures, listOverMariaDB, listOverSqlite } from './scale-list.ts';
 import { bootAndDelete, CONCURRENCY, cpuMs, POLL_MS, RESULTS, skipOrBuild, withSimCluster } from './scale-load.ts';
 import { type StatementFigures, statementSnapshot, statementsPerBoot } from './scale-statements.ts';
@@ -222,6 +223,23 @@ async function listPart(): Promise<ListFigures[]> {
   return list;
 }
 
+/** The other scale benches' results, when they have been run: bench/results/scheduler.json and workers.json. */
+function readResults<T>(name: string): T | null {
+  const file = path.join(RESULTS, name);
+  return fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as T) : null;
+}
+
+function decisionBars(): DecisionBar[] {
+  const r = readResults<{ results: Record<string, { hosts: number; serial: { p50: number; p95: number } }[]> }>('scheduler.json');
+  return Object.entries(r?.results ?? {}).flatMap(([backend, rows]) =>
+    rows.map((x) => ({ backend: backend === 'mariadb' ? 'MariaDB' : 'SQLite', hosts: x.hosts, p50: x.serial.p50, p95: x.serial.p95 })),
+  );
+}
+
+function workerBars(): WorkersBar[] {
+  return readResults<{ results: WorkersBar[] }>('workers.json')?.results ?? [];
+}
+
 /** bench/results/scale.svg from bench/results/scale.json (BENCH_SCALE_REDRAW=1 redraws it without running anything). */
 function drawChart(): void {
   const { date, cores, results, list } = JSON.parse(fs.readFileSync(path.join(RESULTS, 'scale.json'), 'utf8')) as ScaleFile;
@@ -235,5 +253,5 @@ function drawChart(): void {
     cpu_ms_per_boot: last?.daemons.find((d) => d.name === st.daemon)?.cpu_ms_per_boot ?? 0,
   }));
   const bars = (list ?? []).map((l) => ({ ...l, backend: l.backend === 'mariadb' ? 'MariaDB' : 'SQLite' }));
-  fs.writeFileSync(path.join(RESULTS, 'scale.svg'), scaleChart(results, subtitle, bars, daemons));
+  fs.writeFileSync(path.join(RESULTS, 'scale.svg'), scaleChart(results, subtitle, bars, daemons, { decisions: decisionBars(), workers: workerBars() }));
 }
