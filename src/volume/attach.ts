@@ -6,7 +6,6 @@
  * volume available again when nothing else is attached).
  */
 import { randomUUID } from 'node:crypto';
-import type { RequestContext } from '../context.ts';
 import { apiTime, dbNow } from './db/store.ts';
 import { conflict, invalidVolume } from './errors.ts';
 import type { VolumeDeps } from './http.ts';
@@ -15,7 +14,7 @@ import type { AttachmentDoc, VolumeDoc } from './model.ts';
 const dbNowApi = (): string => apiTime(dbNow());
 
 /** Make an attachment in 'reserved' and the volume 'reserved' (Cinder's _attachment_reserve). */
-export async function reserve(deps: VolumeDeps, ctx: RequestContext, v: VolumeDoc, instance: string | null, mode: AttachmentDoc['attach_mode']): Promise<AttachmentDoc> {
+export async function reserve(deps: VolumeDeps, v: VolumeDoc, instance: string | null, mode: AttachmentDoc['attach_mode']): Promise<AttachmentDoc> {
   if (v.status.includes('error')) {
     throw invalidVolume(`Volume attachments can not be created if the volume is in an error state. The Volume ${v.id} currently has a status of: ${v.status} `);
   }
@@ -31,7 +30,8 @@ export async function reserve(deps: VolumeDeps, ctx: RequestContext, v: VolumeDo
   }
   return deps.store.insert('volume_attachments', {
     id: randomUUID(),
-    project_id: ctx.project_id ?? v.project_id,
+    // The volume's project, whoever reserves (Cinder's VolumeAttachment.project_id): an admin's attachment stays its owner's.
+    project_id: v.project_id,
     volume_id: v.id,
     instance_uuid: instance,
     attach_status: 'reserved',

@@ -76,7 +76,7 @@ export function attachmentRoutes(deps: VolumeDeps): VolumeRoute[] {
         const v = await findVolume(deps, req.ctx, b.volume_uuid).catch(() => {
           throw volumeNotFound(String(b.volume_uuid));
         });
-        let a = await reserve(deps, req.ctx, v, instance, mode);
+        let a = await reserve(deps, v, instance, mode);
         if (connector) a = await connect(deps, a, connector);
         return json({ attachment: attachmentDetail(a) });
       },

@@ -192,7 +192,7 @@ const ACTIONS: Record<string, Action> = {
     await deps.store.update('volumes', v.id, { status: 'in-use' }, ['detaching']);
     return accepted();
   },
-  'os-attach': async (deps, req, v, arg) => {
+  'os-attach': async (deps, _req, v, arg) => {
     const instance = typeof arg.instance_uuid === 'string' ? arg.instance_uuid : null;
     const host = typeof arg.host_name === 'string' ? arg.host_name : null;
     if (!instance && !host) throw badRequest("Invalid input for field/attribute os-attach. Value: {}. 'instance_uuid' or 'host_name' is required");
@@ -201,7 +201,7 @@ const ACTIONS: Record<string, Action> = {
     if (!['attaching', 'available', 'in-use', 'reserved'].includes(v.status))
       throw invalidVolume(`Volume status must be available or attaching to attach, but the status is ${v.status}.`);
     if (v.status === 'attaching') await deps.store.update('volumes', v.id, { status: 'available' });
-    const a = await reserve(deps, req.ctx, { ...v, status: 'available' }, instance, mode);
+    const a = await reserve(deps, { ...v, status: 'available' }, instance, mode);
     await deps.store.update('volume_attachments', a.id, { mountpoint: typeof arg.mountpoint === 'string' ? arg.mountpoint : null, attached_host: host, legacy: true });
     await complete(deps, a);
     return accepted();

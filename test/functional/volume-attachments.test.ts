@@ -121,7 +121,9 @@ describe('os-volume_attachments (fake driver, nova-volume beside)', () => {
     assert.equal(d.status, 202);
     await status(v.id, 'available');
     assert.deepEqual(disks('host1', server), []);
-    assert.deepEqual((await alice.get<Json>(`/servers/${server}/os-volume_attachments`)).body.volumeAttachments, []);
+    // The mapping goes just after the attachment (Nova's order: attachment_delete, then bdm.destroy).
+    const mappings = async () => (await alice.get<Json>(`/servers/${server}/os-volume_attachments`)).body.volumeAttachments as Json[];
+    await until(async () => (await mappings()).length === 0, 15_000, 'the mapping gone', 20);
     const again = await alice.delete(`/servers/${server}/os-volume_attachments/${v.id}`);
     assert.equal(again.status, 404);
     await alice.delete(`/servers/${other}`);
