@@ -7,7 +7,11 @@
  * client only: a volume attached to a running real guest on one host (its
  * serial console's disk watcher sees the new disk), a marker written to it
  * over SSH, detached, attached to a guest on the other host and the marker
- * read back; a server booted from a volume made from the image (its
+ * read back; the guest on host A live-migrated to host B with the volume
+ * attached (`openstack server migrate --live-migration --block-migration`):
+ * the same boot of the guest, the marker read on the same disk, the volume
+ * in-use with one attachment, host B's, and host B's NBD connection only; a
+ * server booted from a volume made from the image (its
  * console shows the boot banner); servers deleted with and without
  * delete_on_termination (their volumes deleted or available again); and
  * nothing left behind (no volume files, no NBD connections, the servers'
@@ -222,6 +226,70 @@ describe('volume capstone: volumes across hosts with the openstack client', { sk
     assert.equal(r.stdout.trim(), marker, r.stderr);
     await os(alice, 'server', 'remove', 'volume', g2.id, 'v1');
     await volumeStatus('v1', 'available');
+  });
+
+  it('live-migrated to the other host with the volume attached, the guest keeps the disk and its marker, no reboot', async () => {
+    // guest-1 moves, host A to host B: guest-2 was placed with different_host=guest-1, a hint its request spec keeps for its moves (as Nova's).
+    const [g1, g2] = servers;
+    if (!g1 || !g2) throw new Error('no guests');
+    const [src, dst] = [g1.host, g2.host].map((h) => cloud.computes.find((c) => c.host === h));
+    if (!src || !dst || src === dst) throw new Error(`guest-1 on ${g1.host}, guest-2 on ${g2.host}`);
+    const volumeId = String((await json(alice, 'volume', 'show', 'v1')).id);
+    const addedRe = new RegExp(`NOVA-GUEST-DISK-ADDED (vd[a-z]) size=1073741824 serial=${volumeId.slice(0, 20)}`);
+    const addedBefore = (await consoleMatches(g1.id, addedRe)).length;
+    await os(alice, 'server', 'add', 'volume', g1.id, 'v1');
+    const added = await consoleLine(g1.id, addedRe, 'the disk on guest-1 again', addedBefore);
+    const disk = /DISK-ADDED (vd[a-z])/.exec(added)?.[1] ?? '';
+    await volumeStatus('v1', 'in-use');
+    const bootId = async () => (await ssh(g1.ip, 'cat /proc/sys/kernel/random/boot_id')).stdout.trim();
+    const bootBefore = await bootId();
+    assert.match(bootBefore, /^[0-9a-f-]{36}$/, 'the boot id of guest-1');
+    const started = Date.now();
+    await os(admin, '--os-compute-api-version', '2.latest', 'server', 'migrate', '--live-migration', '--host', dst.host, '--block-migration', '--wait', g1.id);
+    await active(g1.id, g1.name);
+    const now = await host(g1.id);
+    note(`live migration with the volume: ${Date.now() - started} ms from the request to ACTIVE on ${now}`);
+    // --wait returns once the server is ACTIVE, also when the migration never started (the conductor's NoValidHost): its record says.
+    const migrations = await json<Json[]>(admin, '--os-compute-api-version', '2.latest', 'server', 'migration', 'list', '--server', g1.id);
+    assert.deepEqual(
+      migrations.map((m) => [m.Type, m.Status, m['Source Compute'], m['Dest Compute']]),
+      [['live-migration', 'completed', src.host, dst.host]],
+    );
+    assert.equal(now, dst.host, 'guest-1 now on host B');
+    g1.host = dst.host;
+    // One attachment, connected to host B (its host_name, shown to an admin), in the volume and in the attachment API.
+    const v = await json(admin, 'volume', 'show', volumeId);
+    assert.equal(v.status, 'in-use');
+    const atts = v.attachments as Json[];
+    assert.deepEqual(
+      atts.map((a) => [a.server_id, a.host_name]),
+      [[g1.id, dst.host]],
+      JSON.stringify(atts),
+    );
+    const listed = await json<Json[]>(alice, '--os-volume-api-version', '3.27', 'volume', 'attachment', 'list', '--volume-id', volumeId);
+    assert.deepEqual(
+      listed.map((a) => [a.ID, a['Server ID'], a.Status]),
+      [[atts[0]?.attachment_id, g1.id, 'attached']],
+      JSON.stringify(listed),
+    );
+    const conns = (await cloud.exec(cloud.controller.ns, 'ss', ['-Htn', 'state', 'established', '( sport = :10809 )'])).stdout;
+    assert.ok(conns.includes(`${dst.ip}:`) && !conns.includes(`${src.ip}:`), `the NBD connection from host B only: ${conns}`);
+    // The same boot of the guest, the same disk, the marker on it.
+    await until(async () => (await ssh(g1.ip, 'true')).code === 0, 120_000, 'ssh to guest-1 on host B', 2000);
+    assert.equal(await bootId(), bootBefore, 'no reboot across the live migration');
+    const r = await ssh(g1.ip, `dd if=/dev/${disk} bs=512 count=1 2>/dev/null | head -c ${marker.length}; echo`);
+    assert.equal(r.stdout.trim(), marker, r.stderr);
+    assert.equal((await consoleMatches(g1.id, /NOVA-GUEST-BOOT-OK/)).length, 0, 'no boot banner on host B');
+
+    const removed = new RegExp(`NOVA-GUEST-DISK-REMOVED ${disk}`);
+    const removedBefore = (await consoleMatches(g1.id, removed)).length;
+    await os(alice, 'server', 'remove', 'volume', g1.id, 'v1');
+    await consoleLine(g1.id, removed, 'the disk gone from guest-1 on host B', removedBefore);
+    await volumeStatus('v1', 'available');
+    const left = await json<Json[]>(alice, '--os-volume-api-version', '3.27', 'volume', 'attachment', 'list', '--volume-id', volumeId);
+    assert.deepEqual(left, [], 'no attachment left');
+    const connsAfter = (await cloud.exec(cloud.controller.ns, 'ss', ['-Htn', 'state', 'established', '( sport = :10809 )'])).stdout.trim();
+    assert.equal(connsAfter, '', 'no NBD connection left');
   });
 
   const bfv: Record<string, string> = {};
