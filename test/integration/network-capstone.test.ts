@@ -143,7 +143,12 @@ describe('capstone: a cloud of namespaces driven by the openstack client', { ski
       60_000,
       'the router namespace',
     );
-    assert.match((await sh('ip', ['-n', qrouter, '-br', 'addr'])).stdout, /^qr-\S+\s+UP\s+10\.51\.0\.1\/24/m);
+    // The gateway came first: the subnet's interface follows on the agent's next sync.
+    await until(
+      async () => /^qr-\S+\s+UP\s+10\.51\.0\.1\/24/m.test((await sh('ip', ['-n', qrouter, '-br', 'addr'], { allowFailure: true })).stdout),
+      60_000,
+      "the router's interface on the project subnet",
+    );
   });
 
   it('boots two real guests with a keypair, one per compute host, ACTIVE', async () => {
