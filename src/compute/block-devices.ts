@@ -16,6 +16,7 @@ import { VolumeNotCreated } from '../exception/volume.ts';
 import type { BlockDeviceMappingDTO } from '../objects/block-device.ts';
 import type { InstanceDTO } from '../objects/instance.ts';
 import type { BlockDeviceInfo, DriverVolume } from '../virt/driver.ts';
+import { terminateConnections } from './move-volumes.ts';
 import { connect, driverVolume, ROOT_DEVICE, type VolumeDeps, volumeOf } from './volumes.ts';
 
 type Deps = VolumeDeps;
@@ -91,16 +92,10 @@ export async function prepBlockDevices(d: Deps, ctx: RequestContext, instance: I
 
 /**
  * A failed spawn goes to another host: each attachment connected here is
- * deleted and the volume reserved again for the instance (a new attachment
- * without a connector, as Nova's conductor makes for a reschedule), so the
- * next host connects it to itself.
+ * replaced by a reservation without a connector (as Nova's conductor makes
+ * for a reschedule, and as a move lets a host's connections go:
+ * terminateConnections), so the next host connects it to itself.
  */
-export async function releaseForReschedule(d: Deps, ctx: RequestContext, instance: InstanceDTO): Promise<void> {
-  const cinder = volumeOf(d);
-  for (const b of await d.conductor.bdm_list(ctx, { instance_uuid: instance.uuid })) {
-    if (b.destination_type !== 'volume' || !b.volume_id || !b.attachment_id) continue;
-    await cinder.attachmentDelete(ctx, b.attachment_id);
-    const att = await cinder.attachmentCreate(ctx, b.volume_id, instance.uuid);
-    await d.conductor.bdm_update(ctx, { uuid: b.uuid, updates: { attachment_id: att.id, connection_info: null } });
-  }
+export function releaseForReschedule(d: Deps, ctx: RequestContext, instance: InstanceDTO): Promise<void> {
+  return terminateConnections(d, ctx, instance.uuid);
 }
