@@ -16,6 +16,7 @@ import type { SchedulerAPI } from '../scheduler/rpc-types.ts';
 import type { Manager, PeriodicTask } from '../service/manager.ts';
 import { dbTime } from '../util/time.ts';
 import { BuildHealer } from './healer.ts';
+import { HeartbeatBatch } from './heartbeat-batch.ts';
 import * as moves from './moves.ts';
 import { CONDUCTOR_METHODS, CONDUCTOR_RPC_VERSION, type ConductorAPI, type ConductorArgs } from './rpc-types.ts';
 
@@ -35,11 +36,13 @@ export class ConductorManager implements Manager, ConductorAPI {
   private readonly log: Logger;
 
   private readonly healer: BuildHealer;
+  private readonly heartbeats: HeartbeatBatch;
 
   constructor(private readonly deps: ConductorDeps) {
     this.db = deps.db;
     this.log = deps.log;
     this.healer = new BuildHealer({ ...deps, reschedule: (instance, reason) => this.reschedule_instance(adminContext(), { instance, admin_password: null, reason }) });
+    this.heartbeats = new HeartbeatBatch((ids) => this.db.services.heartbeatMany(ids), deps.conf.conductor.heartbeat_batch_ms);
     this.endpoints = [{ version: CONDUCTOR_RPC_VERSION, methods: methodsOf<ConductorAPI>(this, CONDUCTOR_METHODS) }];
   }
 
@@ -54,7 +57,7 @@ export class ConductorManager implements Manager, ConductorAPI {
   }
 
   service_heartbeat(_ctx: RequestContext, args: ConductorArgs<'service_heartbeat'>): Promise<ServiceDTO> {
-    return this.db.services.heartbeat(args.service_id);
+    return this.heartbeats.beat(args.service_id);
   }
 
   async instance_update(ctx: RequestContext, args: ConductorArgs<'instance_update'>): Promise<InstanceDTO> {

@@ -151,6 +151,21 @@ export function runDbSuite(name: string, setup: () => Promise<DbHarness | string
       assert.notEqual(again.id, a.id, 'a deleted service can be registered again');
     });
 
+    it('heartbeats many services in one go, leaving out the deleted ones', async (t) => {
+      if (skip || !h) return t.skip(skip);
+      const mk = (host: string) => api.services.getOrCreate({ host, binary: 'nova-compute', topic: 'compute', version: 1 });
+      const [a, b, c] = await Promise.all([mk('hb-a'), mk('hb-b'), mk('hb-c')]);
+      await api.services.heartbeat(a.id);
+      await api.services.destroy(c.id);
+      const got = await api.services.heartbeatMany([a.id, b.id, c.id]);
+      assert.deepEqual([...got.keys()].sort(), [a.id, b.id].sort());
+      assert.equal(got.get(a.id)?.report_count, 2);
+      assert.equal(got.get(b.id)?.report_count, 1);
+      assert.ok(got.get(b.id)?.last_seen_up);
+      assert.equal((await api.services.get(b.id)).report_count, 1);
+      assert.equal((await api.services.heartbeatMany([])).size, 0);
+    });
+
     it('a guarded instance update lets exactly one of two writers win', async (t) => {
       if (skip || !h) return t.skip(skip);
       const inst = await api.instances.create(newInstance());

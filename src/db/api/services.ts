@@ -145,6 +145,28 @@ export class ServiceRepository {
     return this.get(id);
   }
 
+  /**
+   * Heartbeats of many services at once: one UPDATE (report_count + 1,
+   * last_seen_up = now) and one SELECT for all of them. The services not
+   * found (deleted) are missing from the answer.
+   */
+  async heartbeatMany(ids: readonly number[]): Promise<Map<number, ServiceDTO>> {
+    const out = new Map<number, ServiceDTO>();
+    if (ids.length === 0) return out;
+    const now = dbTime();
+    await this.db.kysely
+      .updateTable('services')
+      .set((eb) => ({ report_count: eb('report_count', '+', 1), last_seen_up: now, updated_at: now }))
+      .where('id', 'in', [...ids])
+      .where('deleted', '=', 0)
+      .execute();
+    for (const r of await this.base()
+      .where('id', 'in', [...ids])
+      .execute())
+      out.set(r.id, toDTO(r));
+    return out;
+  }
+
   /** Soft delete (Nova's `deleted = id`). */
   async destroy(id: number): Promise<void> {
     const now = dbTime();
