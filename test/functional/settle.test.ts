@@ -11,14 +11,14 @@ const boot = async (api: ApiClient, name: string, extra: Record<string, unknown>
   return { server: r.body.server, ms: Date.now() - t0 };
 };
 
-/** Count the API's settling reads (InstanceRepository.getMany, which only settling uses). */
+/** Count the API's settling reads (InstanceRepository.statesOf, which only settling uses). */
 function countLooks(cloud: Cloud): () => number {
   const repo = cloud.db.instances;
-  const getMany = repo.getMany.bind(repo);
+  const statesOf = repo.statesOf.bind(repo);
   let n = 0;
-  repo.getMany = (uuids) => {
+  repo.statesOf = (uuids) => {
     n++;
-    return getMany(uuids);
+    return statesOf(uuids);
   };
   return () => n;
 }

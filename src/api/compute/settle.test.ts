@@ -1,24 +1,23 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { InstanceDTO } from '../../objects/instance.ts';
+import type { InstanceState } from '../../db/api/instances.ts';
 import { built, gone, idle, SETTLE_MAX_INSTANCES, type SettleDeps, settle } from './settle.ts';
 
-type State = Pick<InstanceDTO, 'uuid' | 'vm_state' | 'task_state'>;
+type State = InstanceState;
 
-/** Fake instances table: states by uuid (absent = deleted), every getMany recorded. */
+/** Fake instances table: states by uuid (absent = deleted), every statesOf recorded. */
 function table(settleMs: number, states: Map<string, State>, fail = false) {
   const queries: string[][] = [];
   const deps: SettleDeps = {
     conf: { api: { settle_ms: settleMs } },
     db: {
       instances: {
-        getMany: async (uuids) => {
+        statesOf: async (uuids) => {
           queries.push([...uuids]);
           if (fail) throw new Error('database away');
-          // Only the fields the predicates read; the rest of a DTO does not matter here.
           return uuids.flatMap((u) => {
             const s = states.get(u);
-            return s ? [{ ...s } as InstanceDTO] : [];
+            return s ? [{ ...s }] : [];
           });
         },
       },
@@ -75,6 +74,21 @@ describe('settle', () => {
     assert.ok(queries.length < 8 * 6, `${queries.length} queries for 8 waiters`);
   });
 
+  it('ticks at least 10 ms apart however many waiters come and go', async () => {
+    const states = new Map<string, State>();
+    const { deps, queries } = table(200, states);
+    // 40 waiters arriving 1 ms apart, never settling: each on its own clock, but looked at together.
+    const waits: Promise<void>[] = [];
+    for (let i = 0; i < 40; i++) {
+      states.set(`w${i}`, building(`w${i}`));
+      waits.push(settle(deps, [`w${i}`], built));
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    await Promise.all(waits);
+    // ~250 ms in all: at most one tick per 10 ms (without the gap, well over a hundred).
+    assert.ok(queries.length <= 30, `${queries.length} ticks`);
+  });
+
   it('never throws: a database error answers at once', async () => {
     const { deps, queries } = table(60_000, new Map([['a', building('a')]]), true);
     const t0 = Date.now();
@@ -84,7 +98,7 @@ describe('settle', () => {
   });
 
   it('predicates: built, gone (deleted or soft-deleted), idle (no task, or error)', () => {
-    const i = (vm_state: string, task_state: string | null) => ({ uuid: 'x', vm_state, task_state }) as InstanceDTO;
+    const i = (vm_state: string, task_state: string | null): State => ({ uuid: 'x', vm_state, task_state });
     assert.equal(built([i('building', 'spawning')]), false);
     assert.equal(built([i('active', null), i('error', null)]), true);
     assert.equal(gone([]), true);

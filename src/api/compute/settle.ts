@@ -6,31 +6,35 @@
  * itself (status, body) stays Nova's; only its moment moves.
  *
  * Every request settling in this process waits on one shared poller per
- * database: a tick reads the instances of all waiters due then in a single
- * query by uuid, each waiter backing off from 2 ms to 25 ms between its
- * looks, until its predicate holds or its window ends. Settling never
- * fails: a database error answers at once, as without it.
+ * database: a tick reads the states (uuid, vm_state, task_state) of all
+ * waiters due then or within the next MIN_GAP_MS in a single query by
+ * uuid, each waiter backing off from 2 ms to 25 ms between its looks, until
+ * its predicate holds or its window ends; ticks are at least MIN_GAP_MS
+ * apart, so 50 requests settling at once cost one small query per tick,
+ * not one per request. Settling never fails: a database error answers at
+ * once, as without it.
  */
 
-import type { InstanceRepository } from '../../db/api/instances.ts';
+import type { InstanceRepository, InstanceState } from '../../db/api/instances.ts';
 import type { Logger } from '../../log.ts';
-import type { InstanceDTO } from '../../objects/instance.ts';
 import { VmState } from '../../objects/states.ts';
 
 /** What settling needs of the API's dependencies (ApiDeps has it). */
 export interface SettleDeps {
   readonly conf: { readonly api: { readonly settle_ms: number } };
-  readonly db: { readonly instances: Pick<InstanceRepository, 'getMany'> };
+  readonly db: { readonly instances: Pick<InstanceRepository, 'statesOf'> };
   readonly log: Pick<Logger, 'debug'>;
 }
 
 /** Whether the operation is complete, given those of the waited-for instances still in the database (a deleted one is absent). */
-export type Settled = (found: readonly InstanceDTO[]) => boolean;
+export type Settled = (found: readonly InstanceState[]) => boolean;
 
 /** A create of more instances than this answers at once (a big multi-create is not worth holding the request for). */
 export const SETTLE_MAX_INSTANCES = 25;
 const FIRST_DELAY_MS = 2;
 const MAX_DELAY_MS = 25;
+/** The least time between two ticks (those due within it are looked at early). */
+const MIN_GAP_MS = 10;
 /** Uuids read in one query (an IN list). */
 const QUERY_CHUNK = 500;
 
@@ -57,10 +61,11 @@ class Poller {
   private readonly waiters = new Set<Waiter>();
   private timer: NodeJS.Timeout | undefined;
   private timerAt = Number.POSITIVE_INFINITY;
+  private lastTick = 0;
   private polling = false;
 
   constructor(
-    private readonly instances: Pick<InstanceRepository, 'getMany'>,
+    private readonly instances: Pick<InstanceRepository, 'statesOf'>,
     private readonly log: Pick<Logger, 'debug'>,
   ) {}
 
@@ -77,6 +82,7 @@ class Poller {
     if (this.polling || this.waiters.size === 0) return;
     let next = Number.POSITIVE_INFINITY;
     for (const w of this.waiters) next = Math.min(next, w.due);
+    next = Math.max(next, this.lastTick + MIN_GAP_MS);
     if (this.timer && next >= this.timerAt) return;
     if (this.timer) clearTimeout(this.timer);
     this.timerAt = next;
@@ -87,7 +93,8 @@ class Poller {
     this.timer = undefined;
     this.timerAt = Number.POSITIVE_INFINITY;
     this.polling = true;
-    const due = [...this.waiters].filter((w) => w.due <= Date.now() + 1);
+    this.lastTick = Date.now();
+    const due = [...this.waiters].filter((w) => w.due <= this.lastTick + MIN_GAP_MS);
     try {
       const found = await this.read(new Set(due.flatMap((w) => w.uuids)));
       const now = Date.now();
@@ -108,11 +115,11 @@ class Poller {
     }
   }
 
-  private async read(uuids: ReadonlySet<string>): Promise<Map<string, InstanceDTO>> {
+  private async read(uuids: ReadonlySet<string>): Promise<Map<string, InstanceState>> {
     const all = [...uuids];
-    const out = new Map<string, InstanceDTO>();
+    const out = new Map<string, InstanceState>();
     for (let i = 0; i < all.length; i += QUERY_CHUNK) {
-      for (const inst of await this.instances.getMany(all.slice(i, i + QUERY_CHUNK))) out.set(inst.uuid, inst);
+      for (const inst of await this.instances.statesOf(all.slice(i, i + QUERY_CHUNK))) out.set(inst.uuid, inst);
     }
     return out;
   }

@@ -47,6 +47,9 @@ function toRow(values: InstanceUpdate): Record<string, unknown> {
 export type NewInstance = Omit<InstanceDTO, 'id' | 'created_at' | 'updated_at' | 'deleted_at' | 'deleted'>;
 
 /** What a guarded update expects to find (Nova's expected_task_state / expected_vm_state). */
+/** An instance's state, as settling reads it. */
+export type InstanceState = Pick<InstanceDTO, 'uuid' | 'vm_state' | 'task_state'>;
+
 export interface UpdateGuard {
   expectedTaskState?: readonly (string | null)[];
   expectedVmState?: readonly string[];
@@ -119,15 +122,15 @@ export class InstanceRepository {
     return toDTO(r);
   }
 
-  async getMany(uuids: readonly string[]): Promise<InstanceDTO[]> {
+  /** The states of the instances not deleted among `uuids` (what nova-api's settling looks at, without the rest of the row). */
+  async statesOf(uuids: readonly string[]): Promise<InstanceState[]> {
     if (uuids.length === 0) return [];
-    const rows = await this.db.kysely
+    return this.db.kysely
       .selectFrom('instances')
-      .selectAll()
+      .select(['uuid', 'vm_state', 'task_state'])
       .where('uuid', 'in', [...uuids])
       .where('deleted', '=', 0)
       .execute();
-    return rows.map(toDTO);
   }
 
   /**
