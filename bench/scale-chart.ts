@@ -11,6 +11,8 @@ export interface ScalePoint {
   bootsPerSec: number;
   /** Scheduler decision per request (ms), median. */
   schedulerMs: number;
+  /** The same boots paced as Rally paces them (drawn dashed beside the closed loop's). */
+  paced?: { p50: number; p95: number; p99: number };
 }
 
 /** Nova's published Rally run: 1,000 fake computes, concurrency 50. */
@@ -43,7 +45,7 @@ export function scaleChart(
   const step = (lx1 - lx0) / (pts.length + 1);
   const xAt = (i: number) => lx0 + step * (i + 1);
   const maxMs = Math.max(NOVA_RALLY.p95Ms, ...pts.map((p) => p.p99));
-  const minMs = Math.min(...pts.map((p) => p.p50), TARGETS.medianMs);
+  const minMs = Math.min(...pts.map((p) => Math.min(p.p50, p.paced?.p50 ?? p.p50)), TARGETS.medianMs);
   const y = logScale(minMs, maxMs, bottom, top, fmtMs);
   const out: string[] = [];
   out.push(
@@ -78,6 +80,26 @@ export function scaleChart(
       );
     });
   }
+  // Rally-paced: the same percentiles, dashed, open points, labels on the left.
+  const paced = pts.flatMap((p, i) => (p.paced ? [{ x: xAt(i) - step * 0.18, v: p.paced }] : []));
+  for (const key of ['p50', 'p95', 'p99'] as const) {
+    if (paced.length > 1)
+      out.push(
+        el('path', {
+          d: paced.map((q, i) => `${i ? 'L' : 'M'}${q.x.toFixed(1)},${y(q.v[key]).toFixed(1)}`).join(' '),
+          fill: 'none',
+          stroke: COLORS[key],
+          'stroke-width': 1.5,
+          'stroke-dasharray': '5 3',
+        }),
+      );
+    for (const q of paced) {
+      out.push(el('circle', { cx: q.x, cy: y(q.v[key]), r: 4, fill: '#fff', stroke: COLORS[key], 'stroke-width': 2 }));
+      out.push(
+        label(q.x - 8, y(q.v[key]) + 4, fmtMs(q.v[key]), { fill: COLORS[key], 'font-size': 10, 'text-anchor': 'end', stroke: '#fff', 'stroke-width': 3, 'paint-order': 'stroke' }),
+      );
+    }
+  }
   pts.forEach((p, i) => {
     out.push(label(xAt(i), bottom + 18, `${p.hosts.toLocaleString('en')} hosts`, { 'text-anchor': 'middle' }));
   });
@@ -86,6 +108,7 @@ export function scaleChart(
       { name: 'median', color: COLORS.p50 },
       { name: 'p95', color: COLORS.p95 },
       { name: 'p99', color: COLORS.p99 },
+      ...(paced.length ? [{ name: 'open, dashed: paced as Rally', color: '#444', dashed: true }] : []),
       { name: 'Nova, Rally: 1,000 fake computes, concurrency 50', color: COLORS.nova, dashed: true },
       { name: 'target (issue 12)', color: COLORS.target, dashed: true },
     ]),

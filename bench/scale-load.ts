@@ -1,8 +1,9 @@
 /**
  * The load of the scale benches (scale.ts, scale-workers.ts): Rally's
- * boot_and_delete_server at a given concurrency against a cluster's API, one
- * watcher polling for every server in flight, and the /proc readings of the
- * daemons' CPU time.
+ * boot_and_delete_server at a given concurrency against a cluster's API,
+ * either as a closed loop (one watcher polling for every server in flight
+ * every 50 ms, each user booting again at once) or paced as Rally paces it;
+ * and the /proc readings of the daemons' CPU time.
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -100,6 +101,62 @@ export async function bootAndDelete(api: ApiClient, n: number, concurrency: numb
     }),
   );
   return { bootMs, wallMs: Date.now() - t0, hosts };
+}
+
+/**
+ * Rally's own pacing of boot_and_delete_server (rally-openstack's defaults):
+ * after the POST it sleeps nova_server_boot_prepoll_delay (1 s), then GETs
+ * the server every nova_server_boot_poll_interval (2 s) until ACTIVE; after
+ * the DELETE it GETs it at once and every nova_server_delete_poll_interval
+ * (2 s) until 404 — the load under which Nova's published figures were taken.
+ */
+export const RALLY = { bootPrepollMs: 1000, bootPollMs: 2000, deletePollMs: 2000 };
+
+export interface PacedRun {
+  /** POST sent → launched_at, as in the closed loop. */
+  bootMs: number[];
+  /** POST sent → the GET that saw ACTIVE: what Rally's nova.boot_server times. */
+  observedMs: number[];
+  wallMs: number;
+  gets: number;
+}
+
+/** Boot-and-delete `n` times, `concurrency` at a time, each paced as Rally paces it ({@link RALLY}). */
+export async function bootAndDeletePaced(api: ApiClient, n: number, concurrency: number, prefix: string): Promise<PacedRun> {
+  const out: PacedRun = { bootMs: [], observedMs: [], wallMs: 0, gets: 0 };
+  const look = async (id: string): Promise<ServerView | null> => {
+    out.gets++;
+    const r = await api.get<{ server: ServerView }>(`/servers/${id}`);
+    if (r.status === 404) return null;
+    if (r.status !== 200) throw new Error(`GET /servers/${id}: ${r.status} ${JSON.stringify(r.body)}`);
+    if (r.body.server.status === 'ERROR') throw new Error(`server ${id} went to ERROR`);
+    return r.body.server;
+  };
+  let next = 0;
+  const t0 = Date.now();
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, n) }, async () => {
+      while (next < n) {
+        const i = next++;
+        const before = Date.now();
+        const id = await api.boot(`${prefix}-${i}`);
+        await sleep(RALLY.bootPrepollMs);
+        let s = await look(id);
+        while (s?.status !== 'ACTIVE') {
+          await sleep(RALLY.bootPollMs);
+          s = await look(id);
+        }
+        out.observedMs.push(Date.now() - before);
+        const launched = Date.parse(`${String(s['OS-SRV-USG:launched_at']).replace(' ', 'T')}Z`);
+        out.bootMs.push(Number.isFinite(launched) ? launched - before : Date.now() - before);
+        const d = await api.delete(`/servers/${id}`);
+        if (d.status !== 204) throw new Error(`delete ${id}: ${d.status}`);
+        while ((await look(id)) !== null) await sleep(RALLY.deletePollMs);
+      }
+    }),
+  );
+  out.wallMs = Date.now() - t0;
+  return out;
 }
 
 /** utime + stime of a process, in ms; 0 for a process that is gone. */
