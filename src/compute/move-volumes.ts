@@ -127,12 +127,26 @@ export async function attachForLiveMigration(d: Deps, ctx: RequestContext, insta
   return { info: blockDeviceInfo(volumes), attachments, old, source };
 }
 
+/**
+ * The attachment deleted; a failure is logged as a warning (with the
+ * instance, volume and error) and the caller goes on, as Nova's cleanups do.
+ */
+async function deleteAttachmentOrWarn(
+  d: Deps,
+  ctx: RequestContext,
+  attachment: string,
+  fields: { readonly instance: string; readonly volume: string | null },
+  message: string,
+): Promise<void> {
+  await volumeOf(d)
+    .attachmentDelete(ctx, attachment)
+    .catch((e: unknown) => d.log.warn({ ...fields, err: String(e) }, message));
+}
+
 /** The destination's attachments deleted and the mappings back on the source's (its attachment and connection_info). */
 async function giveBack(d: Deps, ctx: RequestContext, made: readonly { bdm: BlockDeviceMappingDTO; attachment: string }[]): Promise<void> {
   for (const { bdm, attachment } of made) {
-    await volumeOf(d)
-      .attachmentDelete(ctx, attachment)
-      .catch((e: unknown) => d.log.warn({ instance: bdm.instance_uuid, volume: bdm.volume_id, err: String(e) }, `could not delete attachment ${attachment}`));
+    await deleteAttachmentOrWarn(d, ctx, attachment, { instance: bdm.instance_uuid, volume: bdm.volume_id }, `could not delete attachment ${attachment}`);
     await d.conductor.bdm_update(ctx, { uuid: bdm.uuid, updates: { attachment_id: bdm.attachment_id, connection_info: bdm.connection_info } });
   }
 }
@@ -147,9 +161,7 @@ export async function deleteSourceAttachments(d: Deps, ctx: RequestContext, inst
   const now = new Map((await attachedVolumes(d, ctx, instanceUuid)).map((b) => [b.uuid, b.attachment_id]));
   for (const b of sourceBdms) {
     if (!b.attachment_id || now.get(b.uuid) === b.attachment_id) continue;
-    await volumeOf(d)
-      .attachmentDelete(ctx, b.attachment_id)
-      .catch((e: unknown) => d.log.warn({ instance: instanceUuid, volume: b.volume_id, err: String(e) }, `could not delete the source's attachment ${b.attachment_id}`));
+    await deleteAttachmentOrWarn(d, ctx, b.attachment_id, { instance: instanceUuid, volume: b.volume_id }, `could not delete the source's attachment ${b.attachment_id}`);
   }
 }
 
