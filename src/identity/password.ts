@@ -40,7 +40,9 @@ function verifiedLately(password: string, stored: string): boolean {
 function remember(password: string, stored: string): void {
   verified.delete(stored);
   verified.set(stored, { mac: mac(password), until: Date.now() + VERIFIED_MS });
-  if (verified.size > VERIFIED_MAX) verified.delete(verified.keys().next().value as string);
+  if (verified.size <= VERIFIED_MAX) return;
+  const oldest = verified.keys().next();
+  if (!oldest.done) verified.delete(oldest.value);
 }
 
 function derive(password: string, salt: Buffer, n: number, r: number, p: number, keylen: number): Promise<Buffer> {
@@ -70,20 +72,31 @@ export async function verifyPassword(password: string, stored: string | null): P
     await verifyPassword(password, await dummy);
     return false;
   }
-  if (verifiedLately(password, stored as string)) return true;
+  if (verifiedLately(password, parsed.stored)) return true;
   const expected = Buffer.from(parsed.hash, 'base64');
   const key = await derive(password, Buffer.from(parsed.salt, 'base64'), parsed.n, parsed.r, parsed.p, expected.length);
   const ok = key.length === expected.length && timingSafeEqual(key, expected);
-  if (ok) remember(password, stored as string);
+  if (ok) remember(password, parsed.stored);
   return ok;
 }
 
-/** The parameters, salt and hash of `scrypt$N$r$p$<salt>$<hash>`, or null when it is not one. */
-function parseHash(stored: string | null): { n: number; r: number; p: number; salt: string; hash: string } | null {
-  const parts = stored?.split('$') ?? [];
+/** A stored hash that parsed: the string itself, and its parameters, salt and hash. */
+interface ParsedHash {
+  readonly stored: string;
+  readonly n: number;
+  readonly r: number;
+  readonly p: number;
+  readonly salt: string;
+  readonly hash: string;
+}
+
+/** The parameters, salt and hash of `scrypt$N$r$p$<salt>$<hash>` (with the string itself), or null when it is not one. */
+function parseHash(stored: string | null): ParsedHash | null {
+  if (stored === null) return null;
+  const parts = stored.split('$');
   const [scheme, n, r, p, salt, hash] = parts;
   const param = /^[1-9]\d{0,7}$/;
   if (parts.length !== 6 || scheme !== 'scrypt' || salt === undefined || hash === undefined) return null;
   if (n === undefined || r === undefined || p === undefined || !param.test(n) || !param.test(r) || !param.test(p)) return null;
-  return { n: Number(n), r: Number(r), p: Number(p), salt, hash };
+  return { stored, n: Number(n), r: Number(r), p: Number(p), salt, hash };
 }
