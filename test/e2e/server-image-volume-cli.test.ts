@@ -1,11 +1,7 @@
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import { mysqlSkip, openstackSkip, rabbitSkip, volumeToolsSkip } from '../support/backends.ts';
-import { type KeystoneCluster, startKeystoneCluster } from '../support/keystone-cluster.ts';
+import { describe, it } from 'node:test';
 import { until } from '../support/procs.ts';
-import { type Json, VolumeCli } from '../support/volume-cli.ts';
+import { type Json, volumeCloud } from '../support/volume-cli.ts';
 
 /**
  * The unmodified `openstack` client and the snapshot of a volume-backed
@@ -16,29 +12,15 @@ import { type Json, VolumeCli } from '../support/volume-cli.ts';
  * server whose root is a new volume made from the snapshot.
  */
 describe('the openstack client: snapshot of a volume-backed server', () => {
-  let skip: string | undefined;
-  let cloud: KeystoneCluster;
-  let cli: VolumeCli;
-  before(async () => {
-    skip = (await openstackSkip()) ?? (await mysqlSkip()) ?? (await rabbitSkip()) ?? volumeToolsSkip();
-    if (skip) return;
-    cloud = await startKeystoneCluster({ volume: true });
-    cli = new VolumeCli(cloud);
-  });
-  after(async () => {
-    await cloud?.stop();
-  });
-
-  const os = (args: string[], expectOk = true) => cli.os(args, expectOk);
-  const osJson = <T = Json>(args: string[]) => cli.osJson<T>(args);
-  const volumeStatus = (name: string, status: string) => cli.volumeStatus(name, status);
+  const v = volumeCloud();
+  const os = (args: string[], expectOk = true) => v.cli.os(args, expectOk);
+  const osJson = <T = Json>(args: string[]) => v.cli.osJson<T>(args);
+  const volumeStatus = (name: string, status: string) => v.cli.volumeStatus(name, status);
   const until90 = <T>(what: string, fn: () => Promise<T | null>) => until(fn, 90_000, what, 500);
 
   it('server image create --wait of a server booted from a volume, then server create --image from that snapshot', async (t) => {
-    if (skip) return t.skip(skip);
-    const file = path.join(cloud.dir, 'disk.raw');
-    fs.writeFileSync(file, Buffer.alloc(1024 * 1024, 5));
-    await os(['image', 'create', '--file', file, '--disk-format', 'raw', '--container-format', 'bare', '--public', '--property', 'os_distro=cirros', 'disk']);
+    if (v.skip) return t.skip(v.skip);
+    await v.cli.rawImage('disk', 5, ['--property', 'os_distro=cirros']);
     await os(['volume', 'create', '--image', 'disk', '--size', '1', 'rootvol']);
     const rootvol = await volumeStatus('rootvol', 'available');
     const vm = await osJson<Json>(['server', 'create', '--volume', 'rootvol', '--flavor', 'm1.tiny', '--wait', 'vb1']);

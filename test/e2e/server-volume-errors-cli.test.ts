@@ -1,10 +1,6 @@
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import { mysqlSkip, openstackSkip, rabbitSkip, volumeToolsSkip } from '../support/backends.ts';
-import { type KeystoneCluster, startKeystoneCluster } from '../support/keystone-cluster.ts';
-import { faultMessage, type Json, refused, VolumeCli } from '../support/volume-cli.ts';
+import { before, describe, it } from 'node:test';
+import { faultMessage, type Json, refused, volumeCloud } from '../support/volume-cli.ts';
 
 /**
  * Nova's volume APIs and their refusals end to end: a cloud of separate
@@ -18,21 +14,10 @@ import { faultMessage, type Json, refused, VolumeCli } from '../support/volume-c
  * migrates volumes); the os-volumes/os-snapshots proxies at 2.35, 404 at 2.36.
  */
 describe('the openstack and nova clients: server volume errors against nova-volume', () => {
-  let skip: string | undefined;
-  let cloud: KeystoneCluster;
-  let c: VolumeCli;
+  const v = volumeCloud();
   const missing = '3cb9bc59-5699-4588-a4b1-b87f96708bc6';
   before(async () => {
-    skip = (await openstackSkip()) ?? (await mysqlSkip()) ?? (await rabbitSkip()) ?? volumeToolsSkip();
-    if (skip) return;
-    cloud = await startKeystoneCluster({ volume: true });
-    c = new VolumeCli(cloud);
-    const file = path.join(cloud.dir, 'disk.raw');
-    fs.writeFileSync(file, Buffer.alloc(1024 * 1024, 3));
-    await c.os(['image', 'create', '--file', file, '--disk-format', 'raw', '--container-format', 'bare', '--public', 'disk']);
-  });
-  after(async () => {
-    await cloud?.stop();
+    if (!v.skip) await v.cli.rawImage('disk', 3);
   });
 
   let vm1: Json;
@@ -41,7 +26,8 @@ describe('the openstack and nova clients: server volume errors against nova-volu
   let data2: Json;
 
   it('attaches with a tag and delete_on_termination, lists them with both clients, updates delete_on_termination at 2.85', async (t) => {
-    if (skip) return t.skip(skip);
+    if (v.skip) return t.skip(v.skip);
+    const c = v.cli;
     await c.os(['volume', 'create', '--size', '1', 'data']);
     await c.os(['volume', 'create', '--size', '1', 'data2']);
     data = await c.volumeStatus('data', 'available');
@@ -83,7 +69,8 @@ describe('the openstack and nova clients: server volume errors against nova-volu
   });
 
   it('refuses as Nova does: an in-use volume, a missing volume, a deleted server, the swap', async (t) => {
-    if (skip) return t.skip(skip);
+    if (v.skip) return t.skip(v.skip);
+    const c = v.cli;
     refused(await c.nova(['volume-attach', 'vm2', String(data.id)], false), 400, `Invalid volume: volume ${data.id} is already attached to instances: ${vm1.id}`);
     refused(await c.nova(['volume-attach', 'vm1', missing], false), 404, `Volume ${missing} could not be found.`);
 
@@ -110,7 +97,8 @@ describe('the openstack and nova clients: server volume errors against nova-volu
   });
 
   it("refuses attach and detach while the server is suspended (409), and the root volume's detach (400)", async (t) => {
-    if (skip) return t.skip(skip);
+    if (v.skip) return t.skip(v.skip);
+    const c = v.cli;
     await c.os(['server', 'suspend', 'vm1']);
     await c.serverStatus('vm1', 'SUSPENDED');
     refused(await c.nova(['volume-attach', 'vm1', String(data2.id)], false), 409, `Cannot 'attach_volume' instance ${vm1.id} while it is in vm_state suspended`);
@@ -132,7 +120,8 @@ describe('the openstack and nova clients: server volume errors against nova-volu
   });
 
   it('the os-volumes and os-snapshots proxies up to 2.35, 404 from 2.36', async (t) => {
-    if (skip) return t.skip(skip);
+    if (v.skip) return t.skip(v.skip);
+    const c = v.cli;
     await c.os(['server', 'add', 'volume', 'vm2', 'data']);
     await c.volumeStatus('data', 'in-use');
     const list = await c.api('GET', '/os-volumes/detail', undefined, '2.35');

@@ -1,10 +1,6 @@
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import { mysqlSkip, openstackSkip, rabbitSkip, volumeToolsSkip } from '../support/backends.ts';
-import { type KeystoneCluster, startKeystoneCluster } from '../support/keystone-cluster.ts';
-import { refused, VolumeCli } from '../support/volume-cli.ts';
+import { describe, it } from 'node:test';
+import { refused, volumeCloud } from '../support/volume-cli.ts';
 
 /**
  * `[cinder] cross_az_attach = False` end to end: separate processes under
@@ -17,28 +13,12 @@ import { refused, VolumeCli } from '../support/volume-cli.ts';
  * MismatchVolumeAZException, without a zone the server lands in az1.
  */
 describe('the openstack and nova clients: cross_az_attach = False against nova-volume', () => {
-  let skip: string | undefined;
-  let cloud: KeystoneCluster;
-  let c: VolumeCli;
-  before(async () => {
-    skip = (await openstackSkip()) ?? (await mysqlSkip()) ?? (await rabbitSkip()) ?? volumeToolsSkip();
-    if (skip) return;
-    cloud = await startKeystoneCluster({
-      volume: true,
-      computes: 2,
-      conf: { cinder: { cross_az_attach: false }, volume_server: { storage_availability_zone: 'az1' } },
-    });
-    c = new VolumeCli(cloud);
-  });
-  after(async () => {
-    await cloud?.stop();
-  });
+  const v = volumeCloud({ computes: 2, conf: { cinder: { cross_az_attach: false }, volume_server: { storage_availability_zone: 'az1' } } });
 
   it('attach and boot across zones refused as Nova does, the same zone works', async (t) => {
-    if (skip) return t.skip(skip);
-    const file = path.join(cloud.dir, 'disk.raw');
-    fs.writeFileSync(file, Buffer.alloc(1024 * 1024, 7));
-    await c.os(['image', 'create', '--file', file, '--disk-format', 'raw', '--container-format', 'bare', '--public', 'disk']);
+    if (v.skip) return t.skip(v.skip);
+    const c = v.cli;
+    await c.rawImage('disk', 7);
     await c.os(['aggregate', 'create', '--zone', 'az1', 'z1']);
     await c.os(['aggregate', 'add', 'host', 'z1', 'compute-1']);
     await c.os(['volume', 'create', '--size', '1', 'data']);

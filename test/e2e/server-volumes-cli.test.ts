@@ -1,10 +1,6 @@
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import { mysqlSkip, openstackSkip, rabbitSkip, volumeToolsSkip } from '../support/backends.ts';
-import { type KeystoneCluster, startKeystoneCluster } from '../support/keystone-cluster.ts';
-import { type Json, VolumeCli } from '../support/volume-cli.ts';
+import { describe, it } from 'node:test';
+import { type Json, volumeCloud } from '../support/volume-cli.ts';
 
 /**
  * The unmodified `openstack` client, a cloud of separate processes under
@@ -17,28 +13,14 @@ import { type Json, VolumeCli } from '../support/volume-cli.ts';
  * volume), and the deletes leaving the volumes available.
  */
 describe('the openstack client: server volumes against nova-volume', () => {
-  let skip: string | undefined;
-  let cloud: KeystoneCluster;
-  let cli: VolumeCli;
-  before(async () => {
-    skip = (await openstackSkip()) ?? (await mysqlSkip()) ?? (await rabbitSkip()) ?? volumeToolsSkip();
-    if (skip) return;
-    cloud = await startKeystoneCluster({ volume: true });
-    cli = new VolumeCli(cloud);
-  });
-  after(async () => {
-    await cloud?.stop();
-  });
-
-  const os = (args: string[], expectOk = true) => cli.os(args, expectOk);
-  const osJson = <T = Json>(args: string[]) => cli.osJson<T>(args);
-  const volumeStatus = (name: string, status: string) => cli.volumeStatus(name, status);
+  const v = volumeCloud();
+  const os = (args: string[], expectOk = true) => v.cli.os(args, expectOk);
+  const osJson = <T = Json>(args: string[]) => v.cli.osJson<T>(args);
+  const volumeStatus = (name: string, status: string) => v.cli.volumeStatus(name, status);
 
   it('attaches and detaches a volume, boots from volumes, and the deletes give them back', async (t) => {
-    if (skip) return t.skip(skip);
-    const file = path.join(cloud.dir, 'disk.raw');
-    fs.writeFileSync(file, Buffer.alloc(1024 * 1024, 3));
-    await os(['image', 'create', '--file', file, '--disk-format', 'raw', '--container-format', 'bare', '--public', 'disk']);
+    if (v.skip) return t.skip(v.skip);
+    await v.cli.rawImage('disk', 3);
     await os(['volume', 'create', '--size', '1', 'data']);
     const data = await volumeStatus('data', 'available');
     const vm = await osJson<Json>(['server', 'create', '--image', 'disk', '--flavor', 'm1.tiny', '--wait', 'vm1']);

@@ -1,11 +1,9 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { mysqlSkip, openstackSkip, rabbitSkip, volumeToolsSkip } from '../support/backends.ts';
-import { type KeystoneCluster, startKeystoneCluster } from '../support/keystone-cluster.ts';
-import { runProgram, until } from '../support/procs.ts';
+import { describe, it } from 'node:test';
+import { until } from '../support/procs.ts';
+import { type Ran, volumeCloud } from '../support/volume-cli.ts';
 
 type Json = Record<string, unknown>;
-type Result = { code: number | null; stdout: string; stderr: string };
 
 const IN_USE_DELETE =
   'Invalid volume: Volume status must be available or error or error_restoring or error_extending or error_managing and must not be migrating, attached, belong to a group, have snapshots, awaiting a transfer, or be disassociated from snapshots after volume transfer. (HTTP 400)';
@@ -24,43 +22,21 @@ const IN_USE_DELETE =
  * (with the client's token) only where OSC 6.0 cannot say it.
  */
 describe('the openstack client: the volume API and its errors', () => {
-  let skip: string | undefined;
-  let cloud: KeystoneCluster;
+  const v = volumeCloud();
   let volumeUrl = '';
   let token = '';
   let userEnv: Record<string, string> = {};
-  before(async () => {
-    skip = (await openstackSkip()) ?? (await mysqlSkip()) ?? (await rabbitSkip()) ?? volumeToolsSkip();
-    if (skip) return;
-    cloud = await startKeystoneCluster({ volume: true });
-  });
-  after(async () => {
-    await cloud?.stop();
-  });
-
-  async function os(args: string[], env: Record<string, string> = cloud.adminEnv): Promise<Result> {
-    const r = await runProgram('openstack', args, env);
-    assert.equal(r.code, 0, `openstack ${args.join(' ')}\n${r.stdout}\n${r.stderr}`);
-    return r;
-  }
+  /** The clients as the admin, or with `env` (u2's). */
+  const as = (env?: Record<string, string>) => (env ? v.cli.as(env) : v.cli);
+  const os = (args: string[], env?: Record<string, string>): Promise<Ran> => as(env).os(args);
   /** A command that must fail; its stderr. */
-  async function refused(args: string[], env: Record<string, string> = cloud.adminEnv): Promise<string> {
-    const r = await runProgram('openstack', args, env);
+  async function refused(args: string[], env?: Record<string, string>): Promise<string> {
+    const r = await as(env).os(args, false);
     assert.notEqual(r.code, 0, `openstack ${args.join(' ')} succeeded:\n${r.stdout}`);
     return r.stderr;
   }
-  const osJson = async <T = Json>(args: string[], env?: Record<string, string>): Promise<T> => JSON.parse((await os([...args, '-f', 'json'], env)).stdout) as T;
-  const available = (name: string, status = 'available', kind = 'volume') =>
-    until(
-      async () => {
-        const v = await osJson<Json>([...kind.split(' '), 'show', name]);
-        assert.ok(!String(v.status).startsWith('error'), `${kind} ${name} went to ${String(v.status)}`);
-        return v.status === status ? v : null;
-      },
-      90_000,
-      `${kind} ${name} ${status}`,
-      500,
-    );
+  const osJson = <T = Json>(args: string[], env?: Record<string, string>): Promise<T> => as(env).osJson<T>(args);
+  const available = (name: string, status = 'available', kind: 'volume' | 'volume snapshot' | 'image' = 'volume'): Promise<Json> => v.cli.volumeStatus(name, status, kind);
   /** A raw request to the volume API with the admin's token. */
   async function rest(method: string, path: string, body?: unknown, version = '3.0'): Promise<{ status: number; body: Json }> {
     const res = await fetch(`${volumeUrl}${path}`, {
@@ -73,7 +49,7 @@ describe('the openstack client: the volume API and its errors', () => {
   }
 
   it('volumes from a snapshot and a volume; extend, bootable, read-only, properties', async (t) => {
-    if (skip) return t.skip(skip);
+    if (v.skip) return t.skip(v.skip);
     const [endpoint] = await osJson<Json[]>(['endpoint', 'list', '--service', 'volumev3', '--interface', 'public']);
     volumeUrl = String(endpoint?.URL).replace(/\/$/, '');
     token = (await os(['token', 'issue', '-f', 'value', '-c', 'id'])).stdout.trim();
@@ -110,7 +86,7 @@ describe('the openstack client: the volume API and its errors', () => {
   });
 
   it("Cinder's errors: in-use and snapshotted deletes, a missing volume, snapshots of an in-use volume", async (t) => {
-    if (skip) return t.skip(skip);
+    if (v.skip) return t.skip(v.skip);
     // v1 has the snapshot s1.
     assert.match(await refused(['volume', 'delete', 'v1']), new RegExp(literal(IN_USE_DELETE)));
     // An in-use volume (its state set by the admin: no server here).
@@ -140,7 +116,7 @@ describe('the openstack client: the volume API and its errors', () => {
   });
 
   it('volume types: the default, a private type shared and unshared, a volume of a type, the in-use type kept', async (t) => {
-    if (skip) return t.skip(skip);
+    if (v.skip) return t.skip(v.skip);
     const defaults = await osJson<Json[]>(['volume', 'type', 'list', '--default']);
     assert.deepEqual(
       defaults.map((x) => x.Name),
@@ -152,7 +128,7 @@ describe('the openstack client: the volume API and its errors', () => {
     await os(['project', 'create', 'p2']);
     await os(['user', 'create', '--project', 'p2', '--password', 'u2-secret', 'u2']);
     await os(['role', 'add', '--user', 'u2', '--project', 'p2', 'member']);
-    userEnv = cloud.envFor('u2', 'u2-secret', 'p2');
+    userEnv = v.cloud.envFor('u2', 'u2-secret', 'p2');
     const gold = await osJson<Json>(['volume', 'type', 'create', '--private', '--project', 'p2', 'gold']);
     assert.equal(gold.is_public, false);
     const names = async () => (await osJson<Json[]>(['volume', 'type', 'list'], userEnv)).map((x) => x.Name).sort();
@@ -179,7 +155,7 @@ describe('the openstack client: the volume API and its errors', () => {
   });
 
   it("quotas of a project, Cinder's 413s, absolute limits, availability zones", async (t) => {
-    if (skip) return t.skip(skip);
+    if (v.skip) return t.skip(v.skip);
     await os(['quota', 'set', '--volumes', '1', '--gigabytes', '5', '--snapshots', '1', 'p2']);
     const q = await osJson<Json>(['quota', 'show', 'p2']);
     assert.deepEqual([q.volumes, q.gigabytes, q.snapshots], [1, 5, 1]);
@@ -207,7 +183,7 @@ describe('the openstack client: the volume API and its errors', () => {
   });
 
   it("list filters, pages and --long; the server's sort", async (t) => {
-    if (skip) return t.skip(skip);
+    if (v.skip) return t.skip(v.skip);
     await os(['volume', 'set', '--state', 'error', 'from-snap']);
     const byName = await osJson<Json[]>(['volume', 'list', '--name', 'clone']);
     assert.deepEqual(
@@ -261,7 +237,7 @@ describe('the openstack client: the volume API and its errors', () => {
   });
 
   it('a volume uploaded to the image service becomes an active image; the cleanup', async (t) => {
-    if (skip) return t.skip(skip);
+    if (v.skip) return t.skip(v.skip);
     await os(['image', 'create', '--volume', 'clone', '--disk-format', 'qcow2', 'from-clone']);
     const image = await available('from-clone', 'active', 'image');
     assert.equal(image.disk_format, 'qcow2');
