@@ -19,14 +19,16 @@
  * (qdhcp-, qrouter-) are seen by everyone, as on a real host.
  *
  * Everything is registered for the end of the test file (procs.ts) the
- * moment it exists, also when the setup fails half way; `adopt()` registers
- * a namespace an agent made once its name is known.
+ * moment it exists, also when the setup fails half way or the runner is
+ * killed; `adopt()` registers a namespace an agent made once its name is
+ * known, and the stop also finds those it was never told of (the agents'
+ * state directories, dataplaneUnder).
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRabbitVhost, dropMysqlDatabase, MYSQL_HOST, MYSQL_PORT, RABBIT_HOST, RABBIT_PORT, uniqueName } from './backends.ts';
 import { createPrivateNet, NsProcess, type PrivateNet, sh } from './netns.ts';
-import { killQemusUnder, onCleanup, ROOT, run, runAll, runProgram, tmpDir, until, writeConf } from './procs.ts';
+import { killQemusUnder, killSignal, onCleanup, ROOT, run, runAll, runProgram, tmpDir, until, writeConf } from './procs.ts';
 import { startTcpProxy } from './tcp-proxy.ts';
 
 type Sections = Record<string, Record<string, string | number | boolean>>;
@@ -68,16 +70,55 @@ export interface CapstoneCloud {
   stop(): Promise<void>;
 }
 
+function kill(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // gone
+  }
+}
+
 async function removeNs(ns: string): Promise<void> {
   const pids = (await sh('ip', ['netns', 'pids', ns], { allowFailure: true })).stdout.split(/\s+/).filter((p) => /^\d+$/.test(p));
-  for (const p of pids) {
+  for (const p of pids) kill(Number(p));
+  await sh('ip', ['netns', 'del', ns], { allowFailure: true });
+}
+
+/**
+ * The dataplane the agents of a cloud in `dir` made, which outlives them:
+ * the namespaces recorded in their state directories
+ * (`<host>/network-agent/dhcp/<network>`, `…/l3/<router>`; each is made
+ * before its namespace), and the processes whose command line names a
+ * file under `dir` other than this one (dnsmasq, nova-ns-metadata-proxy,
+ * and a daemon that has not exited yet).
+ */
+export function dataplaneUnder(dir: string): { namespaces: string[]; pids: number[] } {
+  const namespaces: string[] = [];
+  const ls = (d: string) => (fs.existsSync(d) ? fs.readdirSync(d).sort() : []);
+  for (const host of ls(dir)) {
+    for (const [role, prefix] of [
+      ['dhcp', 'qdhcp-'],
+      ['l3', 'qrouter-'],
+    ] as const)
+      for (const id of ls(path.join(dir, host, 'network-agent', role))) namespaces.push(`${prefix}${id}`);
+  }
+  const under = `${path.resolve(dir)}/`;
+  const pids: number[] = [];
+  for (const name of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
     try {
-      process.kill(Number(p), 'SIGKILL');
+      if (
+        fs
+          .readFileSync(`/proc/${name}/cmdline`, 'utf8')
+          .split('\0')
+          .some((a) => a.includes(under))
+      )
+        pids.push(Number(name));
     } catch {
-      // gone
+      // gone meanwhile
     }
   }
-  await sh('ip', ['netns', 'del', ns], { allowFailure: true });
+  return { namespaces, pids };
 }
 
 function merge(...parts: Sections[]): Sections {
@@ -106,10 +147,13 @@ export async function startCapstoneCloud(o: CapstoneOptions = {}): Promise<Capst
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
     stopping ??= runAll([
-      // The daemons first, gently (an agent stopping leaves its dataplane as it is), then whatever is left in the namespaces.
-      () => Promise.all([...procs.values()].map((p) => p.stop(10_000))),
+      // The daemons first, gently unless the runner is being killed (an agent stopping leaves its dataplane as it is), then whatever is left.
+      () => Promise.all([...procs.values()].map((p) => (killSignal() ? p.killed() : p.stop(10_000)))),
       () => killQemusUnder(dir),
-      ...[...adopted].map((ns) => () => removeNs(ns)),
+      () => {
+        for (const pid of dataplaneUnder(dir).pids) kill(pid);
+      },
+      () => runAll([...new Set([...adopted, ...dataplaneUnder(dir).namespaces])].map((ns) => () => removeNs(ns))),
       () => net?.close(),
       () => dropMysqlDatabase(dbName),
       () => vhost?.drop(),

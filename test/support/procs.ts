@@ -15,7 +15,8 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
  * unregisters once stopped. A root-level `after` hook stops what is left when
  * the file ends: node:test runs it even when a suite's `before` threw half way
  * or its own `after` failed, so no process outlives its test file and nothing
- * keeps node's test process from exiting.
+ * keeps node's test process from exiting; a SIGTERM or SIGINT runs it too
+ * (below: a killed runner).
  */
 type Stopper = () => unknown;
 const registry = new Map<number, { what: string; stop: Stopper }>();
@@ -69,8 +70,37 @@ export async function runAll(steps: (() => unknown)[]): Promise<void> {
   if (failures.length > 1) throw new AggregateError(failures, `${failures.length} cleanup steps failed`);
 }
 
+/*
+ * A killed runner. A test file's process ended by SIGTERM or SIGINT (a
+ * cancelled CI job, ^C, node's test runner passing its own SIGTERM on) runs
+ * no after hook, so the registry is run here before the process ends by
+ * the same signal. The runner that sent it may be gone already: writes to
+ * its pipes then fail (EPIPE), which must not end the cleanup. A second
+ * signal meanwhile is ignored (each stopper is bounded, see cleanupAll).
+ */
+const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
+let killedBy: NodeJS.Signals | undefined;
+
+/** The signal this test process is being killed by while it cleans up, else undefined: a stopper can then be quick (SIGKILL, not a graceful stop). */
+export function killSignal(): NodeJS.Signals | undefined {
+  return killedBy;
+}
+
+function onSignal(signal: NodeJS.Signals): void {
+  if (killedBy) return;
+  killedBy = signal;
+  for (const stream of [process.stdout, process.stderr]) stream.on('error', () => {});
+  void cleanupAll().finally(() => {
+    for (const s of SIGNALS) process.off(s, onSignal);
+    process.kill(process.pid, signal);
+  });
+}
+
 // Only inside node's test runner (each test file is its own process there).
-if (process.env.NODE_TEST_CONTEXT) after(cleanupAll);
+if (process.env.NODE_TEST_CONTEXT) {
+  after(cleanupAll);
+  for (const s of SIGNALS) process.on(s, onSignal);
+}
 
 /** pids of QEMU processes (guests, and the storage daemons and qemu-img copies of moves) whose command line names a file under `dir`. */
 export function qemusUnder(dir: string): number[] {
@@ -88,7 +118,7 @@ export function qemusUnder(dir: string): number[] {
   return pids;
 }
 
-/** Stop the QEMU guests a test left running under `dir` (SIGTERM, SIGKILL after 5 s); returns how many there were. */
+/** Stop the QEMU guests a test left running under `dir` (SIGTERM, SIGKILL after 5 s, at once when the runner is being killed); returns how many there were. */
 export async function killQemusUnder(dir: string): Promise<number> {
   const pids = qemusUnder(dir);
   const signal = (pid: number, sig: NodeJS.Signals) => {
@@ -99,7 +129,7 @@ export async function killQemusUnder(dir: string): Promise<number> {
     }
   };
   for (const pid of pids) signal(pid, 'SIGTERM');
-  const deadline = Date.now() + 5000;
+  const deadline = Date.now() + (killedBy ? 0 : 5000);
   while (Date.now() < deadline && pids.some((p) => fs.existsSync(`/proc/${p}`))) await sleep(100);
   for (const pid of pids) signal(pid, 'SIGKILL');
   return pids.length;
