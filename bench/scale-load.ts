@@ -74,6 +74,29 @@ class Watcher {
   }
 }
 
+/** Run `iteration` for 0..n-1, `concurrency` users at a time (each takes the next index when done); the wall time in ms. */
+async function users(n: number, concurrency: number, iteration: (i: number) => Promise<void>): Promise<number> {
+  let next = 0;
+  const t0 = Date.now();
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, n) }, async () => {
+      while (next < n) await iteration(next++);
+    }),
+  );
+  return Date.now() - t0;
+}
+
+/** POST sent at `before` → the server's launched_at (the time now when it has none). */
+function bootTime(s: ServerView, before: number): number {
+  const launched = Date.parse(`${String(s['OS-SRV-USG:launched_at']).replace(' ', 'T')}Z`);
+  return Number.isFinite(launched) ? launched - before : Date.now() - before;
+}
+
+async function deleteServer(api: ApiClient, id: string): Promise<void> {
+  const d = await api.delete(`/servers/${id}`);
+  if (d.status !== 204) throw new Error(`delete ${id}: ${d.status}`);
+}
+
 /**
  * Boot-and-delete `n` times, `concurrency` at a time, the servers named
  * `<prefix>-<i>`; boot times from POST to launched_at, and the hosts used.
@@ -82,25 +105,16 @@ export async function bootAndDelete(api: ApiClient, n: number, concurrency: numb
   const watcher = new Watcher(api, `${prefix}-`);
   const bootMs: number[] = [];
   const hosts = new Set<string>();
-  let next = 0;
-  const t0 = Date.now();
-  await Promise.all(
-    Array.from({ length: Math.min(concurrency, n) }, async () => {
-      while (next < n) {
-        const i = next++;
-        const before = Date.now();
-        const id = await api.boot(`${prefix}-${i}`);
-        const s = (await watcher.until(id, 'ACTIVE')) as ServerView;
-        const launched = Date.parse(`${String(s['OS-SRV-USG:launched_at']).replace(' ', 'T')}Z`);
-        bootMs.push(Number.isFinite(launched) ? launched - before : Date.now() - before);
-        hosts.add(String(s['OS-EXT-SRV-ATTR:host']));
-        const d = await api.delete(`/servers/${id}`);
-        if (d.status !== 204) throw new Error(`delete ${id}: ${d.status}`);
-        await watcher.until(id, 'GONE');
-      }
-    }),
-  );
-  return { bootMs, wallMs: Date.now() - t0, hosts };
+  const wallMs = await users(n, concurrency, async (i) => {
+    const before = Date.now();
+    const id = await api.boot(`${prefix}-${i}`);
+    const s = (await watcher.until(id, 'ACTIVE')) as ServerView;
+    bootMs.push(bootTime(s, before));
+    hosts.add(String(s['OS-EXT-SRV-ATTR:host']));
+    await deleteServer(api, id);
+    await watcher.until(id, 'GONE');
+  });
+  return { bootMs, wallMs, hosts };
 }
 
 /**
@@ -132,30 +146,20 @@ export async function bootAndDeletePaced(api: ApiClient, n: number, concurrency:
     if (r.body.server.status === 'ERROR') throw new Error(`server ${id} went to ERROR`);
     return r.body.server;
   };
-  let next = 0;
-  const t0 = Date.now();
-  await Promise.all(
-    Array.from({ length: Math.min(concurrency, n) }, async () => {
-      while (next < n) {
-        const i = next++;
-        const before = Date.now();
-        const id = await api.boot(`${prefix}-${i}`);
-        await sleep(RALLY.bootPrepollMs);
-        let s = await look(id);
-        while (s?.status !== 'ACTIVE') {
-          await sleep(RALLY.bootPollMs);
-          s = await look(id);
-        }
-        out.observedMs.push(Date.now() - before);
-        const launched = Date.parse(`${String(s['OS-SRV-USG:launched_at']).replace(' ', 'T')}Z`);
-        out.bootMs.push(Number.isFinite(launched) ? launched - before : Date.now() - before);
-        const d = await api.delete(`/servers/${id}`);
-        if (d.status !== 204) throw new Error(`delete ${id}: ${d.status}`);
-        while ((await look(id)) !== null) await sleep(RALLY.deletePollMs);
-      }
-    }),
-  );
-  out.wallMs = Date.now() - t0;
+  out.wallMs = await users(n, concurrency, async (i) => {
+    const before = Date.now();
+    const id = await api.boot(`${prefix}-${i}`);
+    await sleep(RALLY.bootPrepollMs);
+    let s = await look(id);
+    while (s?.status !== 'ACTIVE') {
+      await sleep(RALLY.bootPollMs);
+      s = await look(id);
+    }
+    out.observedMs.push(Date.now() - before);
+    out.bootMs.push(bootTime(s, before));
+    await deleteServer(api, id);
+    while ((await look(id)) !== null) await sleep(RALLY.deletePollMs);
+  });
   return out;
 }
 
