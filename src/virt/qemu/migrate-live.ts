@@ -178,6 +178,7 @@ export async function liveMigration(
     let timedOut = false;
     let downtimeMs = 0;
     let pausedAt = 0;
+    let continued = false;
     for (;;) {
       const m = rec(await qmp.execute('query-migrate'));
       await progress(m);
@@ -189,7 +190,10 @@ export async function liveMigration(
         const why = cancelled || run.abort ? 'was aborted' : timedOut ? 'timed out' : `failed: ${String(m['error-desc'] ?? m.status)}`;
         throw new HypervisorError(`live migration of ${instance.uuid} to ${target.host} ${why}`, { uuid: instance.uuid });
       }
-      if (m.status === 'pre-switchover') {
+      // Once only: right after migrate-continue QEMU may still say pre-switchover (its migration thread not yet woken), and the mirror is gone by then.
+      // An abort asked for meanwhile cancels instead (below): QEMU can cancel in pre-switchover, and the source guest then runs on.
+      if (m.status === 'pre-switchover' && !continued && !(run.abort || timedOut)) {
+        continued = true;
         pausedAt = Date.now();
         // The guest is stopped for the last pass: finish the disk copy before the destination runs it.
         if (mirror) await qmp.execute('block-job-cancel', { device: MOVE_DISK });
@@ -230,6 +234,8 @@ export async function liveMigration(
     const now = await qmp.queryStatus().catch(() => null);
     if (now === 'postmigrate') throw e; // the guest went over (post-copy): nothing to undo here
     await cleanup(qmp, q.live_migration_downtime);
+    // A migration cancelled while the guest was stopped for its switchover leaves it stopped here: it runs on, as before the move.
+    if (status === 'running' && now !== null && now !== 'running') await qmp.execute('cont').catch(() => {});
     throw e;
   } finally {
     run.qmp = null;
