@@ -52,6 +52,18 @@ const skip =
 
 type Json = Record<string, unknown>;
 const note = (line: string) => process.stderr.write(`# ${line}\n`);
+
+/** The daemons' log lines about a migration, or at warning level and above (the last 30): why a move failed, before the logs go with the cloud. */
+function migrationLog(dir: string): string {
+  const logs = path.join(dir, 'logs');
+  const lines: string[] = [];
+  for (const f of fs.existsSync(logs) ? fs.readdirSync(logs) : []) {
+    for (const l of fs.readFileSync(path.join(logs, f), 'utf8').split('\n')) {
+      if (/migrat/i.test(l) || /"level":(40|50|60)/.test(l)) lines.push(`${f}: ${l.slice(0, 600)}`);
+    }
+  }
+  return lines.slice(-30).join('\n');
+}
 const CIDR = '10.52.0.0/24';
 
 describe('volume capstone: volumes across hosts with the openstack client', { skip, timeout: 1_200_000 }, () => {
@@ -251,6 +263,7 @@ describe('volume capstone: volumes across hosts with the openstack client', { sk
     note(`live migration with the volume: ${Date.now() - started} ms from the request to ACTIVE on ${now}`);
     // --wait returns once the server is ACTIVE, also when the migration never started (the conductor's NoValidHost): its record says.
     const migrations = await json<Json[]>(admin, '--os-compute-api-version', '2.latest', 'server', 'migration', 'list', '--server', g1.id);
+    if (migrations.some((m) => m.Status !== 'completed')) note(`the migration did not complete; what the hosts logged of it:\n${migrationLog(cloud.dir)}`);
     assert.deepEqual(
       migrations.map((m) => [m.Type, m.Status, m['Source Compute'], m['Dest Compute']]),
       [['live-migration', 'completed', src.host, dst.host]],
