@@ -46,10 +46,10 @@ function toRow(values: InstanceUpdate): Record<string, unknown> {
 
 export type NewInstance = Omit<InstanceDTO, 'id' | 'created_at' | 'updated_at' | 'deleted_at' | 'deleted'>;
 
-/** What a guarded update expects to find (Nova's expected_task_state / expected_vm_state). */
 /** An instance's state, as settling reads it. */
 export type InstanceState = Pick<InstanceDTO, 'uuid' | 'vm_state' | 'task_state'>;
 
+/** What a guarded update expects to find (Nova's expected_task_state / expected_vm_state). */
 export interface UpdateGuard {
   expectedTaskState?: readonly (string | null)[];
   expectedVmState?: readonly string[];

@@ -134,15 +134,9 @@ export class ServiceRepository {
 
   /** Record a heartbeat: report_count + 1 and last_seen_up = now. */
   async heartbeat(id: number): Promise<ServiceDTO> {
-    const now = dbTime();
-    const r = await this.db.kysely
-      .updateTable('services')
-      .set((eb) => ({ report_count: eb('report_count', '+', 1), last_seen_up: now, updated_at: now }))
-      .where('id', '=', id)
-      .where('deleted', '=', 0)
-      .executeTakeFirst();
-    if (affected(r) === 0) throw ServiceNotFound.of(id);
-    return this.get(id);
+    const s = (await this.heartbeatMany([id])).get(id);
+    if (!s) throw ServiceNotFound.of(id);
+    return s;
   }
 
   /**

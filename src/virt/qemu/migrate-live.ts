@@ -80,13 +80,18 @@ export async function applyForce(run: LiveRun): Promise<void> {
   else await run.qmp.execute('migrate-set-parameters', { 'downtime-limit': MAX_DOWNTIME_MS, 'max-bandwidth': 0 });
 }
 
-/** Undo what the migration set up on the source; the guest keeps running here. */
-async function cleanup(qmp: QmpClient, downtimeMs: number): Promise<void> {
+/**
+ * Undo what the migration set up on the source; the guest keeps running
+ * here (`wasRunning`: a migration cancelled while the guest was stopped for
+ * its switchover leaves it stopped, and it is resumed).
+ */
+async function cleanup(qmp: QmpClient, downtimeMs: number, wasRunning: boolean): Promise<void> {
   await qmp.execute('block-job-cancel', { device: MOVE_DISK, force: true }).catch(() => {});
   for (let i = 0; i < 50 && (await mirrorJob(qmp).catch(() => null)) !== null; i++) await sleep(100);
   await qmp.execute('blockdev-del', { 'node-name': MOVE_DISK }).catch(() => {});
   await qmp.execute('migrate-set-parameters', { 'downtime-limit': downtimeMs }).catch(() => {});
   await dropMoveKey(qmp);
+  if (wasRunning && (await qmp.queryStatus().catch(() => 'running')) !== 'running') await qmp.execute('cont').catch(() => {});
 }
 
 /** Mirror the guest's own disk (disk0 only: never a volume's node) into the destination's export, until the copy is in step. */
@@ -233,9 +238,7 @@ export async function liveMigration(
   } catch (e) {
     const now = await qmp.queryStatus().catch(() => null);
     if (now === 'postmigrate') throw e; // the guest went over (post-copy): nothing to undo here
-    await cleanup(qmp, q.live_migration_downtime);
-    // A migration cancelled while the guest was stopped for its switchover leaves it stopped here: it runs on, as before the move.
-    if (status === 'running' && now !== null && now !== 'running') await qmp.execute('cont').catch(() => {});
+    await cleanup(qmp, q.live_migration_downtime, status === 'running');
     throw e;
   } finally {
     run.qmp = null;
